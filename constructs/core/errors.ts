@@ -1,0 +1,74 @@
+import { IConstruct } from 'constructs';
+
+/** One offending input: which input, what was received, and what is allowed or how to fix it. */
+export interface ConfigProblem {
+  /** Dotted input name as the user wrote it, e.g. `replicas.min`. */
+  readonly input: string;
+  /** The value received. */
+  readonly value: unknown;
+  /** What is allowed or how to fix it, phrased to follow the value: "must be <= 'replicas.max' (10)". */
+  readonly fix: string;
+}
+
+/**
+ * A user mistake found at synth time. Its message is the whole report (construct path, input, value, fix), so
+ * the CLI prints it without a stack trace; anything else that escapes is a perfstack bug.
+ */
+export class ConfigError extends Error {
+  public readonly path: string;
+  public readonly problems: readonly ConfigProblem[];
+
+  constructor(path: string, problems: readonly ConfigProblem[]) {
+    super(problems.map((p) => formatProblem(path, p)).join('\n'));
+    this.name = 'ConfigError';
+    this.path = path;
+    this.problems = problems;
+  }
+}
+
+/** `prod/api-gateway: 'replicas.min' (11) must be <= 'replicas.max' (10)` */
+export function formatProblem(path: string, p: ConfigProblem): string {
+  return `${path}: '${p.input}' (${formatValue(p.value)}) ${p.fix}`;
+}
+
+export function formatValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null && 'toString' in value && !Array.isArray(value)) {
+    const s = String(value);
+    if (s !== '[object Object]') return s;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * Collects every problem of one input object before throwing, so a user fixes them all in one round.
+ * `check(cond, ...)` records a problem when `cond` is false.
+ */
+export class Problems {
+  private readonly found: ConfigProblem[] = [];
+
+  constructor(private readonly path: string) {}
+
+  public static of(scope: IConstruct): Problems {
+    return new Problems(scope.node.path);
+  }
+
+  public check(ok: boolean, input: string, value: unknown, fix: string): this {
+    if (!ok) this.found.push({ input, value, fix });
+    return this;
+  }
+
+  public add(input: string, value: unknown, fix: string): this {
+    return this.check(false, input, value, fix);
+  }
+
+  public get count(): number {
+    return this.found.length;
+  }
+
+  /** Throws a {@link ConfigError} listing every problem found, if any. */
+  public throwIfAny(): void {
+    if (this.found.length > 0) throw new ConfigError(this.path, this.found);
+  }
+}

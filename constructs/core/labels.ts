@@ -1,0 +1,97 @@
+import { Problems } from './errors';
+
+/** Written on every object perfstack makes: `app.kubernetes.io/managed-by`. */
+export const MANAGED_BY = 'perfstack';
+
+/**
+ * Cost-allocation labels, carried by every object and every pod so that Kubecost, OpenCost or the AWS split cost
+ * allocation data can attribute spend.
+ */
+export interface CostAllocation {
+  /** Owning team, label `team`. */
+  readonly team: string;
+  /** Finance cost center, label `cost-center`. */
+  readonly costCenter: string;
+  /**
+   * More labels to put everywhere (for example `product`).
+   * @default - none
+   */
+  readonly extraLabels?: Readonly<Record<string, string>>;
+}
+
+/** Identity of one application component, rendered as the recommended `app.kubernetes.io/*` labels. */
+export interface AppIdentity {
+  /** `app.kubernetes.io/name`, e.g. `api-gateway`. */
+  readonly name: string;
+  /** `app.kubernetes.io/instance`, unique per environment, e.g. `api-gateway-prod`. */
+  readonly instance: string;
+  /** `app.kubernetes.io/component`, e.g. `backend`. */
+  readonly component: string;
+  /** `app.kubernetes.io/part-of`, the application, e.g. `web-platform`. */
+  readonly partOf: string;
+  /**
+   * `app.kubernetes.io/version`, usually the image tag.
+   * @default - no version label
+   */
+  readonly version?: string;
+}
+
+/** The labels a Deployment selects its pods by: stable for the object's lifetime, since selectors are immutable. */
+export function selectorLabels(id: Pick<AppIdentity, 'name' | 'instance'>): Record<string, string> {
+  return { 'app.kubernetes.io/name': id.name, 'app.kubernetes.io/instance': id.instance };
+}
+
+export function appLabels(id: AppIdentity): Record<string, string> {
+  return {
+    ...selectorLabels(id),
+    'app.kubernetes.io/component': id.component,
+    'app.kubernetes.io/part-of': id.partOf,
+    ...(id.version !== undefined ? { 'app.kubernetes.io/version': id.version } : {}),
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+}
+
+export function costLabels(environment: string, cost: CostAllocation): Record<string, string> {
+  return { environment, team: cost.team, 'cost-center': cost.costCenter, ...(cost.extraLabels ?? {}) };
+}
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Kubernetes label key: optional DNS-subdomain prefix (<= 253) and a name (<= 63). */
+export function isLabelKey(key: string): boolean {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
+  return name.length <= 63 && LABEL_NAME.test(name);
+}
+
+export function isLabelValue(value: string): boolean {
+  return value.length <= 63 && LABEL_VALUE.test(value);
+}
+
+/** RFC 1035 label, the rule for Service and most object names (<= 63, starts with a letter). */
+export function isDnsLabel(name: string): boolean {
+  return name.length <= 63 && DNS_LABEL.test(name);
+}
+
+/** Records a problem for every label whose key or value Kubernetes would reject. */
+export function checkLabels(problems: Problems, input: string, labels: Readonly<Record<string, string>>): void {
+  for (const [key, value] of Object.entries(labels)) {
+    problems.check(
+      isLabelKey(key),
+      `${input}.${key}`,
+      key,
+      'is not a valid label key (DNS-subdomain prefix, then up to 63 alphanumerics, `-`, `_`, `.`)',
+    );
+    problems.check(
+      isLabelValue(value),
+      `${input}.${key}`,
+      value,
+      'is not a valid label value (up to 63 alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric)',
+    );
+  }
+}

@@ -1,0 +1,81 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { Problems } from '../core/errors';
+
+/**
+ * VPA update modes. `Off` only publishes recommendations; `Initial` sets requests when pods are created;
+ * `Recreate` and `Auto` also evict running pods to apply them.
+ */
+export type VpaUpdateMode = 'Off' | 'Initial' | 'Recreate' | 'Auto';
+
+export type VpaResource = 'cpu' | 'memory';
+
+/** @see https://github.com/kubernetes/autoscaler/tree/master/vertical-pod-autoscaler */
+export interface VerticalScalingOptions {
+  /** @default 'Off' */
+  readonly updateMode?: VpaUpdateMode;
+  /**
+   * Resources the VPA may set. Exclude what the HPA scales on to combine `Initial`/`Auto` with an HPA.
+   * @default ['cpu', 'memory']
+   */
+  readonly controlledResources?: readonly VpaResource[];
+  /** @default - no lower bound */
+  readonly minAllowed?: { readonly cpu?: Cpu; readonly memory?: Size };
+  /** @default - no upper bound */
+  readonly maxAllowed?: { readonly cpu?: Cpu; readonly memory?: Size };
+}
+
+/**
+ * An HPA scaling on a resource's utilization and a VPA changing that resource's request fight: the VPA raises the
+ * request, utilization drops, the HPA removes pods, utilization rises again. Returns the resources both would steer.
+ */
+export function vpaHpaConflicts(mode: VpaUpdateMode, controlled: readonly VpaResource[], hpaResources: readonly string[]): VpaResource[] {
+  if (mode === 'Off') return [];
+  return controlled.filter((r) => hpaResources.includes(r));
+}
+
+export function checkVerticalScaling(
+  problems: Problems,
+  input: string,
+  options: VerticalScalingOptions,
+  hpaResources: readonly string[],
+): void {
+  const mode = options.updateMode ?? 'Off';
+  const controlled = options.controlledResources ?? ['cpu', 'memory'];
+  problems.check(
+    ['Off', 'Initial', 'Recreate', 'Auto'].includes(mode),
+    `${input}.updateMode`,
+    mode,
+    "must be 'Off', 'Initial', 'Recreate' or 'Auto'",
+  );
+  problems.check(
+    controlled.length > 0,
+    `${input}.controlledResources`,
+    controlled,
+    "must name 'cpu', 'memory' or both; use updateMode 'Off' to control nothing",
+  );
+  const conflicts = vpaHpaConflicts(mode, controlled, hpaResources);
+  if (conflicts.length > 0) {
+    const rest = controlled.filter((r) => !conflicts.includes(r));
+    problems.add(
+      `${input}.updateMode`,
+      mode,
+      `would change the ${conflicts.join(' and ')} request${conflicts.length > 1 ? 's' : ''} that the autoscaler scales on; ` +
+        `use updateMode 'Off'${rest.length > 0 ? ` or controlledResources [${rest.map((r) => `'${r}'`).join(', ')}]` : ''}`,
+    );
+  }
+  for (const r of ['cpu', 'memory'] as const) {
+    const lo = options.minAllowed?.[r];
+    const hi = options.maxAllowed?.[r];
+    if (lo !== undefined && hi !== undefined) {
+      const loN = r === 'cpu' ? (lo as Cpu).amount : (lo as Size).toMebibytes();
+      const hiN = r === 'cpu' ? (hi as Cpu).amount : (hi as Size).toMebibytes();
+      problems.check(toNumber(loN) <= toNumber(hiN), `${input}.minAllowed.${r}`, String(loN), `must be <= 'maxAllowed.${r}' (${hiN})`);
+    }
+  }
+}
+
+function toNumber(v: string | number): number {
+  if (typeof v === 'number') return v;
+  return v.endsWith('m') ? Number(v.slice(0, -1)) / 1000 : Number(v);
+}

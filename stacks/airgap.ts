@@ -1,0 +1,23 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { Environment } from './environment';
+import { webPlatformServices } from './services';
+
+/** On-premises, three zones, no cloud: plain YAML applied by operators, every image from the site registry. */
+export const airgap: Environment = {
+  name: 'airgap',
+  zones: ['site-a', 'site-b', 'site-c'],
+  cloud: { kind: 'none' },
+  airGapped: true,
+  imageRegistry: 'registry.airgap.internal:5000',
+  kubernetesVersion: '1.28',
+  namespace: 'web',
+  monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
+  ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+  services: webPlatformServices({ scale: 'full' }),
+  dataTier: {
+    redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(2), cpu: Cpu.millis(500), storage: Size.gibibytes(20) },
+    postgres: { instances: 3, synchronousReplicas: 1, memory: Size.gibibytes(8), cpu: Cpu.units(2), storage: Size.gibibytes(200) },
+  },
+  costAllocation: { team: 'platform', costCenter: 'cc-2001', extraLabels: { site: 'on-prem' } },
+};

@@ -1,0 +1,23 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { Environment } from './environment';
+import { webPlatformServices } from './services';
+
+/** One zone, no spot, no CDN, the smallest data tier that is still a Redis Cluster. */
+export const dev: Environment = {
+  name: 'dev',
+  zones: ['eu-west-1a'],
+  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '111111111111', spotPercent: 0, cdn: false },
+  airGapped: false,
+  imageRegistry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
+  kubernetesVersion: '1.28',
+  namespace: 'web',
+  monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
+  ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+  services: webPlatformServices({ scale: 'minimal' }),
+  dataTier: {
+    redis: { shards: 3, replicasPerShard: 0, memory: Size.mebibytes(512), cpu: Cpu.millis(250), storage: Size.gibibytes(2) },
+    postgres: { instances: 1, synchronousReplicas: 0, memory: Size.gibibytes(1), cpu: Cpu.millis(500), storage: Size.gibibytes(10) },
+  },
+  costAllocation: { team: 'platform', costCenter: 'cc-1001' },
+};

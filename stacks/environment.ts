@@ -1,0 +1,233 @@
+import { Size } from 'cdk8s';
+import { Cpu, k8s } from 'cdk8s-plus-28';
+import { ConfigError, Problems } from '../constructs/core/errors';
+import { CostAllocation, checkLabels, isDnsLabel } from '../constructs/core/labels';
+import { Slo, checkSlo } from '../constructs/observability/slo';
+import { BusinessHours } from '../constructs/workload/business-hours';
+import { CapacityClass } from '../constructs/workload/capacity-class';
+import { ProbeOptions, ReplicaBounds, ServiceResources } from '../constructs/workload/scalable-service';
+import { ScalingBehaviorOptions } from '../constructs/workload/scaling-behavior';
+import { ScalingMetric } from '../constructs/workload/scaling-metric';
+import { VerticalScalingOptions } from '../constructs/workload/vertical-scaling';
+
+/** Kubernetes minor versions perfstack has pinned operator lines for. */
+export type KubernetesVersion = '1.28';
+
+/**
+ * Operator releases a stack relies on. They are installed by the platform team (Helm online, mirrored charts and
+ * images offline); the stack only emits custom resources whose fields these releases accept.
+ */
+export interface OperatorVersions {
+  readonly verticalPodAutoscaler: string;
+  readonly keda: string;
+  readonly cloudnativePg: string;
+  readonly prometheusOperator: string;
+  readonly prometheusAdapter: string;
+  readonly k6Operator: string;
+  /** @default - not used */
+  readonly karpenter?: string;
+  /** @default - not used */
+  readonly chaosMesh?: string;
+}
+
+/**
+ * The newest operator lines that support each Kubernetes version (see ../shared/crds/README.md): KEDA 2.15 and
+ * CloudNativePG 1.24 are the last lines covering 1.28.
+ */
+export const OPERATORS_FOR: Readonly<Record<KubernetesVersion, Required<OperatorVersions>>> = {
+  '1.28': {
+    verticalPodAutoscaler: '1.7.1',
+    keda: '2.15.1',
+    cloudnativePg: '1.24.4',
+    prometheusOperator: '0.93.0',
+    prometheusAdapter: '0.12.0',
+    k6Operator: '1.6.0',
+    karpenter: '1.14.1',
+    chaosMesh: '2.8.3',
+  },
+};
+
+/** Where the environment runs. */
+export type Cloud = AwsCloud | NoCloud;
+
+export interface AwsCloud {
+  readonly kind: 'aws';
+  readonly region: string;
+  /** 12-digit AWS account id. */
+  readonly accountId: string;
+  /** Share of node capacity on spot instances, 0 for none; critical pods always stay on on-demand nodes. */
+  readonly spotPercent: number;
+  /** Serve static assets and cacheable API responses through CloudFront. */
+  readonly cdn: boolean;
+}
+
+export interface NoCloud {
+  readonly kind: 'none';
+}
+
+/** One HTTP service of the platform. Replica bounds, sizing and objectives live here and nowhere else. */
+export interface ServiceSpec {
+  readonly name: string;
+  /** Repository under the environment's registry, e.g. `web/api-gateway`. */
+  readonly repository: string;
+  /** Image tag (a release version), or a `sha256:` digest. */
+  readonly tag: string;
+  readonly resources: ServiceResources;
+  readonly replicas: ReplicaBounds;
+  /** @default [ScalingMetric.cpu(70)] */
+  readonly metrics?: readonly ScalingMetric[];
+  /** @default - DESIGN.md behaviour */
+  readonly behavior?: ScalingBehaviorOptions;
+  /** @default - no business-hours floor (plain HPA) */
+  readonly businessHours?: BusinessHours;
+  /** @default { updateMode: 'Off' } */
+  readonly verticalScaling?: VerticalScalingOptions;
+  /** @default CapacityClass.standard() */
+  readonly capacity?: CapacityClass;
+  /** `public` services accept traffic from the ingress; `internal` only from the namespace. */
+  readonly exposure: 'public' | 'internal';
+  readonly slo: Slo;
+  /** @default 'backend' */
+  readonly component?: string;
+  /** @default - see ProbeOptions */
+  readonly probes?: ProbeOptions;
+  /** @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export interface RedisTier {
+  /** Masters; at least 3 for a Redis Cluster. */
+  readonly shards: number;
+  /** Replicas per master; at least 1 wherever there is more than one zone. */
+  readonly replicasPerShard: number;
+  readonly memory: Size;
+  readonly cpu: Cpu;
+  readonly storage: Size;
+}
+
+export interface PostgresTier {
+  /** 1 primary plus replicas. */
+  readonly instances: number;
+  /** Replicas that must confirm a commit; 1 or more gives RPO 0. */
+  readonly synchronousReplicas: number;
+  readonly memory: Size;
+  readonly cpu: Cpu;
+  readonly storage: Size;
+}
+
+export interface DataTier {
+  readonly redis: RedisTier;
+  readonly postgres: PostgresTier;
+}
+
+/** Everything that differs between two deployments of the platform. `stacks/platform.ts` turns it into manifests. */
+export interface Environment {
+  /** `dev`, `staging`, ...: a DNS label, used in paths, labels and file names. */
+  readonly name: string;
+  /** Zones the cluster spans, e.g. `['eu-west-1a', 'eu-west-1b', 'eu-west-1c']`. */
+  readonly zones: readonly string[];
+  readonly cloud: Cloud;
+  /** No route to the internet: images come only from `imageRegistry`, nothing reaches outside the cluster. */
+  readonly airGapped: boolean;
+  /** Registry host (and path) every image is pulled from. */
+  readonly imageRegistry: string;
+  readonly kubernetesVersion: KubernetesVersion;
+  /** @default OPERATORS_FOR[kubernetesVersion] */
+  readonly operators?: OperatorVersions;
+  /** Namespace of the application workloads. */
+  readonly namespace: string;
+  readonly monitoring: {
+    /** Namespace of Prometheus and prometheus-adapter. */
+    readonly namespace: string;
+    /** Prometheus base URL for KEDA queries. */
+    readonly prometheusUrl: string;
+  };
+  /** Who may reach `public` services: the ingress controller's pods, or the load balancer's address range. */
+  readonly ingressFrom: readonly k8s.NetworkPolicyPeer[];
+  readonly services: readonly ServiceSpec[];
+  readonly dataTier: DataTier;
+  readonly costAllocation: CostAllocation;
+}
+
+const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+
+/** Checks the environment as a whole; throws one {@link ConfigError} listing every problem. */
+export function validateEnvironment(env: Environment): void {
+  const p = new Problems(env.name || '(unnamed environment)');
+  p.check(isDnsLabel(env.name ?? ''), 'name', env.name, 'must be a DNS label such as "prod"');
+  p.check(Array.isArray(env.zones) && env.zones.length >= 1, 'zones', env.zones, 'must list at least one zone');
+  p.check(new Set(env.zones).size === env.zones.length, 'zones', env.zones, 'must not repeat a zone');
+  p.check(
+    Object.keys(OPERATORS_FOR).includes(env.kubernetesVersion),
+    'kubernetesVersion',
+    env.kubernetesVersion,
+    `must be one of ${Object.keys(OPERATORS_FOR).join(', ')}`,
+  );
+  p.check(isDnsLabel(env.namespace ?? ''), 'namespace', env.namespace, 'must be a DNS label');
+  p.check(
+    (env.imageRegistry ?? '').length > 0 && !env.imageRegistry.endsWith('/'),
+    'imageRegistry',
+    env.imageRegistry,
+    'must be a registry host and optional path, without a trailing slash',
+  );
+  if (env.cloud.kind === 'aws') {
+    p.check(AWS_REGION.test(env.cloud.region), 'cloud.region', env.cloud.region, 'must be an AWS region such as "eu-west-1"');
+    p.check(/^\d{12}$/.test(env.cloud.accountId), 'cloud.accountId', env.cloud.accountId, 'must be a 12-digit AWS account id');
+    p.check(
+      env.cloud.spotPercent >= 0 && env.cloud.spotPercent <= 90,
+      'cloud.spotPercent',
+      env.cloud.spotPercent,
+      'must be between 0 and 90 (critical pods need on-demand nodes)',
+    );
+    p.check(!env.airGapped, 'airGapped', env.airGapped, "cannot be true with cloud 'aws'; use cloud { kind: 'none' }");
+  }
+  checkLabels(p, 'costAllocation', {
+    team: env.costAllocation.team,
+    'cost-center': env.costAllocation.costCenter,
+    ...(env.costAllocation.extraLabels ?? {}),
+  });
+  p.check(env.services.length > 0, 'services', [], 'must list at least one service');
+  const names = env.services.map((s) => s.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  p.check(dup === undefined, 'services', dup, 'names a service twice');
+  env.services.forEach((s) => checkSlo(p, `services.${s.name}.slo`, s.slo));
+  const { redis, postgres } = env.dataTier;
+  p.check(
+    Number.isInteger(redis.shards) && redis.shards >= 3,
+    'dataTier.redis.shards',
+    redis.shards,
+    'must be at least 3 (Redis Cluster needs 3 masters for a failover majority)',
+  );
+  p.check(
+    env.zones.length <= 1 || redis.replicasPerShard >= 1,
+    'dataTier.redis.replicasPerShard',
+    redis.replicasPerShard,
+    'must be at least 1 in a multi-zone environment, or a zone loss loses data',
+  );
+  p.check(
+    Number.isInteger(postgres.instances) && postgres.instances >= 1,
+    'dataTier.postgres.instances',
+    postgres.instances,
+    'must be at least 1',
+  );
+  p.check(
+    postgres.synchronousReplicas >= 0 && postgres.synchronousReplicas < postgres.instances,
+    'dataTier.postgres.synchronousReplicas',
+    postgres.synchronousReplicas,
+    `must be below 'instances' (${postgres.instances}): the primary cannot wait for itself`,
+  );
+  p.throwIfAny();
+}
+
+/** Operator versions in force: the environment's pins, else the lines that support its Kubernetes version. */
+export function operatorVersions(env: Environment): OperatorVersions {
+  return env.operators ?? OPERATORS_FOR[env.kubernetesVersion];
+}
+
+/** The full image reference of a service in an environment. */
+export function imageOf(env: Environment, service: ServiceSpec): string {
+  const sep = service.tag.startsWith('sha256:') ? '@' : ':';
+  return `${env.imageRegistry}/${service.repository}${sep}${service.tag}`;
+}
+
+export { ConfigError };

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+/**
+ * `npm run synth [-- --env NAME ...] [--out DIR]`: synthesizes environments to plain YAML under `dist/<env>/`.
+ * User mistakes print a one-line-per-problem report and exit 1 with dist/ untouched; anything else is a bug.
+ */
+import { Command } from 'commander';
+import { ConfigError } from '../constructs/core/errors';
+import { ENVIRONMENTS } from './environments';
+import { RenderedFile, renderEnvironment, writeAtomically } from './synth';
+
+export function main(argv: readonly string[]): number {
+  const program = new Command()
+    .name('synth')
+    .description('Synthesize perfstack environments to plain Kubernetes YAML')
+    .option('-e, --env <name...>', `environments to synthesize (${Object.keys(ENVIRONMENTS).join(', ')})`)
+    .option('-o, --out <dir>', 'output folder', process.env.CDK8S_OUTDIR ?? 'dist')
+    .exitOverride();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    return (e as { exitCode?: number }).exitCode ?? 1;
+  }
+  const opts = program.opts<{ env?: string[]; out: string }>();
+  const names = opts.env ?? Object.keys(ENVIRONMENTS);
+  const unknown = names.filter((n) => !(n in ENVIRONMENTS));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `synth: '--env' (${unknown.map((n) => JSON.stringify(n)).join(', ')}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}\n`,
+    );
+    return 1;
+  }
+  try {
+    const files: RenderedFile[] = names.flatMap((n) => renderEnvironment(ENVIRONMENTS[n]));
+    writeAtomically(opts.out, names, files);
+    process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\nsynth: nothing written; ${opts.out}/ is unchanged\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,26 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { Environment } from './environment';
+import { webPlatformServices } from './services';
+
+/** Three zones, about 60% spot, CloudFront, a synchronous Postgres replica (RPO 0), business-hours floor. */
+export const prod: Environment = {
+  name: 'prod',
+  zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '333333333333', spotPercent: 60, cdn: true },
+  airGapped: false,
+  imageRegistry: '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
+  kubernetesVersion: '1.28',
+  namespace: 'web',
+  monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
+  ingressFrom: [{ ipBlock: { cidr: '10.30.0.0/16' } }],
+  services: webPlatformServices({
+    scale: 'full',
+    apiBusinessHours: { timeZone: 'Europe/Dublin', start: '08:00', end: '20:00', days: '1-5', minReplicas: 6 },
+  }),
+  dataTier: {
+    redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(4), cpu: Cpu.units(1), storage: Size.gibibytes(20) },
+    postgres: { instances: 3, synchronousReplicas: 1, memory: Size.gibibytes(16), cpu: Cpu.units(4), storage: Size.gibibytes(500) },
+  },
+  costAllocation: { team: 'platform', costCenter: 'cc-1003' },
+};

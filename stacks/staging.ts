@@ -1,0 +1,24 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { Environment } from './environment';
+import { webPlatformServices } from './services';
+
+/** Production's shape at smaller data sizes: three zones, spot, CloudFront, one Postgres replica. */
+export const staging: Environment = {
+  name: 'staging',
+  zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '222222222222', spotPercent: 60, cdn: true },
+  airGapped: false,
+  imageRegistry: '222222222222.dkr.ecr.eu-west-1.amazonaws.com',
+  kubernetesVersion: '1.28',
+  namespace: 'web',
+  monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
+  // Services sit behind the AWS Load Balancer Controller (IP targets): its traffic comes from the VPC range.
+  ingressFrom: [{ ipBlock: { cidr: '10.20.0.0/16' } }],
+  services: webPlatformServices({ scale: 'full' }),
+  dataTier: {
+    redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(1), cpu: Cpu.millis(500), storage: Size.gibibytes(5) },
+    postgres: { instances: 2, synchronousReplicas: 0, memory: Size.gibibytes(4), cpu: Cpu.units(1), storage: Size.gibibytes(50) },
+  },
+  costAllocation: { team: 'platform', costCenter: 'cc-1002' },
+};
