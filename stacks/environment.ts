@@ -190,7 +190,21 @@ export function validateEnvironment(env: Environment): void {
   const names = env.services.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   p.check(dup === undefined, 'services', dup, 'names a service twice');
-  env.services.forEach((s) => checkSlo(p, `services.${s.name}.slo`, s.slo));
+  for (const s of env.services) {
+    p.check(
+      (s.repository ?? '').length > 0,
+      `services.${s.name}.repository`,
+      s.repository,
+      'is required: the image repository under the registry, e.g. "web/api"',
+    );
+    p.check(
+      (s.tag ?? '').length > 0,
+      `services.${s.name}.tag`,
+      s.tag,
+      'is required: a released version such as "1.4.2", or a sha256 digest',
+    );
+    checkSlo(p, `services.${s.name}.slo`, s.slo);
+  }
   const { redis, postgres } = env.dataTier;
   p.check(
     Number.isInteger(redis.shards) && redis.shards >= 3,

@@ -5,14 +5,15 @@
  */
 import { Command } from 'commander';
 import { ConfigError } from '../constructs/core/errors';
+import { Environment } from './environment';
 import { ENVIRONMENTS } from './environments';
 import { RenderedFile, renderEnvironment, writeAtomically } from './synth';
 
-export function main(argv: readonly string[]): number {
+export function main(argv: readonly string[], environments: Readonly<Record<string, Environment>> = ENVIRONMENTS): number {
   const program = new Command()
     .name('synth')
     .description('Synthesize perfstack environments to plain Kubernetes YAML')
-    .option('-e, --env <name...>', `environments to synthesize (${Object.keys(ENVIRONMENTS).join(', ')})`)
+    .option('-e, --env <name...>', `environments to synthesize (${Object.keys(environments).join(', ')})`)
     .option('-o, --out <dir>', 'output folder', process.env.CDK8S_OUTDIR ?? 'dist')
     .exitOverride();
   try {
@@ -21,16 +22,16 @@ export function main(argv: readonly string[]): number {
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
   const opts = program.opts<{ env?: string[]; out: string }>();
-  const names = opts.env ?? Object.keys(ENVIRONMENTS);
-  const unknown = names.filter((n) => !(n in ENVIRONMENTS));
+  const names = opts.env ?? Object.keys(environments);
+  const unknown = names.filter((n) => !(n in environments));
   if (unknown.length > 0) {
     process.stderr.write(
-      `synth: '--env' (${unknown.map((n) => JSON.stringify(n)).join(', ')}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}\n`,
+      `synth: '--env' (${unknown.map((n) => JSON.stringify(n)).join(', ')}) is not an environment; choose from ${Object.keys(environments).join(', ')}\n`,
     );
     return 1;
   }
   try {
-    const files: RenderedFile[] = names.flatMap((n) => renderEnvironment(ENVIRONMENTS[n]));
+    const files: RenderedFile[] = names.flatMap((n) => renderEnvironment(environments[n]));
     writeAtomically(opts.out, names, files);
     process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
     return 0;

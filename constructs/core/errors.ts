@@ -26,6 +26,18 @@ export class ConfigError extends Error {
   }
 }
 
+/** A value shown as is, without quotes: a quantity or duration already formatted for the user (`256Mi`, `1 minute`). */
+export class Shown {
+  constructor(private readonly text: string) {}
+  public toString(): string {
+    return this.text;
+  }
+}
+
+export function shown(text: string): Shown {
+  return new Shown(text);
+}
+
 /** `prod/api-gateway: 'replicas.min' (11) must be <= 'replicas.max' (10)` */
 export function formatProblem(path: string, p: ConfigProblem): string {
   return `${path}: '${p.input}' (${formatValue(p.value)}) ${p.fix}`;

@@ -1,5 +1,5 @@
 import { Duration } from 'cdk8s';
-import { Problems } from '../core/errors';
+import { Problems, shown } from '../core/errors';
 
 /**
  * A service level objective: the one place an availability or latency target is written. Prometheus burn-rate
@@ -45,9 +45,9 @@ export function checkSlo(problems: Problems, input: string, slo: Slo | undefined
   problems.check(
     slo.latencyThreshold.toMilliseconds() > 0,
     `${input}.latencyThreshold`,
-    slo.latencyThreshold.toHumanString(),
+    shown(slo.latencyThreshold.toHumanString()),
     'must be above 0',
   );
   const window = (slo.window ?? Duration.days(30)).toSeconds();
-  problems.check(window >= 3600, `${input}.window`, `${window}s`, 'must be at least 1h');
+  problems.check(window >= 3600, `${input}.window`, shown(`${window}s`), 'must be at least 1h');
 }

@@ -9,7 +9,7 @@ import {
   VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMinAllowed as MinAllowed,
   VerticalPodAutoscalerSpecUpdatePolicyUpdateMode as UpdateMode,
 } from '../../imports/vpa-autoscaling.k8s.io';
-import { Problems } from '../core/errors';
+import { Problems, shown } from '../core/errors';
 import { AppIdentity, appLabels, checkLabels, isDnsLabel, selectorLabels } from '../core/labels';
 import { BusinessHours, businessHoursCron, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
@@ -148,7 +148,7 @@ export class ScalableService extends Construct {
   /** The KEDA ScaledObject, when business hours are set. */
   public readonly scaledObject?: ScaledObject;
   public readonly vpa: VerticalPodAutoscaler;
-  /** Present when the minimum is above 1. */
+  /** Present whenever the service may run more than one pod. */
   public readonly pdb?: k8s.KubePodDisruptionBudget;
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
 
@@ -206,7 +206,7 @@ export class ScalableService extends Construct {
     problems.check(
       drainDelay.toSeconds() < grace.toSeconds(),
       'drainDelay',
-      drainDelay.toHumanString(),
+      shown(drainDelay.toHumanString()),
       `must be shorter than 'terminationGracePeriod' (${grace.toHumanString()}) so the app still gets SIGTERM time to finish requests`,
     );
     checkLabels(problems, 'labels', props.labels ?? {});
@@ -363,8 +363,9 @@ export class ScalableService extends Construct {
       },
     });
 
-    if (this.minReplicas > 1) {
-      // maxUnavailable 1 never blocks all evictions (a drain always makes progress), unlike minAvailable = min.
+    if (this.maxReplicas > 1) {
+      // Whenever the service can run more than one pod. maxUnavailable 1 never blocks all evictions (a node drain
+      // always makes progress), unlike minAvailable = min, and still keeps all but one pod serving.
       this.pdb = new k8s.KubePodDisruptionBudget(this, 'PDB', {
         metadata,
         spec: {
@@ -413,7 +414,7 @@ function checkImage(problems: Problems, image: string | undefined): void {
   }
   const tag = imageVersion(image);
   problems.check(
-    DIGEST.test(image) || (tag !== undefined && tag !== 'latest'),
+    DIGEST.test(image) || (tag !== undefined && tag !== '' && tag !== 'latest'),
     'image',
     image,
     'must carry a pinned tag or a sha256 digest (not "latest"), e.g. "registry.example.com/web/api:1.4.2"',
@@ -445,7 +446,7 @@ function checkResources(problems: Problems, r: ServiceResources | undefined): vo
     problems.check(
       r.memoryLimit.toMebibytes() >= r.memory.toMebibytes(),
       'resources.memoryLimit',
-      `${r.memoryLimit.toMebibytes()}Mi`,
+      shown(`${r.memoryLimit.toMebibytes()}Mi`),
       `must be >= the memory request (${r.memory.toMebibytes()}Mi)`,
     );
   }

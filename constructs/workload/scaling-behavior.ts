@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Problems } from '../core/errors';
+import { Problems, shown } from '../core/errors';
 
 /** How fast one direction of scaling may move. Both limits apply per `period`; the larger one wins. */
 export interface ScalingRateOptions {
@@ -69,10 +69,10 @@ function check(problems: Problems, input: string, r: Resolved): void {
   problems.check(
     window >= 0 && window <= 3600,
     `${input}.stabilizationWindow`,
-    `${window}s`,
+    shown(`${window}s`),
     'must be between 0s and 1h (the API maximum)',
   );
-  problems.check(period >= 1 && period <= 1800, `${input}.period`, `${period}s`, 'must be between 1s and 30m (the API maximum)');
+  problems.check(period >= 1 && period <= 1800, `${input}.period`, shown(`${period}s`), 'must be between 1s and 30m (the API maximum)');
   problems.check(Number.isInteger(r.percent) && r.percent > 0, `${input}.percent`, r.percent, 'must be a whole number above 0');
   problems.check(Number.isInteger(r.pods) && r.pods > 0, `${input}.pods`, r.pods, 'must be a whole number above 0');
 }

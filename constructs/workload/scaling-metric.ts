@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Problems } from '../core/errors';
+import { Problems, shown } from '../core/errors';
 
 const PROM_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
@@ -121,7 +121,7 @@ export class ScalingMetric {
       problems.check(
         this.window.toSeconds() >= 30,
         `${input}.window`,
-        this.window.toHumanString(),
+        shown(this.window.toHumanString()),
         'must be at least 30s (twice the scrape interval)',
       );
     }

@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
-import { Problems } from '../core/errors';
+import { Problems, shown } from '../core/errors';
 
 /**
  * VPA update modes. `Off` only publishes recommendations; `Initial` sets requests when pods are created;
@@ -70,7 +70,12 @@ export function checkVerticalScaling(
     if (lo !== undefined && hi !== undefined) {
       const loN = r === 'cpu' ? (lo as Cpu).amount : (lo as Size).toMebibytes();
       const hiN = r === 'cpu' ? (hi as Cpu).amount : (hi as Size).toMebibytes();
-      problems.check(toNumber(loN) <= toNumber(hiN), `${input}.minAllowed.${r}`, String(loN), `must be <= 'maxAllowed.${r}' (${hiN})`);
+      problems.check(
+        toNumber(loN) <= toNumber(hiN),
+        `${input}.minAllowed.${r}`,
+        shown(String(loN)),
+        `must be <= 'maxAllowed.${r}' (${hiN})`,
+      );
     }
   }
 }

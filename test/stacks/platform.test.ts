@@ -1,0 +1,175 @@
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { Environment, OPERATORS_FOR, validateEnvironment } from '../../stacks/environment';
+import { buildPlatform } from '../../stacks/platform';
+import { prod } from '../../stacks/prod';
+import { dev } from '../../stacks/dev';
+import { objectsOfApp } from '../support/synth';
+import { KubeObject } from '../support/k8s-schema';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const SERVICES = ['api-gateway', 'nlp-service', 'audit-service', 'web'];
+
+function byName(objects: KubeObject[], name: string): Record<string, Json> {
+  return Object.fromEntries(objects.filter((o) => o.metadata.name === name).map((o) => [o.kind, o]));
+}
+
+describe('prod', () => {
+  const objects = objectsOfApp(buildPlatform(prod).app);
+
+  it.each(SERVICES)('%s has a Deployment, Service, autoscaler, VPA and PDB, spread over zones', (name) => {
+    const o = byName(objects, name);
+    expect(Object.keys(o)).toEqual(expect.arrayContaining(['Deployment', 'Service', 'VerticalPodAutoscaler', 'PodDisruptionBudget']));
+    expect(Boolean(o.HorizontalPodAutoscaler) !== Boolean(o.ScaledObject)).toBe(true);
+    expect(o.Deployment.spec.template.spec.topologySpreadConstraints[0]).toMatchObject({
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+    });
+  });
+
+  it('scales api-gateway on CPU, memory and requests per second with a business-hours floor', () => {
+    const so = byName(objects, 'api-gateway').ScaledObject;
+    expect(so.spec.triggers.map((t: Json) => t.type)).toEqual(['cron', 'cpu', 'memory', 'prometheus']);
+    expect(so.spec.triggers[0].metadata.timezone).toBe('Europe/Dublin');
+    expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 20 });
+  });
+
+  it('uses the replica bounds and metrics of DESIGN.md', () => {
+    const bounds = (name: string) => {
+      const o = byName(objects, name);
+      return o.HorizontalPodAutoscaler
+        ? [o.HorizontalPodAutoscaler.spec.minReplicas, o.HorizontalPodAutoscaler.spec.maxReplicas]
+        : [o.ScaledObject.spec.minReplicaCount, o.ScaledObject.spec.maxReplicaCount];
+    };
+    expect(SERVICES.map(bounds)).toEqual([
+      [2, 20],
+      [1, 10],
+      [2, 8],
+      [2, 6],
+    ]);
+    const nlp = byName(objects, 'nlp-service').HorizontalPodAutoscaler.spec.metrics;
+    expect(nlp.map((m: Json) => m.type)).toEqual(['Resource', 'External']);
+    expect(nlp[1].external.metric.name).toBe('nlp_queue_depth');
+  });
+
+  it('never lets a VPA change a request an HPA scales on', () => {
+    for (const name of SERVICES) {
+      const o = byName(objects, name);
+      const scaler =
+        o.HorizontalPodAutoscaler?.spec.metrics.filter((m: Json) => m.type === 'Resource').map((m: Json) => m.resource.name) ??
+        o.ScaledObject.spec.triggers.filter((t: Json) => ['cpu', 'memory'].includes(t.type)).map((t: Json) => t.type);
+      const vpa = o.VerticalPodAutoscaler.spec;
+      if (vpa.updatePolicy.updateMode !== 'Off') {
+        expect(vpa.resourcePolicy.containerPolicies[0].controlledResources.filter((r: string) => scaler.includes(r))).toEqual([]);
+      }
+    }
+  });
+
+  it('serves every custom metric a plain HPA names through a prometheus-adapter rule', () => {
+    const adapter = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'prometheus-adapter') as Json;
+    const config = adapter.data['config.yaml'];
+    const custom = objects
+      .filter((o) => o.kind === 'HorizontalPodAutoscaler')
+      .flatMap((o: Json) => o.spec.metrics)
+      .filter((m: Json) => m.type !== 'Resource')
+      .map((m: Json) => (m.pods ?? m.external).metric.name);
+    expect(custom.sort()).toEqual(['audit_events_per_second', 'nlp_queue_depth']);
+    for (const name of custom) expect(config).toContain(`as: ${name}`);
+  });
+
+  it('declares the PriorityClasses the pods name, and a default-deny namespace', () => {
+    const classes = objects.filter((o) => o.kind === 'PriorityClass').map((o) => o.metadata.name);
+    const used = objects.filter((o) => o.kind === 'Deployment').map((o: Json) => o.spec.template.spec.priorityClassName);
+    for (const u of used) expect(classes).toContain(u);
+    const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny-all') as Json;
+    expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const ns = objects.find((o) => o.kind === 'Namespace') as Json;
+    expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  it('puts the cost-allocation labels on every object and every pod', () => {
+    for (const o of objects as Json[]) {
+      expect(o.metadata.labels).toMatchObject({ team: 'platform', 'cost-center': 'cc-1003', environment: 'prod' });
+      if (o.kind === 'Deployment') expect(o.spec.template.metadata.labels).toMatchObject({ 'cost-center': 'cc-1003' });
+    }
+  });
+
+  it('gives every object an explicit name, and fixed replicas to none of the autoscaled Deployments', () => {
+    for (const o of objects as Json[]) expect(o.metadata.name).toMatch(/^[a-z0-9-]+$/);
+    for (const d of objects.filter((o) => o.kind === 'Deployment') as Json[]) expect(d.spec.replicas).toBeUndefined();
+  });
+
+  it('pulls every image from the environment registry at a pinned tag', () => {
+    for (const d of objects.filter((o) => o.kind === 'Deployment') as Json[]) {
+      expect(d.spec.template.spec.containers[0].image).toMatch(
+        /^333333333333\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/perfstack\/[a-z-]+:\d+\.\d+\.\d+$/,
+      );
+    }
+  });
+});
+
+describe('every environment', () => {
+  it.each(Object.keys(ENVIRONMENTS))('%s has the four services and pins operator lines that support its Kubernetes version', (name) => {
+    const platform = buildPlatform(ENVIRONMENTS[name]);
+    expect(Object.keys(platform.services)).toEqual(SERVICES);
+    expect(OPERATORS_FOR[ENVIRONMENTS[name].kubernetesVersion]).toMatchObject({
+      keda: expect.stringMatching(/^2\.15\./),
+      cloudnativePg: expect.stringMatching(/^1\.24\./),
+    });
+  });
+
+  it('dev runs in one zone, so zone spread is preferred, not required', () => {
+    const d = objectsOfApp(buildPlatform(dev).app).find((o) => o.kind === 'Deployment') as Json;
+    expect(d.spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
+  });
+
+  it('airgap pulls only from its own registry', () => {
+    const objects = objectsOfApp(buildPlatform(ENVIRONMENTS.airgap).app) as Json[];
+    const images = objects.filter((o) => o.kind === 'Deployment').map((o) => o.spec.template.spec.containers[0].image);
+    for (const i of images) expect(i.startsWith('registry.airgap.internal:5000/')).toBe(true);
+  });
+});
+
+describe('composing a new environment', () => {
+  it('takes a few lines from an existing one', () => {
+    const perf: Environment = { ...prod, name: 'perf', costAllocation: { team: 'sre', costCenter: 'cc-9' } };
+    const objects = objectsOfApp(buildPlatform(perf).app);
+    expect(objects.every((o) => (o.metadata.labels as Record<string, string>).environment === 'perf')).toBe(true);
+  });
+});
+
+describe('environment validation', () => {
+  const cases: [string, Partial<Environment>, string][] = [
+    ['zero zones', { zones: [] }, "prod: 'zones' ([]) must list at least one zone"],
+    [
+      'a bad region',
+      { cloud: { kind: 'aws', region: 'europe', accountId: '333333333333', spotPercent: 60, cdn: true } },
+      'prod: \'cloud.region\' ("europe") must be an AWS region',
+    ],
+    [
+      'too few Redis shards',
+      { dataTier: { ...prod.dataTier, redis: { ...prod.dataTier.redis, shards: 2 } } },
+      "prod: 'dataTier.redis.shards' (2) must be at least 3",
+    ],
+    [
+      'Redis without replicas over three zones',
+      { dataTier: { ...prod.dataTier, redis: { ...prod.dataTier.redis, replicasPerShard: 0 } } },
+      "'dataTier.redis.replicasPerShard' (0) must be at least 1 in a multi-zone environment",
+    ],
+    [
+      'as many sync replicas as instances',
+      { dataTier: { ...prod.dataTier, postgres: { ...prod.dataTier.postgres, synchronousReplicas: 3 } } },
+      "'dataTier.postgres.synchronousReplicas' (3) must be below 'instances' (3)",
+    ],
+    ['a service twice', { services: [...prod.services, prod.services[0]] }, 'prod: \'services\' ("api-gateway") names a service twice'],
+  ];
+  it.each(cases)('rejects %s', (_, change, message) => {
+    expect(() => validateEnvironment({ ...prod, ...change })).toThrow(message);
+  });
+
+  it('names the service when its construct rejects it', () => {
+    const bad = { ...prod, services: prod.services.map((s) => (s.name === 'web' ? { ...s, replicas: { min: 7, max: 6 } } : s)) };
+    expect(() => buildPlatform(bad)).toThrow("prod/web/Service: 'replicas.min' (7) must be <= 'replicas.max' (6)");
+  });
+});

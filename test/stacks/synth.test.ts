@@ -1,0 +1,141 @@
+import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Environment } from '../../stacks/environment';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { main } from '../../stacks/main';
+import { prod } from '../../stacks/prod';
+import { renderEnvironment } from '../../stacks/synth';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Every file under `dir` with its sha256, so "untouched" means byte for byte. */
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function withService(change: (s: Environment['services'][number]) => object, env: Environment = prod): Environment {
+  return { ...env, services: env.services.map((s) => (s.name === 'api-gateway' ? ({ ...s, ...change(s) } as typeof s) : s)) };
+}
+
+function capture(fn: () => number): { code: number; stdout: string; stderr: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
+  try {
+    return { code: fn(), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
+
+describe('synth', () => {
+  let tmp: string;
+  let out: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-synth-'));
+    out = path.join(tmp, 'dist');
+  });
+  afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('writes one file per chart for every environment, foundations first', () => {
+    const r = capture(() => main(['--out', out]));
+    expect(r.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['airgap', 'dev', 'prod', 'staging']);
+    expect(fs.readdirSync(path.join(out, 'prod'))).toEqual([
+      '00-platform.k8s.yaml',
+      '01-api-gateway.k8s.yaml',
+      '01-audit-service.k8s.yaml',
+      '01-nlp-service.k8s.yaml',
+      '01-web.k8s.yaml',
+    ]);
+    expect(fs.readdirSync(tmp)).toEqual(['dist']);
+  });
+
+  it('is byte-identical across runs', () => {
+    capture(() => main(['--out', out]));
+    const first = snapshotTree(out);
+    capture(() => main(['--out', out]));
+    expect(snapshotTree(out)).toEqual(first);
+    expect(renderEnvironment(prod)).toEqual(renderEnvironment(prod));
+  });
+
+  it('replaces only the environments asked for', () => {
+    capture(() => main(['--out', out]));
+    const before = snapshotTree(out);
+    fs.writeFileSync(path.join(out, 'prod', 'stale.yaml'), 'stale');
+    expect(capture(() => main(['--out', out, '--env', 'prod'])).code).toBe(0);
+    expect(snapshotTree(out)).toEqual(before);
+  });
+
+  describe.each([
+    [
+      'min > max replicas',
+      withService(() => ({ replicas: { min: 21, max: 20 } })),
+      "prod/api-gateway/Service: 'replicas.min' (21) must be <= 'replicas.max' (20)",
+    ],
+    [
+      'VPA Auto against an HPA on CPU',
+      withService(() => ({ verticalScaling: { updateMode: 'Auto' } })),
+      "prod/api-gateway/Service: 'verticalScaling.updateMode' (\"Auto\") would change the cpu and memory requests that the autoscaler scales on; use updateMode 'Off'",
+    ],
+    ['zero zones', { ...prod, zones: [] }, "prod: 'zones' ([]) must list at least one zone"],
+    ['a missing image', withService(() => ({ tag: '' })), 'prod: \'services.api-gateway.tag\' ("") is required: a released version'],
+  ] as [string, Environment, string][])('with %s', (_, env, message) => {
+    it('exits 1 with the path, the value and the fix, no stack trace, and dist/ untouched', () => {
+      capture(() => main(['--out', out]));
+      const before = snapshotTree(out);
+      const r = capture(() => main(['--out', out], { ...ENVIRONMENTS, prod: env }));
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain('nothing written');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(snapshotTree(out)).toEqual(before);
+      expect(fs.readdirSync(tmp)).toEqual(['dist']);
+    });
+  });
+
+  it('rejects an unknown environment from the command line, exit 1, no stack trace', () => {
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'keep'), 'x');
+    const r = spawnSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'stacks/main.ts'), '--env', 'qa', '--out', out],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(`synth: '--env' ("qa") is not an environment; choose from dev, staging, prod, airgap\n`);
+    expect(fs.readdirSync(out)).toEqual(['keep']);
+  });
+
+  it('runs from the compiled entry that cdk8s.yaml names', () => {
+    // Inside the repo's node_modules so the compiled code resolves its dependencies as lib/ would.
+    const lib = path.join(ROOT, 'node_modules/.cache/perfstack-lib');
+    execFileSync(
+      process.execPath,
+      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', ROOT, '--outDir', lib, '--incremental', 'false'],
+      { stdio: 'pipe' },
+    );
+    const r = spawnSync(process.execPath, [path.join(lib, 'stacks/main.js'), '--env', 'dev'], {
+      encoding: 'utf8',
+      env: { ...process.env, CDK8S_OUTDIR: out },
+    });
+    expect(r.status).toBe(0);
+    expect(fs.readdirSync(path.join(out, 'dev'))).toContain('01-api-gateway.k8s.yaml');
+  }, 120000);
+});

@@ -1,0 +1,28 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { KubeObject } from './k8s-schema';
+
+/** A fresh chart per test, as cdk8s-plus tests do. */
+export function freshChart(id = 'test'): Chart {
+  return new Chart(Testing.app(), id);
+}
+
+/** Synthesized objects of one chart. */
+export function objectsOf(chart: Chart): KubeObject[] {
+  return Testing.synth(chart) as KubeObject[];
+}
+
+/** Synthesized objects of every chart of an app. */
+export function objectsOfApp(app: App): KubeObject[] {
+  return app.charts.flatMap((c) => Testing.synth(c) as KubeObject[]);
+}
+
+export function findObject(objects: readonly KubeObject[], kind: string, name?: string): KubeObject {
+  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (!found)
+    throw new Error(`no ${kind}${name ? ` named ${name}` : ''} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}
+
+export function kinds(objects: readonly KubeObject[]): string[] {
+  return objects.map((o) => o.kind);
+}
