@@ -17,5 +17,7 @@ export default tseslint.config(
     },
   },
   { files: ['test/**/*.ts'], ...jest.configs['flat/recommended'] },
+  // Property-based tests assert through fast-check.
+  { files: ['test/**/*.ts'], rules: { 'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert'] }] } },
   prettier,
 );

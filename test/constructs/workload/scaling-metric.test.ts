@@ -37,7 +37,7 @@ describe('ScalingMetric', () => {
     });
     expect(hpaMetric(m)).toEqual({
       type: 'Pods',
-      pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: '100' } },
+      pods: { metric: { name: 'rps' }, target: { type: 'AverageValue', averageValue: quantity(100) } },
     });
   });
 
