@@ -7,7 +7,8 @@ import { Environment } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { main } from '../../stacks/main';
 import { prod } from '../../stacks/prod';
-import { renderEnvironment } from '../../stacks/synth';
+import { buildPlatform } from '../../stacks/platform';
+import { renderEnvironment, synthesizeCharts } from '../../stacks/synth';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -71,6 +72,13 @@ describe('synth', () => {
     capture(() => main(['--out', out]));
     expect(snapshotTree(out)).toEqual(first);
     expect(renderEnvironment(prod)).toEqual(renderEnvironment(prod));
+  });
+
+  it('renders each chart exactly as cdk8s chart.toJson() does, in dependency order', () => {
+    const { app } = buildPlatform(prod);
+    const charts = synthesizeCharts(prod);
+    expect(charts.map((c) => c.objects)).toEqual(app.charts.map((c) => c.toJson()));
+    expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1]);
   });
 
   it('replaces only the environments asked for', () => {
