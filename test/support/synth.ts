@@ -3,7 +3,8 @@ import { KubeObject } from './k8s-schema';
 
 /** A fresh chart per test, as cdk8s-plus tests do. */
 export function freshChart(id = 'test'): Chart {
-  return new Chart(Testing.app(), id);
+  // A plain App: Testing.app() makes a temporary outdir per call that nothing removes.
+  return new Chart(new App(), id);
 }
 
 /** Synthesized objects of one chart. */
