@@ -14,10 +14,24 @@ export const airgap: Environment = {
   namespace: 'web',
   monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
   ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+  apiServer: { cidrs: ['10.96.0.1/32', '192.168.10.0/24'], port: 6443 },
   services: webPlatformServices({ scale: 'full' }),
   dataTier: {
     redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(2), cpu: Cpu.millis(500), storage: Size.gibibytes(20) },
-    postgres: { instances: 3, synchronousReplicas: 1, memory: Size.gibibytes(8), cpu: Cpu.units(2), storage: Size.gibibytes(200) },
+    postgres: {
+      instances: 3,
+      synchronousReplicas: 1,
+      memory: Size.gibibytes(8),
+      cpu: Cpu.units(2),
+      storage: Size.gibibytes(200),
+      backup: {
+        kind: 'object-store',
+        endpointUrl: 'http://minio.backup.svc:9000',
+        destinationPath: 's3://postgres-backups/airgap',
+        credentialsSecret: 'postgres-backup-credentials',
+        retention: '30d',
+      },
+    },
   },
   costAllocation: { team: 'platform', costCenter: 'cc-2001', extraLabels: { site: 'on-prem' } },
 };

@@ -14,10 +14,23 @@ export const dev: Environment = {
   namespace: 'web',
   monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
   ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+  apiServer: { cidrs: ['10.10.0.0/16'], port: 443 },
   services: webPlatformServices({ scale: 'minimal' }),
   dataTier: {
     redis: { shards: 3, replicasPerShard: 0, memory: Size.mebibytes(512), cpu: Cpu.millis(250), storage: Size.gibibytes(2) },
-    postgres: { instances: 1, synchronousReplicas: 0, memory: Size.gibibytes(1), cpu: Cpu.millis(500), storage: Size.gibibytes(10) },
+    postgres: {
+      instances: 1,
+      synchronousReplicas: 0,
+      memory: Size.gibibytes(1),
+      cpu: Cpu.millis(500),
+      storage: Size.gibibytes(10),
+      backup: {
+        kind: 's3',
+        destinationPath: 's3://perfstack-dev-backups/postgres',
+        iamRoleArn: 'arn:aws:iam::111111111111:role/perfstack-dev-postgres-backup',
+        retention: '7d',
+      },
+    },
   },
   costAllocation: { team: 'platform', costCenter: 'cc-1001' },
 };

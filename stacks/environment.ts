@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { ConfigError, Problems } from '../constructs/core/errors';
 import { CostAllocation, checkLabels, isDnsLabel } from '../constructs/core/labels';
+import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Slo, checkSlo } from '../constructs/observability/slo';
 import { BusinessHours } from '../constructs/workload/business-hours';
 import { CapacityClass } from '../constructs/workload/capacity-class';
@@ -93,6 +94,8 @@ export interface ServiceSpec {
   readonly probes?: ProbeOptions;
   /** @default - none */
   readonly env?: Readonly<Record<string, string>>;
+  /** Data stores the service connects to; it gets their endpoints and credentials by reference. @default - none */
+  readonly uses?: readonly ('redis' | 'postgres')[];
 }
 
 export interface RedisTier {
@@ -113,6 +116,8 @@ export interface PostgresTier {
   readonly memory: Size;
   readonly cpu: Cpu;
   readonly storage: Size;
+  /** Base backups and WAL archive, with retention. */
+  readonly backup: PostgresBackup;
 }
 
 export interface DataTier {
@@ -144,6 +149,11 @@ export interface Environment {
   };
   /** Who may reach `public` services: the ingress controller's pods, or the load balancer's address range. */
   readonly ingressFrom: readonly k8s.NetworkPolicyPeer[];
+  /**
+   * Kubernetes API server addresses, for the few pods that must reach it (CloudNativePG instances and poolers, the
+   * Redis bootstrap Job) through the default-deny egress policy.
+   */
+  readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
   readonly services: readonly ServiceSpec[];
   readonly dataTier: DataTier;
   readonly costAllocation: CostAllocation;
@@ -205,31 +215,6 @@ export function validateEnvironment(env: Environment): void {
     );
     checkSlo(p, `services.${s.name}.slo`, s.slo);
   }
-  const { redis, postgres } = env.dataTier;
-  p.check(
-    Number.isInteger(redis.shards) && redis.shards >= 3,
-    'dataTier.redis.shards',
-    redis.shards,
-    'must be at least 3 (Redis Cluster needs 3 masters for a failover majority)',
-  );
-  p.check(
-    env.zones.length <= 1 || redis.replicasPerShard >= 1,
-    'dataTier.redis.replicasPerShard',
-    redis.replicasPerShard,
-    'must be at least 1 in a multi-zone environment, or a zone loss loses data',
-  );
-  p.check(
-    Number.isInteger(postgres.instances) && postgres.instances >= 1,
-    'dataTier.postgres.instances',
-    postgres.instances,
-    'must be at least 1',
-  );
-  p.check(
-    postgres.synchronousReplicas >= 0 && postgres.synchronousReplicas < postgres.instances,
-    'dataTier.postgres.synchronousReplicas',
-    postgres.synchronousReplicas,
-    `must be below 'instances' (${postgres.instances}): the primary cannot wait for itself`,
-  );
   p.throwIfAny();
 }
 

@@ -1,11 +1,14 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { appLabels, costLabels } from '../constructs/core/labels';
+import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
+import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
-import { Environment, imageOf, validateEnvironment } from './environment';
+import { Environment, ServiceSpec, imageOf, validateEnvironment } from './environment';
+import { thirdPartyImage } from './images';
 
 /** The application name in `app.kubernetes.io/part-of`. */
 export const PART_OF = 'web-platform';
@@ -20,6 +23,10 @@ export interface Platform {
   readonly priorityClasses: PriorityClasses;
   /** Present when a plain HPA scales on a custom metric. */
   readonly prometheusAdapter?: PrometheusAdapterConfig;
+  /** Redis Cluster and PostgreSQL with its poolers. */
+  readonly dataChart: Chart;
+  readonly redis: RedisCluster;
+  readonly postgres: PostgresCluster;
   /** One chart per service, keyed by service name. */
   readonly serviceCharts: Readonly<Record<string, Chart>>;
   readonly services: Readonly<Record<string, ScalableService>>;
@@ -47,6 +54,44 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
 
+  const dataChart = new Chart(root, 'data', { labels: cost });
+  dataChart.addDependency(foundation);
+  const { redis: redisTier, postgres: pgTier } = env.dataTier;
+  const redis = new RedisCluster(dataChart, 'Redis', {
+    name: 'redis',
+    namespace: env.namespace,
+    shards: redisTier.shards,
+    replicasPerShard: redisTier.replicasPerShard,
+    zones: env.zones.length,
+    memory: redisTier.memory,
+    cpu: redisTier.cpu,
+    storage: redisTier.storage,
+    // Created outside the stack (External Secrets, Sealed Secrets or by hand): no secret value is synthesized.
+    auth: { secretName: 'redis-auth' },
+    image: thirdPartyImage(env, 'redis'),
+    exporterImage: thirdPartyImage(env, 'redisExporter'),
+    kubectlImage: thirdPartyImage(env, 'kubectl'),
+    apiServer: env.apiServer,
+    monitoringNamespace: env.monitoring.namespace,
+    labels: cost,
+  });
+  const postgres = new PostgresCluster(dataChart, 'Postgres', {
+    name: 'postgres',
+    namespace: env.namespace,
+    instances: pgTier.instances,
+    synchronousReplicas: pgTier.synchronousReplicas,
+    zones: env.zones.length,
+    memory: pgTier.memory,
+    cpu: pgTier.cpu,
+    storage: pgTier.storage,
+    imageName: thirdPartyImage(env, 'postgres'),
+    pgbouncerImage: thirdPartyImage(env, 'pgbouncer'),
+    backup: pgTier.backup,
+    apiServer: env.apiServer,
+    monitoringNamespace: env.monitoring.namespace,
+    labels: cost,
+  });
+
   const serviceCharts: Record<string, Chart> = {};
   const services: Record<string, ScalableService> = {};
   for (const spec of env.services) {
@@ -68,7 +113,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       verticalScaling: spec.verticalScaling,
       capacity: spec.capacity,
       probes: spec.probes,
-      env: spec.env,
+      ...dataAccess(spec, redis, postgres),
       labels: cost,
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
       monitoringNamespace: env.monitoring.namespace,
@@ -87,5 +132,30 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
         })
       : undefined;
 
-  return { env, app, foundation, namespace, priorityClasses, prometheusAdapter, serviceCharts, services };
+  return { env, app, foundation, namespace, priorityClasses, prometheusAdapter, dataChart, redis, postgres, serviceCharts, services };
+}
+
+/**
+ * What a service that uses the data stores gets: endpoints as plain variables, credentials as Secret references,
+ * and the pod labels the stores' NetworkPolicies admit.
+ */
+function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCluster) {
+  const uses = spec.uses ?? [];
+  const env: Record<string, string> = { ...(spec.env ?? {}) };
+  const secretEnv: Record<string, { secret: string; key: string }> = {};
+  const podLabels: Record<string, string> = {};
+  if (uses.includes('redis')) {
+    env.REDIS_CLUSTER_SEEDS = redis.endpoint;
+    secretEnv.REDIS_PASSWORD = { secret: redis.authSecret.name, key: redis.authSecret.key };
+    podLabels[REDIS_CLIENT_LABEL] = redis.name;
+  }
+  if (uses.includes('postgres')) {
+    env.DATABASE_RW_ADDR = postgres.readWriteEndpoint;
+    env.DATABASE_RO_ADDR = postgres.readOnlyPooler ? postgres.readOnlyEndpoint : postgres.readWriteEndpoint;
+    secretEnv.DATABASE_USER = { secret: postgres.appSecret, key: 'username' };
+    secretEnv.DATABASE_PASSWORD = { secret: postgres.appSecret, key: 'password' };
+    secretEnv.DATABASE_NAME = { secret: postgres.appSecret, key: 'dbname' };
+    podLabels[POSTGRES_CLIENT_LABEL] = postgres.name;
+  }
+  return { env, secretEnv, podLabels };
 }

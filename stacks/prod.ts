@@ -14,13 +14,26 @@ export const prod: Environment = {
   namespace: 'web',
   monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
   ingressFrom: [{ ipBlock: { cidr: '10.30.0.0/16' } }],
+  apiServer: { cidrs: ['10.30.0.0/16'], port: 443 },
   services: webPlatformServices({
     scale: 'full',
     apiBusinessHours: { timeZone: 'Europe/Dublin', start: '08:00', end: '20:00', days: '1-5', minReplicas: 6 },
   }),
   dataTier: {
     redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(4), cpu: Cpu.units(1), storage: Size.gibibytes(20) },
-    postgres: { instances: 3, synchronousReplicas: 1, memory: Size.gibibytes(16), cpu: Cpu.units(4), storage: Size.gibibytes(500) },
+    postgres: {
+      instances: 3,
+      synchronousReplicas: 1,
+      memory: Size.gibibytes(16),
+      cpu: Cpu.units(4),
+      storage: Size.gibibytes(500),
+      backup: {
+        kind: 's3',
+        destinationPath: 's3://perfstack-prod-backups/postgres',
+        iamRoleArn: 'arn:aws:iam::333333333333:role/perfstack-prod-postgres-backup',
+        retention: '30d',
+      },
+    },
   },
   costAllocation: { team: 'platform', costCenter: 'cc-1003' },
 };

@@ -58,6 +58,7 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
       // HPA scales on CPU and memory: the VPA only recommends.
       verticalScaling: { updateMode: 'Off' },
       capacity: CapacityClass.critical(),
+      uses: ['redis', 'postgres'],
       slo: PLATFORM_SLO,
     },
     {
@@ -76,6 +77,7 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
         maxAllowed: { memory: Size.gibibytes(6) },
       },
       capacity: CapacityClass.spotTolerant(),
+      uses: ['redis'],
       probes: { startupTimeout: Duration.minutes(5) },
       slo: { ...PLATFORM_SLO, latencyThreshold: Duration.millis(500) },
     },
@@ -92,6 +94,7 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
       ],
       verticalScaling: { updateMode: 'Initial', controlledResources: ['memory'], maxAllowed: { memory: Size.gibibytes(1) } },
       capacity: CapacityClass.standard(),
+      uses: ['postgres'],
       slo: PLATFORM_SLO,
     },
     {

@@ -15,10 +15,23 @@ export const staging: Environment = {
   monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
   // Services sit behind the AWS Load Balancer Controller (IP targets): its traffic comes from the VPC range.
   ingressFrom: [{ ipBlock: { cidr: '10.20.0.0/16' } }],
+  apiServer: { cidrs: ['10.20.0.0/16'], port: 443 },
   services: webPlatformServices({ scale: 'full' }),
   dataTier: {
     redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(1), cpu: Cpu.millis(500), storage: Size.gibibytes(5) },
-    postgres: { instances: 2, synchronousReplicas: 0, memory: Size.gibibytes(4), cpu: Cpu.units(1), storage: Size.gibibytes(50) },
+    postgres: {
+      instances: 2,
+      synchronousReplicas: 0,
+      memory: Size.gibibytes(4),
+      cpu: Cpu.units(1),
+      storage: Size.gibibytes(50),
+      backup: {
+        kind: 's3',
+        destinationPath: 's3://perfstack-staging-backups/postgres',
+        iamRoleArn: 'arn:aws:iam::222222222222:role/perfstack-staging-postgres-backup',
+        retention: '14d',
+      },
+    },
   },
   costAllocation: { team: 'platform', costCenter: 'cc-1002' },
 };

@@ -10,6 +10,7 @@ import {
   VerticalPodAutoscalerSpecUpdatePolicyUpdateMode as UpdateMode,
 } from '../../imports/vpa-autoscaling.k8s.io';
 import { Problems, shown } from '../core/errors';
+import { hasDigest, imageTag } from '../core/images';
 import { AppIdentity, appLabels, checkLabels, isDnsLabel, selectorLabels } from '../core/labels';
 import { BusinessHours, businessHoursCron, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
@@ -106,6 +107,8 @@ export interface ScalableServiceProps {
   readonly secretEnv?: Readonly<Record<string, { readonly secret: string; readonly key: string }>>;
   /** Labels on every object and pod (cost allocation). @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Labels on the pods only, e.g. the client labels data stores admit. @default - none */
+  readonly podLabels?: Readonly<Record<string, string>>;
   /** `app.kubernetes.io/component`. @default 'backend' */
   readonly component?: string;
   /** `app.kubernetes.io/part-of`. @default 'perfstack' */
@@ -210,6 +213,7 @@ export class ScalableService extends Construct {
       `must be shorter than 'terminationGracePeriod' (${grace.toHumanString()}) so the app still gets SIGTERM time to finish requests`,
     );
     checkLabels(problems, 'labels', props.labels ?? {});
+    checkLabels(problems, 'podLabels', props.podLabels ?? {});
     problems.throwIfAny();
 
     const identity: AppIdentity = {
@@ -217,7 +221,7 @@ export class ScalableService extends Construct {
       instance: props.instance ?? this.name,
       component: props.component ?? 'backend',
       partOf: props.partOf ?? 'perfstack',
-      version: imageVersion(props.image),
+      version: imageTag(props.image),
     };
     this.labels = { ...appLabels(identity), ...(props.labels ?? {}) };
     this.selector = selectorLabels(identity);
@@ -237,7 +241,7 @@ export class ScalableService extends Construct {
           rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') },
         },
         template: {
-          metadata: { labels: { ...this.labels } },
+          metadata: { labels: { ...this.labels, ...(props.podLabels ?? {}) } },
           spec: {
             serviceAccountName: this.name,
             automountServiceAccountToken: false,
@@ -404,29 +408,19 @@ export class ScalableService extends Construct {
   }
 }
 
-const DIGEST = /@sha256:[a-f0-9]{64}$/;
-
 /** `registry/repo:tag` or `registry/repo@sha256:...`; `latest` and untagged images are not reproducible. */
 function checkImage(problems: Problems, image: string | undefined): void {
   if (image === undefined || image.trim() === '') {
     problems.add('image', image, 'is required: give a fully qualified image with a tag, e.g. "registry.example.com/web/api:1.4.2"');
     return;
   }
-  const tag = imageVersion(image);
+  const tag = imageTag(image);
   problems.check(
-    DIGEST.test(image) || (tag !== undefined && tag !== '' && tag !== 'latest'),
+    hasDigest(image) || (tag !== undefined && tag !== '' && tag !== 'latest'),
     'image',
     image,
     'must carry a pinned tag or a sha256 digest (not "latest"), e.g. "registry.example.com/web/api:1.4.2"',
   );
-}
-
-/** The tag of an image reference, or undefined (a `:` before the last `/` is a registry port, not a tag). */
-export function imageVersion(image: string): string | undefined {
-  const ref = image.replace(DIGEST, '');
-  const lastSlash = ref.lastIndexOf('/');
-  const colon = ref.lastIndexOf(':');
-  return colon > lastSlash ? ref.slice(colon + 1) : undefined;
 }
 
 function checkReplicas(problems: Problems, min: number, max: number): void {

@@ -150,25 +150,26 @@ describe('environment validation', () => {
       { cloud: { kind: 'aws', region: 'europe', accountId: '333333333333', spotPercent: 60, cdn: true } },
       'prod: \'cloud.region\' ("europe") must be an AWS region',
     ],
-    [
-      'too few Redis shards',
-      { dataTier: { ...prod.dataTier, redis: { ...prod.dataTier.redis, shards: 2 } } },
-      "prod: 'dataTier.redis.shards' (2) must be at least 3",
-    ],
-    [
-      'Redis without replicas over three zones',
-      { dataTier: { ...prod.dataTier, redis: { ...prod.dataTier.redis, replicasPerShard: 0 } } },
-      "'dataTier.redis.replicasPerShard' (0) must be at least 1 in a multi-zone environment",
-    ],
-    [
-      'as many sync replicas as instances',
-      { dataTier: { ...prod.dataTier, postgres: { ...prod.dataTier.postgres, synchronousReplicas: 3 } } },
-      "'dataTier.postgres.synchronousReplicas' (3) must be below 'instances' (3)",
-    ],
     ['a service twice', { services: [...prod.services, prod.services[0]] }, 'prod: \'services\' ("api-gateway") names a service twice'],
   ];
   it.each(cases)('rejects %s', (_, change, message) => {
     expect(() => validateEnvironment({ ...prod, ...change })).toThrow(message);
+  });
+
+  it.each([
+    ['too few Redis shards', { redis: { ...prod.dataTier.redis, shards: 2 } }, "prod/data/Redis: 'shards' (2) must be at least 3"],
+    [
+      'Redis without replicas over three zones',
+      { redis: { ...prod.dataTier.redis, replicasPerShard: 0 } },
+      "prod/data/Redis: 'replicasPerShard' (0) must be at least 1 when the cluster spans 3 zones",
+    ],
+    [
+      'as many sync replicas as instances',
+      { postgres: { ...prod.dataTier.postgres, synchronousReplicas: 3 } },
+      "prod/data/Postgres: 'synchronousReplicas' (3) must be below 'instances' (3)",
+    ],
+  ] as [string, Partial<Environment['dataTier']>, string][])('rejects %s at the data construct', (_, change, message) => {
+    expect(() => buildPlatform({ ...prod, dataTier: { ...prod.dataTier, ...change } })).toThrow(message);
   });
 
   it('names the service when its construct rejects it', () => {

@@ -43,8 +43,17 @@ function harden(node: unknown, crd: boolean): unknown {
   return out;
 }
 
+/**
+ * CRD patterns are Go RE2. JavaScript lacks RE2's inline case-insensitive flag `(?i)`: drop it and make the whole
+ * pattern case-insensitive (every CRD use here puts it at the start of the pattern or right after `^`).
+ */
+function re2(pattern: string, flags: string): RegExp {
+  return pattern.includes('(?i)') ? new RegExp(pattern.split('(?i)').join(''), `${flags}i`) : new RegExp(pattern, flags);
+}
+re2.code = 're2';
+
 function makeAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true, code: { regExp: re2 } });
   addFormats(ajv);
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });

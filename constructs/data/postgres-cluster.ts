@@ -1,0 +1,389 @@
+import { ApiObject, Size } from 'cdk8s';
+import { Cpu, k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  Cluster,
+  ClusterSpecBackupBarmanObjectStoreDataCompression as DataCompression,
+  ClusterSpecBackupBarmanObjectStoreWalCompression as WalCompression,
+  ClusterSpecPrimaryUpdateMethod,
+  ClusterSpecPrimaryUpdateStrategy,
+  ClusterSpecResourcesLimits,
+  ClusterSpecResourcesRequests,
+} from '../../imports/cnpg-clusters-postgresql.cnpg.io';
+import {
+  Pooler,
+  PoolerSpecPgbouncerPoolMode,
+  PoolerSpecTemplateSpecContainersResourcesLimits,
+  PoolerSpecTemplateSpecContainersResourcesRequests,
+  PoolerSpecType,
+} from '../../imports/cnpg-poolers-postgresql.cnpg.io';
+import {
+  ScheduledBackup,
+  ScheduledBackupSpecBackupOwnerReference,
+  ScheduledBackupSpecMethod,
+} from '../../imports/cnpg-scheduledbackups-postgresql.cnpg.io';
+import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
+import { Problems } from '../core/errors';
+import { appLabels, isDnsLabel } from '../core/labels';
+import { imageTag } from '../core/images';
+import { RuleGroups } from '../observability/rule-groups';
+import { PRIORITY_CLASSES } from '../workload/capacity-class';
+import { ZONE_KEY } from '../workload/topology';
+import { PoolerSizing, pgbouncerParameters, poolerServerConnections, postgresParameters } from './postgres-config';
+import { postgresAlertRules } from './postgres-rules';
+
+/** Label a client pod carries to be admitted by the poolers' NetworkPolicy: `postgres.perfstack.io/client: <name>`. */
+export const POSTGRES_CLIENT_LABEL = 'postgres.perfstack.io/client';
+
+/** Where base backups and WAL go. Retention is `<n>d`, `<n>w` or `<n>m`. */
+export type PostgresBackup = S3Backup | ObjectStoreBackup;
+
+/** S3 with credentials from the pod's IAM role (IRSA). */
+export interface S3Backup {
+  readonly kind: 's3';
+  /** `s3://bucket/path` */
+  readonly destinationPath: string;
+  /** IAM role the instances' ServiceAccount assumes. */
+  readonly iamRoleArn: string;
+  readonly retention: string;
+  /** Six-field cron (with seconds). @default '0 0 2 * * *' */
+  readonly schedule?: string;
+}
+
+/** An S3-compatible store inside the site (air-gap), e.g. MinIO, with keys from a Secret. */
+export interface ObjectStoreBackup {
+  readonly kind: 'object-store';
+  readonly endpointUrl: string;
+  readonly destinationPath: string;
+  /** Secret with `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
+  readonly credentialsSecret: string;
+  readonly retention: string;
+  /** @default '0 0 2 * * *' */
+  readonly schedule?: string;
+}
+
+export interface PostgresClusterProps {
+  /** @default - the construct id */
+  readonly name?: string;
+  readonly namespace: string;
+  /** 1 primary plus replicas. */
+  readonly instances: number;
+  /** Standbys that must confirm each commit (RPO 0 when >= 1). @default 0 */
+  readonly synchronousReplicas?: number;
+  readonly zones: number;
+  /** Memory request and limit per instance; PostgreSQL parameters derive from it. */
+  readonly memory: Size;
+  readonly cpu: Cpu;
+  readonly storage: Size;
+  /** @default - the default StorageClass */
+  readonly storageClass?: string;
+  /** PostgreSQL operand image, e.g. `ghcr.io/cloudnative-pg/postgresql:16.4`. */
+  readonly imageName: string;
+  /** @default - the operator's default PgBouncer image */
+  readonly pgbouncerImage?: string;
+  /** @default 'app' */
+  readonly database?: string;
+  /** @default 200 */
+  readonly maxConnections?: number;
+  /** PgBouncer instances per pooler (at least 2 for a PDB that allows a drain). @default 2 */
+  readonly poolerInstances?: number;
+  /** @default - 25 per pool, 1000 clients, 5 reserve */
+  readonly pooler?: PoolerSizing;
+  readonly backup: PostgresBackup;
+  /** The instance manager and PgBouncer pods talk to the Kubernetes API (the namespace denies egress by default). */
+  readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
+  /** Namespace of the CloudNativePG operator, admitted to the instances' status port. @default 'cnpg-system' */
+  readonly operatorNamespace?: string;
+  /** @default 'monitoring' */
+  readonly monitoringNamespace?: string;
+  /** @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+const RETENTION = /^[1-9][0-9]*[dwm]$/;
+
+/**
+ * PostgreSQL on CloudNativePG: a Cluster with automated failover (one primary, streaming replicas, optional quorum
+ * synchronous replication), instances spread over zones, parameters computed from memory; a read-write and a
+ * read-only PgBouncer Pooler in transaction mode, each with a PDB; scheduled backups with retention; NetworkPolicies;
+ * PodMonitors and alerts. Clients connect to `<name>-pooler-rw` / `<name>-pooler-ro` with the `<name>-app` Secret
+ * that the operator generates, and need the `postgres.perfstack.io/client: <name>` pod label.
+ *
+ * @see https://cloudnative-pg.io/documentation/1.24/
+ */
+export class PostgresCluster extends Construct {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly parameters: Readonly<Record<string, string>>;
+  public readonly pgbouncerParameters: Readonly<Record<string, string>>;
+  /** `<name>-pooler-rw.<namespace>.svc:5432` */
+  public readonly readWriteEndpoint: string;
+  /** `<name>-pooler-ro.<namespace>.svc:5432` */
+  public readonly readOnlyEndpoint: string;
+  /** Secret (`username`, `password`, `uri`, ...) the operator creates for the application owner. */
+  public readonly appSecret: string;
+
+  public readonly cluster: Cluster;
+  public readonly readWritePooler: Pooler;
+  public readonly readOnlyPooler?: Pooler;
+  public readonly scheduledBackup: ScheduledBackup;
+
+  constructor(scope: Construct, id: string, props: PostgresClusterProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    this.namespace = props.namespace;
+    const sync = props.synchronousReplicas ?? 0;
+    const maxConnections = props.maxConnections ?? 200;
+    const poolerInstances = props.poolerInstances ?? 2;
+    const database = props.database ?? 'app';
+    const monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
+    const operatorNamespace = props.operatorNamespace ?? 'cnpg-system';
+    const schedule = props.backup.schedule ?? '0 0 2 * * *';
+
+    const p = Problems.of(this);
+    p.check(isDnsLabel(this.name) && this.name.length <= 40, 'name', this.name, 'must be a DNS label of at most 40 characters');
+    p.check(Number.isInteger(props.instances) && props.instances >= 1, 'instances', props.instances, 'must be at least 1');
+    p.check(
+      Number.isInteger(sync) && sync >= 0 && sync < props.instances,
+      'synchronousReplicas',
+      sync,
+      `must be below 'instances' (${props.instances}): only standbys can confirm a commit`,
+    );
+    p.check(poolerInstances >= 2, 'poolerInstances', poolerInstances, 'must be at least 2, so a node drain never takes the pooler down');
+    const serverConnections = poolerServerConnections(poolerInstances, props.pooler);
+    p.check(
+      serverConnections <= maxConnections - 10,
+      'pooler.defaultPoolSize',
+      props.pooler?.defaultPoolSize ?? 25,
+      `lets ${poolerInstances} PgBouncer instances open ${serverConnections} server connections, more than 'maxConnections' (${maxConnections}) less 10 reserved for the operator and replication`,
+    );
+    p.check(
+      (props.pooler?.maxClientConn ?? 1000) >= 1000,
+      'pooler.maxClientConn',
+      props.pooler?.maxClientConn,
+      'must be at least 1000 (DESIGN.md)',
+    );
+    p.check(
+      RETENTION.test(props.backup.retention),
+      'backup.retention',
+      props.backup.retention,
+      'must be a number and a unit d, w or m, e.g. "30d"',
+    );
+    p.check(
+      schedule.trim().split(/\s+/).length === 6,
+      'backup.schedule',
+      schedule,
+      'must be a six-field cron expression with seconds first, e.g. "0 0 2 * * *"',
+    );
+    p.check(
+      /^s3:\/\/[^/]+/.test(props.backup.destinationPath),
+      'backup.destinationPath',
+      props.backup.destinationPath,
+      'must be an s3:// URL',
+    );
+    p.check(
+      props.apiServer.cidrs.length > 0,
+      'apiServer.cidrs',
+      props.apiServer.cidrs,
+      'must list the Kubernetes API server address range',
+    );
+    p.throwIfAny();
+
+    this.parameters = postgresParameters(props.memory, { maxConnections });
+    this.pgbouncerParameters = pgbouncerParameters(props.pooler);
+    this.readWriteEndpoint = `${this.name}-pooler-rw.${this.namespace}.svc:5432`;
+    this.readOnlyEndpoint = `${this.name}-pooler-ro.${this.namespace}.svc:5432`;
+    this.appSecret = `${this.name}-app`;
+
+    const labels = {
+      ...appLabels({
+        name: this.name,
+        instance: `${this.name}-${this.namespace}`,
+        component: 'database',
+        partOf: 'perfstack',
+        version: imageTag(props.imageName),
+      }),
+      ...(props.labels ?? {}),
+    };
+    const meta = (name: string) => ({ name, namespace: this.namespace, labels: { ...labels } });
+    const memory = `${props.memory.toMebibytes()}Mi`;
+    const multiZone = props.zones >= 3 && props.instances <= props.zones;
+
+    this.cluster = new Cluster(this, 'Cluster', {
+      metadata: meta(this.name),
+      spec: {
+        instances: props.instances,
+        imageName: props.imageName,
+        // Failover starts as soon as the primary is unhealthy; a switchover (not a restart) moves the primary on updates.
+        failoverDelay: 0,
+        primaryUpdateStrategy: ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
+        primaryUpdateMethod: ClusterSpecPrimaryUpdateMethod.SWITCHOVER,
+        minSyncReplicas: sync,
+        maxSyncReplicas: sync,
+        enableSuperuserAccess: false,
+        priorityClassName: PRIORITY_CLASSES.critical.name,
+        postgresql: { parameters: { ...this.parameters } },
+        bootstrap: { initdb: { database, owner: database, dataChecksums: true } },
+        storage: { size: `${props.storage.toGibibytes()}Gi`, storageClass: props.storageClass },
+        resources: {
+          requests: {
+            cpu: ClusterSpecResourcesRequests.fromString(props.cpu.amount),
+            memory: ClusterSpecResourcesRequests.fromString(memory),
+          },
+          limits: { memory: ClusterSpecResourcesLimits.fromString(memory) },
+        },
+        // One instance per zone where zones allow it (required), else per host (preferred).
+        affinity: multiZone
+          ? { enablePodAntiAffinity: true, topologyKey: ZONE_KEY, podAntiAffinityType: 'required' }
+          : { enablePodAntiAffinity: true, topologyKey: 'kubernetes.io/hostname', podAntiAffinityType: 'preferred' },
+        backup: {
+          retentionPolicy: props.backup.retention,
+          barmanObjectStore: {
+            destinationPath: props.backup.destinationPath,
+            ...(props.backup.kind === 's3'
+              ? { s3Credentials: { inheritFromIamRole: true } }
+              : {
+                  endpointUrl: props.backup.endpointUrl,
+                  s3Credentials: {
+                    accessKeyId: { name: props.backup.credentialsSecret, key: 'ACCESS_KEY_ID' },
+                    secretAccessKey: { name: props.backup.credentialsSecret, key: 'ACCESS_SECRET_KEY' },
+                  },
+                }),
+            wal: { compression: WalCompression.GZIP, maxParallel: 2 },
+            data: { compression: DataCompression.GZIP },
+          },
+        },
+        ...(props.backup.kind === 's3'
+          ? { serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': props.backup.iamRoleArn } } } }
+          : {}),
+      },
+    });
+
+    const pooler = (type: 'rw' | 'ro') => {
+      const name = `${this.name}-pooler-${type}`;
+      const pooled = new Pooler(this, type === 'rw' ? 'ReadWritePooler' : 'ReadOnlyPooler', {
+        metadata: meta(name),
+        spec: {
+          cluster: { name: this.name },
+          instances: poolerInstances,
+          type: type === 'rw' ? PoolerSpecType.RW : PoolerSpecType.RO,
+          pgbouncer: { poolMode: PoolerSpecPgbouncerPoolMode.TRANSACTION, parameters: { ...this.pgbouncerParameters } },
+          template: {
+            metadata: { labels: { ...labels } },
+            spec: {
+              priorityClassName: PRIORITY_CLASSES.critical.name,
+              topologySpreadConstraints: [
+                {
+                  topologyKey: ZONE_KEY,
+                  maxSkew: 1,
+                  whenUnsatisfiable: props.zones >= 3 ? 'DoNotSchedule' : 'ScheduleAnyway',
+                  labelSelector: { matchLabels: { 'cnpg.io/poolerName': name } },
+                },
+              ],
+              containers: [
+                {
+                  name: 'pgbouncer',
+                  ...(props.pgbouncerImage ? { image: props.pgbouncerImage } : {}),
+                  resources: {
+                    requests: {
+                      cpu: PoolerSpecTemplateSpecContainersResourcesRequests.fromString('100m'),
+                      memory: PoolerSpecTemplateSpecContainersResourcesRequests.fromString('128Mi'),
+                    },
+                    limits: { memory: PoolerSpecTemplateSpecContainersResourcesLimits.fromString('256Mi') },
+                  },
+                },
+              ],
+            },
+          },
+        },
+      });
+      // The operator makes no PDB for poolers; one pod at a time keeps the pooler serving through a drain.
+      new k8s.KubePodDisruptionBudget(this, type === 'rw' ? 'ReadWritePoolerPDB' : 'ReadOnlyPoolerPDB', {
+        metadata: meta(name),
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'cnpg.io/poolerName': name } } },
+      });
+      return pooled;
+    };
+    this.readWritePooler = pooler('rw');
+    this.readOnlyPooler = props.instances > 1 ? pooler('ro') : undefined;
+
+    this.scheduledBackup = new ScheduledBackup(this, 'ScheduledBackup', {
+      metadata: meta(this.name),
+      spec: {
+        cluster: { name: this.name },
+        schedule,
+        immediate: true,
+        backupOwnerReference: ScheduledBackupSpecBackupOwnerReference.SELF,
+        method: ScheduledBackupSpecMethod.BARMAN_OBJECT_STORE,
+      },
+    });
+
+    const tcp = (port: number) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
+    const inNamespace = (key: string, value: string) => ({ podSelector: { matchLabels: { [key]: value } } });
+    const apiEgress = { to: props.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(props.apiServer.port)] };
+    new k8s.KubeNetworkPolicy(this, 'InstancesNetworkPolicy', {
+      metadata: meta(this.name),
+      spec: {
+        podSelector: { matchLabels: { 'cnpg.io/cluster': this.name, 'cnpg.io/podRole': 'instance' } },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [
+          { from: [inNamespace('cnpg.io/cluster', this.name)], ports: [tcp(5432), tcp(8000)] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': operatorNamespace } } }], ports: [tcp(8000)] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9187)] },
+        ],
+        // The instance manager watches the API; barman-cloud ships WAL and base backups to the object store.
+        egress: [
+          apiEgress,
+          { ports: [tcp(443), ...(props.backup.kind === 'object-store' ? [tcp(portOf(props.backup.endpointUrl))] : [])] },
+        ],
+      },
+    });
+    new k8s.KubeNetworkPolicy(this, 'PoolersNetworkPolicy', {
+      metadata: meta(`${this.name}-pooler`),
+      spec: {
+        podSelector: {
+          matchExpressions: [{ key: 'cnpg.io/poolerName', operator: 'In', values: [`${this.name}-pooler-rw`, `${this.name}-pooler-ro`] }],
+        },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [
+          { from: [inNamespace(POSTGRES_CLIENT_LABEL, this.name)], ports: [tcp(5432)] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9127)] },
+        ],
+        egress: [apiEgress],
+      },
+    });
+
+    new PodMonitor(this, 'PodMonitor', {
+      metadata: meta(this.name),
+      spec: {
+        selector: { matchLabels: { 'cnpg.io/cluster': this.name, 'cnpg.io/podRole': 'instance' } },
+        podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
+      },
+    });
+    new PodMonitor(this, 'PoolerPodMonitor', {
+      metadata: meta(`${this.name}-pooler`),
+      spec: {
+        selector: {
+          matchExpressions: [{ key: 'cnpg.io/poolerName', operator: 'In', values: [`${this.name}-pooler-rw`, `${this.name}-pooler-ro`] }],
+        },
+        podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
+      },
+    });
+    new RuleGroups(this, 'Alerts', {
+      name: `${this.name}-alerts`,
+      namespace: this.namespace,
+      labels,
+      groups: [postgresAlertRules(this.name, this.namespace)],
+    });
+  }
+
+  /** Every Kubernetes object this construct made. */
+  public get apiObjects(): readonly ApiObject[] {
+    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  }
+}
+
+function portOf(url: string): number {
+  const u = new URL(url);
+  return u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+}

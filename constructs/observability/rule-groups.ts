@@ -1,0 +1,75 @@
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrules-monitoring.coreos.com';
+
+/** One alerting or recording rule, in Prometheus' own rule-file shape. */
+export interface Rule {
+  readonly alert?: string;
+  readonly record?: string;
+  readonly expr: string;
+  /** Prometheus duration, e.g. `5m`. */
+  readonly for?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  /** Evaluation interval, e.g. `30s`. @default - Prometheus' global interval */
+  readonly interval?: string;
+  readonly rules: readonly Rule[];
+}
+
+/** Severities the Alertmanager routes on: `page` wakes someone, `ticket` waits for working hours. */
+export type Severity = 'page' | 'ticket';
+
+/** Runbook links live under one base so operators find them in one place. */
+export const RUNBOOK_BASE = 'https://runbooks.perfstack.dev';
+
+export function runbook(slug: string): string {
+  return `${RUNBOOK_BASE}/${slug}`;
+}
+
+/**
+ * A Prometheus rule file (`groups: [...]`), the format `promtool check rules` reads and the PrometheusRule spec
+ * embeds: integration tests check exactly this text with the real promtool.
+ */
+export function ruleFile(groups: readonly RuleGroup[]): string {
+  return stringify({ groups }, { lineWidth: 0 });
+}
+
+export interface RuleGroupsProps {
+  readonly name: string;
+  readonly namespace: string;
+  readonly groups: readonly RuleGroup[];
+  /** Labels on the PrometheusRule (the Prometheus `ruleSelector` matches them). @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** A PrometheusRule carrying rule groups, for prometheus-operator to load. */
+export class RuleGroups extends Construct {
+  public readonly groups: readonly RuleGroup[];
+  public readonly prometheusRule: PrometheusRule;
+
+  constructor(scope: Construct, id: string, props: RuleGroupsProps) {
+    super(scope, id);
+    this.groups = props.groups;
+    this.prometheusRule = new PrometheusRule(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...(props.labels ?? {}) } },
+      spec: {
+        groups: props.groups.map((g) => ({
+          name: g.name,
+          interval: g.interval,
+          rules: g.rules.map((r) => ({
+            alert: r.alert,
+            record: r.record,
+            expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+            for: r.for,
+            labels: r.labels ? { ...r.labels } : undefined,
+            annotations: r.annotations ? { ...r.annotations } : undefined,
+          })),
+        })),
+      },
+    });
+  }
+}

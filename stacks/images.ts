@@ -1,0 +1,18 @@
+import { Environment } from './environment';
+
+/**
+ * Third-party images the stacks run, by repository and pinned tag. Every image is pulled through the
+ * environment's registry (an ECR pull-through cache online, the site registry offline), so air-gapped sites mirror
+ * exactly this list.
+ */
+export const THIRD_PARTY_IMAGES = {
+  redis: 'library/redis:7.2.5',
+  redisExporter: 'oliver006/redis_exporter:v1.62.0',
+  kubectl: 'bitnami/kubectl:1.28.15',
+  postgres: 'cloudnative-pg/postgresql:16.4',
+  pgbouncer: 'cloudnative-pg/pgbouncer:1.23.0',
+} as const;
+
+export function thirdPartyImage(env: Environment, image: keyof typeof THIRD_PARTY_IMAGES): string {
+  return `${env.imageRegistry}/${THIRD_PARTY_IMAGES[image]}`;
+}
