@@ -1,0 +1,70 @@
+import { prod } from '../../stacks/prod';
+import { describeWithPrograms } from './support/programs';
+import { RedisHarness } from './support/redis-harness';
+import { synthesized } from './support/synthesized';
+
+describeWithPrograms('Redis Cluster from the synthesized prod ConfigMap, on real redis-server', ['redis-server', 'redis-cli'], () => {
+  const configMap = synthesized(prod, 'ConfigMap', 'redis');
+  const job = synthesized(prod, 'Job', 'redis-bootstrap');
+  const [shards, replicas] = job.spec.template.spec.containers[0].command.slice(-2).map(Number);
+  const harness = new RedisHarness({
+    redisConf: configMap.data['redis.conf'],
+    bootstrapScript: configMap.data['bootstrap.sh'],
+    shards,
+    replicasPerShard: replicas,
+    basePort: 17000,
+  });
+  let bootstrapLog = '';
+
+  beforeAll(async () => {
+    await harness.start();
+    bootstrapLog = await harness.bootstrap();
+    await harness.waitForClusterOk(harness.nodes[0]);
+    await harness.waitForTopology(harness.nodes[0]);
+    await harness.waitForReplicasInSync();
+  }, 120000);
+  afterAll(() => harness.stop());
+
+  it('is created by the bootstrap Job script as 3 masters with a replica each', async () => {
+    expect(bootstrapLog).toContain('bootstrap: cluster created: 3 masters, 1 replica(s) each');
+    const topo = await harness.topology(harness.nodes[0]);
+    expect([...topo.values()].filter((t) => t.role === 'master')).toHaveLength(3);
+    expect([...topo.values()].filter((t) => t.role === 'replica')).toHaveLength(3);
+  });
+
+  it('places every replica in another zone than its master', async () => {
+    const topo = await harness.topology(harness.nodes[0]);
+    const zoneOf = (port: number) => harness.nodes.find((n) => n.port === port)!.zone;
+    const byId = new Map([...topo.entries()].map(([port, t]) => [t.id, port]));
+    const pairs = [...topo.entries()]
+      .filter(([, t]) => t.role === 'replica')
+      .map(([port, t]) => [zoneOf(port), zoneOf(byId.get(t.masterId!)!)]);
+    expect(pairs).toHaveLength(3);
+    for (const [replicaZone, masterZone] of pairs) expect(replicaZone).not.toBe(masterZone);
+  });
+
+  it('does nothing when run again on the existing cluster', async () => {
+    expect(await harness.bootstrap()).toMatch(/the cluster exists, nothing to do/);
+  });
+
+  it('fails over a SIGKILLed master within 5 s and keeps every acknowledged key', async () => {
+    const acked = await harness.writeAcknowledged(200);
+    expect(acked.size).toBe(600);
+    const topo = await harness.topology(harness.nodes[0]);
+    const victim = [...topo.entries()].find(([, t]) => t.role === 'master')![0];
+    const { seconds, newMaster } = await harness.killMasterAndTimeFailover(victim);
+    process.stdout.write(`redis failover: ${seconds.toFixed(2)} s\n`);
+    expect(seconds).toBeLessThanOrEqual(5);
+
+    await harness.waitForClusterOk(newMaster);
+    const cluster = harness.cluster();
+    try {
+      const keys = [...acked.keys()];
+      const values = await Promise.all(keys.map((k) => cluster.get(k)));
+      const lost = keys.filter((k, i) => values[i] !== acked.get(k));
+      expect(lost).toEqual([]);
+    } finally {
+      cluster.disconnect();
+    }
+  }, 60000);
+});

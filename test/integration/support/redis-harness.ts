@@ -1,0 +1,238 @@
+/**
+ * Six real redis-server processes on loopback, configured with the redis.conf and created with the bootstrap.sh
+ * that the RedisCluster construct synthesizes. Used by the integration test and by `npm run bench`.
+ */
+import { ChildProcess, execFile, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import calculateSlot from 'cluster-key-slot';
+import Redis, { Cluster } from 'ioredis';
+
+const run = promisify(execFile);
+export const PASSWORD = 'integration-test-password';
+
+export interface RedisNode {
+  readonly index: number;
+  readonly port: number;
+  readonly zone: string;
+  readonly dir: string;
+  process?: ChildProcess;
+}
+
+export interface RedisHarnessOptions {
+  readonly redisConf: string;
+  readonly bootstrapScript: string;
+  readonly shards: number;
+  readonly replicasPerShard: number;
+  readonly basePort: number;
+  readonly zones?: readonly string[];
+}
+
+export class RedisHarness {
+  public readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-redis-'));
+  public readonly nodes: RedisNode[];
+
+  constructor(private readonly o: RedisHarnessOptions) {
+    const zones = o.zones ?? ['zone-a', 'zone-b', 'zone-c'];
+    const count = o.shards * (1 + o.replicasPerShard);
+    this.nodes = Array.from({ length: count }, (_, i) => ({
+      index: i,
+      port: o.basePort + i,
+      zone: zones[i % zones.length],
+      dir: path.join(this.root, `n${i}`),
+    }));
+  }
+
+  /** The construct's redis.conf with only port, dir and the run-time include substituted. */
+  public configFor(node: RedisNode): string {
+    const conf = this.o.redisConf
+      .replace(/^port \d+$/m, `port ${node.port}`)
+      .replace(/^dir .*$/m, `dir ${node.dir}`)
+      .replace(/^include .*$/m, `include ${path.join(node.dir, 'runtime.conf')}`);
+    if (conf === this.o.redisConf) throw new Error('redis.conf has no port/dir/include lines to substitute');
+    return conf;
+  }
+
+  public async start(): Promise<void> {
+    for (const node of this.nodes) {
+      fs.mkdirSync(node.dir, { recursive: true });
+      fs.writeFileSync(path.join(node.dir, 'redis.conf'), this.configFor(node));
+      // What the init container writes in the pod.
+      fs.writeFileSync(
+        path.join(node.dir, 'runtime.conf'),
+        `requirepass ${PASSWORD}\nmasterauth ${PASSWORD}\ncluster-announce-hostname localhost\n`,
+      );
+      this.launch(node);
+    }
+  }
+
+  public launch(node: RedisNode): void {
+    const log = fs.openSync(path.join(node.dir, 'redis.log'), 'a');
+    node.process = spawn('redis-server', [path.join(node.dir, 'redis.conf')], { stdio: ['ignore', log, log] });
+  }
+
+  /** Runs bootstrap.sh as the Job does, with the placement file the Job's init container writes. */
+  public async bootstrap(): Promise<string> {
+    const placement = path.join(this.root, 'placement');
+    fs.writeFileSync(placement, this.nodes.map((n) => `redis-${n.index} ${n.zone} localhost:${n.port}`).join('\n') + '\n');
+    const script = path.join(this.root, 'bootstrap.sh');
+    fs.writeFileSync(script, this.o.bootstrapScript);
+    const { stdout } = await run('sh', [script, placement, String(this.o.shards), String(this.o.replicasPerShard)], {
+      env: { ...process.env, REDISCLI_AUTH: PASSWORD, BOOTSTRAP_TIMEOUT_SECONDS: '60' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return stdout;
+  }
+
+  public client(node: RedisNode): Redis {
+    return new Redis({
+      host: '127.0.0.1',
+      port: node.port,
+      password: PASSWORD,
+      lazyConnect: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+    });
+  }
+
+  public cluster(): Cluster {
+    return new Cluster(
+      this.nodes
+        .filter((n) => n.process && n.process.exitCode === null && !n.process.killed)
+        .map((n) => ({ host: '127.0.0.1', port: n.port })),
+      { redisOptions: { password: PASSWORD }, natMap: undefined, slotsRefreshTimeout: 2000 },
+    );
+  }
+
+  /** `{ port: { role, masterPort? } }` from CLUSTER NODES as one live node sees it. */
+  public async topology(via: RedisNode): Promise<Map<number, { role: 'master' | 'replica'; id: string; masterId?: string }>> {
+    const c = this.client(via);
+    try {
+      const text = (await c.call('CLUSTER', 'NODES')) as string;
+      const out = new Map<number, { role: 'master' | 'replica'; id: string; masterId?: string }>();
+      for (const line of text.trim().split('\n')) {
+        const [id, addr, flags, master] = line.split(' ');
+        if (flags.includes('fail')) continue;
+        const port = Number(addr.split('@')[0].split(':').pop());
+        out.set(port, { role: flags.includes('master') ? 'master' : 'replica', id, masterId: master === '-' ? undefined : master });
+      }
+      return out;
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  /** Waits until `via` sees every shard's master and replicas (a new replica is gossiped as a master at first). */
+  public async waitForTopology(via: RedisNode, timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const roles = [...(await this.topology(via)).values()];
+      const masters = roles.filter((r) => r.role === 'master').length;
+      const replicas = roles.filter((r) => r.role === 'replica').length;
+      if (masters === this.o.shards && replicas === this.o.shards * this.o.replicasPerShard) return;
+      if (Date.now() > deadline) throw new Error(`topology never settled: ${masters} masters, ${replicas} replicas`);
+      await sleep(100);
+    }
+  }
+
+  /** Waits until every replica has finished its first sync (only then is it eligible for failover). */
+  public async waitForReplicasInSync(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const node of this.nodes) {
+      const c = this.client(node);
+      try {
+        for (;;) {
+          const info = (await c.info('replication')) as string;
+          if (info.includes('role:master') || info.includes('master_link_status:up')) break;
+          if (Date.now() > deadline) throw new Error(`replica on ${node.port} never finished its first sync`);
+          await sleep(100);
+        }
+      } finally {
+        c.disconnect();
+      }
+    }
+  }
+
+  /**
+   * Writes `perMaster` keys to each master and keeps those that at least one replica acknowledged (WAIT 1), the
+   * guarantee a failover must honour.
+   */
+  public async writeAcknowledged(perMaster: number): Promise<Map<string, string>> {
+    const topo = await this.topology(this.nodes[0]);
+    const acked = new Map<string, string>();
+    for (const [port, t] of topo) {
+      if (t.role !== 'master') continue;
+      const node = this.nodes.find((n) => n.port === port)!;
+      const c = this.client(node);
+      try {
+        const slots = (await c.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+        const owned = slots.filter((s) => s[2][1] === port).map((s) => [s[0], s[1]] as const);
+        if (owned.length === 0) throw new Error(`master ${port} serves no slots`);
+        let written = 0;
+        for (let i = 0; written < perMaster; i++) {
+          const key = `key:${i}`;
+          const slot = calculateSlot(key);
+          if (!owned.some(([a, b]) => slot >= a && slot <= b)) continue;
+          const value = `value-${i}-${port}`;
+          await c.set(key, value);
+          const replicas = (await c.call('WAIT', '1', '2000')) as number;
+          if (replicas >= 1) acked.set(key, value);
+          written++;
+        }
+      } finally {
+        c.disconnect();
+      }
+    }
+    return acked;
+  }
+
+  /**
+   * SIGKILLs the master on `port` and returns the seconds until its replica answers ROLE as master, measured by
+   * the replica's role (survivors keep saying cluster_state:ok until the failure is agreed).
+   */
+  public async killMasterAndTimeFailover(port: number, timeoutMs = 30000): Promise<{ seconds: number; newMaster: RedisNode }> {
+    const topo = await this.topology(this.nodes.find((n) => n.port !== port)!);
+    const masterId = topo.get(port)!.id;
+    const replicaPort = [...topo.entries()].find(([, t]) => t.masterId === masterId)![0];
+    const replica = this.nodes.find((n) => n.port === replicaPort)!;
+    const victim = this.nodes.find((n) => n.port === port)!;
+    const c = this.client(replica);
+    try {
+      const t0 = process.hrtime.bigint();
+      victim.process!.kill('SIGKILL');
+      for (;;) {
+        const role = (await c.call('ROLE')) as [string];
+        if (role[0] === 'master') return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, newMaster: replica };
+        if (Number(process.hrtime.bigint() - t0) / 1e6 > timeoutMs) throw new Error(`no failover within ${timeoutMs} ms`);
+        await sleep(20);
+      }
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  public async waitForClusterOk(via: RedisNode, timeoutMs = 30000): Promise<void> {
+    const c = this.client(via);
+    const deadline = Date.now() + timeoutMs;
+    try {
+      while (!((await c.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok')) {
+        if (Date.now() > deadline) throw new Error('cluster_state never became ok');
+        await sleep(100);
+      }
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  public async stop(): Promise<void> {
+    for (const n of this.nodes) if (n.process && n.process.exitCode === null) n.process.kill('SIGKILL');
+    await sleep(100);
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
