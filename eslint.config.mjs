@@ -16,8 +16,8 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  { files: ['test/**/*.ts'], ...jest.configs['flat/recommended'] },
+  { files: ['test/**/*.test.ts'], ...jest.configs['flat/recommended'] },
   // Property-based tests assert through fast-check.
-  { files: ['test/**/*.ts'], rules: { 'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert'] }] } },
+  { files: ['test/**/*.test.ts'], rules: { 'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert'] }] } },
   prettier,
 );
