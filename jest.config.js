@@ -1,10 +1,27 @@
 /** @type {import('jest').Config} */
-module.exports = {
+const common = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
+  // @pulumi/pulumi keeps module-level state that Jest's global clean-up warns about; nothing leaks between files.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
-  // Generated CRD bindings are large; swc transpiles them quickly, tsc type-checks them once in `npm test`.
-  testTimeout: 30000,
+};
+
+/**
+ * Two projects: unit tests run in parallel; integration tests start real programs (redis-server, postgres,
+ * pgbouncer, promtool) and run one file at a time (`--runInBand` in `npm test`), so a load test never skews a
+ * failover measurement.
+ */
+module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/test/integration/'],
+    },
+    { ...common, displayName: 'integration', roots: ['<rootDir>/test/integration'], testMatch: ['**/*.test.ts'] },
+  ],
+  testTimeout: 30000,
 };

@@ -1,0 +1,260 @@
+/**
+ * Real PostgreSQL instances and PgBouncer on loopback, configured with the parameters the PostgresCluster construct
+ * synthesizes. postgres and pgbouncer refuse to run as root, so as root every command runs as the `postgres` user,
+ * with a file-descriptor limit high enough for 1000 clients.
+ */
+import { ChildProcess, execFile, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { promisify } from 'util';
+import { isRoot, which } from './programs';
+
+const run = promisify(execFile);
+const FD_LIMIT = 8192;
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a program as the postgres user (when root) with a raised fd limit; never throws on a non-zero exit. */
+export async function asPostgres(program: string, args: readonly string[], input?: string, timeoutMs = 120000): Promise<CommandResult> {
+  const wrapper = isRoot
+    ? `ulimit -n ${FD_LIMIT}; exec runuser -u postgres -- "$@"`
+    : `ulimit -n ${FD_LIMIT} 2>/dev/null || true; exec "$@"`;
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', wrapper, 'sh', program, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+function bin(name: string): string {
+  const p = which(name);
+  if (!p) throw new Error(`${name} not found`);
+  return p;
+}
+
+/** `key = 'value'` lines, the postgresql.conf syntax, quoting every value as postgres accepts. */
+export function confLines(parameters: Readonly<Record<string, string>>): string {
+  return Object.entries(parameters)
+    .map(([k, v]) => `${k} = '${v.replace(/'/g, "''")}'`)
+    .join('\n');
+}
+
+export class PostgresHarness {
+  public readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-pg-'));
+  private readonly socketDir = path.join(this.root, 'sock');
+  private readonly children: ChildProcess[] = [];
+
+  constructor() {
+    fs.mkdirSync(this.socketDir);
+    fs.chmodSync(this.root, 0o777);
+    fs.chmodSync(this.socketDir, 0o777);
+  }
+
+  private dir(name: string): string {
+    return path.join(this.root, name);
+  }
+
+  private async must(program: string, args: readonly string[], input?: string): Promise<string> {
+    const r = await asPostgres(program, args, input);
+    if (r.code !== 0) throw new Error(`${path.basename(program)} ${args.join(' ')} failed (${r.code}): ${r.stderr || r.stdout}`);
+    return r.stdout;
+  }
+
+  /** initdb, then the given parameters (exactly as rendered) plus the loopback-only settings of a test instance. */
+  public async initPrimary(
+    name: string,
+    port: number,
+    parameters: Readonly<Record<string, string>>,
+    extra: Record<string, string> = {},
+  ): Promise<void> {
+    const dir = this.dir(name);
+    await this.must(bin('initdb'), ['-D', dir, '-U', 'postgres', '--auth=trust', '--no-sync']);
+    this.writeConf(dir, port, parameters, extra);
+  }
+
+  private writeConf(dir: string, port: number, parameters: Readonly<Record<string, string>>, extra: Record<string, string>): void {
+    const local = {
+      port: String(port),
+      listen_addresses: '127.0.0.1',
+      unix_socket_directories: this.socketDir,
+      wal_level: 'replica',
+      max_wal_senders: '10',
+      hot_standby: 'on',
+      ...extra,
+    };
+    const conf = `# perfstack: the construct's parameters, then loopback settings\n${confLines(parameters)}\n${confLines(local)}\n`;
+    fs.writeFileSync(path.join(dir, 'perfstack.conf'), conf);
+    fs.appendFileSync(path.join(dir, 'postgresql.conf'), "\ninclude 'perfstack.conf'\n");
+    if (isRoot) fs.chownSync(path.join(dir, 'perfstack.conf'), uid('postgres'), gid('postgres'));
+  }
+
+  public async start(name: string): Promise<void> {
+    await this.must(bin('pg_ctl'), ['-D', this.dir(name), '-l', path.join(this.root, `${name}.log`), '-w', '-t', '60', 'start']);
+  }
+
+  /** A streaming replica from a base backup, identified to the primary by `applicationName`. */
+  public async initReplica(
+    name: string,
+    port: number,
+    primaryPort: number,
+    applicationName: string,
+    parameters: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const dir = this.dir(name);
+    await this.must(bin('pg_basebackup'), [
+      '-D',
+      dir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      'postgres',
+      '-R',
+      '-X',
+      'stream',
+      '-d',
+      `application_name=${applicationName}`,
+    ]);
+    // The base backup copied the primary's include; replace it with the replica's own port.
+    fs.writeFileSync(path.join(dir, 'perfstack.conf'), '');
+    fs.writeFileSync(
+      path.join(dir, 'postgresql.conf'),
+      fs.readFileSync(path.join(dir, 'postgresql.conf'), 'utf8').replace(/\ninclude 'perfstack.conf'\n/g, '\n'),
+    );
+    this.writeConf(dir, port, parameters, {});
+  }
+
+  public async psql(port: number, sql: string, database = 'postgres'): Promise<string> {
+    return (
+      await this.must(
+        bin('psql'),
+        ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', database, '-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1'],
+        sql,
+      )
+    ).trim();
+  }
+
+  public postmasterPid(name: string): number {
+    return Number(fs.readFileSync(path.join(this.dir(name), 'postmaster.pid'), 'utf8').split('\n')[0]);
+  }
+
+  public killHard(name: string): void {
+    process.kill(this.postmasterPid(name), 'SIGKILL');
+  }
+
+  public async promote(name: string): Promise<void> {
+    await this.must(bin('pg_ctl'), ['-D', this.dir(name), '-w', '-t', '60', 'promote']);
+  }
+
+  public async pgbench(args: readonly string[]): Promise<CommandResult> {
+    return asPostgres(bin('pgbench'), args);
+  }
+
+  /** PgBouncer in front of `postgresPort`, with the pooler's parameters and pool mode exactly as synthesized. */
+  public async startPgbouncer(
+    port: number,
+    postgresPort: number,
+    database: string,
+    poolMode: string,
+    parameters: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const ini = path.join(this.root, 'pgbouncer.ini');
+    fs.writeFileSync(path.join(this.root, 'users.txt'), '"postgres" ""\n');
+    fs.writeFileSync(
+      ini,
+      [
+        '[databases]',
+        `${database} = host=127.0.0.1 port=${postgresPort} dbname=${database}`,
+        '[pgbouncer]',
+        'listen_addr = 127.0.0.1',
+        `listen_port = ${port}`,
+        'unix_socket_dir =',
+        'auth_type = trust',
+        `auth_file = ${path.join(this.root, 'users.txt')}`,
+        'admin_users = postgres',
+        `logfile = ${path.join(this.root, 'pgbouncer.log')}`,
+        `pool_mode = ${poolMode}`,
+        ...Object.entries(parameters).map(([k, v]) => `${k} = ${v}`),
+        '',
+      ].join('\n'),
+    );
+    const wrapper = isRoot ? `ulimit -n ${FD_LIMIT}; exec runuser -u postgres -- "$@"` : `ulimit -n ${FD_LIMIT}; exec "$@"`;
+    const child = spawn('sh', ['-c', wrapper, 'sh', bin('pgbouncer'), ini], { stdio: 'ignore' });
+    this.children.push(child);
+    const deadline = Date.now() + 15000;
+    for (;;) {
+      const r = await asPostgres(bin('psql'), [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(port),
+        '-U',
+        'postgres',
+        '-d',
+        database,
+        '-X',
+        '-A',
+        '-t',
+        '-c',
+        'select 1',
+      ]);
+      if (r.code === 0) return;
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(
+          `pgbouncer did not start: ${fs.existsSync(path.join(this.root, 'pgbouncer.log')) ? fs.readFileSync(path.join(this.root, 'pgbouncer.log'), 'utf8') : r.stderr}`,
+        );
+      await new Promise((res) => setTimeout(res, 200));
+    }
+  }
+
+  public async stop(): Promise<void> {
+    for (const c of this.children) if (c.exitCode === null) c.kill('SIGKILL');
+    await run('pkill', ['-9', '-f', `pgbouncer ${this.root}`]).catch(() => undefined);
+    for (const name of fs.readdirSync(this.root)) {
+      const pidFile = path.join(this.root, name, 'postmaster.pid');
+      if (fs.existsSync(pidFile)) {
+        try {
+          process.kill(this.postmasterPid(name), 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    await new Promise((res) => setTimeout(res, 300));
+    fs.rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function uid(user: string): number {
+  return Number(
+    fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${user}:`))!
+      .split(':')[2],
+  );
+}
+
+function gid(user: string): number {
+  return Number(
+    fs
+      .readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${user}:`))!
+      .split(':')[3],
+  );
+}
