@@ -74,7 +74,7 @@ describeWithPrograms(
       await pg.start('db');
       await pg.psql(POSTGRES, 'create database bench');
       const init = await pg.pgbench(['-i', '-s', '1', '-q', '-h', '127.0.0.1', '-p', String(POSTGRES), '-U', 'postgres', 'bench']);
-      expect(init.code).toBe(0);
+      if (init.code !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
       await pg.startPgbouncer(BOUNCER, POSTGRES, 'bench', pooler.spec.pgbouncer.poolMode, pooler.spec.pgbouncer.parameters);
     }, 120000);
     afterAll(() => pg.stop());
