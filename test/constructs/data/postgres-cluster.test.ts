@@ -1,0 +1,145 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { PostgresCluster, PostgresClusterProps } from '../../../constructs/data/postgres-cluster';
+import { SchemaValidator } from '../../support/k8s-schema';
+import { findObject, freshChart, objectsOf } from '../../support/synth';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const base: PostgresClusterProps = {
+  namespace: 'web',
+  instances: 3,
+  synchronousReplicas: 1,
+  zones: 3,
+  memory: Size.gibibytes(16),
+  cpu: Cpu.units(4),
+  storage: Size.gibibytes(500),
+  imageName: 'registry.example.com/cloudnative-pg/postgresql:16.4',
+  backup: { kind: 's3', destinationPath: 's3://backups/pg', iamRoleArn: 'arn:aws:iam::123456789012:role/pg', retention: '30d' },
+  apiServer: { cidrs: ['10.0.0.0/16'], port: 443 },
+};
+
+function synth(overrides: Partial<PostgresClusterProps> = {}) {
+  const chart = freshChart();
+  const pg = new PostgresCluster(chart, 'pg', { ...base, ...overrides });
+  const objects = objectsOf(chart);
+  return { pg, objects, get: (kind: string, name?: string): Json => findObject(objects, kind, name) };
+}
+
+describe('PostgresCluster', () => {
+  const { objects, get } = synth();
+  const cluster = get('Cluster');
+
+  it('runs a primary and replicas with a synchronous quorum (RPO 0) and immediate failover', () => {
+    expect(cluster.spec).toMatchObject({
+      instances: 3,
+      minSyncReplicas: 1,
+      maxSyncReplicas: 1,
+      failoverDelay: 0,
+      primaryUpdateMethod: 'switchover',
+    });
+  });
+
+  it('places one instance per zone', () => {
+    expect(cluster.spec.affinity).toEqual({
+      enablePodAntiAffinity: true,
+      topologyKey: 'topology.kubernetes.io/zone',
+      podAntiAffinityType: 'required',
+    });
+  });
+
+  it('computes its parameters from the memory limit', () => {
+    expect(cluster.spec.postgresql.parameters).toMatchObject({
+      shared_buffers: '4096MB',
+      effective_cache_size: '12288MB',
+      max_connections: '200',
+    });
+    expect(cluster.spec.resources.limits.memory).toBe('16384Mi');
+  });
+
+  it('backs up to S3 with the IAM role and a retention policy, on a schedule', () => {
+    expect(cluster.spec.backup.retentionPolicy).toBe('30d');
+    expect(cluster.spec.backup.barmanObjectStore.s3Credentials).toEqual({ inheritFromIAMRole: true });
+    expect(cluster.spec.serviceAccountTemplate.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(
+      'arn:aws:iam::123456789012:role/pg',
+    );
+    expect(get('ScheduledBackup').spec).toMatchObject({ schedule: '0 0 2 * * *', cluster: { name: 'pg' }, method: 'barmanObjectStore' });
+  });
+
+  it('pools read-write and read-only traffic in transaction mode, two PgBouncers each with a PDB', () => {
+    for (const type of ['rw', 'ro']) {
+      const pooler = get('Pooler', `pg-pooler-${type}`);
+      expect(pooler.spec).toMatchObject({
+        type,
+        instances: 2,
+        pgbouncer: { poolMode: 'transaction', parameters: { default_pool_size: '25', max_client_conn: '1000' } },
+      });
+      expect(get('PodDisruptionBudget', `pg-pooler-${type}`).spec).toEqual({
+        maxUnavailable: 1,
+        selector: { matchLabels: { 'cnpg.io/poolerName': `pg-pooler-${type}` } },
+      });
+    }
+  });
+
+  it('monitors instances and poolers and alerts on the data-tier failure modes', () => {
+    expect(objects.filter((o) => o.kind === 'PodMonitor')).toHaveLength(2);
+    expect(get('PrometheusRule').spec.groups[0].rules.map((r: Json) => r.alert)).toEqual([
+      'PostgresReplicationLagHigh',
+      'PostgresConnectionsNearMax',
+      'PgBouncerClientsWaiting',
+      'PostgresBackupFailed',
+      'PostgresInstanceFenced',
+      'PostgresFailoverHappened',
+    ]);
+  });
+
+  it('admits only labelled clients to the poolers and lets instances reach the API and the object store', () => {
+    const poolers = get('NetworkPolicy', 'pg-pooler');
+    expect(poolers.spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: { 'postgres.perfstack.io/client': 'pg' } } }]);
+    const instances = get('NetworkPolicy', 'pg');
+    expect(instances.spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+  });
+
+  it('is schema-valid against the CloudNativePG CRDs', () => {
+    const v = new SchemaValidator();
+    expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
+  });
+
+  it('backs up to an in-cluster object store in air-gapped sites, with keys from a Secret', () => {
+    const { get: g } = synth({
+      backup: {
+        kind: 'object-store',
+        endpointUrl: 'http://minio.backup.svc:9000',
+        destinationPath: 's3://pg/airgap',
+        credentialsSecret: 'minio-pg',
+        retention: '4w',
+      },
+    });
+    const store = g('Cluster').spec.backup.barmanObjectStore;
+    expect(store.endpointURL).toBe('http://minio.backup.svc:9000');
+    expect(store.s3Credentials.accessKeyId).toEqual({ name: 'minio-pg', key: 'ACCESS_KEY_ID' });
+    expect(g('NetworkPolicy', 'pg').spec.egress[1].ports).toContainEqual({ port: 9000, protocol: 'TCP' });
+  });
+
+  it('has no read-only pooler for a single instance', () => {
+    const { objects: o } = synth({ instances: 1, synchronousReplicas: 0 });
+    expect(o.filter((x) => x.kind === 'Pooler').map((x) => x.metadata.name)).toEqual(['pg-pooler-rw']);
+  });
+
+  it.each([
+    [{ synchronousReplicas: 3 }, "test/pg: 'synchronousReplicas' (3) must be below 'instances' (3)"],
+    [{ poolerInstances: 1 }, "test/pg: 'poolerInstances' (1) must be at least 2"],
+    [
+      { pooler: { defaultPoolSize: 100 } },
+      "test/pg: 'pooler.defaultPoolSize' (100) lets 2 PgBouncer instances open 210 server connections",
+    ],
+    [{ pooler: { maxClientConn: 500 } }, "test/pg: 'pooler.maxClientConn' (500) must be at least 1000"],
+    [
+      { backup: { ...base.backup, retention: '30 days' } },
+      'test/pg: \'backup.retention\' ("30 days") must be a number and a unit d, w or m',
+    ],
+  ] as [Partial<PostgresClusterProps>, string][])('rejects %o', (overrides, message) => {
+    expect(() => synth(overrides)).toThrow(message);
+  });
+});

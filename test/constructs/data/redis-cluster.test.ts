@@ -1,0 +1,140 @@
+import { Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { RedisCluster, RedisClusterProps } from '../../../constructs/data/redis-cluster';
+import { SchemaValidator } from '../../support/k8s-schema';
+import { findObject, freshChart, objectsOf } from '../../support/synth';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
+const base: RedisClusterProps = {
+  namespace: 'web',
+  shards: 3,
+  replicasPerShard: 1,
+  zones: 3,
+  memory: Size.gibibytes(2),
+  cpu: Cpu.millis(500),
+  storage: Size.gibibytes(10),
+  auth: { secretName: 'redis-auth' },
+  image: 'registry.example.com/library/redis:7.2.5',
+  exporterImage: 'registry.example.com/oliver006/redis_exporter:v1.62.0',
+  kubectlImage: 'registry.example.com/bitnami/kubectl:1.28.15',
+  apiServer: { cidrs: ['10.0.0.0/16'], port: 443 },
+};
+
+function synth(overrides: Partial<RedisClusterProps> = {}) {
+  const chart = freshChart();
+  const redis = new RedisCluster(chart, 'redis', { ...base, ...overrides });
+  const objects = objectsOf(chart);
+  return { redis, objects, get: (kind: string, name?: string): Json => findObject(objects, kind, name) };
+}
+
+describe('RedisCluster', () => {
+  const { redis, objects, get } = synth();
+  const sts = get('StatefulSet');
+  const pod = sts.spec.template.spec;
+
+  it('runs shards x (1 + replicas) nodes, started in parallel', () => {
+    expect(sts.spec.replicas).toBe(6);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.spec.serviceName).toBe('redis-headless');
+  });
+
+  it('limits memory to the node size and sets maxmemory to 75% of it', () => {
+    expect(pod.containers[0].resources.limits.memory).toBe('2048Mi');
+    expect(redis.redisConf).toMatch(/^maxmemory 1610612736$/m);
+  });
+
+  it('keeps nodes.conf and data on a persistent volume that outlives the pod', () => {
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+  });
+
+  it('announces a stable hostname per pod and reads the password from the Secret only', () => {
+    const init = pod.initContainers[0];
+    expect(init.command[2]).toContain('cluster-announce-hostname $POD_NAME.redis-headless.$POD_NAMESPACE.svc.cluster.local');
+    expect(init.env[0]).toEqual({ name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } });
+    expect(JSON.stringify(objects)).not.toMatch(/requirepass [^$]/);
+  });
+
+  it('publishes not-ready peers on the headless Service so the cluster can form', () => {
+    const headless = get('Service', 'redis-headless');
+    expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(headless.spec.ports.map((p: Json) => p.port)).toEqual([6379, 16379]);
+  });
+
+  it('spreads nodes over zones and hosts', () => {
+    expect(pod.topologySpreadConstraints[0]).toMatchObject({
+      topologyKey: 'topology.kubernetes.io/zone',
+      whenUnsatisfiable: 'DoNotSchedule',
+    });
+    expect(pod.topologySpreadConstraints[0].matchLabelKeys).toBeUndefined();
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe(
+      'kubernetes.io/hostname',
+    );
+  });
+
+  it('bootstraps with the shape of the cluster and the zone lookup it needs', () => {
+    const job = get('Job');
+    expect(job.spec.template.spec.containers[0].command).toEqual(['sh', '/scripts/bootstrap.sh', '/work/placement', '3', '1']);
+    expect(job.spec.template.spec.initContainers[0].command[2]).toContain('topology\\.kubernetes\\.io/zone');
+    expect(get('ClusterRole').rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }]);
+    expect(get('Role').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
+  });
+
+  it('lets one node at a time go', () => {
+    expect(get('PodDisruptionBudget').spec.maxUnavailable).toBe(1);
+  });
+
+  it('admits labelled clients, peers on the bus and Prometheus on the exporter only', () => {
+    const np = get('NetworkPolicy', 'redis');
+    expect(np.spec.ingress[0]).toEqual({
+      from: [{ podSelector: { matchLabels: { 'redis.perfstack.io/client': 'redis' } } }],
+      ports: [{ port: 6379, protocol: 'TCP' }],
+    });
+    expect(np.spec.ingress[1].ports.map((p: Json) => p.port)).toEqual([6379, 16379]);
+    expect(np.spec.ingress[3].ports).toEqual([{ port: 9121, protocol: 'TCP' }]);
+  });
+
+  it('scrapes the exporter and alerts on the cluster', () => {
+    expect(get('ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', interval: '15s' }]);
+    const alerts = get('PrometheusRule').spec.groups[0].rules.map((r: Json) => r.alert);
+    expect(alerts).toEqual([
+      'RedisClusterStateNotOk',
+      'RedisShardWithoutReplica',
+      'RedisMemoryNearMaxmemory',
+      'RedisEvictingKeys',
+      'RedisRejectedConnections',
+    ]);
+  });
+
+  it('runs every container non-root with a read-only root filesystem', () => {
+    const containers = [
+      ...pod.initContainers,
+      ...pod.containers,
+      ...get('Job').spec.template.spec.initContainers,
+      ...get('Job').spec.template.spec.containers,
+    ];
+    for (const c of containers)
+      expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+
+  it('is schema-valid', () => {
+    const v = new SchemaValidator();
+    expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
+  });
+
+  it.each([
+    [{ shards: 2 }, "test/redis: 'shards' (2) must be at least 3"],
+    [{ replicasPerShard: 0 }, "test/redis: 'replicasPerShard' (0) must be at least 1 when the cluster spans 3 zones"],
+    [{ maxmemory: Size.gibibytes(3) }, "test/redis: 'maxmemory' (3072Mi) must not exceed the container memory limit (2048Mi)"],
+    [{ clusterNodeTimeout: Duration.millis(100) }, "test/redis: 'clusterNodeTimeout' (100ms) must be between 500ms and 60s"],
+  ] as [Partial<RedisClusterProps>, string][])('rejects %o', (overrides, message) => {
+    expect(() => synth(overrides)).toThrow(message);
+  });
+
+  it('allows a dev cluster without replicas in one zone', () => {
+    expect(synth({ zones: 1, replicasPerShard: 0 }).get('StatefulSet').spec.replicas).toBe(3);
+  });
+});
