@@ -11,6 +11,7 @@ import { Environment } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { prod } from '../../stacks/prod';
 import { renderEnvironment } from '../../stacks/synth';
+import { pgbouncerThroughput, redisFailover } from './data-tier';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -82,4 +83,20 @@ console.log(`perfstack bench: median of ${RUNS} runs, node ${process.version}, $
 console.log(`${'case'.padEnd(w)} | median ms | note`);
 console.log(`${'-'.repeat(w)}-|-----------|-----`);
 for (const r of rows) console.log(`${r.case.padEnd(w)} | ${r.medianMs.toFixed(1).padStart(9)} | ${r.note}`);
-if (process.argv.includes('--json')) fs.writeFileSync(path.join(ROOT, 'bench-results.json'), JSON.stringify(rows, null, 2));
+
+async function dataTier(): Promise<void> {
+  if (process.argv.includes('--synth-only')) return;
+  console.log('\ndata tier, on the real programs with the synthesized prod configuration:\n');
+  const data = [...(await redisFailover()), ...(await pgbouncerThroughput())];
+  const dw = Math.max(...data.map((r) => r.case.length));
+  console.log(`${'case'.padEnd(dw)} | value    | note`);
+  console.log(`${'-'.repeat(dw)}-|----------|-----`);
+  for (const r of data) console.log(`${r.case.padEnd(dw)} | ${r.value.padStart(8)} | ${r.note}`);
+  if (process.argv.includes('--json'))
+    fs.writeFileSync(path.join(ROOT, 'bench-results.json'), JSON.stringify({ synth: rows, data }, null, 2));
+}
+
+dataTier().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

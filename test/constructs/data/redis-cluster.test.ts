@@ -40,6 +40,10 @@ describe('RedisCluster', () => {
     expect(sts.spec.serviceName).toBe('redis-headless');
   });
 
+  it('detects failures after 1.5 s by default, for a failover within 5 s', () => {
+    expect(redis.redisConf).toMatch(/^cluster-node-timeout 1500$/m);
+  });
+
   it('limits memory to the node size and sets maxmemory to 75% of it', () => {
     expect(pod.containers[0].resources.limits.memory).toBe('2048Mi');
     expect(redis.redisConf).toMatch(/^maxmemory 1610612736$/m);
