@@ -101,7 +101,7 @@ export async function pgbouncerThroughput(seconds = 10): Promise<DataRow[]> {
     for (const clients of [250, 500, 1000, 1500, 2000]) {
       const r = await bench(BOUNCER, clients, 5);
       const ok = r.code === 0 && /number of failed transactions: 0 /.test(r.stdout);
-      tried.push(`${clients}:${ok ? 'ok' : 'errors'}`);
+      tried.push(`${clients}:${ok ? 'ok' : `errors (${r.stderr.split('\n').find((l) => /error/i.test(l)) ?? r.code})`}`);
       if (!ok) break;
       served = clients;
     }

@@ -21,11 +21,8 @@ export interface CommandResult {
 
 /** Runs a program as the postgres user (when root) with a raised fd limit; never throws on a non-zero exit. */
 export async function asPostgres(program: string, args: readonly string[], input?: string, timeoutMs = 120000): Promise<CommandResult> {
-  const wrapper = isRoot
-    ? `ulimit -n ${FD_LIMIT}; exec runuser -u postgres -- "$@"`
-    : `ulimit -n ${FD_LIMIT} 2>/dev/null || true; exec "$@"`;
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', wrapper, 'sh', program, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('sh', withFdLimit(program, args), { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -37,6 +34,17 @@ export async function asPostgres(program: string, args: readonly string[], input
     });
     child.stdin.end(input ?? '');
   });
+}
+
+/**
+ * `sh` arguments running `program` with a raised file-descriptor limit, as postgres when root. The limit is raised
+ * after `runuser`, whose PAM session resets the soft limit to 1024 (too few for 1000 clients).
+ */
+function withFdLimit(program: string, args: readonly string[]): string[] {
+  const inner = `ulimit -n ${FD_LIMIT}; exec "$0" "$@"`;
+  return isRoot
+    ? ['-c', `ulimit -n ${FD_LIMIT}; exec runuser -u postgres -- sh -c '${inner}' "$@"`, 'sh', program, ...args]
+    : ['-c', inner, program, ...args];
 }
 
 function bin(name: string): string {
@@ -192,8 +200,7 @@ export class PostgresHarness {
         '',
       ].join('\n'),
     );
-    const wrapper = isRoot ? `ulimit -n ${FD_LIMIT}; exec runuser -u postgres -- "$@"` : `ulimit -n ${FD_LIMIT}; exec "$@"`;
-    const child = spawn('sh', ['-c', wrapper, 'sh', bin('pgbouncer'), ini], { stdio: 'ignore' });
+    const child = spawn('sh', withFdLimit(bin('pgbouncer'), [ini]), { stdio: 'ignore' });
     this.children.push(child);
     const deadline = Date.now() + 15000;
     for (;;) {
