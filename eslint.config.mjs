@@ -18,6 +18,6 @@ export default tseslint.config(
   },
   { files: ['test/**/*.test.ts'], ...jest.configs['flat/recommended'] },
   // Property-based tests assert through fast-check.
-  { files: ['test/**/*.test.ts'], rules: { 'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert'] }] } },
+  { files: ['test/**/*.test.ts'], rules: { 'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert', 'expect*'] }] } },
   prettier,
 );

@@ -4,6 +4,7 @@ import { appLabels, costLabels } from '../constructs/core/labels';
 import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
 import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
+import { SloRules } from '../constructs/observability/slo-rules';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
@@ -119,6 +120,8 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       monitoringNamespace: env.monitoring.namespace,
       prometheusUrl: env.monitoring.prometheusUrl,
     });
+    // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
+    new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
     serviceCharts[spec.name] = chart;
   }
 

@@ -9,6 +9,7 @@ import {
   VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMinAllowed as MinAllowed,
   VerticalPodAutoscalerSpecUpdatePolicyUpdateMode as UpdateMode,
 } from '../../imports/vpa-autoscaling.k8s.io';
+import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { Problems, shown } from '../core/errors';
 import { hasDigest, imageTag } from '../core/images';
 import { AppIdentity, appLabels, checkLabels, isDnsLabel, selectorLabels } from '../core/labels';
@@ -154,6 +155,8 @@ export class ScalableService extends Construct {
   /** Present whenever the service may run more than one pod. */
   public readonly pdb?: k8s.KubePodDisruptionBudget;
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
+  /** Scrapes `/metrics`, adding the `namespace` and `service` labels the SLO rules and KEDA queries select on. */
+  public readonly serviceMonitor: ServiceMonitor;
 
   constructor(scope: Construct, id: string, props: ScalableServiceProps) {
     super(scope, id);
@@ -379,6 +382,14 @@ export class ScalableService extends Construct {
         },
       });
     }
+
+    this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
+      metadata,
+      spec: {
+        selector: { matchLabels: { ...this.selector } },
+        endpoints: [{ port: metricsPort !== this.containerPort ? 'metrics' : 'http', path: '/metrics', interval: '15s' }],
+      },
+    });
 
     const clients = props.allowFrom ?? [{ podSelector: {} }];
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {

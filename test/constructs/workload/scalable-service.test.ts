@@ -41,7 +41,7 @@ describe('ScalableService', () => {
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
 
-    it('emits a ServiceAccount, Deployment, Service, HPA, VPA, PDB and NetworkPolicy', () => {
+    it('emits a ServiceAccount, Deployment, Service, HPA, VPA, PDB, ServiceMonitor and NetworkPolicy', () => {
       expect(kinds(objects)).toEqual([
         'ServiceAccount',
         'Deployment',
@@ -49,6 +49,7 @@ describe('ScalableService', () => {
         'HorizontalPodAutoscaler',
         'VerticalPodAutoscaler',
         'PodDisruptionBudget',
+        'ServiceMonitor',
         'NetworkPolicy',
       ]);
     });
@@ -137,6 +138,13 @@ describe('ScalableService', () => {
       const np = get('NetworkPolicy');
       expect(np.spec.policyTypes).toEqual(['Ingress']);
       expect(np.spec.ingress[1].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'monitoring' });
+    });
+
+    it('is scraped on its metrics path through the Service', () => {
+      expect(get('ServiceMonitor').spec).toEqual({
+        selector: { matchLabels: deployment.spec.selector.matchLabels },
+        endpoints: [{ port: 'http', path: '/metrics', interval: '15s' }],
+      });
     });
 
     it('labels every object the same way', () => {
