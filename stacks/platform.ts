@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { appLabels, costLabels } from '../constructs/core/labels';
 import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
 import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
+import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
@@ -10,6 +11,7 @@ import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { Environment, ServiceSpec, imageOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
+import { PLATFORM_TARGETS } from './services';
 
 /** The application name in `app.kubernetes.io/part-of`. */
 export const PART_OF = 'web-platform';
@@ -54,6 +56,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
+  new PlatformAlerts(foundation, 'Alerts', { namespace: env.namespace, labels: platformLabels, ...PLATFORM_TARGETS });
 
   const dataChart = new Chart(root, 'data', { labels: cost });
   dataChart.addDependency(foundation);
