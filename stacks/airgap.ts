@@ -33,5 +33,9 @@ export const airgap: Environment = {
       },
     },
   },
+  alerting: {
+    onCall: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/page' },
+    ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/ticket' },
+  },
   costAllocation: { team: 'platform', costCenter: 'cc-2001', extraLabels: { site: 'on-prem' } },
 };

@@ -32,5 +32,9 @@ export const dev: Environment = {
       },
     },
   },
+  alerting: {
+    onCall: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-page' },
+    ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-ticket' },
+  },
   costAllocation: { team: 'platform', costCenter: 'cc-1001' },
 };

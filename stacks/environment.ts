@@ -3,6 +3,7 @@ import { Cpu, k8s } from 'cdk8s-plus-28';
 import { ConfigError, Problems } from '../constructs/core/errors';
 import { CostAllocation, checkLabels, isDnsLabel } from '../constructs/core/labels';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
+import { Receiver } from '../constructs/observability/alert-routing';
 import { Slo, checkSlo } from '../constructs/observability/slo';
 import { BusinessHours } from '../constructs/workload/business-hours';
 import { CapacityClass } from '../constructs/workload/capacity-class';
@@ -156,6 +157,8 @@ export interface Environment {
   readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
   readonly services: readonly ServiceSpec[];
   readonly dataTier: DataTier;
+  /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */
+  readonly alerting: { readonly onCall: Receiver; readonly ticket: Receiver };
   readonly costAllocation: CostAllocation;
 }
 

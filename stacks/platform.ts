@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { appLabels, costLabels } from '../constructs/core/labels';
 import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
 import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
+import { AlertRouting } from '../constructs/observability/alert-routing';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { SloRules } from '../constructs/observability/slo-rules';
@@ -57,6 +58,12 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
   new PlatformAlerts(foundation, 'Alerts', { namespace: env.namespace, labels: platformLabels, ...PLATFORM_TARGETS });
+  new AlertRouting(foundation, 'AlertRouting', {
+    namespace: env.namespace,
+    airGapped: env.airGapped,
+    ...env.alerting,
+    labels: platformLabels,
+  });
 
   const dataChart = new Chart(root, 'data', { labels: cost });
   dataChart.addDependency(foundation);

@@ -35,5 +35,9 @@ export const prod: Environment = {
       },
     },
   },
+  alerting: {
+    onCall: { kind: 'pagerduty', routingKeySecret: { name: 'pagerduty', key: 'routing-key' } },
+    ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/prod-ticket' },
+  },
   costAllocation: { team: 'platform', costCenter: 'cc-1003' },
 };

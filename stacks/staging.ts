@@ -33,5 +33,9 @@ export const staging: Environment = {
       },
     },
   },
+  alerting: {
+    onCall: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/staging-page' },
+    ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/staging-ticket' },
+  },
   costAllocation: { team: 'platform', costCenter: 'cc-1002' },
 };

@@ -30,7 +30,8 @@ export function platformAlertRules(o: PlatformAlertOptions): RuleGroup {
   const mem = o.memoryLimitShare ?? 0.85;
   const throttle = o.cpuThrottledShare ?? 0.25;
   const hist = o.latencyHistogram ?? 'http_request_duration_seconds';
-  const labels = (severity: 'page' | 'ticket') => ({ severity, component: 'platform' });
+  // The namespace label lets the namespace's AlertmanagerConfig route every alert, aggregated ones included.
+  const labels = (severity: 'page' | 'ticket') => ({ severity, component: 'platform', namespace: o.namespace });
   return {
     name: 'platform',
     rules: [

@@ -13,6 +13,7 @@ const PACKAGES: Record<string, string> = {
   psql: 'postgresql-client',
   pgbouncer: 'pgbouncer',
   promtool: 'prometheus',
+  amtool: 'prometheus-alertmanager',
   runuser: 'util-linux',
 };
 
