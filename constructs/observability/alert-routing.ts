@@ -48,10 +48,8 @@ export function checkAlertRouting(problems: Problems, o: AlertRoutingOptions): v
     ['alerting.ticket', o.ticket],
   ] as const) {
     if (r.kind === 'webhook') {
-      let host = '';
-      try {
-        host = new URL(r.url).hostname;
-      } catch {
+      const host = hostOf(r.url);
+      if (host === undefined) {
         problems.add(`${input}.url`, r.url, 'must be an http(s) URL');
         continue;
       }
@@ -155,5 +153,13 @@ export class AlertRouting extends Construct {
         ],
       },
     });
+  }
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
   }
 }
