@@ -4,6 +4,7 @@ import { appLabels, costLabels } from '../constructs/core/labels';
 import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
 import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
 import { AlertRouting } from '../constructs/observability/alert-routing';
+import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { SloRules } from '../constructs/observability/slo-rules';
@@ -103,6 +104,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     labels: cost,
   });
 
+  const dashboards = [platformDashboard(env.namespace, Number(postgres.pgbouncerParameters.default_pool_size))];
   const serviceCharts: Record<string, Chart> = {};
   const services: Record<string, ScalableService> = {};
   for (const spec of env.services) {
@@ -131,9 +133,12 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       prometheusUrl: env.monitoring.prometheusUrl,
     });
     // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
-    new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
+    const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
+    dashboards.push(serviceDashboard(slo.model, spec.slo.metrics?.latencyHistogram));
     serviceCharts[spec.name] = chart;
   }
+
+  new Dashboards(foundation, 'Dashboards', { namespace: env.monitoring.namespace, dashboards, labels: platformLabels });
 
   const adapterMetrics = Object.values(services).flatMap((s) => s.adapterMetrics);
   const prometheusAdapter =

@@ -1,0 +1,170 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { SloModel, sliRecord } from './slo-rules';
+
+/** One query of a panel. */
+export interface PanelQuery {
+  readonly expr: string;
+  readonly legend: string;
+}
+
+/** The subset of the Grafana dashboard model perfstack writes (schemaVersion 39). */
+export interface Dashboard {
+  readonly uid: string;
+  readonly title: string;
+  readonly tags: readonly string[];
+  readonly schemaVersion: number;
+  readonly time: { readonly from: string; readonly to: string };
+  readonly refresh: string;
+  readonly panels: readonly Panel[];
+}
+
+export interface Panel {
+  readonly id: number;
+  readonly type: 'timeseries' | 'stat';
+  readonly title: string;
+  readonly gridPos: { readonly x: number; readonly y: number; readonly w: number; readonly h: number };
+  readonly fieldConfig: { readonly defaults: { readonly unit: string } };
+  readonly targets: readonly { readonly refId: string; readonly expr: string; readonly legendFormat: string }[];
+}
+
+function panels(specs: readonly { title: string; unit: string; type?: 'timeseries' | 'stat'; queries: readonly PanelQuery[] }[]): Panel[] {
+  return specs.map((s, i) => ({
+    id: i + 1,
+    type: s.type ?? 'timeseries',
+    title: s.title,
+    // Two panels per row, 12 columns each.
+    gridPos: { x: (i % 2) * 12, y: Math.floor(i / 2) * 8, w: 12, h: 8 },
+    fieldConfig: { defaults: { unit: s.unit } },
+    targets: s.queries.map((q, j) => ({ refId: String.fromCharCode(65 + j), expr: q.expr, legendFormat: q.legend })),
+  }));
+}
+
+function dashboard(uid: string, title: string, tags: string[], p: Panel[]): Dashboard {
+  return { uid, title, tags, schemaVersion: 39, time: { from: 'now-6h', to: 'now' }, refresh: '30s', panels: p };
+}
+
+/**
+ * A service's dashboard, from the same model as its SLO rules: latency percentiles, throughput, error ratio
+ * (recorded), replicas against the autoscaler's desired and maximum, and the error budget left.
+ */
+export function serviceDashboard(model: SloModel, histogram = 'http_request_duration_seconds'): Dashboard {
+  const sel = `namespace="${model.namespace}",service="${model.service}"`;
+  const hpa = `namespace="${model.namespace}",horizontalpodautoscaler="${model.service}"`;
+  const availability = model.objectives.find((o) => o.name === 'availability')!;
+  const quantile = (q: number) => ({
+    expr: `histogram_quantile(${q}, sum by (le) (rate(${histogram}_bucket{${sel}}[5m])))`,
+    legend: `p${Math.round(q * 100)}`,
+  });
+  return dashboard(
+    `perfstack-${model.service}`,
+    `${model.service} (perfstack)`,
+    ['perfstack', 'service'],
+    [
+      ...panels([
+        { title: 'Latency', unit: 's', queries: [quantile(0.5), quantile(0.95), quantile(0.99)] },
+        { title: 'Throughput', unit: 'reqps', queries: [{ expr: `sum(rate(${model.requests}{${sel}}[5m]))`, legend: 'requests/s' }] },
+        {
+          title: 'Error ratio (5m)',
+          unit: 'percentunit',
+          queries: model.objectives.map((o) => ({
+            expr: `${sliRecord('5m')}{service="${model.service}",namespace="${model.namespace}",slo="${o.name}"}`,
+            legend: o.name,
+          })),
+        },
+        {
+          title: 'Replicas',
+          unit: 'short',
+          queries: [
+            { expr: `kube_horizontalpodautoscaler_status_current_replicas{${hpa}}`, legend: 'current' },
+            { expr: `kube_horizontalpodautoscaler_status_desired_replicas{${hpa}}`, legend: 'desired' },
+            { expr: `kube_horizontalpodautoscaler_spec_max_replicas{${hpa}}`, legend: 'max' },
+          ],
+        },
+        {
+          title: `Error budget left (${model.period.toSeconds() / 86400} days)`,
+          unit: 'percentunit',
+          type: 'stat',
+          queries: model.objectives.map((o) => ({
+            // Unweighted by traffic: the average of the 5m ratios over the period, against the budget.
+            expr: `1 - avg_over_time(${sliRecord('5m')}{service="${model.service}",namespace="${model.namespace}",slo="${o.name}"}[${model.period.toSeconds() / 86400}d]) / ${o.budget}`,
+            legend: o.name,
+          })),
+        },
+        {
+          title: 'Availability SLI (1h)',
+          unit: 'percentunit',
+          queries: [
+            {
+              expr: `1 - ${sliRecord('1h')}{service="${model.service}",namespace="${model.namespace}",slo="${availability.name}"}`,
+              legend: 'good share',
+            },
+          ],
+        },
+      ]),
+    ],
+  );
+}
+
+/** The platform dashboard: cache hit ratio, database pool usage, and the spot/on-demand mix of the nodes. */
+export function platformDashboard(namespace: string, poolSize: number): Dashboard {
+  const ns = `namespace="${namespace}"`;
+  return dashboard(
+    'perfstack-platform',
+    'Platform (perfstack)',
+    ['perfstack', 'platform'],
+    [
+      ...panels([
+        {
+          title: 'Cache hit ratio',
+          unit: 'percentunit',
+          queries: [
+            {
+              expr: `sum(rate(redis_keyspace_hits_total{${ns}}[5m])) / (sum(rate(redis_keyspace_hits_total{${ns}}[5m])) + sum(rate(redis_keyspace_misses_total{${ns}}[5m])))`,
+              legend: 'hit ratio',
+            },
+          ],
+        },
+        {
+          title: 'Database pool usage',
+          unit: 'percentunit',
+          queries: [{ expr: `sum by (pod) (cnpg_pgbouncer_pools_sv_active{${ns}}) / ${poolSize}`, legend: '{{pod}}' }],
+        },
+        {
+          title: 'Clients waiting for a server connection',
+          unit: 'short',
+          queries: [{ expr: `sum by (pod) (cnpg_pgbouncer_pools_cl_waiting{${ns}})`, legend: '{{pod}}' }],
+        },
+        {
+          title: 'Nodes by capacity type',
+          unit: 'short',
+          // kube-state-metrics must export the node label (--metric-labels-allowlist=nodes=[perfstack.io/capacity-type]).
+          queries: [
+            { expr: 'count by (label_perfstack_io_capacity_type) (kube_node_labels)', legend: '{{label_perfstack_io_capacity_type}}' },
+          ],
+        },
+      ]),
+    ],
+  );
+}
+
+export interface DashboardsProps {
+  /** Namespace Grafana's dashboard sidecar watches. */
+  readonly namespace: string;
+  readonly dashboards: readonly Dashboard[];
+  /** @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Dashboards as ConfigMaps labelled `grafana_dashboard: "1"`, the label Grafana's sidecar loads. */
+export class Dashboards extends Construct {
+  constructor(scope: Construct, id: string, props: DashboardsProps) {
+    super(scope, id);
+    for (const d of props.dashboards) {
+      new k8s.KubeConfigMap(this, d.uid, {
+        metadata: { name: d.uid, namespace: props.namespace, labels: { ...(props.labels ?? {}), grafana_dashboard: '1' } },
+        data: { [`${d.uid}.json`]: JSON.stringify(d, null, 2) },
+      });
+    }
+  }
+}
