@@ -12,7 +12,12 @@ export const airgap: Environment = {
   imageRegistry: 'registry.airgap.internal:5000',
   kubernetesVersion: '1.28',
   namespace: 'web',
-  monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
+  monitoring: {
+    namespace: 'monitoring',
+    prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
+    retention: { time: '90d', size: '400GB' },
+    runbookBaseUrl: 'http://runbooks.monitoring.svc',
+  },
   ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
   apiServer: { cidrs: ['10.96.0.1/32', '192.168.10.0/24'], port: 6443 },
   services: webPlatformServices({ scale: 'full' }),

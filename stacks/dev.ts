@@ -12,7 +12,11 @@ export const dev: Environment = {
   imageRegistry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
   kubernetesVersion: '1.28',
   namespace: 'web',
-  monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
+  monitoring: {
+    namespace: 'monitoring',
+    prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
+    retention: { time: '3d', size: '10GB' },
+  },
   ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
   apiServer: { cidrs: ['10.10.0.0/16'], port: 443 },
   services: webPlatformServices({ scale: 'minimal' }),

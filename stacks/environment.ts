@@ -4,6 +4,7 @@ import { ConfigError, Problems } from '../constructs/core/errors';
 import { CostAllocation, checkLabels, isDnsLabel } from '../constructs/core/labels';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Receiver } from '../constructs/observability/alert-routing';
+import { Retention, checkRetention } from '../constructs/observability/monitoring-stack-values';
 import { Slo, checkSlo } from '../constructs/observability/slo';
 import { BusinessHours } from '../constructs/workload/business-hours';
 import { CapacityClass } from '../constructs/workload/capacity-class';
@@ -147,6 +148,10 @@ export interface Environment {
     readonly namespace: string;
     /** Prometheus base URL for KEDA queries. */
     readonly prometheusUrl: string;
+    /** How long and how much Prometheus keeps (air-gapped sites size their disks by it). */
+    readonly retention: Retention;
+    /** Where alert `runbook_url`s point. @default RUNBOOK_BASE (in-cluster required when air-gapped) */
+    readonly runbookBaseUrl?: string;
   };
   /** Who may reach `public` services: the ingress controller's pods, or the load balancer's address range. */
   readonly ingressFrom: readonly k8s.NetworkPolicyPeer[];
@@ -203,6 +208,13 @@ export function validateEnvironment(env: Environment): void {
   const names = env.services.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   p.check(dup === undefined, 'services', dup, 'names a service twice');
+  checkRetention(p, 'monitoring.retention', env.monitoring.retention);
+  p.check(
+    !env.airGapped || /^https?:\/\/[^/]+\.svc(\.cluster\.local)?(:\d+)?(\/|$)/.test(env.monitoring.runbookBaseUrl ?? ''),
+    'monitoring.runbookBaseUrl',
+    env.monitoring.runbookBaseUrl,
+    'must be an in-cluster URL (http://<service>.<namespace>.svc/...) in an air-gapped environment',
+  );
   for (const s of env.services) {
     p.check(
       (s.repository ?? '').length > 0,

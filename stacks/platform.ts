@@ -7,6 +7,7 @@ import { AlertRouting } from '../constructs/observability/alert-routing';
 import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
+import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
@@ -45,6 +46,7 @@ export interface Platform {
 export function buildPlatform(env: Environment, app: App = new App()): Platform {
   validateEnvironment(env);
   const root = new Construct(app, env.name);
+  if (env.monitoring.runbookBaseUrl) root.node.setContext(RUNBOOK_BASE_CONTEXT, env.monitoring.runbookBaseUrl);
   const cost = costLabels(env.name, env.costAllocation);
   const platformLabels = {
     ...appLabels({ name: 'platform', instance: `platform-${env.name}`, component: 'platform', partOf: PART_OF }),

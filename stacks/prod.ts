@@ -12,7 +12,11 @@ export const prod: Environment = {
   imageRegistry: '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
   kubernetesVersion: '1.28',
   namespace: 'web',
-  monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
+  monitoring: {
+    namespace: 'monitoring',
+    prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
+    retention: { time: '30d', size: '200GB' },
+  },
   ingressFrom: [{ ipBlock: { cidr: '10.30.0.0/16' } }],
   apiServer: { cidrs: ['10.30.0.0/16'], port: 443 },
   services: webPlatformServices({

@@ -12,7 +12,11 @@ export const staging: Environment = {
   imageRegistry: '222222222222.dkr.ecr.eu-west-1.amazonaws.com',
   kubernetesVersion: '1.28',
   namespace: 'web',
-  monitoring: { namespace: 'monitoring', prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090' },
+  monitoring: {
+    namespace: 'monitoring',
+    prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
+    retention: { time: '15d', size: '50GB' },
+  },
   // Services sit behind the AWS Load Balancer Controller (IP targets): its traffic comes from the VPC range.
   ingressFrom: [{ ipBlock: { cidr: '10.20.0.0/16' } }],
   apiServer: { cidrs: ['10.20.0.0/16'], port: 443 },

@@ -3,6 +3,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigError } from '../constructs/core/errors';
+import { stringify } from 'yaml';
+import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
 import { Environment } from './environment';
 import { buildPlatform } from './platform';
 
@@ -52,7 +54,21 @@ function depth(chart: Chart, memo = new Map<Chart, number>()): number {
  * (which goes in file-name order) creates foundations first, and so names stay put when services are added.
  */
 export function renderEnvironment(env: Environment): RenderedFile[] {
-  return synthesizeCharts(env).map((c) => ({ path: `${env.name}/${c.file}`, content: Yaml.stringify(...c.objects) }));
+  return [
+    ...synthesizeCharts(env).map((c) => ({ path: `${env.name}/${c.file}`, content: Yaml.stringify(...c.objects) })),
+    // Not a Kubernetes object: the values the platform team installs kube-prometheus-stack with (online or mirrored).
+    { path: `${env.name}/helm/kube-prometheus-stack.values.yaml`, content: stringify(monitoringStackValuesOf(env)) },
+  ];
+}
+
+/** kube-prometheus-stack values for an environment: its retention, and its registry when air-gapped. */
+export function monitoringStackValuesOf(env: Environment): Record<string, unknown> {
+  return monitoringStackValues({
+    environment: env.name,
+    retention: env.monitoring.retention,
+    imageRegistry: env.airGapped ? env.imageRegistry : undefined,
+    dashboardsNamespace: env.monitoring.namespace,
+  });
 }
 
 /** One synthesized chart: its file name in dist/<env>/ and its objects in apply order. */
@@ -107,7 +123,10 @@ export function writeAtomically(outdir: string, environments: readonly string[],
   const staging = fs.mkdtempSync(path.join(parent, '.perfstack-tmp-'));
   try {
     for (const env of environments) fs.mkdirSync(path.join(staging, env), { recursive: true });
-    for (const f of files) fs.writeFileSync(path.join(staging, f.path), f.content);
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(staging, f.path)), { recursive: true });
+      fs.writeFileSync(path.join(staging, f.path), f.content);
+    }
     fs.mkdirSync(outdir, { recursive: true });
     for (const env of environments) {
       const target = path.join(outdir, env);

@@ -31,6 +31,24 @@ export function runbook(slug: string): string {
 }
 
 /**
+ * Construct context key for the runbook site of a whole app (an air-gapped site serves its runbooks in-cluster).
+ * `RuleGroups` rewrites `runbook_url` annotations from {@link RUNBOOK_BASE} to it.
+ */
+export const RUNBOOK_BASE_CONTEXT = 'perfstack:runbookBase';
+
+function rebase(groups: readonly RuleGroup[], base: string): RuleGroup[] {
+  if (base === RUNBOOK_BASE) return [...groups];
+  return groups.map((g) => ({
+    ...g,
+    rules: g.rules.map((r) =>
+      r.annotations?.runbook_url?.startsWith(RUNBOOK_BASE)
+        ? { ...r, annotations: { ...r.annotations, runbook_url: base + r.annotations.runbook_url.slice(RUNBOOK_BASE.length) } }
+        : r,
+    ),
+  }));
+}
+
+/**
  * A Prometheus rule file (`groups: [...]`), the format `promtool check rules` reads and the PrometheusRule spec
  * embeds: integration tests check exactly this text with the real promtool.
  */
@@ -53,11 +71,11 @@ export class RuleGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: RuleGroupsProps) {
     super(scope, id);
-    this.groups = props.groups;
+    this.groups = rebase(props.groups, (this.node.tryGetContext(RUNBOOK_BASE_CONTEXT) as string | undefined) ?? RUNBOOK_BASE);
     this.prometheusRule = new PrometheusRule(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...(props.labels ?? {}) } },
       spec: {
-        groups: props.groups.map((g) => ({
+        groups: this.groups.map((g) => ({
           name: g.name,
           interval: g.interval,
           rules: g.rules.map((r) => ({

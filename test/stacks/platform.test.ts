@@ -134,6 +134,32 @@ describe('every environment', () => {
   });
 });
 
+describe('air-gap', () => {
+  const objects = objectsOfApp(buildPlatform(ENVIRONMENTS.airgap).app) as Json[];
+
+  it('links every alert to in-cluster runbooks and sends alerts only to in-cluster receivers', () => {
+    const urls = objects
+      .filter((o) => o.kind === 'PrometheusRule')
+      .flatMap((o) => o.spec.groups.flatMap((g: Json) => g.rules.filter((r: Json) => r.alert).map((r: Json) => r.annotations.runbook_url)));
+    expect(urls.length).toBeGreaterThan(30);
+    for (const u of urls) expect(u).toMatch(/^http:\/\/runbooks\.monitoring\.svc\//);
+    const routing = objects.find((o) => o.kind === 'AlertmanagerConfig');
+    const receiverUrls = routing.spec.receivers.flatMap((r: Json) => (r.webhookConfigs ?? []).map((w: Json) => w.url));
+    expect(receiverUrls).toEqual(['http://alert-bridge.monitoring.svc:8080/page', 'http://alert-bridge.monitoring.svc:8080/ticket']);
+    expect(JSON.stringify(objects.filter((o) => o.metadata.labels?.grafana_dashboard === '1'))).not.toMatch(/https?:\/\/(?![^"/]*\.svc)/);
+  });
+
+  it('refuses runbooks outside the cluster', () => {
+    const bad = {
+      ...ENVIRONMENTS.airgap,
+      monitoring: { ...ENVIRONMENTS.airgap.monitoring, runbookBaseUrl: 'https://runbooks.example.com' },
+    };
+    expect(() => validateEnvironment(bad)).toThrow(
+      'airgap: \'monitoring.runbookBaseUrl\' ("https://runbooks.example.com") must be an in-cluster URL',
+    );
+  });
+});
+
 describe('composing a new environment', () => {
   it('takes a few lines from an existing one', () => {
     const perf: Environment = { ...prod, name: 'perf', costAllocation: { team: 'sre', costCenter: 'cc-9' } };

@@ -63,7 +63,9 @@ describe('synth', () => {
       '01-data.k8s.yaml',
       '01-nlp-service.k8s.yaml',
       '01-web.k8s.yaml',
+      'helm',
     ]);
+    expect(fs.readdirSync(path.join(out, 'prod', 'helm'))).toEqual(['kube-prometheus-stack.values.yaml']);
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
   });
 

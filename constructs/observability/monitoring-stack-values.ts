@@ -1,0 +1,63 @@
+import { Problems } from '../core/errors';
+
+/** How long and how much Prometheus keeps. */
+export interface Retention {
+  /** Prometheus duration, e.g. `15d`. */
+  readonly time: string;
+  /** Prometheus size, e.g. `50GB`; the oldest blocks go first when it is reached. */
+  readonly size: string;
+}
+
+export interface MonitoringStackOptions {
+  readonly environment: string;
+  readonly retention: Retention;
+  /** Registry every monitoring image is pulled from when air-gapped (`global.imageRegistry`). @default - upstream registries */
+  readonly imageRegistry?: string;
+  /** Namespace whose ConfigMaps carry the dashboards. */
+  readonly dashboardsNamespace: string;
+}
+
+const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
+const SIZE = /^[0-9]+(B|KB|MB|GB|TB|PB|EB)$/;
+
+export function checkRetention(problems: Problems, input: string, r: Retention): void {
+  problems.check(DURATION.test(r.time), `${input}.time`, r.time, 'must be a Prometheus duration such as "15d"');
+  problems.check(SIZE.test(r.size), `${input}.size`, r.size, 'must be a Prometheus size such as "50GB"');
+}
+
+/**
+ * Helm values for kube-prometheus-stack, the usual install of prometheus-operator, Prometheus, Alertmanager and
+ * Grafana: retention per environment, selectors that pick up perfstack's PrometheusRules, monitors and
+ * AlertmanagerConfig, Grafana's dashboard sidecar on the `grafana_dashboard` label, the node capacity-type label
+ * exported by kube-state-metrics, and, air-gapped, every image from the site registry.
+ *
+ * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
+ */
+export function monitoringStackValues(o: MonitoringStackOptions): Record<string, unknown> {
+  return {
+    ...(o.imageRegistry ? { global: { imageRegistry: o.imageRegistry } } : {}),
+    prometheus: {
+      prometheusSpec: {
+        retention: o.retention.time,
+        retentionSize: o.retention.size,
+        externalLabels: { environment: o.environment },
+        // Select every PrometheusRule, ServiceMonitor and PodMonitor, not only the chart's own.
+        ruleSelectorNilUsesHelmValues: false,
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+      },
+    },
+    alertmanager: {
+      alertmanagerSpec: {
+        alertmanagerConfigSelector: {},
+        alertmanagerConfigNamespaceSelector: {},
+        // perfstack's AlertmanagerConfig routes only alerts of its own namespace.
+        alertmanagerConfigMatcherStrategy: { type: 'OnNamespace' },
+      },
+    },
+    grafana: {
+      sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: o.dashboardsNamespace } },
+    },
+    'kube-state-metrics': { metricLabelsAllowlist: ['nodes=[perfstack.io/capacity-type]'] },
+  };
+}
