@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { ConfigError, Problems } from '../constructs/core/errors';
 import { CostAllocation, checkLabels, isDnsLabel } from '../constructs/core/labels';
+import { ApiServerAccess } from '../constructs/core/security';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Receiver } from '../constructs/observability/alert-routing';
 import { Retention, checkRetention } from '../constructs/observability/monitoring-stack-values';
@@ -159,7 +160,7 @@ export interface Environment {
    * Kubernetes API server addresses, for the few pods that must reach it (CloudNativePG instances and poolers, the
    * Redis bootstrap Job) through the default-deny egress policy.
    */
-  readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
+  readonly apiServer: ApiServerAccess;
   readonly services: readonly ServiceSpec[];
   readonly dataTier: DataTier;
   /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */

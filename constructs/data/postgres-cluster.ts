@@ -24,6 +24,7 @@ import {
 } from '../../imports/cnpg-scheduledbackups-postgresql.cnpg.io';
 import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
+import { ApiServerAccess, apiServerEgress, checkApiServer } from '../core/security';
 import { appLabels, isDnsLabel } from '../core/labels';
 import { imageTag } from '../core/images';
 import { RuleGroups } from '../observability/rule-groups';
@@ -91,7 +92,7 @@ export interface PostgresClusterProps {
   readonly pooler?: PoolerSizing;
   readonly backup: PostgresBackup;
   /** The instance manager and PgBouncer pods talk to the Kubernetes API (the namespace denies egress by default). */
-  readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
+  readonly apiServer: ApiServerAccess;
   /** Namespace of the CloudNativePG operator, admitted to the instances' status port. @default 'cnpg-system' */
   readonly operatorNamespace?: string;
   /** @default 'monitoring' */
@@ -181,12 +182,7 @@ export class PostgresCluster extends Construct {
       props.backup.destinationPath,
       'must be an s3:// URL',
     );
-    p.check(
-      props.apiServer.cidrs.length > 0,
-      'apiServer.cidrs',
-      props.apiServer.cidrs,
-      'must list the Kubernetes API server address range',
-    );
+    checkApiServer(p, props.apiServer);
     p.throwIfAny();
 
     this.parameters = postgresParameters(props.memory, { maxConnections });
@@ -320,7 +316,7 @@ export class PostgresCluster extends Construct {
 
     const tcp = (port: number) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
     const inNamespace = (key: string, value: string) => ({ podSelector: { matchLabels: { [key]: value } } });
-    const apiEgress = { to: props.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [tcp(props.apiServer.port)] };
+    const apiEgress = apiServerEgress(props.apiServer);
     new k8s.KubeNetworkPolicy(this, 'InstancesNetworkPolicy', {
       metadata: meta(this.name),
       spec: {

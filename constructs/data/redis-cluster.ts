@@ -3,6 +3,7 @@ import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { Problems, shown } from '../core/errors';
+import { ApiServerAccess, apiServerEgress, checkApiServer, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { imageTag } from '../core/images';
 import { appLabels, isDnsLabel, selectorLabels } from '../core/labels';
 import { RuleGroups } from '../observability/rule-groups';
@@ -55,7 +56,7 @@ export interface RedisClusterProps {
   /** Image with kubectl for the bootstrap Job's zone lookup. */
   readonly kubectlImage: string;
   /** Kubernetes API endpoints the bootstrap Job may reach (the namespace denies egress by default). */
-  readonly apiServer: { readonly cidrs: readonly string[]; readonly port: number };
+  readonly apiServer: ApiServerAccess;
   /** @default 'monitoring' */
   readonly monitoringNamespace?: string;
   /** @default - none */
@@ -135,12 +136,7 @@ export class RedisCluster extends Construct {
     );
     const timeout = this.clusterNodeTimeout.toMilliseconds();
     p.check(timeout >= 500 && timeout <= 60000, 'clusterNodeTimeout', shown(`${timeout}ms`), 'must be between 500ms and 60s');
-    p.check(
-      props.apiServer.cidrs.length > 0,
-      'apiServer.cidrs',
-      props.apiServer.cidrs,
-      'must list the Kubernetes API server address range',
-    );
+    checkApiServer(p, props.apiServer);
     p.throwIfAny();
 
     const identity = {
@@ -158,21 +154,8 @@ export class RedisCluster extends Construct {
       labels: { ...labels, ...extra },
     });
     const headless = `${this.name}-headless`;
-    const podSecurity = {
-      runAsNonRoot: true,
-      runAsUser: 999,
-      runAsGroup: 999,
-      fsGroup: 999,
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
-    const containerSecurity = {
-      runAsNonRoot: true,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    const podSecurity = restrictedPodSecurity(999);
+    const containerSecurity = restrictedContainerSecurity();
     const password = { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: this.authSecret.name, key: this.authSecret.key } } };
 
     this.redisConf = renderRedisConf({
@@ -405,12 +388,7 @@ export class RedisCluster extends Construct {
       spec: {
         podSelector: { matchLabels: { 'app.kubernetes.io/name': jobName } },
         policyTypes: ['Egress'],
-        egress: [
-          {
-            to: props.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
-            ports: [{ port: k8s.IntOrString.fromNumber(props.apiServer.port), protocol: 'TCP' }],
-          },
-        ],
+        egress: [apiServerEgress(props.apiServer)],
       },
     });
 

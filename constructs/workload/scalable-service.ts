@@ -11,6 +11,7 @@ import {
 } from '../../imports/vpa-autoscaling.k8s.io';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { Problems, shown } from '../core/errors';
+import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { hasDigest, imageTag } from '../core/images';
 import { AppIdentity, appLabels, checkLabels, isDnsLabel, selectorLabels } from '../core/labels';
 import { BusinessHours, businessHoursCron, checkBusinessHours } from './business-hours';
@@ -251,13 +252,7 @@ export class ScalableService extends Construct {
             priorityClassName: this.capacity.priorityClassName,
             terminationGracePeriodSeconds: grace.toSeconds(),
             enableServiceLinks: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: 10001,
-              runAsGroup: 10001,
-              fsGroup: 10001,
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurity(10001),
             topologySpreadConstraints: topologySpread(this.selector, props.zones),
             affinity: { ...this.capacity.affinity, podAntiAffinity: hostAntiAffinity(this.selector) },
             tolerations: this.capacity.tolerations.length > 0 ? [...this.capacity.tolerations] : undefined,
@@ -272,14 +267,7 @@ export class ScalableService extends Construct {
                 ],
                 env: renderEnv(props.env, props.secretEnv),
                 resources: renderResources(props.resources),
-                securityContext: {
-                  runAsNonRoot: true,
-                  readOnlyRootFilesystem: true,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  capabilities: { drop: ['ALL'] },
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
+                securityContext: restrictedContainerSecurity(),
                 ...renderProbes(props.probes),
                 lifecycle: { preStop: { exec: { command: ['sleep', String(drainDelay.toSeconds())] } } },
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
