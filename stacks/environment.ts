@@ -163,6 +163,11 @@ export interface Environment {
   readonly apiServer: ApiServerAccess;
   readonly services: readonly ServiceSpec[];
   readonly dataTier: DataTier;
+  /**
+   * Load tests against api-gateway: a CronJob on `schedule`, suspended where tests are defined but only run by hand.
+   * @default - no load tests
+   */
+  readonly loadTests?: { readonly schedule: string; readonly suspended?: boolean };
   /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */
   readonly alerting: { readonly onCall: Receiver; readonly ticket: Receiver };
   readonly costAllocation: CostAllocation;

@@ -11,6 +11,7 @@ export const THIRD_PARTY_IMAGES = {
   kubectl: 'bitnami/kubectl:1.28.15',
   postgres: 'cloudnative-pg/postgresql:16.4',
   pgbouncer: 'cloudnative-pg/pgbouncer:1.23.0',
+  k6: 'grafana/k6:0.54.0',
 } as const;
 
 export function thirdPartyImage(env: Environment, image: keyof typeof THIRD_PARTY_IMAGES): string {

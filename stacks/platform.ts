@@ -12,9 +12,10 @@ import { SloRules } from '../constructs/observability/slo-rules';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
+import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
 import { Environment, ServiceSpec, imageOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
-import { PLATFORM_TARGETS } from './services';
+import { API_GATEWAY_MIX, PLATFORM_TARGETS } from './services';
 
 /** The application name in `app.kubernetes.io/part-of`. */
 export const PART_OF = 'web-platform';
@@ -138,6 +139,27 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
     dashboards.push(serviceDashboard(slo.model, spec.slo.metrics?.latencyHistogram));
     serviceCharts[spec.name] = chart;
+  }
+
+  const gateway = services['api-gateway'];
+  if (env.loadTests && gateway) {
+    const chart = new Chart(root, 'loadtest', { labels: cost });
+    chart.addDependency(foundation);
+    new K6LoadTest(chart, 'Baseline', {
+      name: 'api-gateway-baseline',
+      namespace: env.namespace,
+      scenario: 'baseline',
+      slo: env.services.find((s) => s.name === 'api-gateway')!.slo,
+      p99Latency: PLATFORM_TARGETS.p99Latency,
+      target: { url: `http://${gateway.name}.${env.namespace}.svc`, podSelector: gateway.selector, port: gateway.containerPort },
+      endpoints: API_GATEWAY_MIX,
+      image: thirdPartyImage(env, 'k6'),
+      prometheusRemoteWriteUrl: `${env.monitoring.prometheusUrl}/api/v1/write`,
+      monitoringNamespace: env.monitoring.namespace,
+      schedule: env.loadTests.schedule,
+      suspended: env.loadTests.suspended,
+      labels: cost,
+    });
   }
 
   new Dashboards(foundation, 'Dashboards', { namespace: env.monitoring.namespace, dashboards, labels: platformLabels });

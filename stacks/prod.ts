@@ -39,6 +39,8 @@ export const prod: Environment = {
       },
     },
   },
+  // The tests are defined but run only by hand in production.
+  loadTests: { schedule: '0 3 * * 0', suspended: true },
   alerting: {
     onCall: { kind: 'pagerduty', routingKeySecret: { name: 'pagerduty', key: 'routing-key' } },
     ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/prod-ticket' },

@@ -1,6 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Slo } from '../constructs/observability/slo';
+import { Endpoint } from '../loadtests/plan';
 import { BusinessHours } from '../constructs/workload/business-hours';
 import { CapacityClass } from '../constructs/workload/capacity-class';
 import { ScalingMetric } from '../constructs/workload/scaling-metric';
@@ -27,6 +28,13 @@ export const PLATFORM_TARGETS = {
   p99Latency: Duration.millis(500),
   cacheHitRatio: 0.9,
 } as const;
+
+/** The request mix of api-gateway's load tests: mostly reads, some searches, a few writes. */
+export const API_GATEWAY_MIX: readonly Endpoint[] = [
+  { name: 'catalog', method: 'GET', path: '/api/v1/catalog', weight: 6, expectBody: '"items"' },
+  { name: 'search', method: 'GET', path: '/api/v1/search?q=perf', weight: 3, expectBody: '"results"' },
+  { name: 'order', method: 'POST', path: '/api/v1/orders', weight: 1, expectStatus: 201, body: '{"sku":"loadtest-1","quantity":1}' },
+];
 
 /** Requests per second one api-gateway pod serves within the latency objective (from load tests). */
 const API_RPS_PER_POD = 100;

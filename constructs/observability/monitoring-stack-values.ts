@@ -45,6 +45,8 @@ export function monitoringStackValues(o: MonitoringStackOptions): Record<string,
         ruleSelectorNilUsesHelmValues: false,
         serviceMonitorSelectorNilUsesHelmValues: false,
         podMonitorSelectorNilUsesHelmValues: false,
+        // k6 load tests stream their results with Prometheus remote write.
+        enableRemoteWriteReceiver: true,
       },
     },
     alertmanager: {

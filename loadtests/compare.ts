@@ -1,0 +1,169 @@
+#!/usr/bin/env node
+/**
+ * `npm run loadtest:compare -- summary.json baseline.json [--tolerance 10] [--junit results.xml] [--update-baseline]`
+ *
+ * Compares a k6 `--summary-export` file with a baseline: p95 and p99 latency, error rate and throughput. A change
+ * for the worse above the tolerance is a regression: exit 1. Missing or malformed files: exit 2.
+ */
+import * as fs from 'fs';
+import { Command } from 'commander';
+
+export interface SummaryFigures {
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly errorRate: number;
+  readonly requestsPerSecond: number;
+}
+
+export class SummaryError extends Error {}
+
+/** Reads the figures from a k6 summary export; throws SummaryError naming the file and what is missing. */
+export function readSummary(file: string): SummaryFigures {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new SummaryError(`${file}: cannot read the file (does it exist?)`);
+  }
+  let json: { metrics?: Record<string, Record<string, number>> };
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new SummaryError(`${file}: not JSON (${(e as Error).message}); expected the file k6 writes with --summary-export`);
+  }
+  const m = json.metrics;
+  const need = (metric: string, field: string): number => {
+    const v = m?.[metric]?.[field];
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new SummaryError(
+        `${file}: metrics.${metric}['${field}'] is missing; run k6 with --summary-export and summaryTrendStats including p(95) and p(99)`,
+      );
+    }
+    return v;
+  };
+  return {
+    p95Ms: need('http_req_duration', 'p(95)'),
+    p99Ms: need('http_req_duration', 'p(99)'),
+    errorRate: need('http_req_failed', 'value'),
+    requestsPerSecond: need('http_reqs', 'rate'),
+  };
+}
+
+export interface Comparison {
+  readonly metric: string;
+  readonly baseline: number;
+  readonly current: number;
+  /** Relative change for the worse, in percent (negative: better). */
+  readonly worsePercent: number;
+  readonly regressed: boolean;
+}
+
+/** Error rates this close to zero are noise: a change below it is never a regression. */
+const ERROR_RATE_FLOOR = 0.0001;
+
+export function compare(current: SummaryFigures, baseline: SummaryFigures, tolerancePercent = 10): Comparison[] {
+  const rows: [string, number, number, 'higher' | 'lower'][] = [
+    ['p95 latency (ms)', baseline.p95Ms, current.p95Ms, 'higher'],
+    ['p99 latency (ms)', baseline.p99Ms, current.p99Ms, 'higher'],
+    ['error rate', baseline.errorRate, current.errorRate, 'higher'],
+    ['throughput (req/s)', baseline.requestsPerSecond, current.requestsPerSecond, 'lower'],
+  ];
+  return rows.map(([metric, b, c, worse]) => {
+    const delta = worse === 'higher' ? c - b : b - c;
+    const worsePercent = b === 0 ? (delta > 0 ? Infinity : 0) : (delta / b) * 100;
+    const regressed =
+      metric === 'error rate' ? delta > ERROR_RATE_FLOOR && worsePercent > tolerancePercent : worsePercent > tolerancePercent;
+    return { metric, baseline: b, current: c, worsePercent, regressed };
+  });
+}
+
+export function table(rows: readonly Comparison[], tolerancePercent: number): string {
+  const fmt = (n: number) => (Math.abs(n) < 1 ? n.toFixed(4) : n.toFixed(1));
+  const lines = rows.map((r) => [
+    r.metric,
+    fmt(r.baseline),
+    fmt(r.current),
+    Number.isFinite(r.worsePercent) ? `${r.worsePercent.toFixed(1)}%` : 'new',
+    r.regressed ? 'REGRESSION' : 'ok',
+  ]);
+  const header = ['metric', 'baseline', 'current', 'worse by', `verdict (tolerance ${tolerancePercent}%)`];
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  return [header, ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n');
+}
+
+export function junit(rows: readonly Comparison[], tolerancePercent: number): string {
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+  const failures = rows.filter((r) => r.regressed).length;
+  const cases = rows.map((r) => {
+    const name = esc(r.metric);
+    const body = r.regressed
+      ? `<failure message="${esc(`${r.metric} worse by ${r.worsePercent.toFixed(1)}% (baseline ${r.baseline}, current ${r.current}, tolerance ${tolerancePercent}%)`)}"/>`
+      : '';
+    return `    <testcase classname="loadtest.regression" name="${name}">${body}</testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites tests="${rows.length}" failures="${failures}">`,
+    `  <testsuite name="loadtest-regression" tests="${rows.length}" failures="${failures}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+export function main(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
+  const program = new Command()
+    .name('loadtest:compare')
+    .argument('<summary>', 'k6 --summary-export of this run')
+    .argument('<baseline>', 'k6 --summary-export of the accepted baseline')
+    .option('-t, --tolerance <percent>', 'largest change for the worse that is not a regression', '10')
+    .option('--junit <file>', 'write a JUnit report', 'loadtest-results.xml')
+    .option('--update-baseline', 'accept this run as the new baseline')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
+  }
+  const [summaryFile, baselineFile] = program.args;
+  const opts = program.opts<{ tolerance: string; junit: string; updateBaseline?: boolean }>();
+  const tolerance = Number(opts.tolerance);
+  if (!Number.isFinite(tolerance) || tolerance < 0) {
+    err(`loadtest:compare: '--tolerance' (${JSON.stringify(opts.tolerance)}) must be a percentage >= 0\n`);
+    return 2;
+  }
+  try {
+    const current = readSummary(summaryFile);
+    if (opts.updateBaseline) {
+      fs.copyFileSync(summaryFile, baselineFile);
+      out(
+        `loadtest:compare: ${baselineFile} now holds this run (p95 ${current.p95Ms.toFixed(1)} ms, ${current.requestsPerSecond.toFixed(1)} req/s)\n`,
+      );
+      return 0;
+    }
+    const rows = compare(current, readSummary(baselineFile), tolerance);
+    out(`${table(rows, tolerance)}\n`);
+    fs.writeFileSync(opts.junit, junit(rows, tolerance));
+    const regressions = rows.filter((r) => r.regressed);
+    out(
+      regressions.length === 0
+        ? 'loadtest:compare: no regression\n'
+        : `loadtest:compare: ${regressions.length} regression(s): ${regressions.map((r) => r.metric).join(', ')}\n`,
+    );
+    return regressions.length === 0 ? 0 : 1;
+  } catch (e) {
+    if (e instanceof SummaryError) {
+      err(`loadtest:compare: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

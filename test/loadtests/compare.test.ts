@@ -1,0 +1,81 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { compare, main, readSummary } from '../../loadtests/compare';
+
+const FIX = path.resolve(__dirname, '../../loadtests/fixtures');
+const fix = (name: string) => path.join(FIX, name);
+
+function run(args: string[]): { code: number; out: string; err: string; junit: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-compare-'));
+  const junitFile = path.join(dir, 'results.xml');
+  let out = '';
+  let err = '';
+  const code = main(
+    [...args, '--junit', junitFile],
+    (s) => (out += s),
+    (s) => (err += s),
+  );
+  const junit = fs.existsSync(junitFile) ? fs.readFileSync(junitFile, 'utf8') : '';
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { code, out, err, junit };
+}
+
+describe('loadtest:compare', () => {
+  it('reads p95, p99, error rate and throughput from a k6 summary export', () => {
+    expect(readSummary(fix('baseline.json'))).toEqual({ p95Ms: 142.8, p99Ms: 310.2, errorRate: 0.0002, requestsPerSecond: 111.3 });
+  });
+
+  it('passes a run within the tolerance, with a table and a JUnit report', () => {
+    const r = run([fix('pass.json'), fix('baseline.json')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/p95 latency \(ms\)\s+142\.8\s+149\.1\s+4\.4%\s+ok/);
+    expect(r.out).toContain('no regression');
+    expect(r.junit).toContain('<testsuite name="loadtest-regression" tests="4" failures="0">');
+  });
+
+  it('fails a latency regression above 10%', () => {
+    const r = run([fix('latency-regression.json'), fix('baseline.json')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/p95 latency \(ms\)\s+142\.8\s+181\.6\s+27\.2%\s+REGRESSION/);
+    expect(r.out).toMatch(/p99 latency \(ms\).*ok/);
+    expect(r.junit).toMatch(/<failure message="p95 latency \(ms\) worse by 27\.2%/);
+  });
+
+  it('fails an error-rate regression', () => {
+    const r = run([fix('error-regression.json'), fix('baseline.json')]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/error rate .*REGRESSION/);
+    expect(r.out).toContain('1 regression(s): error rate');
+  });
+
+  it('takes the tolerance from the command line', () => {
+    expect(run([fix('latency-regression.json'), fix('baseline.json'), '--tolerance', '30']).code).toBe(0);
+  });
+
+  it('ignores error-rate noise near zero', () => {
+    const base = { p95Ms: 100, p99Ms: 200, errorRate: 0, requestsPerSecond: 100 };
+    expect(compare({ ...base, errorRate: 0.00005 }, base).find((r) => r.metric === 'error rate')!.regressed).toBe(false);
+    expect(compare({ ...base, errorRate: 0.002 }, base).find((r) => r.metric === 'error rate')!.regressed).toBe(true);
+  });
+
+  it.each([
+    ['malformed.json', /malformed\.json: not JSON/],
+    ['no-p99.json', /no-p99\.json: metrics\.http_req_duration\['p\(99\)'\] is missing/],
+    ['missing.json', /missing\.json: cannot read the file/],
+  ])('exits 2 with a clear message for %s', (file, message) => {
+    const r = run([fix(file), fix('baseline.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('accepts a run as the new baseline', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-baseline-'));
+    const baseline = path.join(dir, 'baseline.json');
+    const r = run([fix('pass.json'), baseline, '--update-baseline']);
+    expect(r.code).toBe(0);
+    expect(readSummary(baseline).p95Ms).toBe(149.1);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
