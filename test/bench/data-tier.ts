@@ -76,24 +76,7 @@ export async function pgbouncerThroughput(seconds = 10): Promise<DataRow[]> {
     await pg.psql(POSTGRES, 'create database bench');
     await pg.pgbench(['-i', '-s', '10', '-q', '-h', '127.0.0.1', '-p', String(POSTGRES), '-U', 'postgres', 'bench']);
     await pg.startPgbouncer(BOUNCER, POSTGRES, 'bench', pooler.spec.pgbouncer.poolMode, pooler.spec.pgbouncer.parameters);
-    const bench = (port: number, clients: number, secs: number) =>
-      pg.pgbench([
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
-        '-c',
-        String(clients),
-        '-j',
-        '2',
-        '-T',
-        String(secs),
-        '-S',
-        '-n',
-        'bench',
-      ]);
+    const bench = (port: number, clients: number, secs: number) => pg.selectOnly(port, clients, secs, 'bench');
     const direct = tps((await bench(POSTGRES, 50, seconds)).stdout);
     const pooled = tps((await bench(BOUNCER, 50, seconds)).stdout);
     let served = 0;

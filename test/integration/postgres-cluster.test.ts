@@ -96,23 +96,7 @@ describeWithPrograms(
           await new Promise((r) => setTimeout(r, 200));
         }
       })();
-      const r = await pg.pgbench([
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(BOUNCER),
-        '-U',
-        'postgres',
-        '-c',
-        '1000',
-        '-j',
-        '2',
-        '-T',
-        '10',
-        '-S',
-        '-n',
-        'bench',
-      ]);
+      const r = await pg.selectOnly(BOUNCER, 1000, 10, 'bench');
       sampling = false;
       await sampler;
       expect(r.stderr).not.toMatch(/error|could not connect/i);
@@ -124,23 +108,7 @@ describeWithPrograms(
     }, 120000);
 
     it('is needed: the same 1000 clients straight to postgres are refused', async () => {
-      const r = await pg.pgbench([
-        '-h',
-        '127.0.0.1',
-        '-p',
-        String(POSTGRES),
-        '-U',
-        'postgres',
-        '-c',
-        '1000',
-        '-j',
-        '2',
-        '-T',
-        '5',
-        '-S',
-        '-n',
-        'bench',
-      ]);
+      const r = await pg.selectOnly(POSTGRES, 1000, 5, 'bench');
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/too many clients/);
     }, 120000);

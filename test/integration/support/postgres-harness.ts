@@ -172,6 +172,27 @@ export class PostgresHarness {
     return asPostgres(bin('pgbench'), args);
   }
 
+  /** pgbench's select-only workload: `clients` connections held for `seconds`, two threads, no vacuum. */
+  public async selectOnly(port: number, clients: number, seconds: number, database: string): Promise<CommandResult> {
+    return this.pgbench([
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-c',
+      String(clients),
+      '-j',
+      '2',
+      '-T',
+      String(seconds),
+      '-S',
+      '-n',
+      database,
+    ]);
+  }
+
   /** PgBouncer in front of `postgresPort`, with the pooler's parameters and pool mode exactly as synthesized. */
   public async startPgbouncer(
     port: number,
