@@ -69,6 +69,62 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     labels: platformLabels,
   });
 
+  const { dataChart, redis, postgres } = addDataTier(root, foundation, env, cost);
+
+  const dashboards = [platformDashboard(env.namespace, Number(postgres.pgbouncerParameters.default_pool_size))];
+  const serviceCharts: Record<string, Chart> = {};
+  const services: Record<string, ScalableService> = {};
+  for (const spec of env.services) {
+    const chart = new Chart(root, spec.name, { labels: cost });
+    chart.addDependency(foundation);
+    services[spec.name] = new ScalableService(chart, 'Service', {
+      name: spec.name,
+      namespace: env.namespace,
+      instance: `${spec.name}-${env.name}`,
+      partOf: PART_OF,
+      component: spec.component,
+      image: imageOf(env, spec),
+      resources: spec.resources,
+      replicas: spec.replicas,
+      zones: env.zones.length,
+      metrics: spec.metrics,
+      behavior: spec.behavior,
+      businessHours: spec.businessHours,
+      verticalScaling: spec.verticalScaling,
+      capacity: spec.capacity,
+      probes: spec.probes,
+      ...dataAccess(spec, redis, postgres),
+      labels: cost,
+      allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
+      monitoringNamespace: env.monitoring.namespace,
+      prometheusUrl: env.monitoring.prometheusUrl,
+    });
+    // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
+    const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
+    dashboards.push(serviceDashboard(slo.model, spec.slo.metrics?.latencyHistogram));
+    serviceCharts[spec.name] = chart;
+  }
+
+  const gateway = services['api-gateway'];
+  if (env.loadTests && gateway) addGatewayLoadTest(root, foundation, env, env.loadTests, gateway, cost);
+
+  new Dashboards(foundation, 'Dashboards', { namespace: env.monitoring.namespace, dashboards, labels: platformLabels });
+
+  const adapterMetrics = Object.values(services).flatMap((s) => s.adapterMetrics);
+  const prometheusAdapter =
+    adapterMetrics.length > 0
+      ? new PrometheusAdapterConfig(foundation, 'PrometheusAdapter', {
+          namespace: env.monitoring.namespace,
+          metrics: adapterMetrics,
+          labels: platformLabels,
+        })
+      : undefined;
+
+  return { env, app, foundation, namespace, priorityClasses, prometheusAdapter, dataChart, redis, postgres, serviceCharts, services };
+}
+
+/** Redis Cluster and PostgreSQL with its poolers, sized by the environment's data tier, in the `data` chart. */
+function addDataTier(root: Construct, foundation: Chart, env: Environment, cost: Record<string, string>) {
   const dataChart = new Chart(root, 'data', { labels: cost });
   dataChart.addDependency(foundation);
   const { redis: redisTier, postgres: pgTier } = env.dataTier;
@@ -106,75 +162,35 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     monitoringNamespace: env.monitoring.namespace,
     labels: cost,
   });
+  return { dataChart, redis, postgres };
+}
 
-  const dashboards = [platformDashboard(env.namespace, Number(postgres.pgbouncerParameters.default_pool_size))];
-  const serviceCharts: Record<string, Chart> = {};
-  const services: Record<string, ScalableService> = {};
-  for (const spec of env.services) {
-    const chart = new Chart(root, spec.name, { labels: cost });
-    chart.addDependency(foundation);
-    services[spec.name] = new ScalableService(chart, 'Service', {
-      name: spec.name,
-      namespace: env.namespace,
-      instance: `${spec.name}-${env.name}`,
-      partOf: PART_OF,
-      component: spec.component,
-      image: imageOf(env, spec),
-      resources: spec.resources,
-      replicas: spec.replicas,
-      zones: env.zones.length,
-      metrics: spec.metrics,
-      behavior: spec.behavior,
-      businessHours: spec.businessHours,
-      verticalScaling: spec.verticalScaling,
-      capacity: spec.capacity,
-      probes: spec.probes,
-      ...dataAccess(spec, redis, postgres),
-      labels: cost,
-      allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
-      monitoringNamespace: env.monitoring.namespace,
-      prometheusUrl: env.monitoring.prometheusUrl,
-    });
-    // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
-    const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
-    dashboards.push(serviceDashboard(slo.model, spec.slo.metrics?.latencyHistogram));
-    serviceCharts[spec.name] = chart;
-  }
-
-  const gateway = services['api-gateway'];
-  if (env.loadTests && gateway) {
-    const chart = new Chart(root, 'loadtest', { labels: cost });
-    chart.addDependency(foundation);
-    new K6LoadTest(chart, 'Baseline', {
-      name: 'api-gateway-baseline',
-      namespace: env.namespace,
-      scenario: 'baseline',
-      slo: env.services.find((s) => s.name === 'api-gateway')!.slo,
-      p99Latency: PLATFORM_TARGETS.p99Latency,
-      target: { url: `http://${gateway.name}.${env.namespace}.svc`, podSelector: gateway.selector, port: gateway.containerPort },
-      endpoints: API_GATEWAY_MIX,
-      image: thirdPartyImage(env, 'k6'),
-      prometheusRemoteWriteUrl: `${env.monitoring.prometheusUrl}/api/v1/write`,
-      monitoringNamespace: env.monitoring.namespace,
-      schedule: env.loadTests.schedule,
-      suspended: env.loadTests.suspended,
-      labels: cost,
-    });
-  }
-
-  new Dashboards(foundation, 'Dashboards', { namespace: env.monitoring.namespace, dashboards, labels: platformLabels });
-
-  const adapterMetrics = Object.values(services).flatMap((s) => s.adapterMetrics);
-  const prometheusAdapter =
-    adapterMetrics.length > 0
-      ? new PrometheusAdapterConfig(foundation, 'PrometheusAdapter', {
-          namespace: env.monitoring.namespace,
-          metrics: adapterMetrics,
-          labels: platformLabels,
-        })
-      : undefined;
-
-  return { env, app, foundation, namespace, priorityClasses, prometheusAdapter, dataChart, redis, postgres, serviceCharts, services };
+/** The api-gateway baseline load test, on the environment's schedule, with thresholds from its Slo. */
+function addGatewayLoadTest(
+  root: Construct,
+  foundation: Chart,
+  env: Environment,
+  schedule: NonNullable<Environment['loadTests']>,
+  gateway: ScalableService,
+  cost: Record<string, string>,
+): void {
+  const chart = new Chart(root, 'loadtest', { labels: cost });
+  chart.addDependency(foundation);
+  new K6LoadTest(chart, 'Baseline', {
+    name: 'api-gateway-baseline',
+    namespace: env.namespace,
+    scenario: 'baseline',
+    slo: env.services.find((s) => s.name === 'api-gateway')!.slo,
+    p99Latency: PLATFORM_TARGETS.p99Latency,
+    target: { url: `http://${gateway.name}.${env.namespace}.svc`, podSelector: gateway.selector, port: gateway.containerPort },
+    endpoints: API_GATEWAY_MIX,
+    image: thirdPartyImage(env, 'k6'),
+    prometheusRemoteWriteUrl: `${env.monitoring.prometheusUrl}/api/v1/write`,
+    monitoringNamespace: env.monitoring.namespace,
+    schedule: schedule.schedule,
+    suspended: schedule.suspended,
+    labels: cost,
+  });
 }
 
 /**
