@@ -8,6 +8,7 @@ export const airgap: Environment = {
   name: 'airgap',
   zones: ['site-a', 'site-b', 'site-c'],
   cloud: { kind: 'none' },
+  production: true,
   airGapped: true,
   imageRegistry: 'registry.airgap.internal:5000',
   kubernetesVersion: '1.28',

@@ -8,6 +8,7 @@ export const dev: Environment = {
   name: 'dev',
   zones: ['eu-west-1a'],
   cloud: { kind: 'aws', region: 'eu-west-1', accountId: '111111111111', spotPercent: 0, cdn: false },
+  production: false,
   airGapped: false,
   imageRegistry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
   kubernetesVersion: '1.28',

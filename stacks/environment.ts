@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { ConfigError, Problems } from '../constructs/core/errors';
-import { CostAllocation, checkLabels, isDnsLabel } from '../constructs/core/labels';
+import { CostAllocation, PolicyExemption, checkLabels, isDnsLabel } from '../constructs/core/labels';
 import { ApiServerAccess } from '../constructs/core/security';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Receiver } from '../constructs/observability/alert-routing';
@@ -97,6 +97,8 @@ export interface ServiceSpec {
   readonly probes?: ProbeOptions;
   /** @default - none */
   readonly env?: Readonly<Record<string, string>>;
+  /** Policy rules the service is knowingly exempt from, with the reason. @default - none */
+  readonly policyExemption?: PolicyExemption;
   /** Data stores the service connects to; it gets their endpoints and credentials by reference. @default - none */
   readonly uses?: readonly ('redis' | 'postgres')[];
 }
@@ -135,6 +137,8 @@ export interface Environment {
   /** Zones the cluster spans, e.g. `['eu-west-1a', 'eu-west-1b', 'eu-west-1c']`. */
   readonly zones: readonly string[];
   readonly cloud: Cloud;
+  /** Production: availability policies apply (at least 2 replicas, replicated databases). */
+  readonly production: boolean;
   /** No route to the internet: images come only from `imageRegistry`, nothing reaches outside the cluster. */
   readonly airGapped: boolean;
   /** Registry host (and path) every image is pulled from. */

@@ -93,6 +93,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       verticalScaling: spec.verticalScaling,
       capacity: spec.capacity,
       probes: spec.probes,
+      policyExemption: spec.policyExemption,
       ...dataAccess(spec, redis, postgres),
       labels: cost,
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],

@@ -8,6 +8,7 @@ export const prod: Environment = {
   name: 'prod',
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   cloud: { kind: 'aws', region: 'eu-west-1', accountId: '333333333333', spotPercent: 60, cdn: true },
+  production: true,
   airGapped: false,
   imageRegistry: '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
   kubernetesVersion: '1.28',

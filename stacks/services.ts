@@ -92,6 +92,11 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
       },
       capacity: CapacityClass.spotTolerant(),
       uses: ['redis'],
+      // DESIGN.md's floor is 1: a queue consumer whose single replica may restart without failing a request.
+      policyExemption: {
+        rules: ['production-replicas'],
+        reason: 'queue consumer; DESIGN.md sets its floor at 1 and a restart only delays queued work',
+      },
       probes: { startupTimeout: Duration.minutes(5) },
       slo: { ...PLATFORM_SLO, latencyThreshold: Duration.millis(500) },
     },

@@ -8,6 +8,7 @@ export const staging: Environment = {
   name: 'staging',
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
   cloud: { kind: 'aws', region: 'eu-west-1', accountId: '222222222222', spotPercent: 60, cdn: true },
+  production: false,
   airGapped: false,
   imageRegistry: '222222222222.dkr.ecr.eu-west-1.amazonaws.com',
   kubernetesVersion: '1.28',

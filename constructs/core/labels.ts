@@ -95,3 +95,14 @@ export function checkLabels(problems: Problems, input: string, labels: Readonly<
     );
   }
 }
+
+/** Annotations that exempt an object from policy rules; the reason is mandatory and shows in every report. */
+export interface PolicyExemption {
+  /** Rule ids, e.g. `production-replicas`. */
+  readonly rules: readonly string[];
+  readonly reason: string;
+}
+
+export function exemptionAnnotations(e: PolicyExemption | undefined): Record<string, string> {
+  return e ? { 'policy.perfstack.io/exempt': e.rules.join(','), 'policy.perfstack.io/exempt-reason': e.reason } : {};
+}

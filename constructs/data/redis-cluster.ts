@@ -5,7 +5,7 @@ import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.
 import { Problems, shown } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { imageTag } from '../core/images';
-import { appLabels, isDnsLabel, selectorLabels } from '../core/labels';
+import { appLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
 import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { hostAntiAffinity, topologySpread } from '../workload/topology';
@@ -362,6 +362,10 @@ export class RedisCluster extends Construct {
     const jobName = `${this.name}-bootstrap`;
     const jobLabels = { ...labels, 'app.kubernetes.io/name': jobName, 'app.kubernetes.io/component': 'bootstrap' };
     const jobMeta = { name: jobName, namespace: this.namespace, labels: jobLabels };
+    const exemption = exemptionAnnotations({
+      rules: ['service-account-token'],
+      reason: 'reads pod and node zones from the API to place replicas in other zones',
+    });
     new k8s.KubeServiceAccount(this, 'BootstrapServiceAccount', { metadata: jobMeta, automountServiceAccountToken: false });
     new k8s.KubeRole(this, 'BootstrapRole', {
       metadata: jobMeta,
@@ -410,7 +414,7 @@ export class RedisCluster extends Construct {
     };
 
     return new k8s.KubeJob(this, 'Bootstrap', {
-      metadata: jobMeta,
+      metadata: { ...jobMeta, annotations: exemption },
       spec: {
         backoffLimit: 20,
         template: {

@@ -13,7 +13,7 @@ import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.
 import { Problems, shown } from '../core/errors';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { hasDigest, imageTag } from '../core/images';
-import { AppIdentity, appLabels, checkLabels, isDnsLabel, selectorLabels } from '../core/labels';
+import { AppIdentity, PolicyExemption, appLabels, checkLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
 import { BusinessHours, businessHoursCron, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
 import { ScalingBehaviorOptions, scalingBehavior } from './scaling-behavior';
@@ -109,6 +109,8 @@ export interface ScalableServiceProps {
   readonly secretEnv?: Readonly<Record<string, { readonly secret: string; readonly key: string }>>;
   /** Labels on every object and pod (cost allocation). @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Policy rules this service is knowingly exempt from, with the reason. @default - none */
+  readonly policyExemption?: PolicyExemption;
   /** Labels on the pods only, e.g. the client labels data stores admit. @default - none */
   readonly podLabels?: Readonly<Record<string, string>>;
   /** `app.kubernetes.io/component`. @default 'backend' */
@@ -234,7 +236,7 @@ export class ScalableService extends Construct {
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
 
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata,
+      metadata: props.policyExemption ? { ...metadata, annotations: exemptionAnnotations(props.policyExemption) } : metadata,
       spec: {
         // No `replicas`: the autoscaler owns the count, and a re-apply must not reset it.
         selector: { matchLabels: { ...this.selector } },

@@ -1,0 +1,100 @@
+import { ALL_RULES } from './rules';
+import { Report } from './engine';
+import { InputProblem } from './load';
+import { Finding } from './types';
+
+const where = (f: Finding) => `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`;
+
+/** A readable table grouped by object, then a summary line. */
+export function formatTable(report: Report, problems: readonly InputProblem[]): string {
+  const out: string[] = problems.map((p) => `${p.file}:${p.line}: ${p.message}`);
+  const byObject = new Map<string, Finding[]>();
+  for (const f of report.findings) byObject.set(where(f), [...(byObject.get(where(f)) ?? []), f]);
+  for (const [object, findings] of byObject) {
+    const src = findings[0].source ? `  (${findings[0].source.file}:${findings[0].source.line})` : '';
+    out.push(`${object}${src}`);
+    for (const f of findings)
+      out.push(
+        `  ${f.exemptReason ? 'exempt ' : f.severity.padEnd(7)} ${f.rule.padEnd(30)} ${f.message}${f.exemptReason ? ` [reason: ${f.exemptReason}]` : ''}`,
+      );
+  }
+  out.push(
+    `${report.objects} objects checked: ${report.errors} error(s), ${report.warnings} warning(s), ${report.exempted} exempted` +
+      (problems.length > 0 ? `, ${problems.length} unreadable document(s)` : ''),
+  );
+  return out.join('\n') + '\n';
+}
+
+export function formatJson(report: Report, problems: readonly InputProblem[]): string {
+  return JSON.stringify({ ...report, inputProblems: problems }, null, 2) + '\n';
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** JUnit: one test case per rule; each live error finding is a failure. */
+export function formatJunit(report: Report): string {
+  const cases = ALL_RULES.map((r) => {
+    const failures = report.findings.filter((f) => f.rule === r.id && !f.exemptReason && f.severity === 'error');
+    const body = failures.map((f) => `<failure message="${esc(`${where(f)}: ${f.message}`)}"/>`).join('');
+    return `    <testcase classname="policy" name="${esc(r.id)}">${body}</testcase>`;
+  });
+  const failures = report.errors;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites tests="${ALL_RULES.length}" failures="${failures}">`,
+    `  <testsuite name="perfstack-policy" tests="${ALL_RULES.length}" failures="${failures}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}
+
+/** SARIF 2.1.0, for GitHub code scanning annotations on the pull request. */
+export function formatSarif(report: Report, problems: readonly InputProblem[]): string {
+  const rules = ALL_RULES.map((r) => ({
+    id: r.id,
+    name: r.id,
+    shortDescription: { text: r.title },
+    fullDescription: { text: r.rationale },
+    helpUri: r.url,
+    defaultConfiguration: { level: r.severity === 'error' ? 'error' : 'warning' },
+  }));
+  const location = (file: string, line: number) => [
+    { physicalLocation: { artifactLocation: { uri: file }, region: { startLine: Math.max(1, line) } } },
+  ];
+  const results = [
+    ...report.findings.map((f) => ({
+      ruleId: f.rule,
+      level: f.exemptReason ? 'note' : f.severity === 'error' ? 'error' : 'warning',
+      message: { text: `${where(f)}: ${f.message}${f.exemptReason ? ` (exempt: ${f.exemptReason})` : ''}` },
+      ...(f.source ? { locations: location(f.source.file, f.source.line) } : {}),
+      ...(f.exemptReason ? { suppressions: [{ kind: 'inSource', justification: f.exemptReason }] } : {}),
+    })),
+    ...problems.map((p) => ({ ruleId: 'input', level: 'error', message: { text: p.message }, locations: location(p.file, p.line) })),
+  ];
+  return (
+    JSON.stringify(
+      {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+          {
+            tool: {
+              driver: {
+                name: 'perfstack-policy',
+                informationUri: 'https://github.com/perfstack/perfstack',
+                rules: [...rules, { id: 'input', shortDescription: { text: 'Unreadable input' } }],
+              },
+            },
+            results,
+          },
+        ],
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}

@@ -1,0 +1,17 @@
+import { Rule } from '../types';
+import { sameNamespace } from '../workloads';
+
+export const autoscalerTarget: Rule = {
+  id: 'autoscaler-target',
+  title: 'Autoscalers target an existing workload',
+  severity: 'error',
+  rationale: 'An autoscaler pointing at a missing or renamed workload scales nothing, silently.',
+  url: 'https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/',
+  check: (o, ctx) => {
+    if (o.kind !== 'HorizontalPodAutoscaler' && o.kind !== 'ScaledObject') return [];
+    const ref = o.spec?.scaleTargetRef ?? {};
+    const kind = ref.kind ?? 'Deployment';
+    const found = ctx.objects.some((w) => w.kind === kind && w.metadata.name === ref.name && sameNamespace(w, o));
+    return found ? [] : [`targets ${kind} '${ref.name}', which is not among the objects`];
+  },
+};

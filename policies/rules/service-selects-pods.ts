@@ -1,0 +1,18 @@
+import { Rule } from '../types';
+import { isWorkload, podTemplateOf, sameNamespace, selects } from '../workloads';
+
+export const serviceSelectsPods: Rule = {
+  id: 'service-selects-pods',
+  title: 'Services select existing pods',
+  severity: 'error',
+  rationale: 'A selector that matches nothing gives a Service without endpoints: every request fails.',
+  url: 'https://kubernetes.io/docs/concepts/services-networking/service/',
+  check: (o, ctx) => {
+    const selector = o.kind === 'Service' ? o.spec?.selector : undefined;
+    if (!selector || Object.keys(selector).length === 0) return [];
+    const hit = ctx.objects.some(
+      (w) => isWorkload(w) && sameNamespace(w, o) && selects({ matchLabels: selector }, podTemplateOf(w)?.metadata?.labels),
+    );
+    return hit ? [] : [`selector ${JSON.stringify(selector)} matches no pod template`];
+  },
+};

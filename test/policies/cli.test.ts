@@ -1,0 +1,80 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../policies/cli';
+
+const FIX = path.resolve(__dirname, '../../policies/fixtures');
+
+function run(args: string[]) {
+  let out = '';
+  let err = '';
+  const code = main(
+    args,
+    (s) => (out += s),
+    (s) => (err += s),
+  );
+  return { code, out, err };
+}
+
+describe('policy CLI', () => {
+  it('reports each planted defect in a folder of bad manifests, grouped by object, and exits 1', () => {
+    const r = run([path.join(FIX, 'bad')]);
+    expect(r.code).toBe(1);
+    const lines = r.out.split('\n');
+    expect(lines).toContain(`Deployment/shop/shop  (${path.join(FIX, 'bad', 'deployment.yaml')}:2)`);
+    for (const rule of [
+      'workload-resources',
+      'workload-security-context',
+      'image-pinned',
+      'autoscaled-replicas',
+      'no-inline-secrets',
+      'cost-labels',
+    ]) {
+      expect(r.out).toMatch(new RegExp(`error\\s+${rule}\\s`));
+    }
+    expect(r.out).toMatch(/^\d+ objects checked: 6 error\(s\)/m);
+  });
+
+  it('writes SARIF 2.1.0 with a rule, a level and a file and line for each result', () => {
+    const r = run([path.join(FIX, 'bad'), '--format', 'sarif']);
+    const sarif = JSON.parse(r.out);
+    expect(sarif.version).toBe('2.1.0');
+    const run0 = sarif.runs[0];
+    expect(run0.tool.driver.name).toBe('perfstack-policy');
+    const ruleIds = new Set(run0.tool.driver.rules.map((x: { id: string }) => x.id));
+    expect(run0.results.length).toBeGreaterThan(5);
+    for (const res of run0.results) {
+      expect(ruleIds.has(res.ruleId)).toBe(true);
+      expect(['error', 'warning', 'note']).toContain(res.level);
+      expect(typeof res.message.text).toBe('string');
+      expect(res.locations[0].physicalLocation.region.startLine).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('writes JUnit and JSON', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-policy-'));
+    const junit = path.join(dir, 'policy.xml');
+    expect(run([path.join(FIX, 'bad'), '--format', 'junit', '--output', junit]).code).toBe(1);
+    expect(fs.readFileSync(junit, 'utf8')).toMatch(
+      /<testcase classname="policy" name="image-pinned"><failure message="Deployment\/shop\/shop: container/,
+    );
+    const json = JSON.parse(run([path.join(FIX, 'bad'), '--format', 'json']).out);
+    expect(json.errors).toBe(6);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('names the file and line of malformed YAML, non-object documents and objects without a kind, and exits 2', () => {
+    const r = run([path.join(FIX, 'unreadable')]);
+    const file = path.join(FIX, 'unreadable', 'broken.yaml');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${file}:7: a document of type array, not a Kubernetes object`);
+    expect(r.err).toContain(`${file}:10: an object without apiVersion`);
+    expect(r.err).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:\\d+: not valid YAML`));
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a missing path and an unknown environment clearly', () => {
+    expect(run(['nowhere']).err).toBe('policy: nowhere: no such file or folder\n');
+    expect(run([path.join(FIX, 'bad'), '--env', 'qa']).err).toMatch(/'--env' \("qa"\) is not an environment/);
+  });
+});
