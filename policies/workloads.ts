@@ -1,3 +1,4 @@
+import { indexOf } from './object-index';
 import { KubeObject } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -47,13 +48,7 @@ export function selects(selector: Json, labels: Readonly<Record<string, string>>
 
 /** Autoscalers (HPA or KEDA ScaledObject) targeting a workload. */
 export function autoscalersOf(o: KubeObject, objects: readonly KubeObject[]): KubeObject[] {
-  return objects.filter(
-    (a) =>
-      (a.kind === 'HorizontalPodAutoscaler' || a.kind === 'ScaledObject') &&
-      sameNamespace(a, o) &&
-      a.spec?.scaleTargetRef?.name === o.metadata.name &&
-      (a.spec.scaleTargetRef.kind ?? 'Deployment') === o.kind,
-  );
+  return indexOf(objects).autoscalersByTarget.get(`${o.kind}/${o.metadata.namespace ?? 'default'}/${o.metadata.name}`) ?? [];
 }
 
 /** The lowest replica count a workload runs at: its autoscaler's minimum, else its fixed replicas. */

@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { sameNamespace } from '../workloads';
+import { named } from '../object-index';
 
 export const autoscalerTarget: Rule = {
   id: 'autoscaler-target',
@@ -11,7 +11,7 @@ export const autoscalerTarget: Rule = {
     if (o.kind !== 'HorizontalPodAutoscaler' && o.kind !== 'ScaledObject') return [];
     const ref = o.spec?.scaleTargetRef ?? {};
     const kind = ref.kind ?? 'Deployment';
-    const found = ctx.objects.some((w) => w.kind === kind && w.metadata.name === ref.name && sameNamespace(w, o));
+    const found = named(ctx.objects, kind, o.metadata.namespace, ref.name) !== undefined;
     return found ? [] : [`targets ${kind} '${ref.name}', which is not among the objects`];
   },
 };

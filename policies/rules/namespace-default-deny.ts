@@ -1,4 +1,5 @@
 import { Rule } from '../types';
+import { inNamespace, ofKind } from '../object-index';
 import { isWorkload } from '../workloads';
 
 export const namespaceDefaultDeny: Rule = {
@@ -10,11 +11,9 @@ export const namespaceDefaultDeny: Rule = {
   check: (o, ctx) => {
     if (o.kind !== 'Namespace') return [];
     const name = o.metadata.name;
-    if (!ctx.objects.some((w) => isWorkload(w) && w.metadata.namespace === name)) return [];
-    const denies = ctx.objects.some(
+    if (!inNamespace(ctx.objects, name).some(isWorkload)) return [];
+    const denies = ofKind(ctx.objects, 'NetworkPolicy', name).some(
       (p) =>
-        p.kind === 'NetworkPolicy' &&
-        p.metadata.namespace === name &&
         Object.keys(p.spec?.podSelector ?? {}).length === 0 &&
         (p.spec?.policyTypes ?? []).includes('Ingress') &&
         !(p.spec?.ingress?.length > 0),

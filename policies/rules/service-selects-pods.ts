@@ -1,5 +1,6 @@
 import { Rule } from '../types';
-import { isWorkload, podTemplateOf, sameNamespace, selects } from '../workloads';
+import { inNamespace } from '../object-index';
+import { isWorkload, podTemplateOf, selects } from '../workloads';
 
 export const serviceSelectsPods: Rule = {
   id: 'service-selects-pods',
@@ -10,8 +11,8 @@ export const serviceSelectsPods: Rule = {
   check: (o, ctx) => {
     const selector = o.kind === 'Service' ? o.spec?.selector : undefined;
     if (!selector || Object.keys(selector).length === 0) return [];
-    const hit = ctx.objects.some(
-      (w) => isWorkload(w) && sameNamespace(w, o) && selects({ matchLabels: selector }, podTemplateOf(w)?.metadata?.labels),
+    const hit = inNamespace(ctx.objects, o.metadata.namespace).some(
+      (w) => isWorkload(w) && selects({ matchLabels: selector }, podTemplateOf(w)?.metadata?.labels),
     );
     return hit ? [] : [`selector ${JSON.stringify(selector)} matches no pod template`];
   },

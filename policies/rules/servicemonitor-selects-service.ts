@@ -1,4 +1,5 @@
 import { Rule } from '../types';
+import { ofKind } from '../object-index';
 import { selects } from '../workloads';
 
 export const serviceMonitorSelectsService: Rule = {
@@ -12,9 +13,10 @@ export const serviceMonitorSelectsService: Rule = {
     const namespaces: string[] | undefined = o.spec?.namespaceSelector?.matchNames;
     const inScope = (ns: string | undefined) =>
       namespaces ? namespaces.includes(ns ?? 'default') : (ns ?? 'default') === (o.metadata.namespace ?? 'default');
-    const hit = ctx.objects.some(
-      (s) => s.kind === 'Service' && inScope(s.metadata.namespace) && selects(o.spec?.selector, s.metadata.labels),
-    );
+    const candidates = namespaces
+      ? namespaces.flatMap((n) => ofKind(ctx.objects, 'Service', n))
+      : ofKind(ctx.objects, 'Service', o.metadata.namespace);
+    const hit = candidates.some((s) => inScope(s.metadata.namespace) && selects(o.spec?.selector, s.metadata.labels));
     return hit ? [] : ['its selector matches no Service'];
   },
 };

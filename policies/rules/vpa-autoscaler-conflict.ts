@@ -1,5 +1,6 @@
 import { KubeObject, Rule } from '../types';
-import { autoscalersOf, sameNamespace } from '../workloads';
+import { named } from '../object-index';
+import { autoscalersOf } from '../workloads';
 
 /** Resources an HPA or ScaledObject scales on. */
 function scaledResources(a: KubeObject): string[] {
@@ -24,7 +25,7 @@ export const vpaAutoscalerConflict: Rule = {
     const mode = o.spec?.updatePolicy?.updateMode ?? 'Auto';
     if (mode === 'Off') return [];
     const ref = o.spec?.targetRef ?? {};
-    const target = ctx.objects.find((w) => w.kind === ref.kind && w.metadata.name === ref.name && sameNamespace(w, o));
+    const target = named(ctx.objects, ref.kind, o.metadata.namespace, ref.name);
     if (!target) return [];
     const scaled = autoscalersOf(target, ctx.objects).flatMap(scaledResources);
     const policies = o.spec?.resourcePolicy?.containerPolicies ?? [{}];

@@ -12,6 +12,7 @@ import { ENVIRONMENTS } from '../../stacks/environments';
 import { prod } from '../../stacks/prod';
 import { renderEnvironment } from '../../stacks/synth';
 import { pgbouncerThroughput, redisFailover } from './data-tier';
+import { policyThroughput } from './policy';
 
 const ROOT = path.resolve(__dirname, '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
@@ -76,6 +77,13 @@ rows.push({
   case: 'render generated environment, 200 services',
   medianMs: g200,
   note: `${(g200 / 200).toFixed(2)} ms/service; 200/20 ratio ${(g200 / g20).toFixed(1)} (10.0 = linear)`,
+});
+
+const policy = policyThroughput();
+rows.push({
+  case: `policy check, ${policy.objects} objects (in process)`,
+  medianMs: policy.medianMs,
+  note: `${Math.round(policy.perSecond).toLocaleString('en-US')} objects/s; target >= 20,000/s: ${policy.perSecond >= 20000 ? 'met' : 'MISSED'}`,
 });
 
 const w = Math.max(...rows.map((r) => r.case.length));

@@ -1,0 +1,43 @@
+import { StackValidationPolicy } from '@pulumi/policy';
+import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from './aws';
+import { kubernetesViolations } from './kubernetes';
+
+/** Context for the Kubernetes rules, from the pack's configuration (`zones`, `production`, `registry`). */
+interface KubernetesConfig {
+  readonly zones?: number;
+  readonly production?: boolean;
+  readonly registry?: string;
+}
+
+/** The pack's policies: the `policy` CLI's Kubernetes rules, and the AWS rules for the infrastructure. */
+export const POLICIES: StackValidationPolicy[] = [
+  {
+    name: 'perfstack-kubernetes',
+    description: 'The perfstack Kubernetes rules (the same as `npm run policy`), on the objects about to be deployed.',
+    enforcementLevel: 'mandatory',
+    configSchema: {
+      properties: { zones: { type: 'integer', default: 3 }, production: { type: 'boolean', default: false }, registry: { type: 'string' } },
+    },
+    validateStack: (args, report) => {
+      for (const v of kubernetesViolations(args.resources, args.getConfig<KubernetesConfig>())) report(v.message, v.urn || undefined);
+    },
+  },
+  {
+    name: 'perfstack-spot-node-groups',
+    description: 'Spot node groups use at least 3 instance types and subnets in every zone.',
+    enforcementLevel: 'mandatory',
+    validateStack: (args, report) => spotNodeGroupViolations(args.resources).forEach((v) => report(v.message, v.urn)),
+  },
+  {
+    name: 'perfstack-cloudfront-https',
+    description: 'CloudFront distributions serve HTTPS only with TLS 1.2 or newer.',
+    enforcementLevel: 'mandatory',
+    validateStack: (args, report) => cloudfrontViolations(args.resources).forEach((v) => report(v.message, v.urn)),
+  },
+  {
+    name: 'perfstack-private-s3-origins',
+    description: 'S3 origins are private, behind Origin Access Control.',
+    enforcementLevel: 'mandatory',
+    validateStack: (args, report) => s3OriginViolations(args.resources).forEach((v) => report(v.message, v.urn)),
+  },
+];
