@@ -22,6 +22,7 @@ export function main(
     .argument('<paths...>', 'YAML or JSON files, or folders of them')
     .option('-f, --format <format>', 'table, json, junit or sarif', 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--require-digest', 'with --env of an air-gapped environment: images must be pinned by sha256 digest')
     .option('-e, --env <name>', `apply an environment's context: zones, production, registry (${Object.keys(ENVIRONMENTS).join(', ')})`)
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
@@ -30,7 +31,7 @@ export function main(
   } catch (e) {
     return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
   }
-  const opts = program.opts<{ format: string; output?: string; env?: string }>();
+  const opts = program.opts<{ format: string; output?: string; env?: string; requireDigest?: boolean }>();
   if (!['table', 'json', 'junit', 'sarif'].includes(opts.format)) {
     err(`policy: '--format' (${JSON.stringify(opts.format)}) must be table, json, junit or sarif\n`);
     return 2;
@@ -50,7 +51,14 @@ export function main(
   const { items, problems } = loadManifests(files);
   const report = evaluate(
     items,
-    env ? { zones: env.zones.length, production: env.production, registry: env.airGapped ? env.imageRegistry : undefined } : {},
+    env
+      ? {
+          zones: env.zones.length,
+          production: env.production,
+          registry: env.airGapped ? env.imageRegistry : undefined,
+          requireDigest: opts.requireDigest,
+        }
+      : {},
   );
   const text =
     opts.format === 'json'

@@ -73,6 +73,14 @@ describe('policy CLI', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  it('applies an air-gapped environment: its registry, and digests when asked', () => {
+    const r = run([path.join(FIX, 'bad'), '--env', 'airgap', '--require-digest']);
+    expect(r.out).toMatch(
+      /airgap-registry\s+container 'shop' pulls 'registry.example.com\/shop:latest' from outside registry.airgap.internal:5000/,
+    );
+    expect(r.out).toMatch(/airgap-registry\s+container 'shop' image 'registry.example.com\/shop:latest' is not pinned by digest/);
+  });
+
   it('refuses a missing path and an unknown environment clearly', () => {
     expect(run(['nowhere']).err).toBe('policy: nowhere: no such file or folder\n');
     expect(run([path.join(FIX, 'bad'), '--env', 'qa']).err).toMatch(/'--env' \("qa"\) is not an environment/);
