@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import { Command } from 'commander';
+import { junitXml } from '../constructs/core/junit';
 
 export interface SummaryFigures {
   readonly p95Ms: number;
@@ -92,24 +93,16 @@ export function table(rows: readonly Comparison[], tolerancePercent: number): st
 }
 
 export function junit(rows: readonly Comparison[], tolerancePercent: number): string {
-  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
-  const failures = rows.filter((r) => r.regressed).length;
-  const cases = rows.map((r) => {
-    const name = esc(r.metric);
-    const body = r.regressed
-      ? `<failure message="${esc(`${r.metric} worse by ${r.worsePercent.toFixed(1)}% (baseline ${r.baseline}, current ${r.current}, tolerance ${tolerancePercent}%)`)}"/>`
-      : '';
-    return `    <testcase classname="loadtest.regression" name="${name}">${body}</testcase>`;
-  });
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites tests="${rows.length}" failures="${failures}">`,
-    `  <testsuite name="loadtest-regression" tests="${rows.length}" failures="${failures}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return junitXml(
+    'loadtest-regression',
+    rows.map((r) => ({
+      classname: 'loadtest.regression',
+      name: r.metric,
+      failure: r.regressed
+        ? `${r.metric} worse by ${r.worsePercent.toFixed(1)}% (baseline ${r.baseline}, current ${r.current}, tolerance ${tolerancePercent}%)`
+        : undefined,
+    })),
+  );
 }
 
 export function main(

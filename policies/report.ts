@@ -1,3 +1,4 @@
+import { junitXml } from '../constructs/core/junit';
 import { ALL_RULES } from './rules';
 import { Report } from './engine';
 import { InputProblem } from './load';
@@ -29,27 +30,19 @@ export function formatJson(report: Report, problems: readonly InputProblem[]): s
   return JSON.stringify({ ...report, inputProblems: problems }, null, 2) + '\n';
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** JUnit: one test case per rule; each live error finding is a failure. */
+/** JUnit: one test case per rule; each live error finding fails it. */
 export function formatJunit(report: Report): string {
-  const cases = ALL_RULES.map((r) => {
-    const failures = report.findings.filter((f) => f.rule === r.id && !f.exemptReason && f.severity === 'error');
-    const body = failures.map((f) => `<failure message="${esc(`${where(f)}: ${f.message}`)}"/>`).join('');
-    return `    <testcase classname="policy" name="${esc(r.id)}">${body}</testcase>`;
-  });
-  const failures = report.errors;
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites tests="${ALL_RULES.length}" failures="${failures}">`,
-    `  <testsuite name="perfstack-policy" tests="${ALL_RULES.length}" failures="${failures}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  return junitXml(
+    'perfstack-policy',
+    ALL_RULES.map((r) => {
+      const failures = report.findings.filter((f) => f.rule === r.id && !f.exemptReason && f.severity === 'error');
+      return {
+        classname: 'policy',
+        name: r.id,
+        failure: failures.length > 0 ? failures.map((f) => `${where(f)}: ${f.message}`).join('; ') : undefined,
+      };
+    }),
+  );
 }
 
 /** SARIF 2.1.0, for GitHub code scanning annotations on the pull request. */
