@@ -1,10 +1,6 @@
+import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../constructs/core/labels';
 import { ALL_RULES } from './rules';
 import { Finding, KubeObject, PolicyContext, Rule } from './types';
-
-/** Annotation listing the rule ids an object is exempt from, comma-separated. */
-export const EXEMPT_ANNOTATION = 'policy.perfstack.io/exempt';
-/** Mandatory reason for the exemption; without it the exemption is itself an error. */
-export const EXEMPT_REASON_ANNOTATION = 'policy.perfstack.io/exempt-reason';
 
 export interface Report {
   readonly findings: readonly Finding[];

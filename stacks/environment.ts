@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { ConfigError, Problems } from '../constructs/core/errors';
-import { CostAllocation, PolicyExemption, checkLabels, isDnsLabel } from '../constructs/core/labels';
+import { CostAllocation, PolicyExemption, checkLabels, costLabels, isDnsLabel } from '../constructs/core/labels';
 import { ApiServerAccess } from '../constructs/core/security';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Receiver } from '../constructs/observability/alert-routing';
@@ -209,11 +209,7 @@ export function validateEnvironment(env: Environment): void {
     );
     p.check(!env.airGapped, 'airGapped', env.airGapped, "cannot be true with cloud 'aws'; use cloud { kind: 'none' }");
   }
-  checkLabels(p, 'costAllocation', {
-    team: env.costAllocation.team,
-    'cost-center': env.costAllocation.costCenter,
-    ...(env.costAllocation.extraLabels ?? {}),
-  });
+  checkLabels(p, 'costAllocation', costLabels(env.name, env.costAllocation));
   p.check(env.services.length > 0, 'services', [], 'must list at least one service');
   const names = env.services.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

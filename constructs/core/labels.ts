@@ -51,8 +51,11 @@ export function appLabels(id: AppIdentity): Record<string, string> {
   };
 }
 
+/** The cost-allocation label keys; the `cost-labels` policy requires the same ones. */
+export const COST_LABEL_KEYS = { team: 'team', costCenter: 'cost-center' } as const;
+
 export function costLabels(environment: string, cost: CostAllocation): Record<string, string> {
-  return { environment, team: cost.team, 'cost-center': cost.costCenter, ...(cost.extraLabels ?? {}) };
+  return { environment, [COST_LABEL_KEYS.team]: cost.team, [COST_LABEL_KEYS.costCenter]: cost.costCenter, ...(cost.extraLabels ?? {}) };
 }
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -96,6 +99,11 @@ export function checkLabels(problems: Problems, input: string, labels: Readonly<
   }
 }
 
+/** Annotation listing the policy rule ids an object is exempt from, comma-separated (read by `policies/`). */
+export const EXEMPT_ANNOTATION = 'policy.perfstack.io/exempt';
+/** Mandatory reason for the exemption; without it the exemption is itself an error. */
+export const EXEMPT_REASON_ANNOTATION = 'policy.perfstack.io/exempt-reason';
+
 /** Annotations that exempt an object from policy rules; the reason is mandatory and shows in every report. */
 export interface PolicyExemption {
   /** Rule ids, e.g. `production-replicas`. */
@@ -104,5 +112,5 @@ export interface PolicyExemption {
 }
 
 export function exemptionAnnotations(e: PolicyExemption | undefined): Record<string, string> {
-  return e ? { 'policy.perfstack.io/exempt': e.rules.join(','), 'policy.perfstack.io/exempt-reason': e.reason } : {};
+  return e ? { [EXEMPT_ANNOTATION]: e.rules.join(','), [EXEMPT_REASON_ANNOTATION]: e.reason } : {};
 }

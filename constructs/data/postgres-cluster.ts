@@ -1,4 +1,4 @@
-import { ApiObject, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -371,11 +371,6 @@ export class PostgresCluster extends Construct {
       labels,
       groups: [postgresAlertRules(this.name, this.namespace)],
     });
-  }
-
-  /** Every Kubernetes object this construct made. */
-  public get apiObjects(): readonly ApiObject[] {
-    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
@@ -458,11 +458,6 @@ export class RedisCluster extends Construct {
         },
       },
     });
-  }
-
-  /** Every Kubernetes object this construct made. */
-  public get apiObjects(): readonly ApiObject[] {
-    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
   }
 }
 

@@ -1,6 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { CAPACITY_TYPE_KEY } from '../workload/capacity-class';
 import { SloModel, sliRecord } from './slo-rules';
+
+/** kube-state-metrics' name for the capacity-type node label (`label_` + the key with `.`, `/`, `-` as `_`). */
+const CAPACITY_LABEL_SERIES = `label_${CAPACITY_TYPE_KEY.replace(/[^a-zA-Z0-9]/g, '_')}`;
 
 /** One query of a panel. */
 export interface PanelQuery {
@@ -138,10 +142,8 @@ export function platformDashboard(namespace: string, poolSize: number): Dashboar
         {
           title: 'Nodes by capacity type',
           unit: 'short',
-          // kube-state-metrics must export the node label (--metric-labels-allowlist=nodes=[perfstack.io/capacity-type]).
-          queries: [
-            { expr: 'count by (label_perfstack_io_capacity_type) (kube_node_labels)', legend: '{{label_perfstack_io_capacity_type}}' },
-          ],
+          // kube-state-metrics must export the node label (the generated kube-prometheus-stack values allow it).
+          queries: [{ expr: `count by (${CAPACITY_LABEL_SERIES}) (kube_node_labels)`, legend: `{{${CAPACITY_LABEL_SERIES}}}` }],
         },
       ]),
     ],
@@ -156,13 +158,20 @@ export interface DashboardsProps {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** The label Grafana's dashboard sidecar loads ConfigMaps by (also set in the kube-prometheus-stack values). */
+export const DASHBOARD_LABEL = { key: 'grafana_dashboard', value: '1' } as const;
+
 /** Dashboards as ConfigMaps labelled `grafana_dashboard: "1"`, the label Grafana's sidecar loads. */
 export class Dashboards extends Construct {
   constructor(scope: Construct, id: string, props: DashboardsProps) {
     super(scope, id);
     for (const d of props.dashboards) {
       new k8s.KubeConfigMap(this, d.uid, {
-        metadata: { name: d.uid, namespace: props.namespace, labels: { ...(props.labels ?? {}), grafana_dashboard: '1' } },
+        metadata: {
+          name: d.uid,
+          namespace: props.namespace,
+          labels: { ...(props.labels ?? {}), [DASHBOARD_LABEL.key]: DASHBOARD_LABEL.value },
+        },
         data: { [`${d.uid}.json`]: JSON.stringify(d, null, 2) },
       });
     }

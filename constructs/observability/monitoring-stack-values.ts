@@ -1,4 +1,6 @@
 import { Problems } from '../core/errors';
+import { CAPACITY_TYPE_KEY } from '../workload/capacity-class';
+import { DASHBOARD_LABEL } from './dashboards';
 
 /** How long and how much Prometheus keeps. */
 export interface Retention {
@@ -58,8 +60,15 @@ export function monitoringStackValues(o: MonitoringStackOptions): Record<string,
       },
     },
     grafana: {
-      sidecar: { dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', searchNamespace: o.dashboardsNamespace } },
+      sidecar: {
+        dashboards: {
+          enabled: true,
+          label: DASHBOARD_LABEL.key,
+          labelValue: DASHBOARD_LABEL.value,
+          searchNamespace: o.dashboardsNamespace,
+        },
+      },
     },
-    'kube-state-metrics': { metricLabelsAllowlist: ['nodes=[perfstack.io/capacity-type]'] },
+    'kube-state-metrics': { metricLabelsAllowlist: [`nodes=[${CAPACITY_TYPE_KEY}]`] },
   };
 }

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
@@ -401,11 +401,6 @@ export class ScalableService extends Construct {
   /** Custom metrics that need prometheus-adapter (metrics of a plain HPA; KEDA serves its own). */
   public get adapterMetrics(): readonly ScalingMetric[] {
     return this.hpa ? this.metrics.filter((m) => !m.isResource) : [];
-  }
-
-  /** Every Kubernetes object this construct made, in creation order. */
-  public get apiObjects(): readonly ApiObject[] {
-    return this.node.children.filter((c): c is ApiObject => c instanceof ApiObject);
   }
 }
 

@@ -1,6 +1,7 @@
+import { COST_LABEL_KEYS } from '../../constructs/core/labels';
 import { Rule } from '../types';
 
-export const COST_LABELS = ['team', 'cost-center'] as const;
+export const COST_LABELS = Object.values(COST_LABEL_KEYS);
 
 export const costLabelsRule: Rule = {
   id: 'cost-labels',

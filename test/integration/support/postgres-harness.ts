@@ -106,7 +106,7 @@ export class PostgresHarness {
     const conf = `# perfstack: the construct's parameters, then loopback settings\n${confLines(parameters)}\n${confLines(local)}\n`;
     fs.writeFileSync(path.join(dir, 'perfstack.conf'), conf);
     fs.appendFileSync(path.join(dir, 'postgresql.conf'), "\ninclude 'perfstack.conf'\n");
-    if (isRoot) fs.chownSync(path.join(dir, 'perfstack.conf'), uid('postgres'), gid('postgres'));
+    if (isRoot) fs.chownSync(path.join(dir, 'perfstack.conf'), passwd('postgres', 2), passwd('postgres', 3));
   }
 
   public async start(name: string): Promise<void> {
@@ -267,22 +267,12 @@ export class PostgresHarness {
   }
 }
 
-function uid(user: string): number {
-  return Number(
-    fs
-      .readFileSync('/etc/passwd', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${user}:`))!
-      .split(':')[2],
-  );
-}
-
-function gid(user: string): number {
-  return Number(
-    fs
-      .readFileSync('/etc/passwd', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${user}:`))!
-      .split(':')[3],
-  );
+/** Field `index` of a user's /etc/passwd entry (2: uid, 3: gid). */
+function passwd(user: string, index: 2 | 3): number {
+  const entry = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
+  if (!entry) throw new Error(`no user ${user} in /etc/passwd`);
+  return Number(entry.split(':')[index]);
 }
