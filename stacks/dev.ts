@@ -3,11 +3,13 @@ import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { webPlatformServices } from './services';
 
+const VPC_CIDR = '10.10.0.0/16';
+
 /** One zone, no spot, no CDN, the smallest data tier that is still a Redis Cluster. */
 export const dev: Environment = {
   name: 'dev',
   zones: ['eu-west-1a'],
-  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '111111111111', spotPercent: 0, cdn: false },
+  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '111111111111', vpcCidr: VPC_CIDR, spotPercent: 0, cdn: false },
   production: false,
   airGapped: false,
   imageRegistry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
@@ -19,7 +21,7 @@ export const dev: Environment = {
     retention: { time: '3d', size: '10GB' },
   },
   ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
-  apiServer: { cidrs: ['10.10.0.0/16'], port: 443 },
+  apiServer: { cidrs: [VPC_CIDR], port: 443 },
   services: webPlatformServices({ scale: 'minimal' }),
   dataTier: {
     redis: { shards: 3, replicasPerShard: 0, memory: Size.mebibytes(512), cpu: Cpu.millis(250), storage: Size.gibibytes(2) },

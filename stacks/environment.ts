@@ -57,8 +57,13 @@ export type Cloud = AwsCloud | NoCloud;
 export interface AwsCloud {
   readonly kind: 'aws';
   readonly region: string;
-  /** 12-digit AWS account id. */
+  /** 12-digit AWS account id; `pulumi up` refuses to touch any other account. */
   readonly accountId: string;
+  /**
+   * The VPC's IPv4 range, a /16 to /20: `infra/` carves one public and one private subnet per zone out of it, and
+   * the environment's ingress and API server policies name it.
+   */
+  readonly vpcCidr: string;
   /** Share of node capacity on spot instances, 0 for none; critical pods always stay on on-demand nodes. */
   readonly spotPercent: number;
   /** Serve static assets and cacheable API responses through CloudFront. */
@@ -201,6 +206,12 @@ export function validateEnvironment(env: Environment): void {
   if (env.cloud.kind === 'aws') {
     p.check(AWS_REGION.test(env.cloud.region), 'cloud.region', env.cloud.region, 'must be an AWS region such as "eu-west-1"');
     p.check(/^\d{12}$/.test(env.cloud.accountId), 'cloud.accountId', env.cloud.accountId, 'must be a 12-digit AWS account id');
+    p.check(
+      /^(\d{1,3}\.){3}\d{1,3}\/(1[6-9]|20)$/.test(env.cloud.vpcCidr ?? ''),
+      'cloud.vpcCidr',
+      env.cloud.vpcCidr,
+      'must be an IPv4 CIDR from /16 to /20, such as "10.30.0.0/16"',
+    );
     p.check(
       env.cloud.spotPercent >= 0 && env.cloud.spotPercent <= 90,
       'cloud.spotPercent',

@@ -3,11 +3,13 @@ import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { webPlatformServices } from './services';
 
+const VPC_CIDR = '10.30.0.0/16';
+
 /** Three zones, about 60% spot, CloudFront, a synchronous Postgres replica (RPO 0), business-hours floor. */
 export const prod: Environment = {
   name: 'prod',
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '333333333333', spotPercent: 60, cdn: true },
+  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '333333333333', vpcCidr: VPC_CIDR, spotPercent: 60, cdn: true },
   production: true,
   airGapped: false,
   imageRegistry: '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
@@ -18,8 +20,8 @@ export const prod: Environment = {
     prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
     retention: { time: '30d', size: '200GB' },
   },
-  ingressFrom: [{ ipBlock: { cidr: '10.30.0.0/16' } }],
-  apiServer: { cidrs: ['10.30.0.0/16'], port: 443 },
+  ingressFrom: [{ ipBlock: { cidr: VPC_CIDR } }],
+  apiServer: { cidrs: [VPC_CIDR], port: 443 },
   services: webPlatformServices({
     scale: 'full',
     apiBusinessHours: { timeZone: 'Europe/Dublin', start: '08:00', end: '20:00', days: '1-5', minReplicas: 6 },

@@ -3,11 +3,13 @@ import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { webPlatformServices } from './services';
 
+const VPC_CIDR = '10.20.0.0/16';
+
 /** Production's shape at smaller data sizes: three zones, spot, CloudFront, one Postgres replica. */
 export const staging: Environment = {
   name: 'staging',
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '222222222222', spotPercent: 60, cdn: true },
+  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '222222222222', vpcCidr: VPC_CIDR, spotPercent: 60, cdn: true },
   production: false,
   airGapped: false,
   imageRegistry: '222222222222.dkr.ecr.eu-west-1.amazonaws.com',
@@ -19,8 +21,8 @@ export const staging: Environment = {
     retention: { time: '15d', size: '50GB' },
   },
   // Services sit behind the AWS Load Balancer Controller (IP targets): its traffic comes from the VPC range.
-  ingressFrom: [{ ipBlock: { cidr: '10.20.0.0/16' } }],
-  apiServer: { cidrs: ['10.20.0.0/16'], port: 443 },
+  ingressFrom: [{ ipBlock: { cidr: VPC_CIDR } }],
+  apiServer: { cidrs: [VPC_CIDR], port: 443 },
   services: webPlatformServices({ scale: 'full' }),
   dataTier: {
     redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(1), cpu: Cpu.millis(500), storage: Size.gibibytes(5) },

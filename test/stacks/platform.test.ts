@@ -173,8 +173,13 @@ describe('environment validation', () => {
     ['zero zones', { zones: [] }, "prod: 'zones' ([]) must list at least one zone"],
     [
       'a bad region',
-      { cloud: { kind: 'aws', region: 'europe', accountId: '333333333333', spotPercent: 60, cdn: true } },
+      { cloud: { kind: 'aws', region: 'europe', accountId: '333333333333', vpcCidr: '10.30.0.0/16', spotPercent: 60, cdn: true } },
       'prod: \'cloud.region\' ("europe") must be an AWS region',
+    ],
+    [
+      'a VPC range too small to split into subnets per zone',
+      { cloud: { kind: 'aws', region: 'eu-west-1', accountId: '333333333333', vpcCidr: '10.30.0.0/24', spotPercent: 60, cdn: true } },
+      'prod: \'cloud.vpcCidr\' ("10.30.0.0/24") must be an IPv4 CIDR from /16 to /20',
     ],
     ['a service twice', { services: [...prod.services, prod.services[0]] }, 'prod: \'services\' ("api-gateway") names a service twice'],
   ];
