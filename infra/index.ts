@@ -1,22 +1,17 @@
 /**
- * The Pulumi program (`Pulumi.yaml` names it). For now it deploys the stack's environment into the cluster of the
- * current kubeconfig context; the cloud side (network, EKS, node pools, CDN) builds on the same Environment value.
+ * The Pulumi program (`Pulumi.yaml` names it): reads the stack's perfstack config and builds the stack. The work
+ * is in `program.ts`, so tests build every stack in one process.
  */
-import * as pulumi from '@pulumi/pulumi';
-import { ENVIRONMENTS } from '../stacks/environments';
-import { Workloads } from './workloads';
+import { buildStack } from './program';
+import { stackSettingsFromConfig } from './stack-settings';
 
-const config = new pulumi.Config('perfstack');
-const name = config.get('environment') ?? pulumi.getStack();
-const environment = ENVIRONMENTS[name];
-if (environment === undefined) {
-  throw new pulumi.InputPropertyError({
-    propertyPath: 'perfstack:environment',
-    reason: `'${name}' is not an environment; set 'pulumi config set perfstack:environment <${Object.keys(ENVIRONMENTS).join('|')}>'`,
-  });
-}
+const stack = buildStack(stackSettingsFromConfig());
 
-const workloads = new Workloads(environment.name, { environment });
-
-export const environmentName = environment.name;
-export const charts = Object.keys(workloads.groups);
+export const environment = stack.environment;
+export const mode = stack.mode;
+export const charts = stack.charts;
+export const clusterName = stack.clusterName;
+export const kubeconfig = stack.kubeconfig;
+export const nodePoolBounds = stack.nodePoolBounds;
+export const cdnDomainName = stack.cdnDomainName;
+export const staticBucket = stack.staticBucket;

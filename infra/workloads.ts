@@ -1,11 +1,13 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { Environment } from '../stacks/environment';
-import { synthesizeCharts } from '../stacks/synth';
+import { SynthesizedChart, synthesizeCharts } from '../stacks/synth';
 
 export interface WorkloadsArgs {
   /** The environment whose cdk8s App is deployed. */
   readonly environment: Environment;
+  /** The environment's synthesized charts, when the caller has them already. @default synthesizeCharts(environment) */
+  readonly charts?: readonly SynthesizedChart[];
   /**
    * Provider of the target cluster.
    * @default - the ambient provider (current kubeconfig context)
@@ -26,7 +28,7 @@ export class Workloads extends pulumi.ComponentResource {
     super('perfstack:k8s:Workloads', name, {}, opts);
     const groups: Record<string, k8s.yaml.v2.ConfigGroup> = {};
     const byDepth: k8s.yaml.v2.ConfigGroup[][] = [];
-    for (const chart of synthesizeCharts(args.environment)) {
+    for (const chart of args.charts ?? synthesizeCharts(args.environment)) {
       const group = new k8s.yaml.v2.ConfigGroup(
         `${name}-${chart.chart}`,
         { objs: chart.objects as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> as never },

@@ -2,29 +2,11 @@ import * as pulumi from '@pulumi/pulumi';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { synthesizeCharts } from '../../stacks/synth';
 import { Workloads } from '../../infra/workloads';
-
-interface Recorded {
-  readonly type: string;
-  readonly name: string;
-  readonly inputs: Record<string, unknown>;
-}
+import { Recorded, installMocks, quiescent, stackConfigValues } from '../support/pulumi-mocks';
 
 const recorded: Recorded[] = [];
 
-beforeAll(async () => {
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (args) => {
-        recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: args.inputs };
-      },
-      call: (args) => args.inputs,
-    },
-    'perfstack',
-    'staging',
-    false,
-  );
-});
+beforeAll(() => installMocks('staging', recorded));
 
 function settled<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply(resolve));
@@ -45,9 +27,16 @@ describe('Workloads', () => {
 });
 
 describe('the Pulumi program', () => {
-  it('deploys the environment named by the stack', async () => {
+  it('builds the stack its perfstack config describes', async () => {
+    const values = stackConfigValues('staging');
+    pulumi.runtime.setAllConfig(
+      Object.fromEntries(Object.entries(values).map(([k, v]) => [`perfstack:${k}`, typeof v === 'string' ? v : JSON.stringify(v)])),
+    );
     const program = await import('../../infra/index');
-    expect(program.environmentName).toBe('staging');
+    expect(program.environment).toBe('staging');
+    expect(program.mode).toBe('cloud');
     expect(program.charts).toEqual(synthesizeCharts(ENVIRONMENTS.staging).map((c) => c.chart));
+    expect(program.nodePoolBounds?.spot?.min).toBe(0);
+    await quiescent(recorded);
   });
 });

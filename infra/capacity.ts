@@ -1,0 +1,208 @@
+/**
+ * Node capacity from the synthesized objects: what each long-running workload requests at its minimum and maximum
+ * replicas, and how many nodes of a shape hold it. The node pools' scaling bounds and `npm run cost` both use it,
+ * so the numbers come from the same replica bounds and requests the cluster will see.
+ */
+import { COST_LABEL_KEYS } from '../constructs/core/labels';
+import { CAPACITY_TYPE_KEY, SPOT } from '../constructs/workload/capacity-class';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;
+
+/** One workload's pods: per-pod requests, replica bounds, where they may run, who pays. */
+export interface PodDemand {
+  /** `Kind/namespace/name` */
+  readonly workload: string;
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Tolerates the spot taint: the pods may run on (and prefer) spot nodes. */
+  readonly spotTolerant: boolean;
+  /** The `cost-center` label, or `unlabelled`. */
+  readonly costCenter: string;
+}
+
+/** A node's shape after the kubelet, OS and DaemonSet overhead: what pods can request. */
+export interface NodeShape {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
+
+const CPU = /^([0-9.]+)(m?)$/;
+const MEMORY = /^([0-9.]+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const MEMORY_FACTOR: Record<string, number> = {
+  '': 1 / 2 ** 20,
+  Ki: 1 / 1024,
+  Mi: 1,
+  Gi: 1024,
+  Ti: 1024 ** 2,
+  k: 1000 / 2 ** 20,
+  M: 1e6 / 2 ** 20,
+  G: 1e9 / 2 ** 20,
+  T: 1e12 / 2 ** 20,
+};
+
+/** Kubernetes CPU quantity (`500m`, `2`, `0.5`) in millicores. */
+export function cpuMillis(q: string | number | undefined): number {
+  if (q === undefined) return 0;
+  const m = CPU.exec(String(q));
+  if (!m) throw new Error(`'${String(q)}' is not a CPU quantity`);
+  return m[2] === 'm' ? Number(m[1]) : Number(m[1]) * 1000;
+}
+
+/** Kubernetes memory quantity (`512Mi`, `2Gi`, `1G`, bytes) in MiB. */
+export function memoryMiB(q: string | number | undefined): number {
+  if (q === undefined) return 0;
+  const m = MEMORY.exec(String(q));
+  if (!m) throw new Error(`'${String(q)}' is not a memory quantity`);
+  return Number(m[1]) * MEMORY_FACTOR[m[2] ?? ''];
+}
+
+interface Requests {
+  cpuMillis: number;
+  memoryMiB: number;
+}
+
+/** A pod's effective requests: its containers' sum, or its largest init container if that is more. */
+export function podRequests(podSpec: Obj): Requests {
+  const sum = (podSpec.containers ?? []).reduce(
+    (acc: Requests, c: Obj) => ({
+      cpuMillis: acc.cpuMillis + cpuMillis(c.resources?.requests?.cpu),
+      memoryMiB: acc.memoryMiB + memoryMiB(c.resources?.requests?.memory),
+    }),
+    { cpuMillis: 0, memoryMiB: 0 },
+  );
+  for (const c of podSpec.initContainers ?? []) {
+    sum.cpuMillis = Math.max(sum.cpuMillis, cpuMillis(c.resources?.requests?.cpu));
+    sum.memoryMiB = Math.max(sum.memoryMiB, memoryMiB(c.resources?.requests?.memory));
+  }
+  return sum;
+}
+
+function tolerates(tolerations: Obj[] | undefined): boolean {
+  return (tolerations ?? []).some(
+    (t) =>
+      (t.key === undefined && t.operator === 'Exists') ||
+      (t.key === CAPACITY_TYPE_KEY && (t.operator === 'Exists' || t.value === SPOT) && (t.effect ?? 'NoSchedule') === 'NoSchedule'),
+  );
+}
+
+const costCenterOf = (...labelSets: (Obj | undefined)[]) =>
+  labelSets.map((l) => l?.[COST_LABEL_KEYS.costCenter]).find((v) => typeof v === 'string') ?? 'unlabelled';
+
+/**
+ * The long-running pods of a set of objects. Deployments and StatefulSets take their bounds from the
+ * HorizontalPodAutoscaler or KEDA ScaledObject that scales them (else `spec.replicas`); CloudNativePG Clusters and
+ * Poolers from `spec.instances`. Jobs, CronJobs and k6 TestRuns run to completion and are left out.
+ */
+export function podDemands(objects: readonly Obj[]): PodDemand[] {
+  const bounds = new Map<string, { min: number; max: number }>();
+  for (const o of objects) {
+    const target = o.spec?.scaleTargetRef;
+    if (o.kind === 'HorizontalPodAutoscaler' && target) {
+      bounds.set(`${target.kind}/${o.metadata.namespace}/${target.name}`, { min: o.spec.minReplicas ?? 1, max: o.spec.maxReplicas });
+    }
+    if (o.kind === 'ScaledObject' && target) {
+      bounds.set(`${target.kind ?? 'Deployment'}/${o.metadata.namespace}/${target.name}`, {
+        min: o.spec.minReplicaCount ?? 0,
+        max: o.spec.maxReplicaCount ?? 100,
+      });
+    }
+  }
+  const out: PodDemand[] = [];
+  for (const o of objects) {
+    const id = `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`;
+    if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
+      const template = o.spec.template;
+      const fixed = o.spec.replicas ?? 1;
+      const b = bounds.get(id) ?? { min: fixed, max: fixed };
+      out.push({
+        workload: id,
+        ...podRequests(template.spec),
+        minReplicas: b.min,
+        maxReplicas: b.max,
+        spotTolerant: tolerates(template.spec.tolerations),
+        costCenter: costCenterOf(template.metadata?.labels, o.metadata?.labels),
+      });
+    } else if (o.apiVersion?.startsWith('postgresql.cnpg.io/') && o.kind === 'Cluster') {
+      const instances = o.spec.instances ?? 1;
+      out.push({
+        workload: id,
+        cpuMillis: cpuMillis(o.spec.resources?.requests?.cpu),
+        memoryMiB: memoryMiB(o.spec.resources?.requests?.memory),
+        minReplicas: instances,
+        maxReplicas: instances,
+        spotTolerant: tolerates(o.spec.affinity?.tolerations),
+        costCenter: costCenterOf(o.spec.inheritedMetadata?.labels, o.metadata?.labels),
+      });
+    } else if (o.apiVersion?.startsWith('postgresql.cnpg.io/') && o.kind === 'Pooler') {
+      const instances = o.spec.instances ?? 1;
+      const spec = o.spec.template?.spec ?? {};
+      out.push({
+        workload: id,
+        ...podRequests(spec),
+        minReplicas: instances,
+        maxReplicas: instances,
+        spotTolerant: tolerates(spec.tolerations),
+        costCenter: costCenterOf(o.spec.template?.metadata?.labels, o.metadata?.labels),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Nodes of `shape` that hold these pods (first-fit decreasing on the larger of the CPU and memory shares, the
+ * usual bin-packing bound within 22% of optimal). A pod larger than a node is an error: no node of the pool could
+ * ever run it.
+ */
+export function nodesFor(pods: readonly Requests[], shape: NodeShape): number {
+  for (const p of pods) {
+    if (p.cpuMillis > shape.cpuMillis || p.memoryMiB > shape.memoryMiB) {
+      throw new Error(
+        `a pod requesting ${p.cpuMillis}m CPU and ${Math.round(p.memoryMiB)}Mi memory does not fit a node with ` +
+          `${shape.cpuMillis}m and ${Math.round(shape.memoryMiB)}Mi allocatable; choose a larger instance type`,
+      );
+    }
+  }
+  const share = (p: Requests) => Math.max(p.cpuMillis / shape.cpuMillis, p.memoryMiB / shape.memoryMiB);
+  const free: Requests[] = [];
+  for (const p of [...pods].sort((a, b) => share(b) - share(a))) {
+    const node = free.find((n) => n.cpuMillis >= p.cpuMillis && n.memoryMiB >= p.memoryMiB);
+    if (node) {
+      node.cpuMillis -= p.cpuMillis;
+      node.memoryMiB -= p.memoryMiB;
+    } else {
+      free.push({ cpuMillis: shape.cpuMillis - p.cpuMillis, memoryMiB: shape.memoryMiB - p.memoryMiB });
+    }
+  }
+  return free.length;
+}
+
+/** Every pod of the demands at their minimum or maximum replicas. */
+export function podsAt(demands: readonly PodDemand[], level: 'min' | 'max'): PodDemand[] {
+  return demands.flatMap((d) => Array.from({ length: level === 'min' ? d.minReplicas : d.maxReplicas }, () => d));
+}
+
+/** Nodes per pool at one replica level: on-demand holds what may not run on spot, spot what tolerates it. */
+export interface PoolNodes {
+  readonly onDemand: number;
+  readonly spot: number;
+}
+
+/** Where pods land when the environment has a spot pool: spot-tolerant pods on spot, the rest on on-demand. */
+export function poolNodes(demands: readonly PodDemand[], level: 'min' | 'max', onDemand: NodeShape, spot?: NodeShape): PoolNodes {
+  const pods = podsAt(demands, level);
+  if (!spot) return { onDemand: nodesFor(pods, onDemand), spot: 0 };
+  return {
+    onDemand: nodesFor(
+      pods.filter((p) => !p.spotTolerant),
+      onDemand,
+    ),
+    spot: nodesFor(
+      pods.filter((p) => p.spotTolerant),
+      spot,
+    ),
+  };
+}

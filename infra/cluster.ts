@@ -1,0 +1,189 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+
+/** Every EKS control-plane log type: audit trails for security, scheduler and controller logs for capacity issues. */
+export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
+
+/**
+ * A kubeconfig for the cluster that authenticates through `aws eks get-token` (the AWS CLI of the machine running
+ * `pulumi up`, with the same credentials Pulumi uses): no long-lived token is written anywhere.
+ */
+export function kubeconfig(clusterName: string, endpoint: string, certificateAuthority: string, region: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: clusterName, cluster: { server: endpoint, 'certificate-authority-data': certificateAuthority } }],
+    contexts: [{ name: clusterName, context: { cluster: clusterName, user: clusterName } }],
+    'current-context': clusterName,
+    users: [
+      {
+        name: clusterName,
+        user: {
+          exec: {
+            apiVersion: 'client.authentication.k8s.io/v1beta1',
+            command: 'aws',
+            args: ['eks', 'get-token', '--cluster-name', clusterName, '--region', region, '--output', 'json'],
+          },
+        },
+      },
+    ],
+  });
+}
+
+/** Trust policy that lets one Kubernetes service account assume a role through the cluster's OIDC provider (IRSA). */
+export function serviceAccountTrustPolicy(
+  oidcProviderArn: string,
+  oidcIssuerUrl: string,
+  namespace: string,
+  serviceAccount: string,
+): string {
+  const issuer = oidcIssuerUrl.replace(/^https:\/\//, '');
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: oidcProviderArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${issuer}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  });
+}
+
+function servicePrincipalTrust(service: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+  });
+}
+
+export interface ClusterArgs {
+  /** EKS cluster name (`perfstack-<env>`). */
+  readonly clusterName: string;
+  /** Kubernetes minor version, the Environment's `kubernetesVersion`. */
+  readonly version: string;
+  readonly region: string;
+  /** Private subnets of every network zone: the control plane's network interfaces go there. */
+  readonly subnetIds: pulumi.Input<string>[];
+  /**
+   * Ranges allowed to reach the public endpoint. The private endpoint is always on, so nodes and pods never leave
+   * the VPC to reach the API server.
+   * @default - the public endpoint is off
+   */
+  readonly publicAccessCidrs?: readonly string[];
+  /** @default 90 */
+  readonly logRetentionDays?: number;
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * An EKS cluster: Secrets encrypted with a rotating KMS key, all control-plane logs kept for `logRetentionDays`,
+ * the API-only access mode (access entries, no aws-auth ConfigMap), and an OIDC provider for service-account roles.
+ */
+export class Cluster extends pulumi.ComponentResource {
+  public readonly eks: aws.eks.Cluster;
+  public readonly oidcProvider: aws.iam.OpenIdConnectProvider;
+  public readonly logRetentionDays: number;
+  public readonly endpointPublicAccess: boolean;
+  /** kubeconfig (exec auth through the AWS CLI) for the kubernetes Provider. */
+  public readonly kubeconfig: pulumi.Output<string>;
+  public readonly clusterName: string;
+
+  constructor(name: string, args: ClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('perfstack:aws:Cluster', name, {}, opts);
+    const child = { parent: this };
+    this.clusterName = args.clusterName;
+    this.logRetentionDays = args.logRetentionDays ?? 90;
+    const publicAccessCidrs = args.publicAccessCidrs ?? [];
+    this.endpointPublicAccess = publicAccessCidrs.length > 0;
+
+    const role = new aws.iam.Role(
+      `${name}-control-plane`,
+      { assumeRolePolicy: servicePrincipalTrust('eks.amazonaws.com'), tags: args.tags },
+      child,
+    );
+    const policy = new aws.iam.RolePolicyAttachment(
+      `${name}-control-plane`,
+      { role: role.name, policyArn: 'arn:aws:iam::aws:policy/AmazonEKSClusterPolicy' },
+      child,
+    );
+    const key = new aws.kms.Key(
+      `${name}-secrets`,
+      {
+        description: `Envelope encryption of ${args.clusterName} Secrets`,
+        enableKeyRotation: true,
+        deletionWindowInDays: 30,
+        tags: args.tags,
+      },
+      child,
+    );
+    // Created before the cluster so the retention applies from the first log line (EKS would create it unbounded).
+    const logs = new aws.cloudwatch.LogGroup(
+      `${name}-control-plane`,
+      { name: `/aws/eks/${args.clusterName}/cluster`, retentionInDays: this.logRetentionDays, tags: args.tags },
+      child,
+    );
+
+    this.eks = new aws.eks.Cluster(
+      name,
+      {
+        name: args.clusterName,
+        version: args.version,
+        roleArn: role.arn,
+        vpcConfig: {
+          subnetIds: args.subnetIds,
+          endpointPrivateAccess: true,
+          endpointPublicAccess: this.endpointPublicAccess,
+          publicAccessCidrs: this.endpointPublicAccess ? [...publicAccessCidrs] : undefined,
+        },
+        accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
+        encryptionConfig: { provider: { keyArn: key.arn }, resources: ['secrets'] },
+        enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [policy, logs] },
+    );
+
+    const issuer = this.eks.identities.apply((ids) => ids[0].oidcs[0].issuer);
+    this.oidcProvider = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags: args.tags },
+      child,
+    );
+    this.kubeconfig = pulumi
+      .all([this.eks.endpoint, this.eks.certificateAuthority])
+      .apply(([endpoint, ca]) => kubeconfig(args.clusterName, endpoint, ca.data ?? '', args.region));
+
+    this.registerOutputs({ clusterName: this.eks.name, endpoint: this.eks.endpoint, oidcProviderArn: this.oidcProvider.arn });
+  }
+
+  /** A role that one service account of this cluster assumes (IRSA), with the given managed policies. */
+  public serviceAccountRole(
+    name: string,
+    args: { namespace: string; serviceAccount: string; roleName?: string; policyArns?: readonly string[]; tags?: Record<string, string> },
+    parent: pulumi.Resource = this,
+  ): aws.iam.Role {
+    const role = new aws.iam.Role(
+      name,
+      {
+        name: args.roleName,
+        assumeRolePolicy: pulumi
+          .all([this.oidcProvider.arn, this.oidcProvider.url])
+          .apply(([arn, url]) => serviceAccountTrustPolicy(arn, url, args.namespace, args.serviceAccount)),
+        tags: args.tags,
+      },
+      { parent },
+    );
+    for (const [i, policyArn] of (args.policyArns ?? []).entries()) {
+      new aws.iam.RolePolicyAttachment(`${name}-${i}`, { role: role.name, policyArn }, { parent });
+    }
+    return role;
+  }
+}

@@ -1,0 +1,156 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { CAPACITY_TYPE_KEY, ON_DEMAND, SPOT } from '../constructs/workload/capacity-class';
+import { NodeShape, PodDemand, nodesFor, poolNodes, podsAt } from './capacity';
+import { InstanceType, NodeOverhead } from './stack-settings';
+
+export interface Bounds {
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface PoolBounds {
+  readonly onDemand: Bounds;
+  /** Absent where the environment has no spot. */
+  readonly spot?: Bounds;
+}
+
+export interface PoolBoundsOptions {
+  readonly demands: readonly PodDemand[];
+  readonly onDemandShape: NodeShape;
+  /** @default - no spot pool */
+  readonly spotShape?: NodeShape;
+  /** Share of the node budget that may be spot, 0-90 (the Environment's `cloud.spotPercent`). */
+  readonly spotPercent: number;
+  readonly zones: number;
+}
+
+/**
+ * Scaling bounds of the pools, from the workloads' requests at their replica bounds.
+ *
+ * - The budget is the nodes that hold every pod at maximum replicas, plus one node per zone for rolling-update
+ *   surge and zone-spread imbalance.
+ * - Spot: `spotPercent` of the budget (DESIGN.md: about 60%), and never less than the spot-tolerant pods need at
+ *   maximum. Its minimum is 0: the autoscaler adds spot nodes as spot-tolerant pods appear.
+ * - On-demand: the rest of the budget, and never less than the pods that may not run on spot need at maximum
+ *   plus the per-zone headroom, so critical pods never wait for spot. Its minimum is one node per zone, or what
+ *   those pods need at minimum replicas when that is more.
+ */
+export function poolBounds(o: PoolBoundsOptions): PoolBounds {
+  const headroom = o.zones;
+  const atMin = poolNodes(o.demands, 'min', o.onDemandShape, o.spotShape);
+  const onDemandMin = Math.max(o.zones, atMin.onDemand);
+  if (!o.spotShape || o.spotPercent === 0) {
+    const all = nodesFor(podsAt(o.demands, 'max'), o.onDemandShape) + headroom;
+    return { onDemand: { min: onDemandMin, max: Math.max(all, onDemandMin) } };
+  }
+  const atMax = poolNodes(o.demands, 'max', o.onDemandShape, o.spotShape);
+  const budget = nodesFor(podsAt(o.demands, 'max'), o.onDemandShape) + headroom;
+  const spotMax = Math.max(Math.round((budget * o.spotPercent) / 100), atMax.spot);
+  const onDemandMax = Math.max(budget - spotMax, atMax.onDemand + headroom, onDemandMin);
+  return { onDemand: { min: onDemandMin, max: onDemandMax }, spot: { min: 0, max: spotMax } };
+}
+
+/** What pods can request on one node of this type. */
+export function nodeShape(type: InstanceType, overhead: NodeOverhead): NodeShape {
+  return { cpuMillis: type.vcpu * 1000 - overhead.cpuMillis, memoryMiB: type.memoryGiB * 1024 - overhead.memoryMiB };
+}
+
+export interface PoolArgs {
+  readonly instanceTypes: readonly string[];
+  readonly bounds: Bounds;
+}
+
+export interface NodePoolsArgs {
+  readonly clusterName: pulumi.Input<string>;
+  /** Kubernetes version of the nodes (the cluster's). */
+  readonly version: pulumi.Input<string>;
+  /** Private subnets of every zone of the environment: each pool spans them all. */
+  readonly subnetIds: pulumi.Input<string>[];
+  /** System and critical pods, and whatever cannot run on spot. */
+  readonly onDemand: PoolArgs;
+  /** @default - no spot pool */
+  readonly spot?: PoolArgs;
+  /** @default 50 */
+  readonly diskGiB?: number;
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
+const NODE_POLICIES = [
+  'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+  'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+  'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly',
+  'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+];
+
+/**
+ * EKS managed node groups: an on-demand pool and, where the environment uses spot, a spot pool over at least three
+ * instance types of one size class in every zone. Nodes carry `perfstack.io/capacity-type` (`on-demand` or `spot`);
+ * spot nodes are tainted `perfstack.io/capacity-type=spot:NoSchedule`, which only `CapacityClass.spotTolerant()`
+ * pods tolerate. Nodes require IMDSv2 with a hop limit of 1 (pods cannot borrow the node's role) and encrypted gp3
+ * root volumes. The cluster autoscaler owns the desired size; Pulumi sets only the bounds.
+ */
+export class NodePools extends pulumi.ComponentResource {
+  public readonly role: aws.iam.Role;
+  public readonly onDemand: aws.eks.NodeGroup;
+  public readonly spot?: aws.eks.NodeGroup;
+
+  constructor(name: string, args: NodePoolsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('perfstack:aws:NodePools', name, {}, opts);
+    const child = { parent: this };
+    this.role = new aws.iam.Role(
+      `${name}-node`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        }),
+        tags: args.tags,
+      },
+      child,
+    );
+    const attachments = NODE_POLICIES.map(
+      (policyArn) =>
+        new aws.iam.RolePolicyAttachment(`${name}-node-${policyArn.split('/').pop()}`, { role: this.role.name, policyArn }, child),
+    );
+    const template = new aws.ec2.LaunchTemplate(
+      `${name}-node`,
+      {
+        metadataOptions: { httpTokens: 'required', httpPutResponseHopLimit: 1, httpEndpoint: 'enabled' },
+        blockDeviceMappings: [
+          {
+            deviceName: '/dev/xvda',
+            ebs: { volumeSize: args.diskGiB ?? 50, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+          },
+        ],
+        tagSpecifications: [{ resourceType: 'instance', tags: args.tags ?? {} }],
+        tags: args.tags,
+      },
+      child,
+    );
+    const group = (pool: 'on-demand' | 'spot', p: PoolArgs) =>
+      new aws.eks.NodeGroup(
+        `${name}-${pool}`,
+        {
+          clusterName: args.clusterName,
+          version: args.version,
+          nodeRoleArn: this.role.arn,
+          subnetIds: args.subnetIds,
+          capacityType: pool === 'spot' ? 'SPOT' : 'ON_DEMAND',
+          instanceTypes: [...p.instanceTypes],
+          amiType: 'AL2023_x86_64_STANDARD',
+          launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
+          scalingConfig: { minSize: p.bounds.min, maxSize: p.bounds.max, desiredSize: p.bounds.min },
+          updateConfig: { maxUnavailablePercentage: 33 },
+          labels: { [CAPACITY_TYPE_KEY]: pool === 'spot' ? SPOT : ON_DEMAND },
+          taints: pool === 'spot' ? [{ key: CAPACITY_TYPE_KEY, value: SPOT, effect: 'NO_SCHEDULE' }] : [],
+          tags: args.tags,
+        },
+        { parent: this, dependsOn: attachments, ignoreChanges: ['scalingConfig.desiredSize'] },
+      );
+    this.onDemand = group('on-demand', args.onDemand);
+    if (args.spot) this.spot = group('spot', args.spot);
+    this.registerOutputs({ onDemand: this.onDemand.nodeGroupName, spot: this.spot?.nodeGroupName });
+  }
+}

@@ -1,0 +1,143 @@
+import * as aws from '@pulumi/aws';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { costLabels } from '../constructs/core/labels';
+import { synthesizeCharts } from '../stacks/synth';
+import { BackupStorage } from './backup-storage';
+import { PodDemand, podDemands } from './capacity';
+import { Cdn } from './cdn';
+import { Cluster } from './cluster';
+import { ClusterAddons } from './cluster-addons';
+import { Network } from './network';
+import { NodePools, PoolBounds, nodeShape, poolBounds } from './node-pools';
+import { CloudStackSettings, StackSettings } from './stack-settings';
+import { Workloads } from './workloads';
+
+/** What `pulumi stack output` shows. */
+export interface StackOutputs {
+  readonly environment: string;
+  readonly mode: StackSettings['mode'];
+  readonly charts: string[];
+  readonly clusterName?: pulumi.Output<string>;
+  readonly kubeconfig?: pulumi.Output<string>;
+  readonly nodePoolBounds?: PoolBounds;
+  readonly cdnDomainName?: pulumi.Output<string>;
+  readonly staticBucket?: pulumi.Output<string>;
+}
+
+/** EKS cluster name of an environment. */
+export const clusterNameOf = (environment: string) => `perfstack-${environment}`;
+
+/** Node pool bounds of a cloud stack, from the environment's synthesized workloads (see `poolBounds`). */
+export function stackPoolBounds(settings: CloudStackSettings, demands: readonly PodDemand[]): PoolBounds {
+  const { environment: env, nodePools, instanceTypes, nodeOverhead } = settings;
+  const onDemandShape = nodeShape(instanceTypes[nodePools.onDemand.instanceTypes[0]], nodeOverhead);
+  const spotShape = nodePools.spot ? nodeShape(instanceTypes[nodePools.spot.instanceTypes[0]], nodeOverhead) : undefined;
+  return poolBounds({ demands, onDemandShape, spotShape, spotPercent: env.cloud.spotPercent, zones: env.zones.length });
+}
+
+/**
+ * The whole stack. A cloud stack builds network, EKS, node pools, add-ons, backup storage and (where the
+ * environment has one) the CDN, then deploys the environment's cdk8s App into the new cluster. An existing-cluster
+ * stack deploys only the App, to the current (or named) kubeconfig context.
+ */
+export function buildStack(settings: StackSettings): StackOutputs {
+  const env = settings.environment;
+  const charts = synthesizeCharts(env);
+  if (settings.mode === 'existing-cluster') {
+    const provider = new k8s.Provider(env.name, { context: settings.kubeContext, enableServerSideApply: true });
+    const workloads = new Workloads(env.name, { environment: env, charts, provider });
+    return { environment: env.name, mode: settings.mode, charts: Object.keys(workloads.groups) };
+  }
+
+  const cloud = settings.environment.cloud;
+  const clusterName = clusterNameOf(env.name);
+  // AWS cost-allocation tags: the same team/cost-center labels the Kubernetes objects carry.
+  const tags = costLabels(env.name, env.costAllocation);
+  const awsProvider = new aws.Provider(env.name, { region: cloud.region as aws.Region, allowedAccountIds: [cloud.accountId] });
+  const opts = { providers: { aws: awsProvider } };
+
+  const network = new Network(
+    env.name,
+    { zones: env.zones, cidr: cloud.vpcCidr, region: cloud.region, clusterName, natGateways: env.production ? 'per-zone' : 'one', tags },
+    opts,
+  );
+  const cluster = new Cluster(
+    env.name,
+    {
+      clusterName,
+      version: env.kubernetesVersion,
+      region: cloud.region,
+      subnetIds: network.privateSubnets.map((s) => s.id),
+      publicAccessCidrs: settings.cluster.publicAccessCidrs,
+      tags,
+    },
+    opts,
+  );
+  const objects = charts.flatMap((c) => c.objects as Record<string, unknown>[]);
+  const bounds = stackPoolBounds(settings, podDemands(objects));
+  const nodePools = new NodePools(
+    env.name,
+    {
+      clusterName: cluster.eks.name,
+      version: cluster.eks.version,
+      subnetIds: network.nodeSubnetIds,
+      onDemand: { instanceTypes: settings.nodePools.onDemand.instanceTypes, bounds: bounds.onDemand },
+      spot:
+        settings.nodePools.spot && bounds.spot ? { instanceTypes: settings.nodePools.spot.instanceTypes, bounds: bounds.spot } : undefined,
+      tags,
+    },
+    opts,
+  );
+  const addons = new ClusterAddons(env.name, { cluster, tags }, { ...opts, dependsOn: [nodePools] });
+
+  const backup = env.dataTier.postgres.backup;
+  const postgres = objects.find((o) => o.kind === 'Cluster' && String(o.apiVersion).startsWith('postgresql.cnpg.io/')) as
+    { metadata: { name: string; namespace: string } } | undefined;
+  if (backup.kind === 's3' && postgres) {
+    new BackupStorage(
+      `${env.name}-postgres-backup`,
+      {
+        cluster,
+        destinationPath: backup.destinationPath,
+        roleArn: backup.iamRoleArn,
+        namespace: postgres.metadata.namespace,
+        serviceAccount: postgres.metadata.name,
+        tags,
+      },
+      opts,
+    );
+  }
+
+  let cdn: Cdn | undefined;
+  if (settings.cdn) {
+    cdn = new Cdn(
+      env.name,
+      {
+        apiOriginDomain: settings.cdn.apiOriginDomain,
+        region: cloud.region,
+        bucketName: `perfstack-${env.name}-static-${cloud.accountId}`,
+        apiCaching: settings.cdn.apiCaching,
+        aliases: settings.cdn.aliases,
+        certificateArn: settings.cdn.certificateArn,
+        priceClass: settings.cdn.priceClass,
+        originShield: settings.cdn.originShield,
+        tags,
+      },
+      opts,
+    );
+  }
+
+  const provider = new k8s.Provider(env.name, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { dependsOn: [addons] });
+  const workloads = new Workloads(env.name, { environment: env, charts, provider }, { dependsOn: [addons] });
+  return {
+    environment: env.name,
+    mode: settings.mode,
+    charts: Object.keys(workloads.groups),
+    clusterName: cluster.eks.name,
+    kubeconfig: pulumi.secret(cluster.kubeconfig),
+    nodePoolBounds: bounds,
+    cdnDomainName: cdn?.distribution.domainName,
+    staticBucket: cdn?.bucket.id,
+  };
+}

@@ -1,0 +1,343 @@
+import * as pulumi from '@pulumi/pulumi';
+import { Environment } from '../stacks/environment';
+import { ENVIRONMENTS } from '../stacks/environments';
+
+/** Config namespace of every perfstack key (`perfstack:nodePools`, ...). */
+export const CONFIG_NAMESPACE = 'perfstack';
+
+/** Size and price of one EC2 instance type: the pools' node shape and the cost report's price table. */
+export interface InstanceType {
+  readonly vcpu: number;
+  readonly memoryGiB: number;
+  /** USD per hour, on-demand. */
+  readonly onDemandHourly: number;
+  /** USD per hour, spot (a recent average for the region). */
+  readonly spotHourly: number;
+}
+
+/** Capacity the kubelet, the OS and the per-node DaemonSets keep on every node; pods get the rest. */
+export interface NodeOverhead {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
+
+/** kube-reserved and eviction threshold of an EKS node of about 4 vCPU/16 GiB, plus aws-node, kube-proxy, EBS CSI and node-exporter. */
+export const DEFAULT_NODE_OVERHEAD: NodeOverhead = { cpuMillis: 400, memoryMiB: 1536 };
+
+export interface NodePoolsConfig {
+  /** Instance types of the on-demand pool (system and critical pods); the first is the sizing shape. */
+  readonly onDemand: { readonly instanceTypes: readonly string[] };
+  /** Instance types of the spot pool: at least 3 of one size class. Required where the environment uses spot. */
+  readonly spot?: { readonly instanceTypes: readonly string[] };
+}
+
+export interface ClusterConfig {
+  /**
+   * Ranges allowed to reach the public API endpoint (the CI runners that run `pulumi up`, the VPN).
+   * @default - the public endpoint is off; deploy from inside the VPC
+   */
+  readonly publicAccessCidrs?: readonly string[];
+}
+
+export type ApiCaching = 'disabled' | 'origin';
+
+export interface CdnConfig {
+  /** DNS name of the ingress load balancer that serves `/api/*` (the origin CloudFront connects to over HTTPS). */
+  readonly apiOriginDomain: string;
+  /** @default - the distribution's cloudfront.net name only */
+  readonly aliases?: readonly string[];
+  /** ACM certificate in us-east-1 covering the aliases. @default - the CloudFront default certificate (no aliases) */
+  readonly certificateArn?: string;
+  /** @default 'PriceClass_100' */
+  readonly priceClass?: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+  /** A regional cache in the environment's region in front of both origins. @default false */
+  readonly originShield?: boolean;
+  /** `disabled`: API responses are never cached; `origin`: CloudFront honours the origin's Cache-Control. @default 'disabled' */
+  readonly apiCaching?: ApiCaching;
+}
+
+/** Stack settings of a stack that builds its own AWS cloud side (network, EKS, node pools, CDN). */
+export interface CloudStackSettings {
+  readonly mode: 'cloud';
+  readonly environment: Environment & { readonly cloud: Extract<Environment['cloud'], { kind: 'aws' }> };
+  readonly cluster: ClusterConfig;
+  readonly nodePools: NodePoolsConfig;
+  readonly instanceTypes: Readonly<Record<string, InstanceType>>;
+  readonly nodeOverhead: NodeOverhead;
+  /** Present exactly when the environment turns the CDN on. */
+  readonly cdn?: CdnConfig;
+}
+
+/** Stack settings of a stack that deploys only the workloads into a cluster someone else runs (air-gap, on-prem). */
+export interface ExistingClusterStackSettings {
+  readonly mode: 'existing-cluster';
+  readonly environment: Environment;
+  /** kubeconfig context to deploy to. @default - the current context */
+  readonly kubeContext?: string;
+}
+
+export type StackSettings = CloudStackSettings | ExistingClusterStackSettings;
+
+/** The keys a stack may set, with what each holds: the README's table is this list. */
+export const CONFIG_KEYS = ['environment', 'mode', 'kubeContext', 'cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn'] as const;
+
+type Issue = pulumi.InputPropertyErrorDetails;
+
+/**
+ * Reads and checks a stack's perfstack config (values keyed without the namespace, already parsed from YAML or
+ * JSON). Every problem is reported at once, naming the key and the fix, as `pulumi.InputPropertiesError`.
+ *
+ * @param stack the stack name, the environment when `perfstack:environment` is unset
+ */
+export function readStackSettings(values: Readonly<Record<string, unknown>>, stack: string): StackSettings {
+  const issues: Issue[] = [];
+  const issue = (key: string, reason: string) => issues.push({ propertyPath: `${CONFIG_NAMESPACE}:${key}`, reason });
+  const set = (key: string, value: string) => `pulumi config set ${CONFIG_NAMESPACE}:${key} ${value}`;
+
+  for (const key of Object.keys(values)) {
+    if (!(CONFIG_KEYS as readonly string[]).includes(key)) issue(key, `is not a perfstack setting; known keys: ${CONFIG_KEYS.join(', ')}`);
+  }
+  const envName = values.environment ?? stack;
+  const environment = typeof envName === 'string' ? ENVIRONMENTS[envName] : undefined;
+  if (environment === undefined) {
+    issue('environment', `'${String(envName)}' is not an environment; ${set('environment', `<${Object.keys(ENVIRONMENTS).join('|')}>`)}`);
+    throw failed(issues);
+  }
+  const defaultMode = environment.cloud.kind === 'aws' ? 'cloud' : 'existing-cluster';
+  const mode = values.mode ?? defaultMode;
+  if (mode !== 'cloud' && mode !== 'existing-cluster') {
+    issue('mode', `'${String(mode)}' is not a mode; use 'cloud' (build VPC, EKS, node pools, CDN) or 'existing-cluster'`);
+  }
+  if (mode === 'existing-cluster' || environment.cloud.kind !== 'aws') {
+    if (mode === 'cloud') {
+      issue(
+        'mode',
+        `'cloud' needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
+      );
+    }
+    const kubeContext = values.kubeContext;
+    if (kubeContext !== undefined && (typeof kubeContext !== 'string' || kubeContext.length === 0)) {
+      issue('kubeContext', 'must be the name of a kubeconfig context; omit it to use the current context');
+    }
+    if (issues.length > 0) throw failed(issues);
+    return { mode: 'existing-cluster', environment, kubeContext: kubeContext as string | undefined };
+  }
+  if (values.kubeContext !== undefined) issue('kubeContext', "applies only to mode 'existing-cluster'; remove it");
+
+  const cloud = environment.cloud;
+  const backup = environment.dataTier.postgres.backup;
+  if (backup.kind === 's3' && !backup.iamRoleArn.startsWith(`arn:aws:iam::${cloud.accountId}:role/`)) {
+    issue(
+      'environment',
+      `'${environment.name}' backs PostgreSQL up with role ${backup.iamRoleArn}, outside its account ${cloud.accountId}; the stack creates that role, so name one in the account`,
+    );
+  }
+  const instanceTypes = readInstanceTypes(values.instanceTypes, issue);
+  const nodePools = readNodePools(values.nodePools, cloud.spotPercent, instanceTypes, issue);
+  const cluster = readCluster(values.cluster, issue);
+  const nodeOverhead = readNodeOverhead(values.nodeOverhead, issue);
+  let cdn: CdnConfig | undefined;
+  if (cloud.cdn) cdn = readCdn(values.cdn, environment.production, issue);
+  else if (values.cdn !== undefined)
+    issue('cdn', `is set but environment '${environment.name}' has cloud.cdn false; remove it or turn the CDN on`);
+  if (issues.length > 0) throw failed(issues);
+  return {
+    mode: 'cloud',
+    environment: environment as CloudStackSettings['environment'],
+    cluster,
+    nodePools,
+    instanceTypes,
+    nodeOverhead,
+    cdn,
+  };
+}
+
+/** Reads the stack's settings from Pulumi config (the program's entry). */
+export function stackSettingsFromConfig(): StackSettings {
+  // Every key of the namespace, so a misspelt one is reported rather than silently ignored.
+  const values: Record<string, unknown> = {};
+  for (const [fullKey, raw] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(`${CONFIG_NAMESPACE}:`)) continue;
+    const key = fullKey.slice(CONFIG_NAMESPACE.length + 1);
+    try {
+      values[key] = JSON.parse(raw);
+    } catch {
+      values[key] = raw;
+    }
+  }
+  return readStackSettings(values, pulumi.getStack());
+}
+
+function failed(issues: Issue[]): Error {
+  if (issues.length === 1) return new pulumi.InputPropertyError(issues[0]);
+  return new pulumi.InputPropertiesError({ message: `${issues.length} problems in the stack's perfstack config`, errors: issues });
+}
+
+type Report = (key: string, reason: string) => void;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isPositive(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
+}
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/([0-9]|[12][0-9]|3[0-2])$/;
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
+function readInstanceTypes(v: unknown, issue: Report): Record<string, InstanceType> {
+  const key = 'instanceTypes';
+  if (!isRecord(v) || Object.keys(v).length === 0) {
+    issue(key, 'is required: a table of instance type -> { vcpu, memoryGiB, onDemandHourly, spotHourly } (USD per hour)');
+    return {};
+  }
+  const out: Record<string, InstanceType> = {};
+  for (const [name, spec] of Object.entries(v)) {
+    if (!INSTANCE_TYPE.test(name)) issue(`${key}.${name}`, 'is not an EC2 instance type name such as m6i.xlarge');
+    const s = isRecord(spec) ? spec : {};
+    const fields = ['vcpu', 'memoryGiB', 'onDemandHourly', 'spotHourly'] as const;
+    const bad = fields.filter((f) => !isPositive(s[f]));
+    if (bad.length > 0) {
+      issue(`${key}.${name}`, `needs positive numbers for ${bad.join(', ')}`);
+      continue;
+    }
+    if ((s.spotHourly as number) > (s.onDemandHourly as number)) {
+      issue(
+        `${key}.${name}.spotHourly`,
+        `(${String(s.spotHourly)}) is above onDemandHourly (${String(s.onDemandHourly)}); check the price table`,
+      );
+    }
+    out[name] = {
+      vcpu: s.vcpu as number,
+      memoryGiB: s.memoryGiB as number,
+      onDemandHourly: s.onDemandHourly as number,
+      spotHourly: s.spotHourly as number,
+    };
+  }
+  return out;
+}
+
+function readTypeList(v: unknown, key: string, table: Record<string, InstanceType>, issue: Report): string[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((t) => typeof t !== 'string')) {
+    issue(key, 'must be a non-empty list of instance types, e.g. [m6i.xlarge]');
+    return [];
+  }
+  const unknown = (v as string[]).filter((t) => table[t] === undefined);
+  if (unknown.length > 0 && Object.keys(table).length > 0) {
+    issue(key, `names ${unknown.join(', ')}, missing from ${CONFIG_NAMESPACE}:instanceTypes; add size and prices there`);
+  }
+  if (new Set(v).size !== v.length) issue(key, 'lists an instance type twice');
+  return v as string[];
+}
+
+function readNodePools(v: unknown, spotPercent: number, table: Record<string, InstanceType>, issue: Report): NodePoolsConfig {
+  const key = 'nodePools';
+  if (!isRecord(v)) {
+    issue(key, `is required: { onDemand: { instanceTypes: [...] }${spotPercent > 0 ? ', spot: { instanceTypes: [at least 3] }' : ''} }`);
+    return { onDemand: { instanceTypes: [] } };
+  }
+  const onDemand = readTypeList(isRecord(v.onDemand) ? v.onDemand.instanceTypes : undefined, `${key}.onDemand.instanceTypes`, table, issue);
+  if (spotPercent === 0) {
+    if (v.spot !== undefined) issue(`${key}.spot`, 'is set but the environment has cloud.spotPercent 0; remove it or raise spotPercent');
+    return { onDemand: { instanceTypes: onDemand } };
+  }
+  const spotKey = `${key}.spot.instanceTypes`;
+  const spot = readTypeList(isRecord(v.spot) ? v.spot.instanceTypes : undefined, spotKey, table, issue);
+  if (spot.length > 0 && spot.length < 3) {
+    issue(
+      spotKey,
+      `lists ${spot.length} type(s); a spot pool needs at least 3 of one size class so one capacity shortage does not empty it`,
+    );
+  }
+  const shapes = new Set(spot.filter((t) => table[t]).map((t) => `${table[t].vcpu} vCPU/${table[t].memoryGiB} GiB`));
+  if (shapes.size > 1) {
+    issue(spotKey, `mixes sizes (${[...shapes].join(', ')}); use one size class so every spot node fits the same pods`);
+  }
+  return { onDemand: { instanceTypes: onDemand }, spot: { instanceTypes: spot } };
+}
+
+function readCluster(v: unknown, issue: Report): ClusterConfig {
+  if (v === undefined) return {};
+  if (!isRecord(v)) {
+    issue('cluster', 'must be an object: { publicAccessCidrs: [...] }');
+    return {};
+  }
+  const cidrs = v.publicAccessCidrs;
+  if (cidrs === undefined) return {};
+  if (!Array.isArray(cidrs) || cidrs.some((c) => typeof c !== 'string' || !CIDR.test(c))) {
+    issue('cluster.publicAccessCidrs', 'must be a list of IPv4 CIDRs (your CI runners and VPN), or omitted for a private endpoint');
+    return {};
+  }
+  if (cidrs.includes('0.0.0.0/0')) issue('cluster.publicAccessCidrs', 'opens the API endpoint to the internet; list the CI and VPN ranges');
+  return { publicAccessCidrs: cidrs as string[] };
+}
+
+function readNodeOverhead(v: unknown, issue: Report): NodeOverhead {
+  if (v === undefined) return DEFAULT_NODE_OVERHEAD;
+  if (!isRecord(v) || !isPositive(v.cpuMillis) || !isPositive(v.memoryMiB)) {
+    issue('nodeOverhead', 'must be { cpuMillis, memoryMiB } with positive numbers, or omitted for the EKS default');
+    return DEFAULT_NODE_OVERHEAD;
+  }
+  return { cpuMillis: v.cpuMillis, memoryMiB: v.memoryMiB };
+}
+
+const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'];
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;
+
+function readCdn(v: unknown, production: boolean, issue: Report): CdnConfig {
+  const key = 'cdn';
+  if (!isRecord(v)) {
+    issue(key, 'is required when the environment turns the CDN on: { apiOriginDomain: <ingress load balancer DNS name> }');
+    return { apiOriginDomain: '' };
+  }
+  const apiOriginDomain = v.apiOriginDomain;
+  if (typeof apiOriginDomain !== 'string' || !HOSTNAME.test(apiOriginDomain)) {
+    issue(
+      `${key}.apiOriginDomain`,
+      'must be the DNS name of the ingress load balancer (with a certificate CloudFront trusts), e.g. origin.example.com',
+    );
+  }
+  const aliases = v.aliases ?? [];
+  if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || !HOSTNAME.test(a))) {
+    issue(`${key}.aliases`, 'must be a list of host names such as www.example.com');
+  }
+  const certificateArn = v.certificateArn;
+  if (
+    certificateArn !== undefined &&
+    (typeof certificateArn !== 'string' || !/^arn:aws:acm:us-east-1:\d{12}:certificate\//.test(certificateArn))
+  ) {
+    issue(`${key}.certificateArn`, 'must be an ACM certificate ARN in us-east-1 (CloudFront only uses certificates from there)');
+  }
+  if (Array.isArray(aliases) && aliases.length > 0 && certificateArn === undefined) {
+    issue(`${key}.certificateArn`, 'is required with aliases: an ACM certificate in us-east-1 that covers them');
+  } else if (production && certificateArn === undefined) {
+    // With the default *.cloudfront.net certificate CloudFront accepts TLS 1.0 whatever the distribution says.
+    issue(
+      `${key}.certificateArn`,
+      'is required in production: TLS 1.2 as the minimum needs your own certificate (ACM, us-east-1) and aliases',
+    );
+  }
+  const priceClass = v.priceClass ?? 'PriceClass_100';
+  if (typeof priceClass !== 'string' || !PRICE_CLASSES.includes(priceClass))
+    issue(`${key}.priceClass`, `must be one of ${PRICE_CLASSES.join(', ')}`);
+  const originShield = v.originShield ?? false;
+  if (typeof originShield !== 'boolean') issue(`${key}.originShield`, 'must be true or false');
+  const apiCaching = v.apiCaching ?? 'disabled';
+  if (apiCaching !== 'disabled' && apiCaching !== 'origin') {
+    issue(`${key}.apiCaching`, "must be 'disabled' (never cache API responses) or 'origin' (honour the origin's Cache-Control)");
+  }
+  for (const k of Object.keys(v)) {
+    if (!['apiOriginDomain', 'aliases', 'certificateArn', 'priceClass', 'originShield', 'apiCaching'].includes(k)) {
+      issue(`${key}.${k}`, 'is not a CDN setting; known: apiOriginDomain, aliases, certificateArn, priceClass, originShield, apiCaching');
+    }
+  }
+  return {
+    apiOriginDomain: apiOriginDomain as string,
+    aliases: aliases as string[],
+    certificateArn: certificateArn as string | undefined,
+    priceClass: priceClass as CdnConfig['priceClass'],
+    originShield: originShield as boolean,
+    apiCaching: apiCaching as ApiCaching,
+  };
+}

@@ -1,0 +1,92 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
+import { CONFIG_NAMESPACE } from '../../infra/stack-settings';
+
+/** One resource the program registered: its type token, name and the inputs it was given. */
+export interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly inputs: Record<string, any>;
+  readonly id: string;
+  readonly urn: string;
+}
+
+/** The perfstack values of a committed `Pulumi.<stack>.yaml`, keyed without the namespace. */
+export function stackConfigValues(stack: string): Record<string, unknown> {
+  const file = path.join(__dirname, '..', '..', `Pulumi.${stack}.yaml`);
+  const config = (parse(fs.readFileSync(file, 'utf8')) as { config?: Record<string, unknown> }).config ?? {};
+  return Object.fromEntries(
+    Object.entries(config)
+      .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
+      .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
+  );
+}
+
+/** Outputs AWS computes, so that what depends on them (bucket policies, kubeconfig, OIDC trust) resolves. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function computed(type: string, name: string, inputs: Record<string, any>): Record<string, unknown> {
+  switch (type) {
+    case 'aws:s3/bucket:Bucket':
+      return { arn: `arn:aws:s3:::${inputs.bucket}`, bucketRegionalDomainName: `${inputs.bucket}.s3.eu-west-1.amazonaws.com` };
+    case 'aws:eks/cluster:Cluster':
+      return {
+        arn: `arn:aws:eks:eu-west-1:000000000000:cluster/${inputs.name}`,
+        endpoint: `https://${inputs.name}.gr7.eu-west-1.eks.amazonaws.com`,
+        certificateAuthority: { data: 'LS0tLS1CRUdJTg==' },
+        identities: [{ oidcs: [{ issuer: `https://oidc.eks.eu-west-1.amazonaws.com/id/${inputs.name.toUpperCase()}` }] }],
+      };
+    case 'aws:iam/openIdConnectProvider:OpenIdConnectProvider':
+      return { arn: `arn:aws:iam::000000000000:oidc-provider/${String(inputs.url).replace('https://', '')}` };
+    case 'aws:ec2/launchTemplate:LaunchTemplate':
+      return { latestVersion: 1 };
+    case 'aws:cloudfront/distribution:Distribution':
+      return { arn: `arn:aws:cloudfront::000000000000:distribution/${name}`, domainName: `${name}.cloudfront.net` };
+    default:
+      return { arn: `arn:aws:mock:::${name}` };
+  }
+}
+
+/** Installs Pulumi mocks for stack `stack` that append every registered resource to `recorded`. */
+export async function installMocks(stack: string, recorded: Recorded[]): Promise<void> {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const id = args.type === 'aws:s3/bucket:Bucket' ? String(args.inputs.bucket) : `${args.name}-id`;
+        const state = { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
+        recorded.push({
+          type: args.type,
+          name: args.name,
+          inputs: state,
+          id,
+          urn: `urn:pulumi:${stack}::perfstack::${args.type}::${args.name}`,
+        });
+        return { id, state };
+      },
+      call: (args) => args.inputs,
+    },
+    'perfstack',
+    stack,
+    false,
+  );
+}
+
+/** Resolves once registration has gone quiet (resources register asynchronously, after their inputs resolve). */
+export async function quiescent(recorded: readonly Recorded[]): Promise<void> {
+  let seen = -1;
+  while (seen !== recorded.length) {
+    seen = recorded.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Runs `build` under Pulumi mocks as stack `stack` and returns every resource it registered. */
+export async function recordStack(stack: string, build: () => unknown): Promise<Recorded[]> {
+  const recorded: Recorded[] = [];
+  await installMocks(stack, recorded);
+  build();
+  await quiescent(recorded);
+  return recorded;
+}
