@@ -1,0 +1,147 @@
+#!/usr/bin/env node
+/**
+ * `npm run cost -- --env prod [--config Pulumi.prod.yaml] [--manifests dist/prod] [--format text|json]`
+ *
+ * Nodes each pool needs at minimum and maximum replicas, and the monthly cost all on-demand versus with the spot
+ * mix, by cost-center label. Requests come from the environment's App synthesized in memory (or from manifests on
+ * disk); prices and instance types from the stack's config. Exit 0: printed; 2: bad input.
+ */
+import * as fs from 'fs';
+import * as pulumi from '@pulumi/pulumi';
+import { Command } from 'commander';
+import { parse } from 'yaml';
+import { ConfigError } from '../constructs/core/errors';
+import { loadManifests, manifestFiles } from '../policies/load';
+import { ENVIRONMENTS } from '../stacks/environments';
+import { synthesizeCharts } from '../stacks/synth';
+import { podDemands } from './capacity';
+import { PricedPool, costReport, renderCostReport } from './cost-report';
+import { nodeShape } from './node-pools';
+import { stackPoolBounds } from './program';
+import { CONFIG_NAMESPACE, CloudStackSettings, readStackSettings } from './stack-settings';
+
+/** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
+function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
+  const specs = types.map((t) => settings.instanceTypes[t]);
+  const mean = (f: (s: (typeof specs)[number]) => number) => specs.reduce((acc, s) => acc + f(s), 0) / specs.length;
+  return {
+    instanceType: types.length === 1 ? types[0] : `${types[0]} +${types.length - 1}`,
+    shape: nodeShape(specs[0], settings.nodeOverhead),
+    vcpu: specs[0].vcpu,
+    onDemandHourly: mean((s) => s.onDemandHourly),
+    spotHourly: mean((s) => s.spotHourly),
+  };
+}
+
+/** perfstack values of a stack config file, keyed without the namespace. */
+function configValues(file: string): Record<string, unknown> {
+  const doc = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as { config?: Record<string, unknown> };
+  return Object.fromEntries(
+    Object.entries(doc.config ?? {})
+      .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
+      .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
+  );
+}
+
+function settingsProblems(e: unknown): string[] | undefined {
+  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `${i.propertyPath}: ${i.reason}`);
+  if (pulumi.InputPropertyError.isInstance(e)) return [`${e.propertyPath}: ${e.reason}`];
+  return undefined;
+}
+
+export function main(
+  argv: readonly string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  err: (s: string) => void = (s) => process.stderr.write(s),
+): number {
+  const program = new Command()
+    .name('cost')
+    .requiredOption('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')})`)
+    .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
+    .option('-m, --manifests <paths...>', 'cost these manifests instead of synthesizing the environment')
+    .option('-f, --format <format>', 'text or json', 'text')
+    .exitOverride()
+    .configureOutput({ writeOut: out, writeErr: err });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (e) {
+    return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
+  }
+  const opts = program.opts<{ env: string; config?: string; manifests?: string[]; format: string }>();
+  const fail = (lines: string[]) => {
+    for (const l of lines) err(`cost: ${l}\n`);
+    return 2;
+  };
+  if (!['text', 'json'].includes(opts.format)) return fail([`'--format' (${JSON.stringify(opts.format)}) must be text or json`]);
+  const env = ENVIRONMENTS[opts.env];
+  if (!env)
+    return fail([`'--env' (${JSON.stringify(opts.env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}`]);
+  const configFile = opts.config ?? `Pulumi.${env.name}.yaml`;
+  if (!fs.existsSync(configFile)) return fail([`${configFile}: no such file; pass the stack config with --config`]);
+
+  const values = configValues(configFile);
+  if (values.environment !== undefined && values.environment !== env.name) {
+    return fail([`${configFile}: is the config of environment '${String(values.environment)}', not '${env.name}'`]);
+  }
+  let settings;
+  try {
+    settings = readStackSettings({ ...values, environment: env.name }, env.name);
+  } catch (e) {
+    const problems = settingsProblems(e);
+    if (!problems) throw e;
+    return fail(problems.map((p) => `${configFile}: ${p}`));
+  }
+  if (settings.mode !== 'cloud') {
+    return fail([`${configFile}: environment '${settings.environment.name}' has no cloud side to price (mode ${settings.mode})`]);
+  }
+
+  let objects: Record<string, unknown>[];
+  if (opts.manifests) {
+    let files: string[];
+    try {
+      files = manifestFiles(opts.manifests);
+    } catch (e) {
+      return fail([(e as Error).message]);
+    }
+    const { items, problems } = loadManifests(files);
+    if (problems.length > 0) return fail(problems.map((p) => `${p.file}:${p.line}: ${p.message}`));
+    objects = items.map((i) => i.object as unknown as Record<string, unknown>);
+  } else {
+    try {
+      objects = synthesizeCharts(env).flatMap((c) => [...c.objects]);
+    } catch (e) {
+      if (e instanceof ConfigError) return fail([e.message]);
+      throw e;
+    }
+  }
+
+  const demands = podDemands(objects);
+  let report, bounds, input;
+  try {
+    bounds = stackPoolBounds(settings, demands);
+    input = {
+      demands,
+      onDemand: pricedPool(settings, settings.nodePools.onDemand.instanceTypes),
+      spot: settings.nodePools.spot ? pricedPool(settings, settings.nodePools.spot.instanceTypes) : undefined,
+      minNodes: { onDemand: bounds.onDemand.min, spot: bounds.spot?.min ?? 0 },
+    };
+    report = costReport(input);
+  } catch (e) {
+    // A pod larger than any node of its pool.
+    return fail([(e as Error).message]);
+  }
+  if (opts.format === 'json') out(JSON.stringify({ environment: env.name, configFile, bounds, ...report }, null, 2) + '\n');
+  else
+    out(
+      renderCostReport(input, report, {
+        environment: env.name,
+        region: settings.environment.cloud.region,
+        targetSpotPercent: settings.environment.cloud.spotPercent,
+        configFile,
+        bounds,
+      }),
+    );
+  return 0;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,99 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../../infra/cost';
+
+const FIXTURE = ['--env', 'staging', '--config', 'infra/fixtures/cost/stack-config.yaml', '--manifests', 'infra/fixtures/cost/manifests'];
+
+function run(argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(
+    argv,
+    (s) => (out += s),
+    (s) => (err += s),
+  );
+  return { code, out, err };
+}
+
+// Hand computation for the fixture (node: 2000m CPU and 8192Mi after overhead; 730 h/month):
+// - on-demand pods: db 1500m/4Gi (cc-a), api 500m/1Gi x2..4 (cc-b); spot pods: worker 1000m/2Gi x1..3 (cc-b).
+// - at min: db+api on node 1, api on node 2 -> 2 nodes, raised to the pool minimum of 3 (one per zone); worker: 1.
+// - at max: db+api, api x3 -> 2 nodes, again 3; workers two per node -> 2.
+// - on-demand node $0.10/h = $73/month; spot at the pool's mean spot price (0.04+0.05+0.03)/3 = $0.04/h = $29.20.
+// - min: 3 x 73 + 1 x 29.20 = 248.20 with spot; 4 x 73 = 292.00 all on-demand.
+// - max: 3 x 73 + 2 x 29.20 = 277.40 with spot; 5 x 73 = 365.00 all on-demand.
+// - cost-centers share a pool by dominant share: db 0.75, each api 0.25 (CPU), each worker 0.5.
+//   min: cc-a 219 x 0.75/1.25 = 131.40; cc-b 219 x 0.5/1.25 + 29.20 = 116.80.
+//   max: cc-a 219 x 0.75/1.75 = 93.857; cc-b 219 x 1/1.75 + 58.40 = 183.543.
+// - spot share of vCPU: min 2.5/10 = 25%; max 5/12.5 = 40%.
+/** The fixture config with its spot pool line replaced, in a temporary file. */
+function configWith(spotLine: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cost-')), 'stack-config.yaml');
+  const text = fs.readFileSync('infra/fixtures/cost/stack-config.yaml', 'utf8');
+  fs.writeFileSync(file, text.replace(/spot: \{ instanceTypes: \[.*\] \}/, spotLine));
+  return file;
+}
+
+describe('npm run cost', () => {
+  it('prints nodes per pool and the monthly cost all on-demand and with the spot mix, by cost-center', () => {
+    const { code, out, err } = run(FIXTURE);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/on-demand\s+od\.large\s+3-5\s+3\s+3\n/);
+    expect(out).toMatch(/spot\s+s1\.large \+2\s+0-4\s+1\s+2\n/);
+    expect(out).toMatch(/all on-demand\s+\$292\.00\s+\$365\.00\n/);
+    expect(out).toMatch(/with the spot mix\s+\$248\.20\s+\$277\.40\n/);
+    expect(out).toMatch(/saved by spot\s+\$43\.80 \(15%\)\s+\$87\.60 \(24%\)\n/);
+    expect(out).toMatch(/spot share of vCPU \(target 60%\)\s+25%\s+40%\n/);
+    expect(out).toMatch(/cc-a\s+\$131\.40\s+\$93\.86\n/);
+    expect(out).toMatch(/cc-b\s+\$116\.80\s+\$183\.54\n/);
+    expect(out).toContain(
+      'The largest on-demand-only workloads: Deployment/shop/api (2.0 vCPU at max), StatefulSet/shop/db (1.5 vCPU at max).',
+    );
+    // The Job runs to completion: its 2 CPU/8Gi request would need a node of its own if it were counted.
+    expect(out).not.toContain('migrate');
+  });
+
+  it('gives the same figures as JSON, cost-centers summing to the total', () => {
+    const { code, out } = run([...FIXTURE, '--format', 'json']);
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.min.nodes).toEqual({ onDemand: 3, spot: 1 });
+    expect(report.max.nodes).toEqual({ onDemand: 3, spot: 2 });
+    expect(report.max.withSpot).toBeCloseTo(277.4, 6);
+    expect(report.max.allOnDemand).toBeCloseTo(365, 6);
+    expect(report.max.byCostCenter['cc-a']).toBeCloseTo((219 * 0.75) / 1.75, 6);
+    for (const level of [report.min, report.max]) {
+      const sum = Object.values(level.byCostCenter as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(level.withSpot, 6);
+    }
+    expect(report.bounds).toEqual({ onDemand: { min: 3, max: 5 }, spot: { min: 0, max: 4 } });
+  });
+
+  it('prints the report for prod from the synthesized environment and its committed price table', () => {
+    const { code, out } = run(['--env', 'prod']);
+    expect(code).toBe(0);
+    expect(out).toContain('perfstack cost: prod (eu-west-1), 730 h/month, prices from Pulumi.prod.yaml');
+    expect(out).toMatch(/on-demand\s+m6i\.2xlarge/);
+    expect(out).toMatch(/spot\s+m6i\.xlarge \+3/);
+    expect(out).toMatch(/cc-1003\s+\$\d+\.\d\d\s+\$\d+\.\d\d\n/);
+  });
+
+  it.each([
+    [['--env', 'nowhere'], `cost: '--env' ("nowhere") is not an environment`],
+    [['--env', 'airgap'], "cost: Pulumi.airgap.yaml: environment 'airgap' has no cloud side to price"],
+    [['--env', 'prod', '--config', 'missing.yaml'], 'cost: missing.yaml: no such file'],
+    [['--env', 'staging', '--config', 'Pulumi.dev.yaml'], "cost: Pulumi.dev.yaml: is the config of environment 'dev', not 'staging'"],
+    [
+      ['--env', 'staging', '--config', configWith('spot: { instanceTypes: [s1.large, s2.large] }')],
+      'perfstack:nodePools.spot.instanceTypes: lists 2 type(s); a spot pool needs at least 3 of one size class',
+    ],
+    [[...FIXTURE.slice(0, 4), '--manifests', 'no/such/folder'], 'cost: no/such/folder: no such file or folder'],
+  ])('rejects %j with exit 2 and a one-line reason', (argv, message) => {
+    const { code, err } = run(argv);
+    expect(code).toBe(2);
+    expect(err).toContain(message);
+    expect(err).not.toMatch(/\n\s+at /);
+  });
+});
