@@ -122,7 +122,9 @@ export class Cdn extends pulumi.ComponentResource {
       originRequestPolicyId: MANAGED_POLICIES.allViewerExceptHostHeader,
       responseHeadersPolicyId: MANAGED_POLICIES.securityHeaders,
     });
-    const { pathPattern: _default, ...defaultBehavior } = staticBehavior('*');
+    // The default behaviour is the static one without a path pattern (it matches what no other pattern does).
+    const defaultBehavior: Omit<ReturnType<typeof staticBehavior>, 'pathPattern'> & { pathPattern?: string } = staticBehavior('*');
+    delete defaultBehavior.pathPattern;
 
     this.distribution = new aws.cloudfront.Distribution(
       name,

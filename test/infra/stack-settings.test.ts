@@ -1,0 +1,147 @@
+import * as pulumi from '@pulumi/pulumi';
+import { kubeconfig, serviceAccountTrustPolicy } from '../../infra/cluster';
+import { bucketOf } from '../../infra/backup-storage';
+import { readStackSettings } from '../../infra/stack-settings';
+import { stackConfigValues } from '../support/pulumi-mocks';
+
+/** The problems a config yields, as `key: reason` lines. */
+function problems(values: Record<string, unknown>, stack = 'prod'): string[] {
+  try {
+    readStackSettings(values, stack);
+  } catch (e) {
+    if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `${i.propertyPath}: ${i.reason}`);
+    if (pulumi.InputPropertyError.isInstance(e)) return [`${e.propertyPath}: ${e.reason}`];
+    throw e;
+  }
+  return [];
+}
+
+const prod = stackConfigValues('prod');
+const without = (key: string) => Object.fromEntries(Object.entries(prod).filter(([k]) => k !== key));
+
+describe('readStackSettings', () => {
+  it.each(['dev', 'staging', 'prod', 'airgap'])('accepts the committed Pulumi.%s.yaml', (stack) => {
+    expect(problems(stackConfigValues(stack), stack)).toEqual([]);
+  });
+
+  it('takes the environment from the stack name when perfstack:environment is unset', () => {
+    expect(readStackSettings({}, 'airgap')).toMatchObject({ mode: 'existing-cluster', environment: { name: 'airgap' } });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'an unknown environment',
+      { environment: 'qa' },
+      "perfstack:environment: 'qa' is not an environment; pulumi config set perfstack:environment <dev|staging|prod|airgap>",
+    ],
+    ['a misspelt key', { ...prod, nodepools: {} }, 'perfstack:nodepools: is not a perfstack setting'],
+    ['no node pools', without('nodePools'), 'perfstack:nodePools: is required'],
+    ['no price table', without('instanceTypes'), 'perfstack:instanceTypes: is required'],
+    [
+      'a spot pool of two types',
+      { ...prod, nodePools: { onDemand: { instanceTypes: ['m6i.2xlarge'] }, spot: { instanceTypes: ['m6i.xlarge', 'm5.xlarge'] } } },
+      'perfstack:nodePools.spot.instanceTypes: lists 2 type(s); a spot pool needs at least 3 of one size class',
+    ],
+    [
+      'a spot pool mixing sizes',
+      {
+        ...prod,
+        nodePools: { onDemand: { instanceTypes: ['m6i.2xlarge'] }, spot: { instanceTypes: ['m6i.xlarge', 'm5.xlarge', 'm6i.2xlarge'] } },
+      },
+      'perfstack:nodePools.spot.instanceTypes: mixes sizes (4 vCPU/16 GiB, 8 vCPU/32 GiB)',
+    ],
+    [
+      'an instance type missing from the price table',
+      {
+        ...prod,
+        nodePools: { onDemand: { instanceTypes: ['c7g.large'] }, spot: { instanceTypes: ['m6i.xlarge', 'm5.xlarge', 'm5a.xlarge'] } },
+      },
+      'perfstack:nodePools.onDemand.instanceTypes: names c7g.large, missing from perfstack:instanceTypes',
+    ],
+    [
+      'a spot price above on-demand',
+      {
+        ...prod,
+        instanceTypes: { ...(prod.instanceTypes as object), 'm5.xlarge': { vcpu: 4, memoryGiB: 16, onDemandHourly: 0.2, spotHourly: 0.3 } },
+      },
+      'perfstack:instanceTypes.m5.xlarge.spotHourly: (0.3) is above onDemandHourly (0.2)',
+    ],
+    [
+      'an API endpoint open to the internet',
+      { ...prod, cluster: { publicAccessCidrs: ['0.0.0.0/0'] } },
+      'perfstack:cluster.publicAccessCidrs: opens the API endpoint to the internet',
+    ],
+    ['no CDN settings where the CDN is on', without('cdn'), 'perfstack:cdn: is required when the environment turns the CDN on'],
+    [
+      'production without its own certificate',
+      { ...prod, cdn: { apiOriginDomain: 'origin.perfstack.dev' } },
+      'perfstack:cdn.certificateArn: is required in production',
+    ],
+    [
+      'a certificate outside us-east-1',
+      { ...prod, cdn: { ...(prod.cdn as object), certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/x' } },
+      'perfstack:cdn.certificateArn: must be an ACM certificate ARN in us-east-1',
+    ],
+    [
+      'an unknown API caching mode',
+      { ...prod, cdn: { ...(prod.cdn as object), apiCaching: 'always' } },
+      "perfstack:cdn.apiCaching: must be 'disabled'",
+    ],
+    [
+      'cloud mode for an environment without a cloud',
+      { environment: 'airgap', mode: 'cloud' },
+      "perfstack:mode: 'cloud' needs an AWS environment",
+    ],
+  ])('rejects %s, naming the key and the fix', (_, values, message) => {
+    expect(problems(values).join('\n')).toContain(message);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problems({ environment: 'prod' })).toEqual([
+      expect.stringMatching(/^perfstack:instanceTypes: is required/),
+      expect.stringMatching(/^perfstack:nodePools: is required/),
+      expect.stringMatching(/^perfstack:cdn: is required/),
+    ]);
+  });
+
+  it('resolves the CDN defaults once', () => {
+    const settings = readStackSettings(stackConfigValues('staging'), 'staging');
+    expect(settings.mode === 'cloud' && settings.cdn).toEqual({
+      apiOriginDomain: 'origin.staging.perfstack.dev',
+      aliases: [],
+      certificateArn: undefined,
+      priceClass: 'PriceClass_100',
+      originShield: false,
+      apiCaching: 'disabled',
+    });
+  });
+});
+
+describe('cluster access', () => {
+  it('authenticates the kubernetes provider through aws eks get-token, with no token in the kubeconfig', () => {
+    const config = JSON.parse(kubeconfig('perfstack-prod', 'https://x.eks.amazonaws.com', 'Q0E=', 'eu-west-1'));
+    expect(config.clusters[0].cluster).toEqual({ server: 'https://x.eks.amazonaws.com', 'certificate-authority-data': 'Q0E=' });
+    expect(config.users[0].user).toEqual({
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1beta1',
+        command: 'aws',
+        args: ['eks', 'get-token', '--cluster-name', 'perfstack-prod', '--region', 'eu-west-1', '--output', 'json'],
+      },
+    });
+  });
+
+  it('trusts exactly one service account of the cluster for a service-account role', () => {
+    const policy = JSON.parse(
+      serviceAccountTrustPolicy('arn:aws:iam::1:oidc-provider/oidc.eks/id/X', 'https://oidc.eks/id/X', 'web', 'postgres'),
+    );
+    expect(policy.Statement[0].Condition.StringEquals).toEqual({
+      'oidc.eks/id/X:sub': 'system:serviceaccount:web:postgres',
+      'oidc.eks/id/X:aud': 'sts.amazonaws.com',
+    });
+  });
+
+  it('finds the backup bucket in an s3:// destination', () => {
+    expect(bucketOf('s3://perfstack-prod-backups/postgres')).toBe('perfstack-prod-backups');
+    expect(() => bucketOf('https://example.com/x')).toThrow('is not an s3://bucket/path destination');
+  });
+});
