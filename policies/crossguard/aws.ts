@@ -18,7 +18,10 @@ export interface Violation {
 /** Spot pools need several instance types (capacity pools) and every zone's subnets, or one shortage drains them. */
 export function spotNodeGroupViolations(resources: readonly StackResource[]): Violation[] {
   const subnets = resources.filter((r) => r.type === 'aws:ec2/subnet:Subnet');
-  const zoneOf = (id: string) => subnets.find((s) => s.props.id === id || s.urn.endsWith(`::${id}`))?.props.availabilityZone;
+  // Stack policies see outputs, where a subnet's id may only show in its ARN (`...:subnet/subnet-0abc`).
+  const zoneOf = (id: string) =>
+    subnets.find((s) => s.props.id === id || String(s.props.arn ?? '').endsWith(`:subnet/${id}`) || s.urn.endsWith(`::${id}`))?.props
+      .availabilityZone;
   const allZones = new Set(
     subnets
       .filter((s) => !s.props.mapPublicIpOnLaunch)

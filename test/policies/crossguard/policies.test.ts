@@ -60,6 +60,14 @@ describe('CrossGuard pack', () => {
     ]);
   });
 
+  it('finds a subnet by the id in its ARN when its outputs carry no id', () => {
+    const byArn = subnets.map((s) => ({ ...s, props: { ...s.props, id: undefined, arn: `arn:aws:ec2:eu-west-1:1:subnet/${s.props.id}` } }));
+    expect(spotNodeGroupViolations([...byArn, spot({})])).toEqual([]);
+    expect(spotNodeGroupViolations([...byArn, spot({ subnetIds: ['a'] })]).map((v) => v.message)).toEqual([
+      'spot node group has no subnet in eu-west-1b, eu-west-1c; spot capacity must span every zone',
+    ]);
+  });
+
   it('requires HTTPS only and TLS 1.2 on CloudFront', () => {
     const v = cloudfrontViolations([
       distribution({
