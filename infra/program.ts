@@ -135,7 +135,8 @@ export function buildStack(settings: StackSettings): StackOutputs {
     mode: settings.mode,
     charts: Object.keys(workloads.groups),
     clusterName: cluster.eks.name,
-    kubeconfig: pulumi.secret(cluster.kubeconfig),
+    // Not secret: it authenticates through `aws eks get-token` and holds no credential.
+    kubeconfig: cluster.kubeconfig,
     nodePoolBounds: bounds,
     cdnDomainName: cdn?.distribution.domainName,
     staticBucket: cdn?.bucket.id,
