@@ -2,6 +2,41 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { Cluster } from './cluster';
 
+/**
+ * What the cluster autoscaler needs on AWS: read Auto Scaling groups, instance types and node groups (to scale from
+ * zero), and resize only groups tagged as this cluster's (EKS tags managed node groups' Auto Scaling groups so).
+ * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/cloudprovider/aws/README.md
+ */
+export function clusterAutoscalerPolicy(clusterName: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: [
+          'autoscaling:DescribeAutoScalingGroups',
+          'autoscaling:DescribeAutoScalingInstances',
+          'autoscaling:DescribeLaunchConfigurations',
+          'autoscaling:DescribeScalingActivities',
+          'autoscaling:DescribeTags',
+          'ec2:DescribeImages',
+          'ec2:DescribeInstanceTypes',
+          'ec2:DescribeLaunchTemplateVersions',
+          'ec2:GetInstanceTypesFromInstanceRequirements',
+          'eks:DescribeNodegroup',
+        ],
+        Resource: '*',
+      },
+      {
+        Effect: 'Allow',
+        Action: ['autoscaling:SetDesiredCapacity', 'autoscaling:TerminateInstanceInAutoScalingGroup'],
+        Resource: '*',
+        Condition: { StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/${clusterName}`]: 'owned' } },
+      },
+    ],
+  });
+}
+
 export interface ClusterAddonsArgs {
   readonly cluster: Cluster;
   /** @default - none */
@@ -18,6 +53,8 @@ export const ADDONS = ['vpc-cni', 'kube-proxy', 'coredns', 'aws-ebs-csi-driver']
  */
 export class ClusterAddons extends pulumi.ComponentResource {
   public readonly addons: Readonly<Record<(typeof ADDONS)[number], aws.eks.Addon>>;
+  /** Role for the cluster autoscaler (`kube-system/cluster-autoscaler`): it may resize only this cluster's node groups. */
+  public readonly autoscalerRole: aws.iam.Role;
 
   constructor(name: string, args: ClusterAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('perfstack:aws:ClusterAddons', name, {}, opts);
@@ -47,6 +84,17 @@ export class ClusterAddons extends pulumi.ComponentResource {
       );
     }
     this.addons = addons as Record<(typeof ADDONS)[number], aws.eks.Addon>;
-    this.registerOutputs({ addons: [...ADDONS] });
+
+    this.autoscalerRole = args.cluster.serviceAccountRole(
+      `${name}-cluster-autoscaler`,
+      { namespace: 'kube-system', serviceAccount: 'cluster-autoscaler', tags: args.tags },
+      this,
+    );
+    new aws.iam.RolePolicy(
+      `${name}-cluster-autoscaler`,
+      { role: this.autoscalerRole.name, policy: clusterAutoscalerPolicy(args.cluster.clusterName) },
+      { parent: this },
+    );
+    this.registerOutputs({ addons: [...ADDONS], autoscalerRoleArn: this.autoscalerRole.arn });
   }
 }

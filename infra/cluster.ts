@@ -1,6 +1,24 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 
+/**
+ * End of EKS extended support per Kubernetes minor version: after it, EKS creates no new cluster at that version
+ * and upgrades existing ones.
+ * @see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+ */
+export const EKS_END_OF_EXTENDED_SUPPORT: Readonly<Record<string, string>> = { '1.28': '2025-11-26' };
+
+/** Why EKS will not run this version on `today`, or undefined when it still does. */
+export function eksVersionWarning(version: string, today: Date): string | undefined {
+  const end = EKS_END_OF_EXTENDED_SUPPORT[version];
+  if (end === undefined || today.getTime() < Date.parse(`${end}T00:00:00Z`)) return undefined;
+  return (
+    `EKS ended extended support for Kubernetes ${version} on ${end}: it creates no new ${version} cluster and ` +
+    `upgrades existing ones. Creating the cluster will fail; move the environment's kubernetesVersion (and its ` +
+    `operator lines, OPERATORS_FOR) to a version EKS supports.`
+  );
+}
+
 /** Every EKS control-plane log type: audit trails for security, scheduler and controller logs for capacity issues. */
 export const CONTROL_PLANE_LOG_TYPES = ['api', 'audit', 'authenticator', 'controllerManager', 'scheduler'] as const;
 
@@ -63,6 +81,17 @@ function servicePrincipalTrust(service: string): string {
   });
 }
 
+export interface ServiceAccountRoleOptions {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** A fixed role name, where something already refers to it by ARN. @default - a generated name */
+  readonly roleName?: string;
+  /** Managed policies to attach. @default - none (attach inline policies to the returned role) */
+  readonly policyArns?: readonly string[];
+  /** @default - none */
+  readonly tags?: Record<string, string>;
+}
+
 export interface ClusterArgs {
   /** EKS cluster name (`perfstack-<env>`). */
   readonly clusterName: string;
@@ -100,6 +129,8 @@ export class Cluster extends pulumi.ComponentResource {
     super('perfstack:aws:Cluster', name, {}, opts);
     const child = { parent: this };
     this.clusterName = args.clusterName;
+    const warning = eksVersionWarning(args.version, new Date());
+    if (warning) pulumi.log.warn(warning, this);
     this.logRetentionDays = args.logRetentionDays ?? 90;
     const publicAccessCidrs = args.publicAccessCidrs ?? [];
     this.endpointPublicAccess = publicAccessCidrs.length > 0;
@@ -165,11 +196,7 @@ export class Cluster extends pulumi.ComponentResource {
   }
 
   /** A role that one service account of this cluster assumes (IRSA), with the given managed policies. */
-  public serviceAccountRole(
-    name: string,
-    args: { namespace: string; serviceAccount: string; roleName?: string; policyArns?: readonly string[]; tags?: Record<string, string> },
-    parent: pulumi.Resource = this,
-  ): aws.iam.Role {
+  public serviceAccountRole(name: string, args: ServiceAccountRoleOptions, parent: pulumi.Resource = this): aws.iam.Role {
     const role = new aws.iam.Role(
       name,
       {

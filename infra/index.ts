@@ -13,5 +13,6 @@ export const charts = stack.charts;
 export const clusterName = stack.clusterName;
 export const kubeconfig = stack.kubeconfig;
 export const nodePoolBounds = stack.nodePoolBounds;
+export const clusterAutoscalerRoleArn = stack.clusterAutoscalerRoleArn;
 export const cdnDomainName = stack.cdnDomainName;
 export const staticBucket = stack.staticBucket;

@@ -95,10 +95,12 @@ export class NodePools extends pulumi.ComponentResource {
   public readonly role: aws.iam.Role;
   public readonly onDemand: aws.eks.NodeGroup;
   public readonly spot?: aws.eks.NodeGroup;
+  public readonly diskGiB: number;
 
   constructor(name: string, args: NodePoolsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('perfstack:aws:NodePools', name, {}, opts);
     const child = { parent: this };
+    this.diskGiB = args.diskGiB ?? 50;
     this.role = new aws.iam.Role(
       `${name}-node`,
       {
@@ -121,7 +123,7 @@ export class NodePools extends pulumi.ComponentResource {
         blockDeviceMappings: [
           {
             deviceName: '/dev/xvda',
-            ebs: { volumeSize: args.diskGiB ?? 50, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
+            ebs: { volumeSize: this.diskGiB, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' },
           },
         ],
         tagSpecifications: [{ resourceType: 'instance', tags: args.tags ?? {} }],
@@ -129,7 +131,8 @@ export class NodePools extends pulumi.ComponentResource {
       },
       child,
     );
-    const group = (pool: 'on-demand' | 'spot', p: PoolArgs) =>
+    // The names carry the pool (`<name>-spot-*`): the autoscaler's priority expander matches on them (POOL_NAME_PATTERNS).
+    const group = (pool: typeof ON_DEMAND | typeof SPOT, p: PoolArgs) =>
       new aws.eks.NodeGroup(
         `${name}-${pool}`,
         {
@@ -137,20 +140,20 @@ export class NodePools extends pulumi.ComponentResource {
           version: args.version,
           nodeRoleArn: this.role.arn,
           subnetIds: args.subnetIds,
-          capacityType: pool === 'spot' ? 'SPOT' : 'ON_DEMAND',
+          capacityType: pool === SPOT ? 'SPOT' : 'ON_DEMAND',
           instanceTypes: [...p.instanceTypes],
           amiType: 'AL2023_x86_64_STANDARD',
           launchTemplate: { id: template.id, version: template.latestVersion.apply(String) },
           scalingConfig: { minSize: p.bounds.min, maxSize: p.bounds.max, desiredSize: p.bounds.min },
           updateConfig: { maxUnavailablePercentage: 33 },
-          labels: { [CAPACITY_TYPE_KEY]: pool === 'spot' ? SPOT : ON_DEMAND },
-          taints: pool === 'spot' ? [{ key: CAPACITY_TYPE_KEY, value: SPOT, effect: 'NO_SCHEDULE' }] : [],
+          labels: { [CAPACITY_TYPE_KEY]: pool },
+          taints: pool === SPOT ? [{ key: CAPACITY_TYPE_KEY, value: SPOT, effect: 'NO_SCHEDULE' }] : [],
           tags: args.tags,
         },
         { parent: this, dependsOn: attachments, ignoreChanges: ['scalingConfig.desiredSize'] },
       );
-    this.onDemand = group('on-demand', args.onDemand);
-    if (args.spot) this.spot = group('spot', args.spot);
+    this.onDemand = group(ON_DEMAND, args.onDemand);
+    if (args.spot) this.spot = group(SPOT, args.spot);
     this.registerOutputs({ onDemand: this.onDemand.nodeGroupName, spot: this.spot?.nodeGroupName });
   }
 }

@@ -21,6 +21,8 @@ export interface StackOutputs {
   readonly clusterName?: pulumi.Output<string>;
   readonly kubeconfig?: pulumi.Output<string>;
   readonly nodePoolBounds?: PoolBounds;
+  /** For the cluster-autoscaler chart's service account (`eks.amazonaws.com/role-arn`). */
+  readonly clusterAutoscalerRoleArn?: pulumi.Output<string>;
   readonly cdnDomainName?: pulumi.Output<string>;
   readonly staticBucket?: pulumi.Output<string>;
 }
@@ -138,6 +140,7 @@ export function buildStack(settings: StackSettings): StackOutputs {
     // Not secret: it authenticates through `aws eks get-token` and holds no credential.
     kubeconfig: cluster.kubeconfig,
     nodePoolBounds: bounds,
+    clusterAutoscalerRoleArn: addons.autoscalerRole.arn,
     cdnDomainName: cdn?.distribution.domainName,
     staticBucket: cdn?.bucket.id,
   };

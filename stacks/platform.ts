@@ -9,6 +9,7 @@ import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { SloRules } from '../constructs/observability/slo-rules';
+import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
@@ -61,6 +62,8 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
+  if (env.cloud.kind === 'aws' && env.cloud.spotPercent > 0)
+    new AutoscalerPriorities(foundation, 'AutoscalerPriorities', { labels: platformLabels });
   new PlatformAlerts(foundation, 'Alerts', { namespace: env.namespace, labels: platformLabels, ...PLATFORM_TARGETS });
   new AlertRouting(foundation, 'AlertRouting', {
     namespace: env.namespace,

@@ -1,8 +1,10 @@
+import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
 import { CapacityClass, CAPACITY_TYPE_KEY, ON_DEMAND, SPOT } from '../../constructs/workload/capacity-class';
+import { POOL_NAME_PATTERNS } from '../../constructs/platform/autoscaler-priorities';
 import { MANAGED_POLICIES } from '../../infra/cdn';
 import { podDemands } from '../../infra/capacity';
-import { CONTROL_PLANE_LOG_TYPES } from '../../infra/cluster';
+import { CONTROL_PLANE_LOG_TYPES, eksVersionWarning } from '../../infra/cluster';
 import { buildStack, stackPoolBounds } from '../../infra/program';
 import { CloudStackSettings, readStackSettings } from '../../infra/stack-settings';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from '../../policies/crossguard/aws';
@@ -12,8 +14,10 @@ import { Recorded, recordStack, stackConfigValues } from '../support/pulumi-mock
 
 const settingsOf = (stack: string) => readStackSettings(stackConfigValues(stack), stack);
 const stacks: Record<string, Recorded[]> = {};
+const warnings: string[] = [];
 
 beforeAll(async () => {
+  jest.spyOn(pulumi.log, 'warn').mockImplementation(async (message: string) => void warnings.push(message));
   for (const stack of ['dev', 'staging', 'prod', 'airgap']) stacks[stack] = await recordStack(stack, () => buildStack(settingsOf(stack)));
 });
 
@@ -40,6 +44,10 @@ describe.each(['dev', 'staging', 'prod'])('the %s stack', (stack) => {
     const provider = one(stack, 'pulumi:providers:aws');
     expect(provider.inputs.region).toBe(cloud.region);
     expect(JSON.parse(provider.inputs.allowedAccountIds)).toEqual([cloud.accountId]);
+  });
+
+  it('warns at preview that EKS no longer creates clusters at the environment Kubernetes version', () => {
+    expect(warnings).toContain(eksVersionWarning(env.kubernetesVersion, new Date()));
   });
 
   it('has a private and a public subnet in every zone, inside the VPC range, tagged for EKS and load balancers', () => {
@@ -145,6 +153,27 @@ describe.each(['staging', 'prod'])('spot in the %s stack', (stack) => {
     const bounds = stackPoolBounds(settings, podDemands(synthesizeCharts(env).flatMap((c) => c.objects)));
     expect(spot.inputs.scalingConfig).toMatchObject({ minSize: 0, maxSize: bounds.spot!.max });
     expect(spot.inputs.scalingConfig.maxSize).toBeGreaterThan(0);
+  });
+});
+
+describe.each(['dev', 'staging', 'prod'])('the cluster autoscaler of the %s stack', (stack) => {
+  it('gets a role its service account assumes, allowed to resize only this cluster node groups', () => {
+    const role = stacks[stack].find((r) => r.type === 'aws:iam/role:Role' && r.name === `${stack}-cluster-autoscaler`)!;
+    const trust = JSON.parse(role.inputs.assumeRolePolicy);
+    expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain('system:serviceaccount:kube-system:cluster-autoscaler');
+    const policy = JSON.parse(
+      stacks[stack].find((r) => r.type === 'aws:iam/rolePolicy:RolePolicy' && r.name === `${stack}-cluster-autoscaler`)!.inputs.policy,
+    );
+    const resize = policy.Statement.find((st: { Action: string[] }) => st.Action.includes('autoscaling:SetDesiredCapacity'));
+    expect(resize.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/k8s.io/cluster-autoscaler/perfstack-${stack}`]: 'owned' } });
+  });
+
+  it('finds each node group by the pool name its priority expander ranks', () => {
+    for (const group of ofType(stack, 'aws:eks/nodeGroup:NodeGroup')) {
+      const pattern = group.inputs.capacityType === 'SPOT' ? POOL_NAME_PATTERNS.spot : POOL_NAME_PATTERNS.onDemand;
+      // EKS names the Auto Scaling group eks-<node group name>-<uuid>; Pulumi names the node group <resource name>-<suffix>.
+      expect(new RegExp(`^${pattern}$`).test(`eks-${group.name}-1a2b3c4-00000000-0000-0000-0000-000000000000`)).toBe(true);
+    }
   });
 });
 

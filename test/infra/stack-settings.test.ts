@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { kubeconfig, serviceAccountTrustPolicy } from '../../infra/cluster';
+import { eksVersionWarning, kubeconfig, serviceAccountTrustPolicy } from '../../infra/cluster';
 import { bucketOf } from '../../infra/backup-storage';
 import { readStackSettings } from '../../infra/stack-settings';
 import { stackConfigValues } from '../support/pulumi-mocks';
@@ -138,6 +138,13 @@ describe('cluster access', () => {
       'oidc.eks/id/X:sub': 'system:serviceaccount:web:postgres',
       'oidc.eks/id/X:aud': 'sts.amazonaws.com',
     });
+  });
+
+  it('warns that EKS no longer creates a cluster once its version is past extended support', () => {
+    expect(eksVersionWarning('1.28', new Date('2025-11-25T12:00:00Z'))).toBeUndefined();
+    expect(eksVersionWarning('1.28', new Date('2026-11-23T00:00:00Z'))).toMatch(
+      /^EKS ended extended support for Kubernetes 1.28 on 2025-11-26/,
+    );
   });
 
   it('finds the backup bucket in an s3:// destination', () => {
