@@ -11,6 +11,7 @@ import { Environment } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { prod } from '../../stacks/prod';
 import { renderEnvironment } from '../../stacks/synth';
+import { capacityPlanning } from './capacity';
 import { pgbouncerThroughput, redisFailover } from './data-tier';
 import { policyThroughput } from './policy';
 
@@ -84,6 +85,14 @@ rows.push({
   case: `policy check, ${policy.objects} objects (in process)`,
   medianMs: policy.medianMs,
   note: `${Math.round(policy.perSecond).toLocaleString('en-US')} objects/s; target >= 20,000/s: ${policy.perSecond >= 20000 ? 'met' : 'MISSED'}`,
+});
+
+const [c20, c200] = capacityPlanning([generated(20), generated(200)], RUNS, median);
+rows.push({ case: 'capacity plan + cost report, 20 services', medianMs: c20, note: '' });
+rows.push({
+  case: 'capacity plan + cost report, 200 services',
+  medianMs: c200,
+  note: `200/20 ratio ${(c200 / c20).toFixed(1)} (10.0 = linear in services)`,
 });
 
 const w = Math.max(...rows.map((r) => r.case.length));
