@@ -19,6 +19,10 @@ const warnings: string[] = [];
 beforeAll(async () => {
   jest.spyOn(pulumi.log, 'warn').mockImplementation(async (message: string) => void warnings.push(message));
   for (const stack of ['dev', 'staging', 'prod', 'airgap']) stacks[stack] = await recordStack(stack, () => buildStack(settingsOf(stack)));
+  // prod's App on a cluster someone else runs (on-prem): only the workloads, to a named context.
+  stacks.onprem = await recordStack('onprem', () =>
+    buildStack(readStackSettings({ environment: 'prod', mode: 'existing-cluster', kubeContext: 'onprem-prod' }, 'onprem')),
+  );
 });
 
 const ofType = (stack: string, type: string) => stacks[stack].filter((r) => r.type === type);
@@ -257,6 +261,19 @@ describe('the airgap stack (existing cluster)', () => {
     expect(stacks.airgap.filter((r) => r.type.startsWith('aws:') || r.type.startsWith('perfstack:aws:'))).toEqual([]);
     expect(one('airgap', 'pulumi:providers:kubernetes').inputs.context).toBeUndefined();
     expect(deployedObjects('airgap')).toEqual(distObjects('airgap'));
+  });
+});
+
+describe('an existing-cluster stack of an AWS environment', () => {
+  it('builds nothing in AWS and deploys the environment objects to the named kubeconfig context', () => {
+    expect(stacks.onprem.filter((r) => r.type.startsWith('aws:') || r.type.startsWith('perfstack:aws:'))).toEqual([]);
+    expect(one('onprem', 'pulumi:providers:kubernetes').inputs.context).toBe('onprem-prod');
+    const groups = ofType('onprem', 'kubernetes:yaml/v2:ConfigGroup').map((g) => g.name);
+    expect(groups.sort()).toEqual(
+      synthesizeCharts(ENVIRONMENTS.prod)
+        .map((c) => `prod-${c.chart}`)
+        .sort(),
+    );
   });
 });
 

@@ -88,6 +88,11 @@ describe('readStackSettings', () => {
       "perfstack:cdn.apiCaching: must be 'disabled'",
     ],
     [
+      'a kubeconfig context for a stack that builds its own cluster',
+      { ...prod, kubeContext: 'x' },
+      "perfstack:kubeContext: applies only to mode 'existing-cluster'",
+    ],
+    [
       'cloud mode for an environment without a cloud',
       { environment: 'airgap', mode: 'cloud' },
       "perfstack:mode: 'cloud' needs an AWS environment",
