@@ -59,7 +59,7 @@ export function memoryMiB(q: string | number | undefined): number {
   return Number(m[1]) * MEMORY_FACTOR[m[2] ?? ''];
 }
 
-interface Requests {
+export interface Requests {
   cpuMillis: number;
   memoryMiB: number;
 }
@@ -152,6 +152,20 @@ export function podDemands(objects: readonly Obj[]): PodDemand[] {
   return out;
 }
 
+/** A pod no node of the pool can hold: the pool's instance type is too small. */
+export class PodTooLargeError extends Error {
+  constructor(
+    public readonly pod: Requests,
+    public readonly shape: NodeShape,
+  ) {
+    super(
+      `a pod requesting ${pod.cpuMillis}m CPU and ${Math.round(pod.memoryMiB)}Mi memory does not fit a node with ` +
+        `${shape.cpuMillis}m and ${Math.round(shape.memoryMiB)}Mi allocatable; choose a larger instance type`,
+    );
+    this.name = 'PodTooLargeError';
+  }
+}
+
 /**
  * Nodes of `shape` that hold these pods (first-fit decreasing on the larger of the CPU and memory shares, the
  * usual bin-packing bound within 22% of optimal). A pod larger than a node is an error: no node of the pool could
@@ -159,12 +173,7 @@ export function podDemands(objects: readonly Obj[]): PodDemand[] {
  */
 export function nodesFor(pods: readonly Requests[], shape: NodeShape): number {
   for (const p of pods) {
-    if (p.cpuMillis > shape.cpuMillis || p.memoryMiB > shape.memoryMiB) {
-      throw new Error(
-        `a pod requesting ${p.cpuMillis}m CPU and ${Math.round(p.memoryMiB)}Mi memory does not fit a node with ` +
-          `${shape.cpuMillis}m and ${Math.round(shape.memoryMiB)}Mi allocatable; choose a larger instance type`,
-      );
-    }
+    if (p.cpuMillis > shape.cpuMillis || p.memoryMiB > shape.memoryMiB) throw new PodTooLargeError(p, shape);
   }
   const share = (p: Requests) => Math.max(p.cpuMillis / shape.cpuMillis, p.memoryMiB / shape.memoryMiB);
   const free: Requests[] = [];

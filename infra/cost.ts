@@ -128,7 +128,9 @@ export function main(
     report = costReport(input);
   } catch (e) {
     // A pod larger than any node of its pool.
-    return fail([(e as Error).message]);
+    const problems = settingsProblems(e);
+    if (!problems) throw e;
+    return fail(problems.map((p) => `${configFile}: ${p}`));
   }
   if (opts.format === 'json') out(JSON.stringify({ environment: env.name, configFile, bounds, ...report }, null, 2) + '\n');
   else

@@ -1,16 +1,17 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { ConfigError } from '../constructs/core/errors';
 import { costLabels } from '../constructs/core/labels';
-import { synthesizeCharts } from '../stacks/synth';
+import { SynthesizedChart, synthesizeCharts } from '../stacks/synth';
 import { BackupStorage } from './backup-storage';
-import { PodDemand, podDemands } from './capacity';
+import { PodDemand, PodTooLargeError, podDemands } from './capacity';
 import { Cdn } from './cdn';
 import { Cluster } from './cluster';
 import { ClusterAddons } from './cluster-addons';
 import { Network } from './network';
 import { NodePools, PoolBounds, nodeShape, poolBounds } from './node-pools';
-import { CloudStackSettings, StackSettings } from './stack-settings';
+import { CONFIG_NAMESPACE, CloudStackSettings, StackSettings } from './stack-settings';
 import { Workloads } from './workloads';
 
 /** What `pulumi stack output` shows. */
@@ -35,7 +36,13 @@ export function stackPoolBounds(settings: CloudStackSettings, demands: readonly 
   const { environment: env, nodePools, instanceTypes, nodeOverhead } = settings;
   const onDemandShape = nodeShape(instanceTypes[nodePools.onDemand.instanceTypes[0]], nodeOverhead);
   const spotShape = nodePools.spot ? nodeShape(instanceTypes[nodePools.spot.instanceTypes[0]], nodeOverhead) : undefined;
-  return poolBounds({ demands, onDemandShape, spotShape, spotPercent: env.cloud.spotPercent, zones: env.zones.length });
+  try {
+    return poolBounds({ demands, onDemandShape, spotShape, spotPercent: env.cloud.spotPercent, zones: env.zones.length });
+  } catch (e) {
+    if (!(e instanceof PodTooLargeError)) throw e;
+    const pool = e.shape === spotShape && e.shape !== onDemandShape ? 'spot' : 'onDemand';
+    throw new pulumi.InputPropertyError({ propertyPath: `${CONFIG_NAMESPACE}:nodePools.${pool}.instanceTypes`, reason: e.message });
+  }
 }
 
 /**
@@ -45,7 +52,14 @@ export function stackPoolBounds(settings: CloudStackSettings, demands: readonly 
  */
 export function buildStack(settings: StackSettings): StackOutputs {
   const env = settings.environment;
-  const charts = synthesizeCharts(env);
+  let charts: SynthesizedChart[];
+  try {
+    charts = synthesizeCharts(env);
+  } catch (e) {
+    // A mistake in the Environment: its one-line-per-problem report, without a stack trace.
+    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
   if (settings.mode === 'existing-cluster') {
     const provider = new k8s.Provider(env.name, { context: settings.kubeContext, enableServerSideApply: true });
     const workloads = new Workloads(env.name, { environment: env, charts, provider });

@@ -27,11 +27,10 @@ function run(argv: string[]): { code: number; out: string; err: string } {
 //   min: cc-a 219 x 0.75/1.25 = 131.40; cc-b 219 x 0.5/1.25 + 29.20 = 116.80.
 //   max: cc-a 219 x 0.75/1.75 = 93.857; cc-b 219 x 1/1.75 + 58.40 = 183.543.
 // - spot share of vCPU: min 2.5/10 = 25%; max 5/12.5 = 40%.
-/** The fixture config with its spot pool line replaced, in a temporary file. */
-function configWith(spotLine: string): string {
+/** A copy of a stack config with one pattern replaced, in a temporary file. */
+function configWith(source: string, pattern: RegExp | string, replacement: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cost-')), 'stack-config.yaml');
-  const text = fs.readFileSync('infra/fixtures/cost/stack-config.yaml', 'utf8');
-  fs.writeFileSync(file, text.replace(/spot: \{ instanceTypes: \[.*\] \}/, spotLine));
+  fs.writeFileSync(file, fs.readFileSync(source, 'utf8').replace(pattern, replacement));
   return file;
 }
 
@@ -86,10 +85,23 @@ describe('npm run cost', () => {
     [['--env', 'prod', '--config', 'missing.yaml'], 'cost: missing.yaml: no such file'],
     [['--env', 'staging', '--config', 'Pulumi.dev.yaml'], "cost: Pulumi.dev.yaml: is the config of environment 'dev', not 'staging'"],
     [
-      ['--env', 'staging', '--config', configWith('spot: { instanceTypes: [s1.large, s2.large] }')],
+      [
+        '--env',
+        'staging',
+        '--config',
+        configWith(
+          'infra/fixtures/cost/stack-config.yaml',
+          /spot: \{ instanceTypes: \[.*\] \}/,
+          'spot: { instanceTypes: [s1.large, s2.large] }',
+        ),
+      ],
       'perfstack:nodePools.spot.instanceTypes: lists 2 type(s); a spot pool needs at least 3 of one size class',
     ],
     [[...FIXTURE.slice(0, 4), '--manifests', 'no/such/folder'], 'cost: no/such/folder: no such file or folder'],
+    [
+      ['--env', 'prod', '--config', configWith('Pulumi.prod.yaml', 'instanceTypes: [m6i.2xlarge]', 'instanceTypes: [m6i.xlarge]')],
+      'perfstack:nodePools.onDemand.instanceTypes: a pod requesting 4000m CPU and 16384Mi memory does not fit a node',
+    ],
   ])('rejects %j with exit 2 and a one-line reason', (argv, message) => {
     const { code, err } = run(argv);
     expect(code).toBe(2);

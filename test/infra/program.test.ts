@@ -277,6 +277,34 @@ describe('an existing-cluster stack of an AWS environment', () => {
   });
 });
 
+describe('mistakes found while building a stack', () => {
+  it('names the pool whose instance type cannot hold a pod', () => {
+    const settings = settingsOf('prod') as CloudStackSettings;
+    const small = { ...settings, nodePools: { ...settings.nodePools, onDemand: { instanceTypes: ['m6i.xlarge'] } } };
+    const demands = podDemands(synthesizeCharts(ENVIRONMENTS.prod).flatMap((c) => c.objects));
+    expect(() => stackPoolBounds(small, demands)).toThrow(
+      expect.objectContaining({
+        propertyPath: 'perfstack:nodePools.onDemand.instanceTypes',
+        reason:
+          'a pod requesting 4000m CPU and 16384Mi memory does not fit a node with 3600m and 14848Mi allocatable; choose a larger instance type',
+      }),
+    );
+  });
+
+  it('reports a broken environment as the synth report, without a stack trace', () => {
+    const settings = settingsOf('prod') as CloudStackSettings;
+    const broken = { ...settings, environment: { ...settings.environment, zones: [] } };
+    let thrown: unknown;
+    try {
+      buildStack(broken);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+    expect((thrown as Error).message).toBe("prod: 'zones' ([]) must list at least one zone");
+  });
+});
+
 /** The objects of every ConfigGroup of a stack, by chart file name. */
 function deployedObjects(stack: string): Record<string, unknown[]> {
   return Object.fromEntries(
