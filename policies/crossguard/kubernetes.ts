@@ -1,3 +1,4 @@
+import { ENVIRONMENTS } from '../../stacks/environments';
 import { evaluate } from '../engine';
 import { KubeObject, PolicyContext } from '../types';
 
@@ -39,4 +40,26 @@ export function kubernetesViolations(
             i.object.metadata.namespace === f.object.namespace,
         )?.urn ?? '',
     }));
+}
+
+/** Context the pack's configuration may set; what it leaves unset comes from the stack's environment. */
+export interface KubernetesPackConfig {
+  readonly zones?: number;
+  readonly production?: boolean;
+  readonly registry?: string;
+}
+
+/**
+ * The rules' context for a stack: the pack configuration where it is set, else the environment the objects are
+ * labelled with (`environment`, on every perfstack object), so `pulumi preview` of prod applies production rules
+ * without a per-stack pack configuration that would repeat the Environment's values.
+ */
+export function packContext(objects: readonly (KubeObject | undefined)[], config: KubernetesPackConfig): Omit<PolicyContext, 'objects'> {
+  const names = new Set(objects.map((o) => o?.metadata?.labels?.environment).filter((n): n is string => typeof n === 'string'));
+  const env = names.size === 1 ? ENVIRONMENTS[[...names][0]] : undefined;
+  return {
+    zones: config.zones ?? env?.zones.length ?? 3,
+    production: config.production ?? env?.production ?? false,
+    registry: config.registry ?? (env?.airGapped ? env.imageRegistry : undefined),
+  };
 }

@@ -1,13 +1,6 @@
 import { StackValidationPolicy } from '@pulumi/policy';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from './aws';
-import { kubernetesViolations } from './kubernetes';
-
-/** Context for the Kubernetes rules, from the pack's configuration (`zones`, `production`, `registry`). */
-interface KubernetesConfig {
-  readonly zones?: number;
-  readonly production?: boolean;
-  readonly registry?: string;
-}
+import { KubernetesPackConfig, kubeObjectOf, kubernetesViolations, packContext } from './kubernetes';
 
 /** The pack's policies: the `policy` CLI's Kubernetes rules, and the AWS rules for the infrastructure. */
 export const POLICIES: StackValidationPolicy[] = [
@@ -15,11 +8,14 @@ export const POLICIES: StackValidationPolicy[] = [
     name: 'perfstack-kubernetes',
     description: 'The perfstack Kubernetes rules (the same as `npm run policy`), on the objects about to be deployed.',
     enforcementLevel: 'mandatory',
-    configSchema: {
-      properties: { zones: { type: 'integer', default: 3 }, production: { type: 'boolean', default: false }, registry: { type: 'string' } },
-    },
+    // Unset keys come from the environment the objects are labelled with (see packContext).
+    configSchema: { properties: { zones: { type: 'integer' }, production: { type: 'boolean' }, registry: { type: 'string' } } },
     validateStack: (args, report) => {
-      for (const v of kubernetesViolations(args.resources, args.getConfig<KubernetesConfig>())) report(v.message, v.urn || undefined);
+      const context = packContext(
+        args.resources.map((r) => kubeObjectOf(r.type, r.props)),
+        args.getConfig<KubernetesPackConfig>(),
+      );
+      for (const v of kubernetesViolations(args.resources, context)) report(v.message, v.urn || undefined);
     },
   },
   {

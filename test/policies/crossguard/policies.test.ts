@@ -1,6 +1,7 @@
 import { StackValidationArgs } from '@pulumi/policy';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations, StackResource } from '../../../policies/crossguard/aws';
-import { kubeObjectOf } from '../../../policies/crossguard/kubernetes';
+import { kubeObjectOf, packContext } from '../../../policies/crossguard/kubernetes';
+import { ENVIRONMENTS } from '../../../stacks/environments';
 import { POLICIES } from '../../../policies/crossguard/policies';
 import { prod } from '../../../stacks/prod';
 import { synthesizeCharts } from '../../../stacks/synth';
@@ -107,6 +108,29 @@ describe('CrossGuard pack', () => {
     expect(violations('perfstack-kubernetes', broken, config)).toEqual([
       '[autoscaled-replicas] Deployment/web: sets replicas: 2 although an autoscaler owns the count',
     ]);
+  });
+
+  it('takes zones and production from the environment the objects are labelled with, unless configured', () => {
+    const resources = synthesizeCharts(prod)
+      .flatMap((c) => c.objects)
+      .map((o: Json, i) => ({
+        type: `kubernetes:${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`,
+        urn: `urn:${i}`,
+        props: o,
+      }));
+    const objects = resources.map((r) => kubeObjectOf(r.type, r.props));
+    expect(packContext(objects, {})).toEqual({ zones: 3, production: true, registry: undefined });
+    expect(packContext(objects, { production: false })).toMatchObject({ production: false });
+    // A production rule fires with no pack configuration at all: an HPA floor of 1 for web in prod.
+    const floorOfOne = resources.map((r) =>
+      r.props.kind === 'HorizontalPodAutoscaler' && r.props.metadata.name === 'web'
+        ? { ...r, props: { ...r.props, spec: { ...r.props.spec, minReplicas: 1 } } }
+        : r,
+    );
+    expect(violations('perfstack-kubernetes', floorOfOne, {}).join('\n')).toContain('[production-replicas]');
+    expect(violations('perfstack-kubernetes', floorOfOne, { production: false }).join('\n')).not.toContain('[production-replicas]');
+    const airgap = synthesizeCharts(ENVIRONMENTS.airgap).flatMap((c) => c.objects) as Json[];
+    expect(packContext(airgap, {})).toEqual({ zones: 3, production: true, registry: ENVIRONMENTS.airgap.imageRegistry });
   });
 
   it('maps Pulumi type tokens to apiVersion and kind', () => {
