@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { KARPENTER_DISCOVERY_TAG } from '../constructs/platform/karpenter-node-pools';
 
 /** One zone's address plan: a large private range (nodes, and pods through the VPC CNI) and a small public one. */
 export interface ZoneSubnets {
@@ -154,7 +155,7 @@ export class Network extends pulumi.ComponentResource {
           tags: tags({
             Name: `${name}-private-${z.zone}`,
             'kubernetes.io/role/internal-elb': '1',
-            'karpenter.sh/discovery': args.clusterName,
+            [KARPENTER_DISCOVERY_TAG]: args.clusterName,
             ...clusterTag,
           }),
         },

@@ -71,6 +71,8 @@ export interface NodePoolsArgs {
   readonly onDemand: PoolArgs;
   /** @default - no spot pool */
   readonly spot?: PoolArgs;
+  /** Name of the nodes' IAM role, where something refers to it by name (Karpenter's EC2NodeClass). @default - generated */
+  readonly roleName?: string;
   /** @default 50 */
   readonly diskGiB?: number;
   /** @default - none */
@@ -104,6 +106,7 @@ export class NodePools extends pulumi.ComponentResource {
     this.role = new aws.iam.Role(
       `${name}-node`,
       {
+        name: args.roleName,
         assumeRolePolicy: JSON.stringify({
           Version: '2012-10-17',
           Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }],

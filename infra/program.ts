@@ -2,7 +2,9 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { ConfigError } from '../constructs/core/errors';
+import { KARPENTER_DISCOVERY_TAG } from '../constructs/platform/karpenter-node-pools';
 import { costLabels } from '../constructs/core/labels';
+import { awsNames } from '../stacks/environment';
 import { SynthesizedChart, synthesizeCharts } from '../stacks/synth';
 import { BackupStorage } from './backup-storage';
 import { PodDemand, PodTooLargeError, podDemands } from './capacity';
@@ -27,9 +29,6 @@ export interface StackOutputs {
   readonly cdnDomainName?: pulumi.Output<string>;
   readonly staticBucket?: pulumi.Output<string>;
 }
-
-/** EKS cluster name of an environment. */
-export const clusterNameOf = (environment: string) => `perfstack-${environment}`;
 
 /** Node pool bounds of a cloud stack, from the environment's synthesized workloads (see `poolBounds`). */
 export function stackPoolBounds(settings: CloudStackSettings, demands: readonly PodDemand[]): PoolBounds {
@@ -67,7 +66,8 @@ export function buildStack(settings: StackSettings): StackOutputs {
   }
 
   const cloud = settings.environment.cloud;
-  const clusterName = clusterNameOf(env.name);
+  const names = awsNames(env.name);
+  const clusterName = names.cluster;
   // AWS cost-allocation tags: the same team/cost-center labels the Kubernetes objects carry.
   const tags = costLabels(env.name, env.costAllocation);
   const awsProvider = new aws.Provider(env.name, { region: cloud.region as aws.Region, allowedAccountIds: [cloud.accountId] });
@@ -99,13 +99,25 @@ export function buildStack(settings: StackSettings): StackOutputs {
       version: cluster.eks.version,
       subnetIds: network.nodeSubnetIds,
       onDemand: { instanceTypes: settings.nodePools.onDemand.instanceTypes, bounds: bounds.onDemand },
+      // With Karpenter, spot nodes come from its NodePools; the node group keeps system pods and Karpenter itself.
       spot:
-        settings.nodePools.spot && bounds.spot ? { instanceTypes: settings.nodePools.spot.instanceTypes, bounds: bounds.spot } : undefined,
+        settings.nodePools.spot && bounds.spot && !cloud.karpenter
+          ? { instanceTypes: settings.nodePools.spot.instanceTypes, bounds: bounds.spot }
+          : undefined,
+      roleName: names.nodeRole,
       tags,
     },
     opts,
   );
   const addons = new ClusterAddons(env.name, { cluster, tags }, { ...opts, dependsOn: [nodePools] });
+  if (cloud.karpenter) {
+    // Karpenter finds the node security group by the discovery tag, as it finds the subnets (tagged by Network).
+    new aws.ec2.Tag(
+      `${env.name}-karpenter-discovery`,
+      { resourceId: cluster.eks.vpcConfig.clusterSecurityGroupId, key: KARPENTER_DISCOVERY_TAG, value: clusterName },
+      { parent: cluster },
+    );
+  }
 
   const backup = env.dataTier.postgres.backup;
   const postgres = objects.find((o) => o.kind === 'Cluster' && String(o.apiVersion).startsWith('postgresql.cnpg.io/')) as

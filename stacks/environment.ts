@@ -68,6 +68,20 @@ export interface AwsCloud {
   readonly spotPercent: number;
   /** Serve static assets and cacheable API responses through CloudFront. */
   readonly cdn: boolean;
+  /**
+   * Provision nodes with Karpenter (installed on the cluster by the platform team) instead of the cluster autoscaler
+   * and a spot node group: the App then carries Karpenter NodePools, spot weighted above on-demand.
+   * @default - EKS managed node groups scaled by the cluster autoscaler
+   */
+  readonly karpenter?: {
+    /** vCPU all Karpenter nodes together may reach; spot may take `spotPercent` of it. */
+    readonly cpuLimit: number;
+  };
+}
+
+/** Names the cloud side gives an environment's resources, which the App refers to. */
+export function awsNames(environment: string): { readonly cluster: string; readonly nodeRole: string } {
+  return { cluster: `perfstack-${environment}`, nodeRole: `perfstack-${environment}-node` };
 }
 
 export interface NoCloud {

@@ -10,11 +10,12 @@ import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
+import { KarpenterNodePools } from '../constructs/platform/karpenter-node-pools';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
-import { Environment, ServiceSpec, imageOf, validateEnvironment } from './environment';
+import { Environment, ServiceSpec, awsNames, imageOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
 import { API_GATEWAY_MIX, PLATFORM_TARGETS } from './services';
 
@@ -62,8 +63,18 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
-  if (env.cloud.kind === 'aws' && env.cloud.spotPercent > 0)
+  if (env.cloud.kind === 'aws' && env.cloud.karpenter) {
+    new KarpenterNodePools(foundation, 'Karpenter', {
+      clusterName: awsNames(env.name).cluster,
+      nodeRole: awsNames(env.name).nodeRole,
+      zones: env.zones,
+      spotPercent: env.cloud.spotPercent,
+      cpuLimit: env.cloud.karpenter.cpuLimit,
+      labels: platformLabels,
+    });
+  } else if (env.cloud.kind === 'aws' && env.cloud.spotPercent > 0) {
     new AutoscalerPriorities(foundation, 'AutoscalerPriorities', { labels: platformLabels });
+  }
   new PlatformAlerts(foundation, 'Alerts', { namespace: env.namespace, labels: platformLabels, ...PLATFORM_TARGETS });
   new AlertRouting(foundation, 'AlertRouting', {
     namespace: env.namespace,

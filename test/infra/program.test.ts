@@ -19,6 +19,13 @@ const warnings: string[] = [];
 beforeAll(async () => {
   jest.spyOn(pulumi.log, 'warn').mockImplementation(async (message: string) => void warnings.push(message));
   for (const stack of ['dev', 'staging', 'prod', 'airgap']) stacks[stack] = await recordStack(stack, () => buildStack(settingsOf(stack)));
+  // staging with Karpenter instead of the cluster autoscaler and a spot node group.
+  const staging = settingsOf('staging') as CloudStackSettings;
+  const karpenter = {
+    ...staging,
+    environment: { ...staging.environment, cloud: { ...staging.environment.cloud, karpenter: { cpuLimit: 160 } } },
+  };
+  stacks.karpenter = await recordStack('karpenter', () => buildStack(karpenter));
   // prod's App on a cluster someone else runs (on-prem): only the workloads, to a named context.
   stacks.onprem = await recordStack('onprem', () =>
     buildStack(readStackSettings({ environment: 'prod', mode: 'existing-cluster', kubeContext: 'onprem-prod' }, 'onprem')),
@@ -302,6 +309,25 @@ describe('mistakes found while building a stack', () => {
     }
     expect(pulumi.RunError.isInstance(thrown)).toBe(true);
     expect((thrown as Error).message).toBe("prod: 'zones' ([]) must list at least one zone");
+  });
+});
+
+describe('a stack that provisions nodes with Karpenter', () => {
+  it('keeps only the on-demand node group, with the role name the EC2NodeClass refers to', () => {
+    expect(nodeGroup('karpenter', 'SPOT')).toEqual([]);
+    expect(nodeGroup('karpenter', 'ON_DEMAND')).toHaveLength(1);
+    const role = stacks.karpenter.find((r) => r.type === 'aws:iam/role:Role' && r.name === 'staging-node')!;
+    const platform = stacks.karpenter.find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === 'staging-platform')!;
+    const nodeClass = platform.inputs.objs.find((o: { kind: string }) => o.kind === 'EC2NodeClass');
+    expect(nodeClass.spec.role).toBe(role.inputs.name);
+  });
+
+  it('tags the cluster security group so Karpenter finds it, and ships NodePools instead of autoscaler priorities', () => {
+    expect(one('karpenter', 'aws:ec2/tag:Tag').inputs).toMatchObject({ key: 'karpenter.sh/discovery', value: 'perfstack-staging' });
+    const platform = stacks.karpenter.find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === 'staging-platform')!;
+    const kinds = platform.inputs.objs.map((o: { kind: string; metadata: { name: string } }) => `${o.kind}/${o.metadata.name}`);
+    expect(kinds).toEqual(expect.arrayContaining(['NodePool/perfstack-spot', 'NodePool/perfstack-on-demand', 'EC2NodeClass/perfstack']));
+    expect(kinds).not.toContain('ConfigMap/cluster-autoscaler-priority-expander');
   });
 });
 
