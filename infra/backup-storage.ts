@@ -34,7 +34,8 @@ export class BackupStorage extends pulumi.ComponentResource {
     super('perfstack:aws:BackupStorage', name, {}, opts);
     const child = { parent: this };
     const bucketName = bucketOf(args.destinationPath);
-    this.bucket = new aws.s3.Bucket(name, { bucket: bucketName, versioning: { enabled: true }, tags: args.tags }, child);
+    this.bucket = new aws.s3.Bucket(name, { bucket: bucketName, tags: args.tags }, child);
+    new aws.s3.BucketVersioning(name, { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } }, child);
     new aws.s3.BucketPublicAccessBlock(
       name,
       { bucket: this.bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },

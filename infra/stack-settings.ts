@@ -115,6 +115,9 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
         `'cloud' needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
       );
     }
+    for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn']) {
+      if (values[key] !== undefined) issue(key, "applies only to mode 'cloud' (this stack deploys to an existing cluster); remove it");
+    }
     const kubeContext = values.kubeContext;
     if (kubeContext !== undefined && (typeof kubeContext !== 'string' || kubeContext.length === 0)) {
       issue('kubeContext', 'must be the name of a kubeconfig context; omit it to use the current context');

@@ -128,7 +128,14 @@ describe.each(['dev', 'staging', 'prod'])('the %s stack', (stack) => {
     expect(role.inputs.name).toBe(backup.iamRoleArn.split('/').pop());
     const trust = JSON.parse(role.inputs.assumeRolePolicy);
     expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain('system:serviceaccount:web:postgres');
-    expect(ofType(stack, 'aws:s3/bucket:Bucket').map((b) => b.inputs.bucket)).toContain(backup.destinationPath.split('/')[2]);
+    const bucket = backup.destinationPath.split('/')[2];
+    expect(ofType(stack, 'aws:s3/bucket:Bucket').map((b) => b.inputs.bucket)).toContain(bucket);
+    expect(
+      ofType(stack, 'aws:s3/bucketVersioning:BucketVersioning').find((v) => v.inputs.bucket === bucket)?.inputs.versioningConfiguration,
+    ).toEqual({
+      status: 'Enabled',
+    });
+    expect(ofType(stack, 'aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock').map((b) => b.inputs.bucket)).toContain(bucket);
   });
 });
 

@@ -93,6 +93,11 @@ describe('readStackSettings', () => {
       "perfstack:kubeContext: applies only to mode 'existing-cluster'",
     ],
     [
+      'cloud settings on a stack that deploys to an existing cluster',
+      { ...prod, mode: 'existing-cluster' },
+      "perfstack:nodePools: applies only to mode 'cloud' (this stack deploys to an existing cluster); remove it",
+    ],
+    [
       'cloud mode for an environment without a cloud',
       { environment: 'airgap', mode: 'cloud' },
       "perfstack:mode: 'cloud' needs an AWS environment",
