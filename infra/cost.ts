@@ -9,7 +9,6 @@
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
 import { Command } from 'commander';
-import { parse } from 'yaml';
 import { ConfigError } from '../constructs/core/errors';
 import { loadManifests, manifestFiles } from '../policies/load';
 import { ENVIRONMENTS } from '../stacks/environments';
@@ -18,7 +17,7 @@ import { podDemands } from './capacity';
 import { PricedPool, costReport, renderCostReport } from './cost-report';
 import { nodeShape } from './node-pools';
 import { stackPoolBounds } from './program';
-import { CONFIG_NAMESPACE, CloudStackSettings, readStackSettings } from './stack-settings';
+import { CloudStackSettings, readStackSettings, stackConfigFileValues } from './stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
@@ -31,16 +30,6 @@ function pricedPool(settings: CloudStackSettings, types: readonly string[]): Pri
     onDemandHourly: mean((s) => s.onDemandHourly),
     spotHourly: mean((s) => s.spotHourly),
   };
-}
-
-/** perfstack values of a stack config file, keyed without the namespace. */
-function configValues(file: string): Record<string, unknown> {
-  const doc = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as { config?: Record<string, unknown> };
-  return Object.fromEntries(
-    Object.entries(doc.config ?? {})
-      .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
-      .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
-  );
 }
 
 function settingsProblems(e: unknown): string[] | undefined {
@@ -79,7 +68,7 @@ export function main(
   const configFile = opts.config ?? `Pulumi.${env.name}.yaml`;
   if (!fs.existsSync(configFile)) return fail([`${configFile}: no such file; pass the stack config with --config`]);
 
-  const values = configValues(configFile);
+  const values = stackConfigFileValues(configFile);
   if (values.environment !== undefined && values.environment !== env.name) {
     return fail([`${configFile}: is the config of environment '${String(values.environment)}', not '${env.name}'`]);
   }

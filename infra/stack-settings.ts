@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 
@@ -153,6 +155,16 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
     nodeOverhead,
     cdn,
   };
+}
+
+/** The perfstack values of a stack config file (`Pulumi.<stack>.yaml`), keyed without the namespace. */
+export function stackConfigFileValues(file: string): Record<string, unknown> {
+  const doc = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as { config?: Record<string, unknown> };
+  return Object.fromEntries(
+    Object.entries(doc.config ?? {})
+      .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
+      .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
+  );
 }
 
 /** Reads the stack's settings from Pulumi config (the program's entry). */

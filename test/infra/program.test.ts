@@ -83,7 +83,7 @@ describe.each(['dev', 'staging', 'prod'])('the %s stack', (stack) => {
     expect(eks.version).toBe(env.kubernetesVersion);
     expect(eks.vpcConfig.endpointPrivateAccess).toBe(true);
     expect(eks.vpcConfig.endpointPublicAccess).toBe(true);
-    expect(eks.vpcConfig.publicAccessCidrs).toEqual(['198.51.100.0/24']);
+    expect(eks.vpcConfig.publicAccessCidrs).toEqual((settingsOf(stack) as CloudStackSettings).cluster.publicAccessCidrs);
     expect(eks.enabledClusterLogTypes).toEqual([...CONTROL_PLANE_LOG_TYPES]);
     expect(eks.encryptionConfig.resources).toEqual(['secrets']);
     expect(eks.accessConfig.authenticationMode).toBe('API');

@@ -1,8 +1,6 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
-import { parse } from 'yaml';
-import { CONFIG_NAMESPACE } from '../../infra/stack-settings';
+import { stackConfigFileValues } from '../../infra/stack-settings';
 
 /** One resource the program registered: its type token, name and the inputs it was given. */
 export interface Recorded {
@@ -16,13 +14,7 @@ export interface Recorded {
 
 /** The perfstack values of a committed `Pulumi.<stack>.yaml`, keyed without the namespace. */
 export function stackConfigValues(stack: string): Record<string, unknown> {
-  const file = path.join(__dirname, '..', '..', `Pulumi.${stack}.yaml`);
-  const config = (parse(fs.readFileSync(file, 'utf8')) as { config?: Record<string, unknown> }).config ?? {};
-  return Object.fromEntries(
-    Object.entries(config)
-      .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
-      .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
-  );
+  return stackConfigFileValues(path.join(__dirname, '..', '..', `Pulumi.${stack}.yaml`));
 }
 
 /** Outputs AWS computes, so that what depends on them (bucket policies, kubeconfig, OIDC trust) resolves. */
