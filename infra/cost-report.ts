@@ -4,6 +4,9 @@
  */
 import { NodeShape, PodDemand, podsAt, poolNodes } from './capacity';
 
+/** Cost-center row for pool minimums no pod uses. */
+export const IDLE = '(idle pool minimum)';
+
 /** AWS bills a month as 730 hours. */
 export const HOURS_PER_MONTH = 730;
 
@@ -61,7 +64,9 @@ function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
   const share = (pods: PodDemand[], pool: PricedPool, cost: number) => {
     const weight = (p: PodDemand) => Math.max(p.cpuMillis / pool.shape.cpuMillis, p.memoryMiB / pool.shape.memoryMiB);
     const total = pods.reduce((acc, p) => acc + weight(p), 0);
-    for (const p of pods) byCostCenter[p.costCenter] = (byCostCenter[p.costCenter] ?? 0) + (total === 0 ? 0 : (cost * weight(p)) / total);
+    // Nodes kept by a pool minimum with nothing on them still cost money: show it rather than lose it.
+    if (total === 0 && cost > 0) byCostCenter[IDLE] = (byCostCenter[IDLE] ?? 0) + cost;
+    for (const p of pods) byCostCenter[p.costCenter] = (byCostCenter[p.costCenter] ?? 0) + (cost * weight(p)) / total;
   };
   const pods = podsAt(input.demands, level);
   share(

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../infra/cost';
+import { IDLE, costReport } from '../../infra/cost-report';
 
 const FIXTURE = ['--env', 'staging', '--config', 'infra/fixtures/cost/stack-config.yaml', '--manifests', 'infra/fixtures/cost/manifests'];
 
@@ -107,5 +108,24 @@ describe('npm run cost', () => {
     expect(code).toBe(2);
     expect(err).toContain(message);
     expect(err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('costReport', () => {
+  const pool = { instanceType: 'x', shape: { cpuMillis: 2000, memoryMiB: 8192 }, vcpu: 2, onDemandHourly: 0.1, spotHourly: 0.04 };
+  const pod = {
+    workload: 'Deployment/a/api',
+    cpuMillis: 500,
+    memoryMiB: 512,
+    minReplicas: 1,
+    maxReplicas: 1,
+    spotTolerant: false,
+    costCenter: 'cc-a',
+  };
+
+  it('shows what pool minimums cost while nothing runs on them, so the cost-centers add up to the total', () => {
+    const report = costReport({ demands: [pod], onDemand: pool, spot: pool, minNodes: { onDemand: 1, spot: 2 } });
+    expect(report.min.byCostCenter).toEqual({ 'cc-a': 73, [IDLE]: 2 * 29.2 });
+    expect(report.min.withSpot).toBeCloseTo(73 + 58.4, 9);
   });
 });
