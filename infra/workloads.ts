@@ -3,6 +3,45 @@ import * as pulumi from '@pulumi/pulumi';
 import { Environment } from '../stacks/environment';
 import { SynthesizedChart, synthesizeCharts } from '../stacks/synth';
 
+/** API groups that ship with Kubernetes: objects in them need no CRD. Groups without a dot (apps, batch, ...) are built in too. */
+const BUILT_IN_GROUPS = new Set([
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'flowcontrol.apiserver.k8s.io',
+  'internal.apiserver.k8s.io',
+  'networking.k8s.io',
+  'node.k8s.io',
+  'rbac.authorization.k8s.io',
+  'resource.k8s.io',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+]);
+
+/** Kinds whose plural is not the kind plus `s`/`es`. */
+const IRREGULAR_PLURALS: Readonly<Record<string, string>> = { NetworkChaos: 'networkchaos', PodChaos: 'podchaos' };
+
+/** The CRD that defines `kind` in `apiVersion` (`scaledobjects.keda.sh`), or undefined for a built-in kind. */
+export function crdNameOf(apiVersion: string, kind: string): string | undefined {
+  const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  if (!group.includes('.') || BUILT_IN_GROUPS.has(group)) return undefined;
+  const lower = kind.toLowerCase();
+  const plural = IRREGULAR_PLURALS[kind] ?? (lower.endsWith('s') ? `${lower}es` : `${lower}s`);
+  return `${plural}.${group}`;
+}
+
+/** The CRDs a set of objects needs, sorted. */
+export function requiredCrds(objects: readonly Record<string, unknown>[]): string[] {
+  const names = objects.map((o) => crdNameOf(String(o.apiVersion), String(o.kind))).filter((n): n is string => n !== undefined);
+  return [...new Set(names)].sort();
+}
+
 export interface WorkloadsArgs {
   /** The environment whose cdk8s App is deployed. */
   readonly environment: Environment;
@@ -18,26 +57,37 @@ export interface WorkloadsArgs {
 /**
  * Deploys an environment's cdk8s App: the same objects `npm run synth` writes to dist/<env>/, built in memory from
  * the same Environment value. One ConfigGroup per chart; each depth of the chart graph waits for the one before,
- * so namespaces and PriorityClasses exist before the workloads that name them.
+ * so namespaces and PriorityClasses exist before the workloads that name them. The CRDs of the custom resources
+ * (from the operators, installed beforehand) are read first: a missing operator fails `pulumi preview` with the
+ * CRD's name instead of leaving a half-applied deployment.
  */
 export class Workloads extends pulumi.ComponentResource {
   /** ConfigGroups by chart name (`platform`, `api-gateway`, ...). */
   public readonly groups: Readonly<Record<string, k8s.yaml.v2.ConfigGroup>>;
+  /** The CRDs the App's custom resources need, read from the cluster before anything is applied. */
+  public readonly crds: Readonly<Record<string, k8s.apiextensions.v1.CustomResourceDefinition>>;
 
   constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('perfstack:k8s:Workloads', name, {}, opts);
+    const charts = args.charts ?? synthesizeCharts(args.environment);
+    const crds: Record<string, k8s.apiextensions.v1.CustomResourceDefinition> = {};
+    for (const crd of requiredCrds(charts.flatMap((c) => c.objects))) {
+      crds[crd] = k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-crd-${crd}`, crd, { parent: this, provider: args.provider });
+    }
     const groups: Record<string, k8s.yaml.v2.ConfigGroup> = {};
     const byDepth: k8s.yaml.v2.ConfigGroup[][] = [];
-    for (const chart of args.charts ?? synthesizeCharts(args.environment)) {
+    for (const chart of charts) {
+      const needs = requiredCrds(chart.objects).map((crd) => crds[crd]);
       const group = new k8s.yaml.v2.ConfigGroup(
         `${name}-${chart.chart}`,
         { objs: chart.objects as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> as never },
-        { parent: this, provider: args.provider, dependsOn: chart.depth > 0 ? byDepth[chart.depth - 1] : [] },
+        { parent: this, provider: args.provider, dependsOn: [...(chart.depth > 0 ? byDepth[chart.depth - 1] : []), ...needs] },
       );
       (byDepth[chart.depth] ??= []).push(group);
       groups[chart.chart] = group;
     }
     this.groups = groups;
-    this.registerOutputs({ charts: Object.keys(groups) });
+    this.crds = crds;
+    this.registerOutputs({ charts: Object.keys(groups), crds: Object.keys(crds) });
   }
 }

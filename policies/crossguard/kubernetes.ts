@@ -21,6 +21,8 @@ export function kubernetesViolations(
   context: Omit<PolicyContext, 'objects'>,
 ): { message: string; urn: string }[] {
   const items = resources.flatMap((r) => {
+    // CRDs come with the operators; the stack only reads them (infra/workloads.ts) to order its deployment.
+    if (r.type === 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition') return [];
     const object = kubeObjectOf(r.type, r.props);
     return object ? [{ object, urn: r.urn }] : [];
   });

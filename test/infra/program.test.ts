@@ -8,6 +8,7 @@ import { CONTROL_PLANE_LOG_TYPES, eksVersionWarning } from '../../infra/cluster'
 import { buildStack, stackPoolBounds } from '../../infra/program';
 import { CloudStackSettings, readStackSettings } from '../../infra/stack-settings';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from '../../policies/crossguard/aws';
+import { kubernetesViolations, packContext } from '../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { renderEnvironment, synthesizeCharts } from '../../stacks/synth';
 import { Recorded, recordStack, stackConfigValues } from '../support/pulumi-mocks';
@@ -112,6 +113,12 @@ describe.each(['dev', 'staging', 'prod'])('the %s stack', (stack) => {
     expect(spotNodeGroupViolations(resources)).toEqual([]);
     expect(cloudfrontViolations(resources)).toEqual([]);
     expect(s3OriginViolations(resources)).toEqual([]);
+  });
+
+  it('passes the pack Kubernetes policy too, CRDs read to order the deployment included', () => {
+    const resources = asStackResources(stack);
+    expect(resources.some((r) => r.type === 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition')).toBe(true);
+    expect(kubernetesViolations(resources, packContext([], {}))).toEqual([]);
   });
 
   it('hands the kubernetes provider of the new cluster exactly the objects written to dist/', () => {

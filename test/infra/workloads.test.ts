@@ -1,7 +1,11 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { synthesizeCharts } from '../../stacks/synth';
-import { Workloads } from '../../infra/workloads';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { Workloads, crdNameOf, requiredCrds } from '../../infra/workloads';
+import { SHARED_CRDS } from '../support/k8s-schema';
 import { Recorded, installMocks, quiescent, stackConfigValues } from '../support/pulumi-mocks';
 
 const recorded: Recorded[] = [];
@@ -27,6 +31,51 @@ describe('Workloads', () => {
       const group = groups.find((g) => g.name === `prod-${c.chart}`)!;
       expect(group.inputs.objs).toEqual(JSON.parse(JSON.stringify(c.objects)));
     }
+  });
+});
+
+describe('the CRDs the App needs', () => {
+  const crdFiles = fs.readdirSync(SHARED_CRDS).filter((f) => f.endsWith('.yaml'));
+  const crds = crdFiles.flatMap((f) =>
+    parseAllDocuments(fs.readFileSync(path.join(SHARED_CRDS, f), 'utf8'))
+      .map((d) => d.toJSON())
+      .filter((d) => d?.kind === 'CustomResourceDefinition'),
+  );
+
+  it.each(crds.map((c) => [c.metadata.name, c]))('finds %s from its group and kind', (name, crd) => {
+    for (const v of crd.spec.versions) expect(crdNameOf(`${crd.spec.group}/${v.name}`, crd.spec.names.kind)).toBe(name);
+  });
+
+  it.each([
+    ['apps/v1', 'Deployment'],
+    ['v1', 'Service'],
+    ['autoscaling/v2', 'HorizontalPodAutoscaler'],
+    ['networking.k8s.io/v1', 'NetworkPolicy'],
+    ['scheduling.k8s.io/v1', 'PriorityClass'],
+    ['rbac.authorization.k8s.io/v1', 'RoleBinding'],
+  ])('needs no CRD for the built-in %s %s', (apiVersion, kind) => {
+    expect(crdNameOf(apiVersion, kind)).toBeUndefined();
+  });
+
+  it('reads every CRD of the environment before applying, and only those', async () => {
+    const w = new Workloads('crds', { environment: ENVIRONMENTS.prod });
+    await settled(pulumi.all(Object.values(w.groups).map((g) => g.urn)));
+    await quiescent(recorded);
+    const objects = synthesizeCharts(ENVIRONMENTS.prod).flatMap((c) => c.objects);
+    const read = recorded.filter(
+      (r) => r.type === 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition' && r.name.startsWith('crds-'),
+    );
+    expect(read.map((r) => r.id).sort()).toEqual(requiredCrds(objects));
+    expect(requiredCrds(objects)).toEqual(
+      expect.arrayContaining([
+        'scaledobjects.keda.sh',
+        'clusters.postgresql.cnpg.io',
+        'verticalpodautoscalers.autoscaling.k8s.io',
+        'servicemonitors.monitoring.coreos.com',
+      ]),
+    );
+    const known = crds.map((c) => c.metadata.name);
+    for (const name of requiredCrds(objects)) expect(known).toContain(name);
   });
 });
 

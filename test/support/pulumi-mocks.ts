@@ -46,8 +46,11 @@ export async function installMocks(stack: string, recorded: Recorded[]): Promise
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const id = args.type === 'aws:s3/bucket:Bucket' ? String(args.inputs.bucket) : `${args.name}-id`;
-        const state = { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
+        // A read (`Resource.get`) keeps the id it asked for.
+        const id = args.id ? args.id : args.type === 'aws:s3/bucket:Bucket' ? String(args.inputs.bucket) : `${args.name}-id`;
+        // A read returns the live object: a CRD read by name comes back with that name.
+        const live = args.id && args.type.endsWith(':CustomResourceDefinition') ? { metadata: { name: args.id } } : {};
+        const state = { ...args.inputs, ...computed(args.type, args.name, args.inputs), ...live };
         recorded.push({
           type: args.type,
           name: args.name,
