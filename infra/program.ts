@@ -156,12 +156,15 @@ export function buildStack(settings: StackSettings): StackOutputs {
     );
   }
 
-  const provider = new k8s.Provider(env.name, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { dependsOn: [addons] });
-  const workloads = new Workloads(env.name, { environment: env, charts, provider }, { dependsOn: [addons] });
+  let workloads: Workloads | undefined;
+  if (settings.deployWorkloads) {
+    const provider = new k8s.Provider(env.name, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { dependsOn: [addons] });
+    workloads = new Workloads(env.name, { environment: env, charts, provider }, { dependsOn: [addons] });
+  }
   return {
     environment: env.name,
     mode: settings.mode,
-    charts: Object.keys(workloads.groups),
+    charts: Object.keys(workloads?.groups ?? {}),
     clusterName: cluster.eks.name,
     // Not secret: it authenticates through `aws eks get-token` and holds no credential.
     kubeconfig: cluster.kubeconfig,

@@ -68,6 +68,11 @@ export interface CloudStackSettings {
   readonly nodeOverhead: NodeOverhead;
   /** Present exactly when the environment turns the CDN on. */
   readonly cdn?: CdnConfig;
+  /**
+   * Deploy the App into the new cluster. `false` for the first `pulumi up` of a stack, which builds the cluster the
+   * operators are then installed on; `true` once they are.
+   */
+  readonly deployWorkloads: boolean;
 }
 
 /** Stack settings of a stack that deploys only the workloads into a cluster someone else runs (air-gap, on-prem). */
@@ -81,7 +86,17 @@ export interface ExistingClusterStackSettings {
 export type StackSettings = CloudStackSettings | ExistingClusterStackSettings;
 
 /** The keys a stack may set, with what each holds: the README's table is this list. */
-export const CONFIG_KEYS = ['environment', 'mode', 'kubeContext', 'cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn'] as const;
+export const CONFIG_KEYS = [
+  'environment',
+  'mode',
+  'kubeContext',
+  'cluster',
+  'nodePools',
+  'instanceTypes',
+  'nodeOverhead',
+  'cdn',
+  'deployWorkloads',
+] as const;
 
 type Issue = pulumi.InputPropertyErrorDetails;
 
@@ -117,7 +132,7 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
         `'cloud' needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
       );
     }
-    for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn']) {
+    for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn', 'deployWorkloads']) {
       if (values[key] !== undefined) issue(key, "applies only to mode 'cloud' (this stack deploys to an existing cluster); remove it");
     }
     const kubeContext = values.kubeContext;
@@ -145,9 +160,12 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
   if (cloud.cdn) cdn = readCdn(values.cdn, environment.production, issue);
   else if (values.cdn !== undefined)
     issue('cdn', `is set but environment '${environment.name}' has cloud.cdn false; remove it or turn the CDN on`);
+  const deployWorkloads = values.deployWorkloads ?? true;
+  if (typeof deployWorkloads !== 'boolean') issue('deployWorkloads', 'must be true or false');
   if (issues.length > 0) throw failed(issues);
   return {
     mode: 'cloud',
+    deployWorkloads: deployWorkloads as boolean,
     environment: environment as CloudStackSettings['environment'],
     cluster,
     nodePools,

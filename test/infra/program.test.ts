@@ -27,6 +27,10 @@ beforeAll(async () => {
     environment: { ...staging.environment, cloud: { ...staging.environment.cloud, karpenter: { cpuLimit: 160 } } },
   };
   stacks.karpenter = await recordStack('karpenter', () => buildStack(karpenter));
+  // The first `pulumi up` of prod: the cloud side only, for the operators to be installed on.
+  stacks.bootstrap = await recordStack('bootstrap', () =>
+    buildStack({ ...(settingsOf('prod') as CloudStackSettings), deployWorkloads: false }),
+  );
   // prod's App on a cluster someone else runs (on-prem): only the workloads, to a named context.
   stacks.onprem = await recordStack('onprem', () =>
     buildStack(readStackSettings({ environment: 'prod', mode: 'existing-cluster', kubeContext: 'onprem-prod' }, 'onprem')),
@@ -323,6 +327,14 @@ describe('mistakes found while building a stack', () => {
     }
     expect(pulumi.RunError.isInstance(thrown)).toBe(true);
     expect((thrown as Error).message).toBe("prod: 'zones' ([]) must list at least one zone");
+  });
+});
+
+describe('a first pulumi up with deployWorkloads false', () => {
+  it('builds the cloud side and deploys nothing into the cluster yet', () => {
+    expect(ofType('bootstrap', 'aws:eks/cluster:Cluster')).toHaveLength(1);
+    expect(ofType('bootstrap', 'aws:eks/nodeGroup:NodeGroup')).toHaveLength(2);
+    expect(stacks.bootstrap.filter((r) => r.type.startsWith('kubernetes:') || r.type === 'pulumi:providers:kubernetes')).toEqual([]);
   });
 });
 

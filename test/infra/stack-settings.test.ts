@@ -114,6 +114,12 @@ describe('readStackSettings', () => {
     ]);
   });
 
+  it('deploys the workloads unless told not to', () => {
+    expect(readStackSettings(prod, 'prod')).toMatchObject({ deployWorkloads: true });
+    expect(readStackSettings({ ...prod, deployWorkloads: false }, 'prod')).toMatchObject({ deployWorkloads: false });
+    expect(problems({ ...prod, deployWorkloads: 'no' })).toEqual(['perfstack:deployWorkloads: must be true or false']);
+  });
+
   it('resolves the CDN defaults once', () => {
     const settings = readStackSettings(stackConfigValues('staging'), 'staging');
     expect(settings.mode === 'cloud' && settings.cdn).toEqual({
