@@ -37,6 +37,17 @@ const block: StackResource = {
   props: { bucket: 'assets', blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
 };
 
+/** prod's objects as the pack sees them: Pulumi resources typed `kubernetes:<group>/<version>:<Kind>`. */
+function prodResources(): { type: string; urn: string; props: Json }[] {
+  return synthesizeCharts(prod)
+    .flatMap((c) => c.objects)
+    .map((o: Json, i) => ({
+      type: `kubernetes:${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`,
+      urn: `urn:${i}`,
+      props: o,
+    }));
+}
+
 /** Calls a pack policy's validator directly, as the CrossGuard engine would, and collects its violations. */
 function violations(policy: string, resources: readonly { type: string; urn: string; props: Json }[], config: Json = {}): string[] {
   const found: string[] = [];
@@ -91,13 +102,7 @@ describe('CrossGuard pack', () => {
   });
 
   it('applies the policy CLI rules to Kubernetes resources: prod passes, a planted defect is reported', () => {
-    const resources = synthesizeCharts(prod)
-      .flatMap((c) => c.objects)
-      .map((o: Json, i) => ({
-        type: `kubernetes:${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`,
-        urn: `urn:${i}`,
-        props: o,
-      }));
+    const resources = prodResources();
     const config = { zones: 3, production: true };
     expect(violations('perfstack-kubernetes', resources, config)).toEqual([]);
     const broken = resources.map((r) =>
@@ -111,13 +116,7 @@ describe('CrossGuard pack', () => {
   });
 
   it('takes zones and production from the environment the objects are labelled with, unless configured', () => {
-    const resources = synthesizeCharts(prod)
-      .flatMap((c) => c.objects)
-      .map((o: Json, i) => ({
-        type: `kubernetes:${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`,
-        urn: `urn:${i}`,
-        props: o,
-      }));
+    const resources = prodResources();
     const objects = resources.map((r) => kubeObjectOf(r.type, r.props));
     expect(packContext(objects, {})).toEqual({ zones: 3, production: true, registry: undefined });
     expect(packContext(objects, { production: false })).toMatchObject({ production: false });
