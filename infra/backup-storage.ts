@@ -34,7 +34,8 @@ export class BackupStorage extends pulumi.ComponentResource {
     super('perfstack:aws:BackupStorage', name, {}, opts);
     const child = { parent: this };
     const bucketName = bucketOf(args.destinationPath);
-    this.bucket = new aws.s3.Bucket(name, { bucket: bucketName, tags: args.tags }, child);
+    // Backups outlive the stack: `pulumi destroy` leaves the bucket (and its data) in the account.
+    this.bucket = new aws.s3.Bucket(name, { bucket: bucketName, tags: args.tags }, { parent: this, retainOnDelete: true });
     new aws.s3.BucketVersioning(name, { bucket: this.bucket.id, versioningConfiguration: { status: 'Enabled' } }, child);
     new aws.s3.BucketPublicAccessBlock(
       name,

@@ -106,6 +106,10 @@ export interface ClusterArgs {
    * @default - the public endpoint is off
    */
   readonly publicAccessCidrs?: readonly string[];
+  /** IAM roles (SSO permission sets, break-glass) given cluster-admin through access entries. @default - none */
+  readonly adminRoleArns?: readonly string[];
+  /** EKS refuses to delete the cluster until this is turned off (production). @default false */
+  readonly deletionProtection?: boolean;
   /** @default 90 */
   readonly logRetentionDays?: number;
   /** @default - none */
@@ -177,6 +181,7 @@ export class Cluster extends pulumi.ComponentResource {
         accessConfig: { authenticationMode: 'API', bootstrapClusterCreatorAdminPermissions: true },
         encryptionConfig: { provider: { keyArn: key.arn }, resources: ['secrets'] },
         enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],
+        deletionProtection: args.deletionProtection ?? false,
         tags: args.tags,
       },
       { parent: this, dependsOn: [policy, logs] },
@@ -188,6 +193,24 @@ export class Cluster extends pulumi.ComponentResource {
       { url: issuer, clientIdLists: ['sts.amazonaws.com'], tags: args.tags },
       child,
     );
+    // The identity running `pulumi up` is admin through bootstrapClusterCreatorAdminPermissions; people get it here.
+    for (const [i, principalArn] of (args.adminRoleArns ?? []).entries()) {
+      const entry = new aws.eks.AccessEntry(
+        `${name}-admin-${i}`,
+        { clusterName: this.eks.name, principalArn, type: 'STANDARD', tags: args.tags },
+        child,
+      );
+      new aws.eks.AccessPolicyAssociation(
+        `${name}-admin-${i}`,
+        {
+          clusterName: this.eks.name,
+          principalArn,
+          policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+          accessScope: { type: 'cluster' },
+        },
+        { parent: this, dependsOn: [entry] },
+      );
+    }
     this.kubeconfig = pulumi
       .all([this.eks.endpoint, this.eks.certificateAuthority])
       .apply(([endpoint, ca]) => kubeconfig(args.clusterName, endpoint, ca.data ?? '', args.region));

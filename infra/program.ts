@@ -86,6 +86,8 @@ export function buildStack(settings: StackSettings): StackOutputs {
       region: cloud.region,
       subnetIds: network.privateSubnets.map((s) => s.id),
       publicAccessCidrs: settings.cluster.publicAccessCidrs,
+      adminRoleArns: settings.cluster.adminRoleArns,
+      deletionProtection: env.production,
       tags,
     },
     opts,

@@ -39,6 +39,8 @@ export interface ClusterConfig {
    * @default - the public endpoint is off; deploy from inside the VPC
    */
   readonly publicAccessCidrs?: readonly string[];
+  /** IAM role ARNs given cluster-admin (SSO permission sets, break-glass). @default - none: only the deploying identity */
+  readonly adminRoleArns?: readonly string[];
 }
 
 export type ApiCaching = 'disabled' | 'origin';
@@ -296,14 +298,25 @@ function readCluster(v: unknown, issue: Report): ClusterConfig {
     issue('cluster', 'must be an object: { publicAccessCidrs: [...] }');
     return {};
   }
+  const out: { publicAccessCidrs?: string[]; adminRoleArns?: string[] } = {};
+  const admins = v.adminRoleArns;
+  if (admins !== undefined) {
+    if (!Array.isArray(admins) || admins.some((a) => typeof a !== 'string' || !/^arn:aws:iam::\d{12}:role\/.+/.test(a))) {
+      issue('cluster.adminRoleArns', 'must be a list of IAM role ARNs (arn:aws:iam::<account>:role/<name>)');
+    } else out.adminRoleArns = admins as string[];
+  }
+  for (const k of Object.keys(v)) {
+    if (!['publicAccessCidrs', 'adminRoleArns'].includes(k))
+      issue(`cluster.${k}`, 'is not a cluster setting; known: publicAccessCidrs, adminRoleArns');
+  }
   const cidrs = v.publicAccessCidrs;
-  if (cidrs === undefined) return {};
+  if (cidrs === undefined) return out;
   if (!Array.isArray(cidrs) || cidrs.some((c) => typeof c !== 'string' || !CIDR.test(c))) {
     issue('cluster.publicAccessCidrs', 'must be a list of IPv4 CIDRs (your CI runners and VPN), or omitted for a private endpoint');
-    return {};
+    return out;
   }
   if (cidrs.includes('0.0.0.0/0')) issue('cluster.publicAccessCidrs', 'opens the API endpoint to the internet; list the CI and VPN ranges');
-  return { publicAccessCidrs: cidrs as string[] };
+  return { ...out, publicAccessCidrs: cidrs as string[] };
 }
 
 function readNodeOverhead(v: unknown, issue: Report): NodeOverhead {

@@ -92,6 +92,7 @@ describe.each(['dev', 'staging', 'prod'])('the %s stack', (stack) => {
     expect(eks.enabledClusterLogTypes).toEqual([...CONTROL_PLANE_LOG_TYPES]);
     expect(eks.encryptionConfig.resources).toEqual(['secrets']);
     expect(eks.accessConfig.authenticationMode).toBe('API');
+    expect(eks.deletionProtection).toBe(env.production);
     // The control plane needs two zones even where nodes use one.
     expect(new Set(zonesOf(stack, eks.vpcConfig.subnetIds)).size).toBeGreaterThanOrEqual(2);
     expect(one(stack, 'aws:iam/openIdConnectProvider:OpenIdConnectProvider').inputs).toMatchObject({
@@ -203,6 +204,21 @@ describe.each(['dev', 'staging', 'prod'])('the cluster autoscaler of the %s stac
       // EKS names the Auto Scaling group eks-<node group name>-<uuid>; Pulumi names the node group <resource name>-<suffix>.
       expect(new RegExp(`^${pattern}$`).test(`eks-${group.name}-1a2b3c4-00000000-0000-0000-0000-000000000000`)).toBe(true);
     }
+  });
+});
+
+describe.each(['staging', 'prod'])('administrators of the %s cluster', (stack) => {
+  it('get cluster-admin through an access entry each, and nothing more', () => {
+    const admins = (settingsOf(stack) as CloudStackSettings).cluster.adminRoleArns!;
+    expect(admins.length).toBeGreaterThan(0);
+    expect(ofType(stack, 'aws:eks/accessEntry:AccessEntry').map((e) => e.inputs.principalArn)).toEqual(admins);
+    for (const a of ofType(stack, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation')) {
+      expect(a.inputs).toMatchObject({
+        policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+        accessScope: { type: 'cluster' },
+      });
+    }
+    expect(ofType(stack, 'aws:eks/accessPolicyAssociation:AccessPolicyAssociation').map((a) => a.inputs.principalArn)).toEqual(admins);
   });
 });
 

@@ -71,6 +71,12 @@ describe('readStackSettings', () => {
       { ...prod, cluster: { publicAccessCidrs: ['0.0.0.0/0'] } },
       'perfstack:cluster.publicAccessCidrs: opens the API endpoint to the internet',
     ],
+    [
+      'an admin that is not an IAM role',
+      { ...prod, cluster: { adminRoleArns: ['alice@example.com'] } },
+      'perfstack:cluster.adminRoleArns: must be a list of IAM role ARNs',
+    ],
+    ['an unknown cluster setting', { ...prod, cluster: { version: '1.30' } }, 'perfstack:cluster.version: is not a cluster setting'],
     ['no CDN settings where the CDN is on', without('cdn'), 'perfstack:cdn: is required when the environment turns the CDN on'],
     [
       'production without its own certificate',
