@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
 import { Command } from 'commander';
+import { Write, parseArgs, toStderr, toStdout } from '../constructs/core/cli';
 import { ConfigError } from '../constructs/core/errors';
 import { loadManifests, manifestFiles } from '../policies/load';
 import { ENVIRONMENTS } from '../stacks/environments';
@@ -38,24 +39,15 @@ function settingsProblems(e: unknown): string[] | undefined {
   return undefined;
 }
 
-export function main(
-  argv: readonly string[],
-  out: (s: string) => void = (s) => process.stdout.write(s),
-  err: (s: string) => void = (s) => process.stderr.write(s),
-): number {
+export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
   const program = new Command()
     .name('cost')
     .requiredOption('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')})`)
     .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
     .option('-m, --manifests <paths...>', 'cost these manifests instead of synthesizing the environment')
-    .option('-f, --format <format>', 'text or json', 'text')
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
-  }
+    .option('-f, --format <format>', 'text or json', 'text');
+  const stop = parseArgs(program, argv, out, err);
+  if (stop !== undefined) return stop;
   const opts = program.opts<{ env: string; config?: string; manifests?: string[]; format: string }>();
   const fail = (lines: string[]) => {
     for (const l of lines) err(`cost: ${l}\n`);

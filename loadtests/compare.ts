@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import { Command } from 'commander';
+import { Write, parseArgs, toStderr, toStdout } from '../constructs/core/cli';
 import { junitXml } from '../constructs/core/junit';
 
 export interface SummaryFigures {
@@ -105,25 +106,16 @@ export function junit(rows: readonly Comparison[], tolerancePercent: number): st
   );
 }
 
-export function main(
-  argv: readonly string[],
-  out: (s: string) => void = (s) => process.stdout.write(s),
-  err: (s: string) => void = (s) => process.stderr.write(s),
-): number {
+export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
   const program = new Command()
     .name('loadtest:compare')
     .argument('<summary>', 'k6 --summary-export of this run')
     .argument('<baseline>', 'k6 --summary-export of the accepted baseline')
     .option('-t, --tolerance <percent>', 'largest change for the worse that is not a regression', '10')
     .option('--junit <file>', 'write a JUnit report', 'loadtest-results.xml')
-    .option('--update-baseline', 'accept this run as the new baseline')
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
-  }
+    .option('--update-baseline', 'accept this run as the new baseline');
+  const stop = parseArgs(program, argv, out, err);
+  if (stop !== undefined) return stop;
   const [summaryFile, baselineFile] = program.args;
   const opts = program.opts<{ tolerance: string; junit: string; updateBaseline?: boolean }>();
   const tolerance = Number(opts.tolerance);

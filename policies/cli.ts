@@ -7,30 +7,22 @@
  */
 import * as fs from 'fs';
 import { Command } from 'commander';
+import { Write, parseArgs, toStderr, toStdout } from '../constructs/core/cli';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { evaluate } from './engine';
 import { loadManifests, manifestFiles } from './load';
 import { formatJson, formatJunit, formatSarif, formatTable } from './report';
 
-export function main(
-  argv: readonly string[],
-  out: (s: string) => void = (s) => process.stdout.write(s),
-  err: (s: string) => void = (s) => process.stderr.write(s),
-): number {
+export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
   const program = new Command()
     .name('policy')
     .argument('<paths...>', 'YAML or JSON files, or folders of them')
     .option('-f, --format <format>', 'table, json, junit or sarif', 'table')
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--require-digest', 'with --env of an air-gapped environment: images must be pinned by sha256 digest')
-    .option('-e, --env <name>', `apply an environment's context: zones, production, registry (${Object.keys(ENVIRONMENTS).join(', ')})`)
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: err });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode === 0 ? 0 : 2;
-  }
+    .option('-e, --env <name>', `apply an environment's context: zones, production, registry (${Object.keys(ENVIRONMENTS).join(', ')})`);
+  const stop = parseArgs(program, argv, out, err);
+  if (stop !== undefined) return stop;
   const opts = program.opts<{ format: string; output?: string; env?: string; requireDigest?: boolean }>();
   if (!['table', 'json', 'junit', 'sarif'].includes(opts.format)) {
     err(`policy: '--format' (${JSON.stringify(opts.format)}) must be table, json, junit or sarif\n`);
