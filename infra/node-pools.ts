@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { CAPACITY_TYPE_KEY, ON_DEMAND, SPOT } from '../constructs/workload/capacity-class';
-import { NodeShape, PodDemand, nodesFor, poolNodes, podsAt } from './capacity';
+import { NodeShape, PodDemand, nodesFor, poolNodes, podsAt } from '../planning/capacity';
 import { InstanceType, NodeOverhead } from './stack-settings';
 
 export interface Bounds {

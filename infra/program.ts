@@ -7,7 +7,7 @@ import { costLabels } from '../constructs/core/labels';
 import { awsNames } from '../stacks/environment';
 import { SynthesizedChart, synthesizeCharts } from '../stacks/synth';
 import { BackupStorage } from './backup-storage';
-import { PodDemand, PodTooLargeError, podDemands } from './capacity';
+import { PodDemand, PodTooLargeError, podDemands } from '../planning/capacity';
 import { Cdn } from './cdn';
 import { Cluster } from './cluster';
 import { ClusterAddons } from './cluster-addons';

@@ -7,8 +7,8 @@
  */
 import * as fs from 'fs';
 import { Command } from 'commander';
-import { Write, parseArgs, toStderr, toStdout } from '../constructs/core/cli';
-import { junitXml } from '../constructs/core/junit';
+import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
+import { junitXml } from '../cli/junit';
 
 export interface SummaryFigures {
   readonly p95Ms: number;

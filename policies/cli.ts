@@ -7,10 +7,10 @@
  */
 import * as fs from 'fs';
 import { Command } from 'commander';
-import { Write, parseArgs, toStderr, toStdout } from '../constructs/core/cli';
+import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { evaluate } from './engine';
-import { loadManifests, manifestFiles } from './load';
+import { loadManifests, manifestFiles } from '../manifests/load';
 import { formatJson, formatJunit, formatSarif, formatTable } from './report';
 
 export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {

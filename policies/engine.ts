@@ -1,6 +1,9 @@
 import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../constructs/core/labels';
 import { ALL_RULES } from './rules';
-import { Finding, KubeObject, PolicyContext, Rule } from './types';
+import { Sourced } from '../manifests/types';
+import { Finding, PolicyContext, Rule } from './types';
+
+export { Sourced };
 
 export interface Report {
   readonly findings: readonly Finding[];
@@ -10,10 +13,6 @@ export interface Report {
   readonly exempted: number;
 }
 
-export interface Sourced {
-  readonly object: KubeObject;
-  readonly source?: { readonly file: string; readonly line: number };
-}
 
 /**
  * Runs every rule on every object. Findings an exemption covers are kept, marked with the reason, and do not count

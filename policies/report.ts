@@ -1,7 +1,7 @@
-import { junitXml } from '../constructs/core/junit';
+import { junitXml } from '../cli/junit';
 import { ALL_RULES } from './rules';
 import { Report } from './engine';
-import { InputProblem } from './load';
+import { InputProblem } from '../manifests/load';
 import { Finding } from './types';
 
 const where = (f: Finding) => `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`;

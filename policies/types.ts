@@ -1,16 +1,6 @@
-/** A Kubernetes object as read from YAML: only apiVersion, kind and metadata are assumed. */
-export interface KubeObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
-  };
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly [field: string]: any;
-}
+import { KubeObject } from '../manifests/types';
+
+export { KubeObject };
 
 export type Severity = 'error' | 'warning';
 

@@ -1,4 +1,4 @@
-import { PodDemand } from '../../infra/capacity';
+import { PodDemand } from '../../planning/capacity';
 import { nodeShape, poolBounds } from '../../infra/node-pools';
 
 const shape = { cpuMillis: 2000, memoryMiB: 8192 };

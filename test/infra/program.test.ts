@@ -3,7 +3,7 @@ import { parseAllDocuments } from 'yaml';
 import { CapacityClass, CAPACITY_TYPE_KEY, ON_DEMAND, SPOT } from '../../constructs/workload/capacity-class';
 import { POOL_NAME_PATTERNS } from '../../constructs/platform/autoscaler-priorities';
 import { MANAGED_POLICIES } from '../../infra/cdn';
-import { podDemands } from '../../infra/capacity';
+import { podDemands } from '../../planning/capacity';
 import { CONTROL_PLANE_LOG_TYPES, eksVersionWarning } from '../../infra/cluster';
 import { buildStack, stackPoolBounds } from '../../infra/program';
 import { CloudStackSettings, readStackSettings } from '../../infra/stack-settings';

@@ -9,16 +9,16 @@
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
 import { Command } from 'commander';
-import { Write, parseArgs, toStderr, toStdout } from '../constructs/core/cli';
+import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { ConfigError } from '../constructs/core/errors';
-import { loadManifests, manifestFiles } from '../policies/load';
+import { loadManifests, manifestFiles } from '../manifests/load';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { synthesizeCharts } from '../stacks/synth';
 import { podDemands } from './capacity';
 import { PricedPool, costReport, renderCostReport } from './cost-report';
-import { nodeShape } from './node-pools';
-import { stackPoolBounds } from './program';
-import { CloudStackSettings, readStackSettings, stackConfigFileValues } from './stack-settings';
+import { nodeShape } from '../infra/node-pools';
+import { stackPoolBounds } from '../infra/program';
+import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {

@@ -1,6 +1,6 @@
 /**
  * Monthly node cost of an environment, from its workloads' requests at minimum and maximum replicas and the price
- * table of its stack config. Pure: `infra/cost.ts` is the CLI around it.
+ * table of its stack config. Pure: `planning/cost.ts` is the CLI around it.
  */
 import { NodeShape, PodDemand, podsAt, poolNodes } from './capacity';
 

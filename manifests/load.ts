@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { Sourced } from './engine';
-import { KubeObject } from './types';
+import { KubeObject, Sourced } from './types';
 
 /** A document that could not be read as a Kubernetes object, with where it is. */
 export interface InputProblem {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { cpuMillis, memoryMiB, nodesFor, podDemands, podRequests, poolNodes } from '../../infra/capacity';
+import { cpuMillis, memoryMiB, nodesFor, podDemands, podRequests, poolNodes } from '../../planning/capacity';
 
 describe('quantities', () => {
   it.each([

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../infra/cost';
-import { IDLE, costReport } from '../../infra/cost-report';
+import { main } from '../../planning/cost';
+import { IDLE, costReport } from '../../planning/cost-report';
 
-const FIXTURE = ['--env', 'staging', '--config', 'infra/fixtures/cost/stack-config.yaml', '--manifests', 'infra/fixtures/cost/manifests'];
+const FIXTURE = ['--env', 'staging', '--config', 'planning/fixtures/cost/stack-config.yaml', '--manifests', 'planning/fixtures/cost/manifests'];
 
 function run(argv: string[]): { code: number; out: string; err: string } {
   let out = '';
@@ -91,7 +91,7 @@ describe('npm run cost', () => {
         'staging',
         '--config',
         configWith(
-          'infra/fixtures/cost/stack-config.yaml',
+          'planning/fixtures/cost/stack-config.yaml',
           /spot: \{ instanceTypes: \[.*\] \}/,
           'spot: { instanceTypes: [s1.large, s2.large] }',
         ),
