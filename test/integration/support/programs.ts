@@ -16,6 +16,8 @@ const PACKAGES: Record<string, string> = {
   amtool: 'prometheus-alertmanager',
   runuser: 'util-linux',
   skopeo: 'skopeo',
+  prometheus: 'prometheus',
+  curl: 'curl',
   'docker-registry': 'docker-registry',
   umoci: 'umoci',
   unshare: 'util-linux',
