@@ -77,10 +77,10 @@ describe('readStackSettings', () => {
       'perfstack:cluster.adminRoleArns: must be a list of IAM role ARNs',
     ],
     ['an unknown cluster setting', { ...prod, cluster: { version: '1.30' } }, 'perfstack:cluster.version: is not a cluster setting'],
-    ['no CDN settings where the CDN is on', without('cdn'), 'perfstack:cdn: is required when the environment turns the CDN on'],
+    ['no CDN certificate in production', without('cdn'), 'perfstack:cdn.certificateArn: is required in production'],
     [
       'production without its own certificate',
-      { ...prod, cdn: { apiOriginDomain: 'origin.perfstack.dev' } },
+      { ...prod, cdn: { priceClass: 'PriceClass_100' } },
       'perfstack:cdn.certificateArn: is required in production',
     ],
     [
@@ -116,7 +116,7 @@ describe('readStackSettings', () => {
     expect(problems({ environment: 'prod' })).toEqual([
       expect.stringMatching(/^perfstack:instanceTypes: is required/),
       expect.stringMatching(/^perfstack:nodePools: is required/),
-      expect.stringMatching(/^perfstack:cdn: is required/),
+      expect.stringMatching(/^perfstack:cdn.certificateArn: is required in production/),
     ]);
   });
 
@@ -129,7 +129,6 @@ describe('readStackSettings', () => {
   it('resolves the CDN defaults once', () => {
     const settings = readStackSettings(stackConfigValues('staging'), 'staging');
     expect(settings.mode === 'cloud' && settings.cdn).toEqual({
-      apiOriginDomain: 'origin.staging.perfstack.dev',
       aliases: [],
       certificateArn: undefined,
       priceClass: 'PriceClass_100',
