@@ -146,13 +146,17 @@ export interface OperatorsArgs {
 
 /** The operators a stack installs: the environment's, less those the config leaves to the site. */
 export function managedOperators(env: Environment, config: OperatorsArgs['config'] = {}): ResolvedOperator[] {
-  return resolveOperators(env)
-    .filter((op) => config[op.name]?.managed ?? !env.airGapped)
-    .map((op) =>
-      config[op.name]?.chartVersion
-        ? { ...op, chartVersion: config[op.name]!.chartVersion, source: `${CONFIG_NAMESPACE}:operators.${op.name}.chartVersion` }
-        : op,
-    );
+  return (
+    resolveOperators(env)
+      // Air-gapped sites install from operators.yaml with their mirrored charts; Karpenter needs its role and
+      // interruption queue, which the platform team owns.
+      .filter((op) => config[op.name]?.managed ?? (!env.airGapped && op.name !== 'karpenter'))
+      .map((op) =>
+        config[op.name]?.chartVersion
+          ? { ...op, chartVersion: config[op.name]!.chartVersion, source: `${CONFIG_NAMESPACE}:operators.${op.name}.chartVersion` }
+          : op,
+      )
+  );
 }
 
 /**

@@ -110,6 +110,7 @@ export const CONFIG_KEYS = [
   'cdn',
   'deployWorkloads',
   'operators',
+  'ingress',
 ] as const;
 
 type Issue = pulumi.InputPropertyErrorDetails;
@@ -146,7 +147,7 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
         `'cloud' needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
       );
     }
-    for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn', 'deployWorkloads']) {
+    for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn', 'deployWorkloads', 'ingress']) {
       if (values[key] !== undefined) issue(key, "applies only to mode 'cloud' (this stack deploys to an existing cluster); remove it");
     }
     const kubeContext = values.kubeContext;
@@ -180,12 +181,13 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
   const deployWorkloads = values.deployWorkloads ?? true;
   if (typeof deployWorkloads !== 'boolean') issue('deployWorkloads', 'must be true or false');
   const operators = readOperators(values.operators, issue);
+  const ingress = readIngress(values.ingress, environment, issue);
   if (issues.length > 0) throw failed(issues);
   return {
     mode: 'cloud',
     operators,
     deployWorkloads: deployWorkloads as boolean,
-    environment: environment as CloudStackSettings['environment'],
+    environment: (ingress ?? environment) as CloudStackSettings['environment'],
     cluster,
     nodePools,
     instanceTypes,
@@ -435,4 +437,30 @@ function readOperators(v: unknown, issue: Report): Partial<Record<OperatorName, 
     out[name as OperatorName] = { managed: c.managed as boolean | undefined, chartVersion: c.chartVersion as string | undefined };
   }
   return out;
+}
+
+/**
+ * `perfstack:ingress.certificateArn`: the regional ACM certificate of the stack's load balancer, when it is the
+ * stack's rather than the environment's (the environment value is what `npm run synth` writes).
+ */
+function readIngress(v: unknown, env: Environment, issue: Report): Environment | undefined {
+  if (v === undefined) return undefined;
+  const arn = isRecord(v) ? v.certificateArn : undefined;
+  if (!isRecord(v) || Object.keys(v).some((k) => k !== 'certificateArn')) {
+    issue('ingress', 'must be { certificateArn: <ACM certificate ARN in the environment region> }');
+    return undefined;
+  }
+  if (!env.ingress) {
+    issue('ingress', `is set but environment '${env.name}' has no ingress; give it one or remove this key`);
+    return undefined;
+  }
+  const region = env.cloud.kind === 'aws' ? env.cloud.region : '';
+  if (typeof arn !== 'string' || !new RegExp(`^arn:aws:acm:${region}:\\d{12}:certificate/[0-9a-f-]+$`).test(arn)) {
+    issue(
+      'ingress.certificateArn',
+      `must be an ACM certificate ARN in ${region} (the load balancer's region), covering ${env.ingress.hosts.join(', ')}`,
+    );
+    return undefined;
+  }
+  return { ...env, ingress: { ...env.ingress, tls: { kind: 'acm', certificateArn: arn } } };
 }

@@ -134,6 +134,17 @@ describe('operator opt-outs', () => {
     ]);
   });
 
+  it("takes the load balancer's certificate from config when the stack names one", () => {
+    const arn = 'arn:aws:acm:eu-west-1:333333333333:certificate/11111111-2222-4333-8444-555555555555';
+    const settings = readStackSettings({ ...stackConfigValues('prod'), ingress: { certificateArn: arn } }, 'prod');
+    expect(settings.environment.ingress!.tls).toEqual({ kind: 'acm', certificateArn: arn });
+    expect(
+      problems(() =>
+        readStackSettings({ ...stackConfigValues('prod'), ingress: { certificateArn: arn.replace('eu-west-1', 'us-east-1') } }, 'prod'),
+      ),
+    ).toEqual([expect.stringMatching(/^perfstack:ingress.certificateArn: must be an ACM certificate ARN in eu-west-1/)]);
+  });
+
   it('no longer takes the API origin from config', () => {
     const cdn = { ...(stackConfigValues('prod').cdn as object), apiOriginDomain: 'x.example.com' };
     expect(problems(() => readStackSettings({ ...stackConfigValues('prod'), cdn }, 'prod'))).toEqual([

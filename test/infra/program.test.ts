@@ -361,6 +361,10 @@ describe('the deployWorkloads false escape hatch', () => {
 describe('a stack that provisions nodes with Karpenter', () => {
   it('keeps only the on-demand node group, with the role name the EC2NodeClass refers to', () => {
     expect(nodeGroup('karpenter', 'SPOT')).toEqual([]);
+    // Karpenter's controller, role and queue are the platform team's; the stack installs no cluster autoscaler either.
+    const releases = ofType('karpenter', 'kubernetes:helm.sh/v3:Release').map((r) => r.inputs.name);
+    expect(releases).not.toContain('karpenter');
+    expect(releases).not.toContain('cluster-autoscaler');
     expect(nodeGroup('karpenter', 'ON_DEMAND')).toHaveLength(1);
     const role = stacks.karpenter.find((r) => r.type === 'aws:iam/role:Role' && r.name === 'staging-node')!;
     const platform = stacks.karpenter.find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === 'staging-platform')!;
