@@ -148,7 +148,7 @@ export interface OperatorsArgs {
 export function managedOperators(env: Environment, config: OperatorsArgs['config'] = {}): ResolvedOperator[] {
   return (
     resolveOperators(env)
-      // Air-gapped sites install from operators.yaml with their mirrored charts; Karpenter needs its role and
+      // Air-gapped sites install from operators.releases.yaml with their mirrored charts; Karpenter needs its role and
       // interruption queue, which the platform team owns.
       .filter((op) => config[op.name]?.managed ?? (!env.airGapped && op.name !== 'karpenter'))
       .map((op) =>

@@ -6,7 +6,7 @@ import { Environment, OperatorVersions, operatorVersions } from './environment';
  * The operators a perfstack platform runs on, as Helm charts: where each chart comes from, which chart version
  * carries which app version, the namespace it goes to, what it must wait for, the images it runs (what an air-gapped
  * site mirrors) and its values derived from the Environment. The Pulumi program installs these releases
- * (`infra/operators.ts`); for plain YAML, `npm run synth` writes the same list to `dist/<env>/operators.yaml`.
+ * (`infra/operators.ts`); for plain YAML, `npm run synth` writes the same list to `dist/<env>/helm/operators.releases.yaml`.
  *
  * Every chart pin below names where it was read. App versions come from the environment (`OPERATORS_FOR` /
  * `env.operators`) for the operators it pins, and from {@link PLATFORM_APP_VERSIONS} for the platform add-ons.
@@ -549,7 +549,7 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
 }
 
 /**
- * `dist/<env>/operators.yaml` for an environment applied as plain YAML: the charts to install, in order, before
+ * `dist/<env>/helm/operators.releases.yaml` for an environment applied as plain YAML: the charts to install, in order, before
  * `kubectl apply -f dist/<env>/`, with the values perfstack would give them and the images to mirror.
  */
 export function renderOperatorsFile(env: Environment): string {

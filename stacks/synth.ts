@@ -60,7 +60,7 @@ export function renderEnvironment(env: Environment): RenderedFile[] {
     // Not a Kubernetes object: the values the platform team installs kube-prometheus-stack with (online or mirrored).
     { path: `${env.name}/helm/kube-prometheus-stack.values.yaml`, content: stringify(monitoringStackValuesOf(env)) },
     // Plain-YAML sites install the operators themselves: the charts, versions, values and images, in order.
-    ...(env.cloud.kind === 'none' ? [{ path: `${env.name}/operators.yaml`, content: renderOperatorsFile(env) }] : []),
+    ...(env.cloud.kind === 'none' ? [{ path: `${env.name}/helm/operators.releases.yaml`, content: renderOperatorsFile(env) }] : []),
   ];
 }
 

@@ -11,7 +11,11 @@ import {
   renderOperatorsFile,
   resolveOperators,
 } from '../../stacks/operators';
-import { renderEnvironment } from '../../stacks/synth';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { manifestFiles } from '../../manifests/load';
+import { renderEnvironment, writeAtomically } from '../../stacks/synth';
 
 /** prod at a version EKS supports, with the operator lines the shared CRD files come from. */
 const prod135: Environment = {
@@ -103,14 +107,25 @@ describe('the operator catalogue', () => {
   });
 });
 
-describe('operators.yaml of the air-gapped site', () => {
+describe('operators.releases.yaml of the air-gapped site', () => {
   const doc = parse(renderOperatorsFile(ENVIRONMENTS.airgap)) as {
     releases: { name: string; order: number; images: { mirror: string }[]; values: Record<string, unknown> }[];
   };
 
   it('is written for plain-YAML environments only', () => {
-    expect(renderEnvironment(ENVIRONMENTS.airgap).map((f) => f.path)).toContain('airgap/operators.yaml');
-    expect(renderEnvironment(ENVIRONMENTS.prod).map((f) => f.path)).not.toContain('prod/operators.yaml');
+    expect(renderEnvironment(ENVIRONMENTS.airgap).map((f) => f.path)).toContain('airgap/helm/operators.releases.yaml');
+    expect(renderEnvironment(ENVIRONMENTS.prod).map((f) => f.path)).not.toContain('prod/helm/operators.releases.yaml');
+  });
+
+  it('sits beside the Helm values, where neither kubectl apply -f dist/airgap/ nor the policy check reads it as a manifest', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-ops-'));
+    try {
+      writeAtomically(out, ['airgap'], renderEnvironment(ENVIRONMENTS.airgap));
+      expect(fs.existsSync(path.join(out, 'airgap/helm/operators.releases.yaml'))).toBe(true);
+      expect(manifestFiles([path.join(out, 'airgap')]).filter((f) => f.includes('/helm/'))).toEqual([]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it('lists the releases in install order with every image mirrored under the site registry', () => {
