@@ -291,10 +291,10 @@ describe('CDN settings from stack config', () => {
     for (const o of d.origins) expect(o.originShield).toEqual({ enabled: true, originShieldRegion: 'eu-west-1' });
   });
 
-  it('leaves Origin Shield off and uses the default certificate in staging', () => {
+  it('leaves Origin Shield off in staging and serves its alias with its own certificate', () => {
     const d = one('staging', 'aws:cloudfront/distribution:Distribution').inputs;
-    expect(d.aliases).toBeUndefined();
-    expect(d.viewerCertificate.cloudfrontDefaultCertificate).toBe(true);
+    expect(d.aliases).toEqual(['staging.perfstack.dev']);
+    expect(d.viewerCertificate.acmCertificateArn).toMatch(/^arn:aws:acm:us-east-1:222222222222:/);
     for (const o of d.origins) expect(o.originShield).toBeUndefined();
   });
 });

@@ -126,11 +126,21 @@ describe('readStackSettings', () => {
     expect(problems({ ...prod, deployWorkloads: 'no' })).toEqual(['perfstack:deployWorkloads: must be true or false']);
   });
 
+  it('requires CDN aliases the Ingress answers for: the viewer Host reaches the load balancer', () => {
+    const staging = stackConfigValues('staging');
+    expect(problems({ ...staging, cdn: { priceClass: 'PriceClass_100' } })).toEqual([
+      expect.stringMatching(/^perfstack:cdn.aliases: must list the site's host names/),
+    ]);
+    expect(problems({ ...staging, cdn: { ...(staging.cdn as object), aliases: ['www.example.com'] } })).toEqual([
+      expect.stringMatching(/^perfstack:cdn.aliases: names www.example.com, missing from environment 'staging' ingress.hosts/),
+    ]);
+  });
+
   it('resolves the CDN defaults once', () => {
     const settings = readStackSettings(stackConfigValues('staging'), 'staging');
     expect(settings.mode === 'cloud' && settings.cdn).toEqual({
-      aliases: [],
-      certificateArn: undefined,
+      aliases: ['staging.perfstack.dev'],
+      certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/7d2e4f10-8b3c-4a6d-9e21-5c4b3a2f1e0d',
       priceClass: 'PriceClass_100',
       originShield: false,
       apiCaching: 'disabled',
