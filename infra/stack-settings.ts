@@ -176,17 +176,18 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
   if (cloud.cdn) {
     cdn = readCdn(values.cdn, environment.production, issue);
     if (!environment.ingress) issue('cdn', `needs an Ingress for its API origin; give environment '${environment.name}' an 'ingress'`);
-    else if (cdn.aliases !== undefined) {
+    else {
       // CloudFront sends the viewer's Host to the load balancer and checks its certificate against it: without
       // aliases that is *.cloudfront.net, which no load-balancer certificate covers.
       const hosts = environment.ingress.hosts;
-      if (cdn.aliases.length === 0) {
+      const aliases = cdn.aliases ?? [];
+      if (aliases.length === 0) {
         issue(
           'cdn.aliases',
           `must list the site's host names (covered by the load balancer certificate too): the API origin is reached by the viewer's Host; e.g. [${hosts[0]}]`,
         );
       }
-      const missing = cdn.aliases.filter((a) => !hosts.includes(a));
+      const missing = aliases.filter((a) => !hosts.includes(a));
       if (missing.length > 0) {
         issue(
           'cdn.aliases',

@@ -117,6 +117,7 @@ describe('readStackSettings', () => {
       expect.stringMatching(/^perfstack:instanceTypes: is required/),
       expect.stringMatching(/^perfstack:nodePools: is required/),
       expect.stringMatching(/^perfstack:cdn.certificateArn: is required in production/),
+      expect.stringMatching(/^perfstack:cdn.aliases: must list the site's host names/),
     ]);
   });
 
