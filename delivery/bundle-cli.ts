@@ -16,7 +16,7 @@ import { ENVIRONMENTS } from '../stacks/environments';
 import { renderEnvironment } from '../stacks/synth';
 import { BundleError, buildBundle } from './bundle';
 import { verifyChecksums } from './checksums';
-import { operatorCharts } from './operator-charts';
+import { UnpinnedChartsError, operatorCharts } from './operator-charts';
 import { SkopeoError } from './skopeo';
 
 interface BuildOptions {
@@ -74,7 +74,7 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
       files,
       charts: charts.charts,
       chartImages: charts.images,
-      sources: { byPrefix, fallback: opts.from },
+      sources: { byPrefix, fallback: opts.from, upstream: charts.upstream },
       access: { tlsVerify: !opts.plainHttp },
       chartMirror: opts.chartMirror,
     });
@@ -88,7 +88,7 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
     );
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof BundleError || e instanceof SkopeoError)
+    if (e instanceof ConfigError || e instanceof BundleError || e instanceof SkopeoError || e instanceof UnpinnedChartsError)
       return fail(2, [...e.message.split('\n'), `nothing written to ${opts.out}`]);
     if (e instanceof Error && /^chart '|^https?:\/\//.test(e.message)) return fail(2, [e.message, `nothing written to ${opts.out}`]);
     throw e;

@@ -19,6 +19,8 @@ export interface ImageSources {
   readonly byPrefix?: Readonly<Record<string, string>>;
   /** Registry for every image no prefix matches: a connected mirror holding everything (Harbor, ECR, a test registry). */
   readonly fallback?: string;
+  /** Public upstream of further images by path prefix (the operators' images), used when there is no mirror. */
+  readonly upstream?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -98,7 +100,7 @@ export function sourceRegistry(name: string, sources: ImageSources): string | un
       .find((p) => name.startsWith(p));
     return match === undefined ? undefined : table[match];
   };
-  return longest(sources.byPrefix ?? {}) ?? sources.fallback ?? longest(UPSTREAM_REGISTRIES);
+  return longest(sources.byPrefix ?? {}) ?? sources.fallback ?? longest({ ...UPSTREAM_REGISTRIES, ...sources.upstream });
 }
 
 /** Bundle file of the OCI layout and the name an image is stored under in it. */
