@@ -4,7 +4,14 @@ import * as path from 'path';
 import { main } from '../../planning/cost';
 import { IDLE, costReport } from '../../planning/cost-report';
 
-const FIXTURE = ['--env', 'staging', '--config', 'planning/fixtures/cost/stack-config.yaml', '--manifests', 'planning/fixtures/cost/manifests'];
+const FIXTURE = [
+  '--env',
+  'staging',
+  '--config',
+  'planning/fixtures/cost/stack-config.yaml',
+  '--manifests',
+  'planning/fixtures/cost/manifests',
+];
 
 function run(argv: string[]): { code: number; out: string; err: string } {
   let out = '';
