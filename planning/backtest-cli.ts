@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run forecast:backtest -- [--history <file>] [--per-replica 15] [--target 0.7] [--min 2] [--max 20]
- * [--min-train-days 14] [--format text|json]`
+ * [--min-train-days 14] [--max-triggers 40] [--format text|json]`
  *
  * Replays each week of a history (the last one held out, each learnt only from what came before) through the HPA
  * simulator, reactive alone and with forecast floors, and reports under-provisioned minutes, replica-hours and
@@ -22,9 +22,20 @@ export const TARGETS = { underRatio: 0.1, replicaHoursRatio: 1.1 } as const;
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
-export function renderBacktest(weeks: readonly WeekResult[], header: string): string {
+export function renderBacktest(weeks: readonly WeekResult[], header: string, maxTriggers = 40): string {
   const rows = [
-    ['test week (UTC)', 'trained', 'under-prov. min', 'ratio', 'replica-hours', 'ratio', 'floors'],
+    [
+      'test week (UTC)',
+      'trained',
+      'under-prov. min',
+      'ratio',
+      'replica-hours',
+      'ratio',
+      'floors',
+      'as deployed: triggers',
+      'under',
+      'hours',
+    ],
     ...weeks.map((w) => [
       `${day(w.from)} .. ${day(w.to)}`,
       `${w.trainDays.toFixed(0)} d`,
@@ -33,6 +44,9 @@ export function renderBacktest(weeks: readonly WeekResult[], header: string): st
       `${w.reactive.replicaHours.toFixed(1)} -> ${w.withFloors.replicaHours.toFixed(1)}`,
       w.replicaHoursRatio.toFixed(3),
       String(w.floorCount),
+      String(w.deployed.triggers),
+      w.deployed.underRatio.toFixed(3),
+      w.deployed.replicaHoursRatio.toFixed(3),
     ]),
   ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -41,7 +55,7 @@ export function renderBacktest(weeks: readonly WeekResult[], header: string): st
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   return [
     header,
-    '(reactive -> with forecast floors)',
+    `(reactive -> with forecast floors; ratios to reactive; as deployed: the floors rendered as at most ${maxTriggers} KEDA cron triggers)`,
     '',
     table,
     '',
@@ -62,10 +76,11 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     .option('--min <n>', 'fewest replicas', '2')
     .option('--max <n>', 'most replicas', '20')
     .option('--min-train-days <n>', 'history a test week needs before it', '14')
+    .option('--max-triggers <n>', 'cron triggers the deployed floors may take', '40')
     .option('--format <format>', 'text or json', 'text');
   const stop = parseArgs(program, argv, out, err);
   if (stop !== undefined) return stop;
-  const o = program.opts<Record<'history' | 'perReplica' | 'target' | 'min' | 'max' | 'minTrainDays' | 'format', string>>();
+  const o = program.opts<Record<'history' | 'perReplica' | 'target' | 'min' | 'max' | 'minTrainDays' | 'maxTriggers' | 'format', string>>();
   const problems: string[] = [];
   const num = (flag: string, text: string, ok: (n: number) => boolean, fix: string) => {
     const n = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
@@ -77,6 +92,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   const min = num('--min', o.min, (n) => Number.isInteger(n) && n >= 1, 'must be a whole number >= 1');
   const max = num('--max', o.max, (n) => Number.isInteger(n) && n >= 1, 'must be a whole number >= 1');
   const minTrainDays = num('--min-train-days', o.minTrainDays, (n) => n >= 7, 'must be at least 7 (a week of history)');
+  const maxTriggers = num('--max-triggers', o.maxTriggers, (n) => Number.isInteger(n) && n >= 2, 'must be a whole number >= 2');
   if (min > max) problems.push(`'--min' (${JSON.stringify(o.min)}) must be <= '--max' (${max})`);
   if (!['text', 'json'].includes(o.format)) problems.push(`'--format' (${JSON.stringify(o.format)}) must be text or json`);
   let history: History | undefined;
@@ -90,7 +106,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       problems.push(...e.problems);
     }
   }
-  const weeks = history && problems.length === 0 ? backtest(history, { perReplica, target, min, max, minTrainDays }) : [];
+  const weeks = history && problems.length === 0 ? backtest(history, { perReplica, target, min, max, minTrainDays, maxTriggers }) : [];
   if (history && problems.length === 0 && weeks.length === 0) {
     problems.push(`'--history' (${JSON.stringify(o.history)}) needs at least ${minTrainDays} days of history plus a test day`);
   }

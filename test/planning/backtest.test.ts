@@ -37,6 +37,16 @@ describe('backtest of forecast floors on the NASA trace', () => {
     expect(held.replicaHoursRatio).toBeLessThan(1.14);
   });
 
+  it('renders the floors as 40 KEDA cron triggers at some cost in replica-hours, and exactly without the cap', () => {
+    expect(held.deployed.triggers).toBe(40);
+    expect(held.deployed.underRatio).toBeCloseTo(0.028, 3);
+    expect(held.deployed.replicaHoursRatio).toBeCloseTo(1.215, 3);
+    // Uncapped, the triggers read back as KEDA would apply them give the forecast's own figures: the cron
+    // rendering loses nothing but what the cap coarsens.
+    const [, uncapped] = backtest(history, { perReplica: 15, target: 0.7, min: 2, max: 20, maxTriggers: 1000 });
+    expect(uncapped.deployed.result).toEqual(uncapped.withFloors);
+  });
+
   it('also helps the earlier week, at a higher cost from a wider margin', () => {
     expect(weeks[0].underRatio).toBeLessThan(0.05);
     expect(weeks[0].replicaHoursRatio).toBeLessThan(1.3);
@@ -45,7 +55,9 @@ describe('backtest of forecast floors on the NASA trace', () => {
   it('prints the table with the verdict on the targets', () => {
     const { code, out } = run([]);
     expect(code).toBe(0);
-    expect(out).toContain('1995-07-22 04:00 .. 1995-07-28 17:33     21 d    212.3 -> 21.3  0.100    837.4 -> 950.5  1.135');
+    expect(out).toContain(
+      '1995-07-22 04:00 .. 1995-07-28 17:33     21 d    212.3 -> 21.3  0.100    837.4 -> 950.5  1.135     256                     40  0.028  1.215',
+    );
     expect(out).toContain('held-out week: under-provisioned minutes 10.01% of reactive (target <= 10%: MISSED)');
   });
 
