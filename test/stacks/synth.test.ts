@@ -121,6 +121,15 @@ describe('synth', () => {
     });
   });
 
+  it('validates an environment built in JavaScript or read from JSON at run time, with the same one-line errors', () => {
+    const cloud = JSON.parse('{"kind":"aws","region":"eu-west-1","accountId":"4444","vpcCidr":"10.40.0.0/8","spotPercent":60,"cdn":false}');
+    const r = capture(() => main(['--out', out], { ...ENVIRONMENTS, prod: { ...prod, cloud } }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`prod: 'cloud.accountId' ("4444") must be a 12-digit AWS account id`);
+    expect(r.stderr).toContain(`prod: 'cloud.vpcCidr' ("10.40.0.0/8") must be an IPv4 CIDR from /16 to /20`);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('rejects an unknown environment from the command line, exit 1, no stack trace', () => {
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'keep'), 'x');
