@@ -4,6 +4,7 @@ import { Problems } from '../constructs/core/errors';
 import { CostAllocation } from '../constructs/core/labels';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Receiver } from '../constructs/observability/alert-routing';
+import { IngressSettings } from '../constructs/platform/ingress';
 import { AwsCloud, Environment } from './environment';
 
 /** An AWS network of its own: account, region, VPC range and zones. Spot, CDN and Karpenter default to the base's. */
@@ -37,13 +38,18 @@ export interface EnvironmentIdentity {
   readonly network: AwsNetwork | SiteNetwork;
   /** Where PostgreSQL base backups and WAL go, with the IAM role (S3) or credentials (object store) to write them. */
   readonly backup: PostgresBackup;
+  /**
+   * The Ingress of the public services: host names and certificate of this environment, or `undefined` for none
+   * (required all the same, so that a base's hosts and certificate are never kept by omission).
+   */
+  readonly ingress: IngressSettings | undefined;
   /** Where pages and tickets go. */
   readonly receivers: { readonly onCall: Receiver; readonly ticket: Receiver };
   readonly costAllocation: CostAllocation;
 }
 
 /** Fields that only the identity sets. */
-type IdentityField = 'name' | 'cloud' | 'zones' | 'imageRegistry' | 'ingressFrom' | 'apiServer' | 'alerting' | 'costAllocation';
+type IdentityField = 'name' | 'cloud' | 'zones' | 'imageRegistry' | 'ingressFrom' | 'ingress' | 'apiServer' | 'alerting' | 'costAllocation';
 
 /** Anything else of the base to change: services, production, data-tier sizes (the backup is the identity's). */
 export type EnvironmentChanges = Partial<Omit<Environment, IdentityField>>;
@@ -51,7 +57,7 @@ export type EnvironmentChanges = Partial<Omit<Environment, IdentityField>>;
 /**
  * A new environment from an existing one: the base's sizing, services and policies, with the identity given here.
  * The ingress and API server ranges of an AWS base follow the new VPC range. Anything still naming the base's account,
- * VPC range, backup location, IAM role or webhook receivers afterwards (a service's `env`, say) is refused, with
+ * VPC range, backup location, IAM role, webhook receivers, ingress hosts or certificate afterwards (a service's `env`, say) is refused, with
  * every place listed at once.
  *
  * @example deriveEnvironment(prod, { name: 'perf', network: { kind: 'aws', ... }, backup, receivers, costAllocation })
@@ -93,6 +99,7 @@ export function deriveEnvironment(base: Environment, identity: EnvironmentIdenti
     ...changes,
     name: identity.name,
     ...network,
+    ingress: identity.ingress,
     dataTier: { ...dataTier, postgres: { ...dataTier.postgres, backup: identity.backup } },
     alerting: identity.receivers,
     costAllocation: identity.costAllocation,
@@ -113,6 +120,8 @@ function identifyingValues(env: Environment): Map<string, string> {
   if (bucket) values.set(`s3://${bucket}`, 'backup bucket');
   if (backup.kind === 's3') values.set(backup.iamRoleArn, 'backup IAM role');
   for (const r of [env.alerting.onCall, env.alerting.ticket]) if (r.kind === 'webhook') values.set(r.url, 'alert receiver');
+  for (const host of env.ingress?.hosts ?? []) values.set(host, 'ingress host');
+  if (env.ingress?.tls.kind === 'acm') values.set(env.ingress.tls.certificateArn, 'ingress certificate');
   return values;
 }
 

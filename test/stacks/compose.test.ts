@@ -20,6 +20,11 @@ const perfIdentity: EnvironmentIdentity = {
     iamRoleArn: 'arn:aws:iam::444444444444:role/perfstack-perf-postgres-backup',
     retention: '7d',
   },
+  ingress: {
+    hosts: ['perf.perfstack.dev'],
+    className: 'alb',
+    tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-central-1:444444444444:certificate/0f0e0d0c-0b0a-4909-8807-060504030201' },
+  },
   receivers: {
     onCall: { kind: 'webhook', url: 'https://alerts.example.com/perf-page' },
     ticket: { kind: 'webhook', url: 'https://alerts.example.com/perf-ticket' },
@@ -35,6 +40,7 @@ describe('deriveEnvironment', () => {
       cloud: { kind: 'aws', accountId: '444444444444', region: 'eu-central-1', vpcCidr: '10.40.0.0/16', spotPercent: 80, cdn: true },
       zones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'],
       imageRegistry: '444444444444.dkr.ecr.eu-central-1.amazonaws.com',
+      ingress: perfIdentity.ingress,
       alerting: perfIdentity.receivers,
       costAllocation: perfIdentity.costAllocation,
     });
@@ -59,10 +65,17 @@ describe('deriveEnvironment', () => {
     expect(perf.dataTier.postgres.backup).toBe(perfIdentity.backup);
   });
 
-  it("refuses, all at once, anything still naming the base's account, bucket, role or receivers", () => {
+  it("refuses, all at once, anything still naming the base's account, bucket, role, receivers or hosts", () => {
     const services = prod.services.map((s) =>
       s.name === 'api-gateway'
-        ? { ...s, env: { BACKUP_URL: 's3://perfstack-prod-backups/exports', TICKETS: 'https://alerts.perfstack.dev/hooks/prod-ticket' } }
+        ? {
+            ...s,
+            env: {
+              BACKUP_URL: 's3://perfstack-prod-backups/exports',
+              TICKETS: 'https://alerts.perfstack.dev/hooks/prod-ticket',
+              PUBLIC_URL: 'https://www.perfstack.dev/',
+            },
+          }
         : s,
     );
     const i = prod.services.findIndex((s) => s.name === 'api-gateway');
@@ -70,6 +83,7 @@ describe('deriveEnvironment', () => {
       [
         `perf: 'services[${i}].env.BACKUP_URL' ("s3://perfstack-prod-backups/exports") still names prod's backup bucket; give perf its own`,
         `perf: 'services[${i}].env.TICKETS' ("https://alerts.perfstack.dev/hooks/prod-ticket") still names prod's alert receiver; give perf its own`,
+        `perf: 'services[${i}].env.PUBLIC_URL' ("https://www.perfstack.dev/") still names prod's ingress host; give perf its own`,
       ].join('\n'),
     );
   });
@@ -85,6 +99,7 @@ describe('deriveEnvironment', () => {
         apiServer: { cidrs: ['10.96.0.1/32'], port: 6443 },
       },
       backup: { ...airgap.dataTier.postgres.backup, destinationPath: 's3://site2-backups/postgres' },
+      ingress: undefined,
       receivers: {
         onCall: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/site2-page' },
         ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/site2-ticket' },
@@ -92,6 +107,7 @@ describe('deriveEnvironment', () => {
       costAllocation: { team: 'platform', costCenter: 'cc-2002' },
     });
     expect(site.cloud).toEqual({ kind: 'none' });
+    expect(site.ingress).toBeUndefined();
     expect(site.airGapped).toBe(true);
     expect(() => buildPlatform(site)).not.toThrow();
   });
@@ -100,6 +116,7 @@ describe('deriveEnvironment', () => {
     // @ts-expect-error: without its own backup location a derived environment would write into prod's bucket
     const missing: EnvironmentIdentity = {
       name: 'perf',
+      ingress: undefined,
       network: perfIdentity.network,
       receivers: perfIdentity.receivers,
       costAllocation: perfIdentity.costAllocation,
