@@ -58,7 +58,13 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   if (!env)
     return fail([`'--env' (${JSON.stringify(opts.env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}`]);
   const configFile = opts.config ?? `Pulumi.${env.name}.yaml`;
-  if (!fs.existsSync(configFile)) return fail([`${configFile}: no such file; pass the stack config with --config`]);
+  if (!fs.existsSync(configFile)) {
+    return fail([
+      opts.config
+        ? `${configFile}: no such file; pass the stack config with --config`
+        : `${configFile}: no such file; create the stack config of environment '${env.name}' (pulumi stack init ${env.name}, then perfstack:environment, nodePools and instanceTypes prices as in Pulumi.prod.yaml), or pass one with --config`,
+    ]);
+  }
 
   const values = stackConfigFileValues(configFile);
   if (values.environment !== undefined && values.environment !== env.name) {

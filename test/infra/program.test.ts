@@ -11,6 +11,7 @@ import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } fro
 import { kubernetesViolations, packContext } from '../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { renderEnvironment, synthesizeCharts } from '../../stacks/synth';
+import { CLOUD_STACKS, PULUMI_STACKS } from '../support/environments';
 import { Recorded, recordStack, stackConfigValues } from '../support/pulumi-mocks';
 
 const settingsOf = (stack: string) => readStackSettings(stackConfigValues(stack), stack);
@@ -19,7 +20,7 @@ const warnings: string[] = [];
 
 beforeAll(async () => {
   jest.spyOn(pulumi.log, 'warn').mockImplementation(async (message: string) => void warnings.push(message));
-  for (const stack of ['dev', 'staging', 'prod', 'airgap']) stacks[stack] = await recordStack(stack, () => buildStack(settingsOf(stack)));
+  for (const stack of PULUMI_STACKS) stacks[stack] = await recordStack(stack, () => buildStack(settingsOf(stack)));
   // staging with Karpenter instead of the cluster autoscaler and a spot node group.
   const staging = settingsOf('staging') as CloudStackSettings;
   const karpenter = {
@@ -51,7 +52,7 @@ const zonesOf = (stack: string, subnetIds: string[]) =>
 /** What the CrossGuard pack sees at `pulumi preview`: each resource's type, URN and properties (with its id). */
 const asStackResources = (stack: string) => stacks[stack].map((r) => ({ type: r.type, urn: r.urn, props: { ...r.inputs, id: r.id } }));
 
-describe.each(['dev', 'staging', 'prod'])('the %s stack', (stack) => {
+describe.each(CLOUD_STACKS)('the %s stack', (stack) => {
   const env = ENVIRONMENTS[stack];
   const cloud = env.cloud as Extract<typeof env.cloud, { kind: 'aws' }>;
 
@@ -185,7 +186,7 @@ describe.each(['staging', 'prod'])('spot in the %s stack', (stack) => {
   });
 });
 
-describe.each(['dev', 'staging', 'prod'])('the cluster autoscaler of the %s stack', (stack) => {
+describe.each(CLOUD_STACKS)('the cluster autoscaler of the %s stack', (stack) => {
   it('gets a role its service account assumes, allowed to resize only this cluster node groups', () => {
     const role = stacks[stack].find((r) => r.type === 'aws:iam/role:Role' && r.name === `${stack}-cluster-autoscaler`)!;
     const trust = JSON.parse(role.inputs.assumeRolePolicy);

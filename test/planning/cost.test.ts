@@ -118,6 +118,20 @@ describe('npm run cost', () => {
   });
 });
 
+describe('npm run cost for an environment without its Pulumi stack config', () => {
+  const cwd = process.cwd();
+  afterEach(() => process.chdir(cwd));
+
+  it('says in one line what to create, exit 2', () => {
+    process.chdir(fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-cost-')));
+    const { code, err } = run(['--env', 'prod']);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      "cost: Pulumi.prod.yaml: no such file; create the stack config of environment 'prod' (pulumi stack init prod, then perfstack:environment, nodePools and instanceTypes prices as in Pulumi.prod.yaml), or pass one with --config\n",
+    );
+  });
+});
+
 describe('costReport', () => {
   const pool = { instanceType: 'x', shape: { cpuMillis: 2000, memoryMiB: 8192 }, vcpu: 2, onDemandHourly: 0.1, spotHourly: 0.04 };
   const pod = {
