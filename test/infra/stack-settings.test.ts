@@ -3,6 +3,7 @@ import { eksVersionWarning, kubeconfig, serviceAccountTrustPolicy } from '../../
 import { bucketOf } from '../../infra/backup-storage';
 import { readStackSettings } from '../../infra/stack-settings';
 import { stackConfigValues } from '../support/pulumi-mocks';
+import { ENVIRONMENTS } from '../../stacks/environments';
 
 /** The problems a config yields, as `key: reason` lines. */
 function problems(values: Record<string, unknown>, stack = 'prod'): string[] {
@@ -20,7 +21,7 @@ const prod = stackConfigValues('prod');
 const without = (key: string) => Object.fromEntries(Object.entries(prod).filter(([k]) => k !== key));
 
 describe('readStackSettings', () => {
-  it.each(['dev', 'staging', 'prod', 'airgap'])('accepts the committed Pulumi.%s.yaml', (stack) => {
+  it.each(Object.keys(ENVIRONMENTS))('accepts the committed Pulumi.%s.yaml', (stack) => {
     expect(problems(stackConfigValues(stack), stack)).toEqual([]);
   });
 
@@ -32,7 +33,7 @@ describe('readStackSettings', () => {
     [
       'an unknown environment',
       { environment: 'qa' },
-      "perfstack:environment: 'qa' is not an environment; pulumi config set perfstack:environment <dev|staging|prod|airgap>",
+      `perfstack:environment: 'qa' is not an environment; pulumi config set perfstack:environment <${Object.keys(ENVIRONMENTS).join('|')}>`,
     ],
     ['a misspelt key', { ...prod, nodepools: {} }, 'perfstack:nodepools: is not a perfstack setting'],
     ['no node pools', without('nodePools'), 'perfstack:nodePools: is required'],

@@ -55,7 +55,7 @@ describe('synth', () => {
   it('writes one file per chart for every environment, foundations first', () => {
     const r = capture(() => main(['--out', out]));
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(['airgap', 'dev', 'prod', 'staging']);
+    expect(fs.readdirSync(out).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
     expect(fs.readdirSync(path.join(out, 'prod'))).toEqual([
       '00-platform.k8s.yaml',
       '01-api-gateway.k8s.yaml',
@@ -131,7 +131,7 @@ describe('synth', () => {
       },
     );
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`synth: '--env' ("qa") is not an environment; choose from dev, staging, prod, airgap\n`);
+    expect(r.stderr).toBe(`synth: '--env' ("qa") is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}\n`);
     expect(fs.readdirSync(out)).toEqual(['keep']);
   });
 });
