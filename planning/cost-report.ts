@@ -38,6 +38,8 @@ export interface LevelCost {
   readonly spotSharePercent: number;
   /** USD per month with the spot mix, by the `cost-center` label of the pods. */
   readonly byCostCenter: Readonly<Record<string, number>>;
+  /** The same split by workload (`Kind/namespace/name`), and {@link IDLE} for pool minimums nothing uses. */
+  readonly byWorkload: Readonly<Record<string, number>>;
 }
 
 export interface CostReport {
@@ -61,12 +63,19 @@ function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
   const spotCost = spot ? monthly(spot.spotHourly, nodes.spot) : 0;
   const allOnDemand = onDemandCost + (spot ? monthly(spot.onDemandHourly, nodes.spot) : 0);
   const byCostCenter: Record<string, number> = {};
+  const byWorkload: Record<string, number> = {};
   const share = (pods: PodDemand[], pool: PricedPool, cost: number) => {
     const weight = (p: PodDemand) => Math.max(p.cpuMillis / pool.shape.cpuMillis, p.memoryMiB / pool.shape.memoryMiB);
     const total = pods.reduce((acc, p) => acc + weight(p), 0);
     // Nodes kept by a pool minimum with nothing on them still cost money: show it rather than lose it.
-    if (total === 0 && cost > 0) byCostCenter[IDLE] = (byCostCenter[IDLE] ?? 0) + cost;
-    for (const p of pods) byCostCenter[p.costCenter] = (byCostCenter[p.costCenter] ?? 0) + (cost * weight(p)) / total;
+    if (total === 0 && cost > 0) {
+      byCostCenter[IDLE] = (byCostCenter[IDLE] ?? 0) + cost;
+      byWorkload[IDLE] = (byWorkload[IDLE] ?? 0) + cost;
+    }
+    for (const p of pods) {
+      byCostCenter[p.costCenter] = (byCostCenter[p.costCenter] ?? 0) + (cost * weight(p)) / total;
+      byWorkload[p.workload] = (byWorkload[p.workload] ?? 0) + (cost * weight(p)) / total;
+    }
   };
   const pods = podsAt(input.demands, level);
   share(
@@ -88,6 +97,7 @@ function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
     allOnDemand,
     spotSharePercent: totalVcpu === 0 ? 0 : (100 * vcpu.spot) / totalVcpu,
     byCostCenter,
+    byWorkload,
   };
 }
 
@@ -158,6 +168,15 @@ export function renderCostReport(input: CostInput, report: CostReport, o: Render
         .sort()
         .map((cc) => [cc, usd(report.min.byCostCenter[cc] ?? 0), usd(report.max.byCostCenter[cc] ?? 0)]),
     ]),
+    '',
+    table([
+      ['by workload (spot mix)', 'at min replicas', 'at max replicas'],
+      ...keys(report.min.byWorkload, report.max.byWorkload).map((w) => [
+        w,
+        usd(report.min.byWorkload[w] ?? 0),
+        usd(report.max.byWorkload[w] ?? 0),
+      ]),
+    ]),
   ];
   if (spot && report.max.spotSharePercent + 5 < o.targetSpotPercent) {
     const pinned = input.demands
@@ -177,4 +196,64 @@ export function renderCostReport(input: CostInput, report: CostReport, o: Render
 
 function saving(l: LevelCost): number {
   return l.allOnDemand === 0 ? 0 : (100 * (l.allOnDemand - l.withSpot)) / l.allOnDemand;
+}
+
+const keys = (...records: Readonly<Record<string, number>>[]) => [...new Set(records.flatMap((r) => Object.keys(r)))].sort();
+
+/** One environment's cost for the per-environment view. */
+export interface EnvironmentCost {
+  readonly environment: string;
+  readonly report: CostReport;
+}
+
+/** Monthly cost of several environments side by side (spot mix and all on-demand, at min and max replicas). */
+export function renderEnvironments(costs: readonly EnvironmentCost[], skipped: readonly string[]): string {
+  const rows = costs.map((c) => [
+    c.environment,
+    usd(c.report.min.withSpot),
+    usd(c.report.max.withSpot),
+    usd(c.report.max.allOnDemand),
+    pct(saving(c.report.max)),
+  ]);
+  const total = (f: (c: EnvironmentCost) => number) => usd(costs.reduce((a, c) => a + f(c), 0));
+  const lines = [
+    table([
+      ['environment', 'at min replicas', 'at max replicas', 'max, all on-demand', 'saved at max'],
+      ...rows,
+      ['total', total((c) => c.report.min.withSpot), total((c) => c.report.max.withSpot), total((c) => c.report.max.allOnDemand), ''],
+    ]),
+  ];
+  if (skipped.length > 0) lines.push('', `not priced (no cloud side): ${skipped.join(', ')}`);
+  return lines.join('\n') + '\n';
+}
+
+const signed = (n: number) => `${n >= 0 ? '+' : '-'}${usd(Math.abs(n))}`;
+const change = (base: number, head: number) =>
+  base === 0 ? (head === 0 ? '0%' : 'new') : `${head >= base ? '+' : ''}${(((head - base) / base) * 100).toFixed(1)}%`;
+
+/**
+ * The cost change a pull request causes, as a Markdown comment: base branch against head, per environment, with
+ * the workloads whose cost moved. Costs are monthly with the spot mix.
+ */
+export function renderCostDiff(environment: string, base: CostReport, head: CostReport): string {
+  const line = (label: string, b: number, h: number) => `| ${label} | ${usd(b)} | ${usd(h)} | ${signed(h - b)} (${change(b, h)}) |`;
+  const count = (label: string, b: number, h: number) => `| ${label} | ${b} | ${h} | ${h - b >= 0 ? '+' : ''}${h - b} |`;
+  const lines = [
+    `### Cost change: \`${environment}\``,
+    '',
+    '| monthly, spot mix | base | head | change |',
+    '| --- | ---: | ---: | ---: |',
+    line('at min replicas', base.min.withSpot, head.min.withSpot),
+    line('at max replicas', base.max.withSpot, head.max.withSpot),
+    line('at max, all on-demand', base.max.allOnDemand, head.max.allOnDemand),
+    count('nodes at max (on-demand + spot)', base.max.nodes.onDemand + base.max.nodes.spot, head.max.nodes.onDemand + head.max.nodes.spot),
+  ];
+  const moved = keys(base.max.byWorkload, head.max.byWorkload).filter(
+    (w) => Math.abs((head.max.byWorkload[w] ?? 0) - (base.max.byWorkload[w] ?? 0)) >= 0.01,
+  );
+  if (moved.length > 0) {
+    lines.push('', '| workload, at max replicas | base | head | change |', '| --- | ---: | ---: | ---: |');
+    for (const w of moved) lines.push(line(`\`${w}\``, base.max.byWorkload[w] ?? 0, head.max.byWorkload[w] ?? 0));
+  } else lines.push('', 'No workload changes cost.');
+  return lines.join('\n') + '\n';
 }

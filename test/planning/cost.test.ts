@@ -129,3 +129,47 @@ describe('costReport', () => {
     expect(report.min.withSpot).toBeCloseTo(73 + 58.4, 9);
   });
 });
+
+describe('cost views', () => {
+  it('splits each level by workload as well, and the workloads add up to the total', () => {
+    const report = JSON.parse(run([...FIXTURE, '--format', 'json']).out);
+    for (const level of [report.min, report.max]) {
+      const sum = Object.values(level.byWorkload as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(level.withSpot, 6);
+    }
+    // max: db 219 x 0.75/1.75 (its dominant share of the on-demand pool).
+    expect(report.max.byWorkload['StatefulSet/shop/db']).toBeCloseTo((219 * 0.75) / 1.75, 6);
+  });
+
+  it('prices every environment with a cloud side side by side and names the others', () => {
+    const { code, out } = run(['--env', 'all']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^prod +\$\d+\.\d{2} +\$\d+\.\d{2}/m);
+    expect(out).toMatch(/^total /m);
+    expect(out).toMatch(/not priced \(no cloud side\): airgap/);
+  });
+
+  it('writes the cost change of a pull request as Markdown, base against head, naming the workloads that moved', () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-base-'));
+    try {
+      const manifests = 'planning/fixtures/cost/manifests';
+      for (const f of fs.readdirSync(manifests)) {
+        // The base branch ran the api at most 2 replicas; the pull request raises it to 4.
+        fs.writeFileSync(path.join(base, f), fs.readFileSync(path.join(manifests, f), 'utf8').replace(/maxReplicas: 4/, 'maxReplicas: 2'));
+      }
+      const { code, out } = run([...FIXTURE, '--compare', base]);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^### Cost change: `staging`/);
+      expect(out).toMatch(/^\| at min replicas \| \$248\.20 \| \$248\.20 \| \+\$0\.00 \(\+0\.0%\) \|$/m);
+      expect(out).toMatch(/^\| `Deployment\/shop\/api` \| \$\d+\.\d{2} \| \$\d+\.\d{2} \| \+\$\d+\.\d{2} \(\+\d+\.\d%\) \|$/m);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('says what to create when the stack config of an environment is missing', () => {
+    const { code, err } = run(['--env', 'prod', '--config', 'Pulumi.perf.yaml']);
+    expect(code).toBe(2);
+    expect(err).toContain('Pulumi.perf.yaml: no such file; create the stack (pulumi stack init prod)');
+  });
+});
