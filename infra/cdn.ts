@@ -14,6 +14,8 @@ export const MANAGED_POLICIES = {
   useOriginCacheControlHeaders: '83da9c7e-98b4-4e11-a168-04f0df8e2c65',
   /** Origin request policy: every viewer header, cookie and query string except Host (the origin's certificate names its own host). */
   allViewerExceptHostHeader: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+  /** Origin request policy: every viewer header including Host, so the origin's certificate must cover the aliases. */
+  allViewer: '216adef6-5c7f-47e4-b989-5492eafa07d3',
   /** Response headers policy: HSTS, X-Content-Type-Options, X-Frame-Options, Referrer-Policy, XSS protection. */
   securityHeaders: '67f7725c-6f97-4210-82d7-5512b31e9d03',
 } as const;
@@ -24,8 +26,8 @@ const READ = ['GET', 'HEAD', 'OPTIONS'];
 const ALL_METHODS = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'POST', 'PATCH', 'DELETE'];
 
 export interface CdnArgs {
-  /** DNS name of the ingress load balancer that serves the API over HTTPS. */
-  readonly apiOriginDomain: string;
+  /** DNS name of the ingress load balancer that serves the API over HTTPS (the Ingress status, an output). */
+  readonly apiOriginDomain: pulumi.Input<string>;
   /** Region of the environment: the bucket's, and Origin Shield's when on. */
   readonly region: string;
   /** Name of the static-asset bucket (globally unique). */
@@ -119,7 +121,10 @@ export class Cdn extends pulumi.ComponentResource {
       cachedMethods: ['GET', 'HEAD'],
       compress: true,
       cachePolicyId: this.apiCaching === 'origin' ? MANAGED_POLICIES.useOriginCacheControlHeaders : MANAGED_POLICIES.cachingDisabled,
-      originRequestPolicyId: MANAGED_POLICIES.allViewerExceptHostHeader,
+      // With aliases the viewer's Host goes to the load balancer, whose certificate covers them (CloudFront checks
+      // the origin certificate against the Host it sends): the load balancer's own name needs no certificate.
+      originRequestPolicyId:
+        args.aliases && args.aliases.length > 0 ? MANAGED_POLICIES.allViewer : MANAGED_POLICIES.allViewerExceptHostHeader,
       responseHeadersPolicyId: MANAGED_POLICIES.securityHeaders,
     });
     // The default behaviour is the static one without a path pattern (it matches what no other pattern does).

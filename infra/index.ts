@@ -16,3 +16,5 @@ export const nodePoolBounds = stack.nodePoolBounds;
 export const clusterAutoscalerRoleArn = stack.clusterAutoscalerRoleArn;
 export const cdnDomainName = stack.cdnDomainName;
 export const staticBucket = stack.staticBucket;
+export const operators = stack.operators;
+export const loadBalancerHostname = stack.loadBalancerHostname;

@@ -13,6 +13,7 @@ import { Cluster } from './cluster';
 import { ClusterAddons } from './cluster-addons';
 import { Network } from './network';
 import { NodePools, PoolBounds, nodeShape, poolBounds } from './node-pools';
+import { Operators } from './operators';
 import { CONFIG_NAMESPACE, CloudStackSettings, StackSettings } from './stack-settings';
 import { Workloads } from './workloads';
 
@@ -28,6 +29,20 @@ export interface StackOutputs {
   readonly clusterAutoscalerRoleArn?: pulumi.Output<string>;
   readonly cdnDomainName?: pulumi.Output<string>;
   readonly staticBucket?: pulumi.Output<string>;
+  /** Operator releases the stack installed, by name, with chart versions. */
+  readonly operators: Record<string, string>;
+  /** DNS name of the Ingress load balancer (the CDN's API origin; point the Ingress hosts at it). */
+  readonly loadBalancerHostname?: pulumi.Output<string>;
+  /** The components, for tests and programs that build on the stack (not stack outputs). */
+  readonly components?: { readonly operators: Operators; readonly workloads?: Workloads; readonly cdn?: Cdn };
+}
+
+/** The load balancer's DNS name from an Ingress's status. */
+export function ingressHostname(ingress: k8s.networking.v1.Ingress): pulumi.Output<string> {
+  return ingress.status.apply((s) => {
+    const lb = s?.loadBalancer?.ingress?.[0];
+    return lb?.hostname ?? lb?.ip ?? '';
+  });
 }
 
 /** Node pool bounds of a cloud stack, from the environment's synthesized workloads (see `poolBounds`). */
@@ -61,8 +76,16 @@ export function buildStack(settings: StackSettings): StackOutputs {
   }
   if (settings.mode === 'existing-cluster') {
     const provider = new k8s.Provider(env.name, { context: settings.kubeContext, enableServerSideApply: true });
-    const workloads = new Workloads(env.name, { environment: env, charts, provider });
-    return { environment: env.name, mode: settings.mode, charts: Object.keys(workloads.groups) };
+    const operators = new Operators(`${env.name}-operators`, { environment: env, provider, config: settings.operators });
+    const workloads = new Workloads(env.name, { environment: env, charts, provider, dependsOn: Object.values(operators.releases) }, {});
+    return {
+      environment: env.name,
+      mode: settings.mode,
+      charts: Object.keys(workloads.groups),
+      operators: releaseVersions(operators),
+      loadBalancerHostname: firstIngressHostname(workloads),
+      components: { operators, workloads },
+    };
   }
 
   const cloud = settings.environment.cloud;
@@ -139,12 +162,25 @@ export function buildStack(settings: StackSettings): StackOutputs {
     );
   }
 
+  // The operators, then the App: one `pulumi up` from nothing to a running platform.
+  const provider = new k8s.Provider(env.name, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { dependsOn: [addons] });
+  const operators = new Operators(
+    `${env.name}-operators`,
+    { environment: env, provider, cluster, clusterAutoscalerRoleArn: addons.autoscalerRole.arn, config: settings.operators, tags },
+    { dependsOn: [addons] },
+  );
+  let workloads: Workloads | undefined;
+  if (settings.deployWorkloads) {
+    workloads = new Workloads(env.name, { environment: env, charts, provider, dependsOn: [addons, ...Object.values(operators.releases)] });
+  }
+  const loadBalancerHostname = workloads ? firstIngressHostname(workloads) : undefined;
+
   let cdn: Cdn | undefined;
-  if (settings.cdn) {
+  if (settings.cdn && loadBalancerHostname) {
     cdn = new Cdn(
       env.name,
       {
-        apiOriginDomain: settings.cdn.apiOriginDomain,
+        apiOriginDomain: loadBalancerHostname,
         region: cloud.region,
         bucketName: `perfstack-${env.name}-static-${cloud.accountId}`,
         apiCaching: settings.cdn.apiCaching,
@@ -156,12 +192,10 @@ export function buildStack(settings: StackSettings): StackOutputs {
       },
       opts,
     );
-  }
-
-  let workloads: Workloads | undefined;
-  if (settings.deployWorkloads) {
-    const provider = new k8s.Provider(env.name, { kubeconfig: cluster.kubeconfig, enableServerSideApply: true }, { dependsOn: [addons] });
-    workloads = new Workloads(env.name, { environment: env, charts, provider }, { dependsOn: [addons] });
+  } else if (settings.cdn) {
+    void pulumi.log.warn(
+      `${env.name}: the CDN waits for the Ingress load balancer, its API origin; deployWorkloads is false, so it is not built`,
+    );
   }
   return {
     environment: env.name,
@@ -174,5 +208,17 @@ export function buildStack(settings: StackSettings): StackOutputs {
     clusterAutoscalerRoleArn: addons.autoscalerRole.arn,
     cdnDomainName: cdn?.distribution.domainName,
     staticBucket: cdn?.bucket.id,
+    operators: releaseVersions(operators),
+    loadBalancerHostname,
+    components: { operators, workloads, cdn },
   };
+}
+
+function releaseVersions(operators: Operators): Record<string, string> {
+  return { ...operators.chartVersions } as Record<string, string>;
+}
+
+function firstIngressHostname(workloads: Workloads): pulumi.Output<string> | undefined {
+  const first = Object.values(workloads.ingresses)[0];
+  return first ? ingressHostname(first) : undefined;
 }

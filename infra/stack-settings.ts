@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
+import { OPERATOR_CATALOGUE, OperatorName } from '../stacks/operators';
 
 /** Config namespace of every perfstack key (`perfstack:nodePools`, ...). */
 export const CONFIG_NAMESPACE = 'perfstack';
@@ -45,9 +46,16 @@ export interface ClusterConfig {
 
 export type ApiCaching = 'disabled' | 'origin';
 
+/** Per-operator choices of a stack (`perfstack:operators.<name>`). */
+export interface OperatorConfig {
+  /** `false`: the site runs this operator itself; the stack does not install it. @default true (false when air-gapped) */
+  readonly managed?: boolean;
+  /** A chart version to install instead of the catalogue's pin (or where the catalogue has none). @default - the pin */
+  readonly chartVersion?: string;
+}
+
+/** The CDN's API origin is the Ingress load balancer the stack creates; these are the distribution's settings. */
 export interface CdnConfig {
-  /** DNS name of the ingress load balancer that serves `/api/*` (the origin CloudFront connects to over HTTPS). */
-  readonly apiOriginDomain: string;
   /** @default - the distribution's cloudfront.net name only */
   readonly aliases?: readonly string[];
   /** ACM certificate in us-east-1 covering the aliases. @default - the CloudFront default certificate (no aliases) */
@@ -71,10 +79,12 @@ export interface CloudStackSettings {
   /** Present exactly when the environment turns the CDN on. */
   readonly cdn?: CdnConfig;
   /**
-   * Deploy the App into the new cluster. `false` for the first `pulumi up` of a stack, which builds the cluster the
-   * operators are then installed on; `true` once they are.
+   * Deploy the App into the new cluster. An escape hatch only: `false` builds the cloud side and the operators
+   * without the App (e.g. to debug an operator install); one `pulumi up` with the default brings a stack up.
+   * @default true
    */
   readonly deployWorkloads: boolean;
+  readonly operators: Readonly<Partial<Record<OperatorName, OperatorConfig>>>;
 }
 
 /** Stack settings of a stack that deploys only the workloads into a cluster someone else runs (air-gap, on-prem). */
@@ -83,6 +93,7 @@ export interface ExistingClusterStackSettings {
   readonly environment: Environment;
   /** kubeconfig context to deploy to. @default - the current context */
   readonly kubeContext?: string;
+  readonly operators: Readonly<Partial<Record<OperatorName, OperatorConfig>>>;
 }
 
 export type StackSettings = CloudStackSettings | ExistingClusterStackSettings;
@@ -98,6 +109,8 @@ export const CONFIG_KEYS = [
   'nodeOverhead',
   'cdn',
   'deployWorkloads',
+  'operators',
+  'ingress',
 ] as const;
 
 type Issue = pulumi.InputPropertyErrorDetails;
@@ -134,15 +147,16 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
         `'cloud' needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
       );
     }
-    for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn', 'deployWorkloads']) {
+    for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn', 'deployWorkloads', 'ingress']) {
       if (values[key] !== undefined) issue(key, "applies only to mode 'cloud' (this stack deploys to an existing cluster); remove it");
     }
     const kubeContext = values.kubeContext;
     if (kubeContext !== undefined && (typeof kubeContext !== 'string' || kubeContext.length === 0)) {
       issue('kubeContext', 'must be the name of a kubeconfig context; omit it to use the current context');
     }
+    const operators = readOperators(values.operators, issue);
     if (issues.length > 0) throw failed(issues);
-    return { mode: 'existing-cluster', environment, kubeContext: kubeContext as string | undefined };
+    return { mode: 'existing-cluster', environment, kubeContext: kubeContext as string | undefined, operators };
   }
   if (values.kubeContext !== undefined) issue('kubeContext', "applies only to mode 'existing-cluster'; remove it");
 
@@ -159,16 +173,40 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
   const cluster = readCluster(values.cluster, issue);
   const nodeOverhead = readNodeOverhead(values.nodeOverhead, issue);
   let cdn: CdnConfig | undefined;
-  if (cloud.cdn) cdn = readCdn(values.cdn, environment.production, issue);
-  else if (values.cdn !== undefined)
+  if (cloud.cdn) {
+    cdn = readCdn(values.cdn, environment.production, issue);
+    if (!environment.ingress) issue('cdn', `needs an Ingress for its API origin; give environment '${environment.name}' an 'ingress'`);
+    else {
+      // CloudFront sends the viewer's Host to the load balancer and checks its certificate against it: without
+      // aliases that is *.cloudfront.net, which no load-balancer certificate covers.
+      const hosts = environment.ingress.hosts;
+      const aliases = cdn.aliases ?? [];
+      if (aliases.length === 0) {
+        issue(
+          'cdn.aliases',
+          `must list the site's host names (covered by the load balancer certificate too): the API origin is reached by the viewer's Host; e.g. [${hosts[0]}]`,
+        );
+      }
+      const missing = aliases.filter((a) => !hosts.includes(a));
+      if (missing.length > 0) {
+        issue(
+          'cdn.aliases',
+          `names ${missing.join(', ')}, missing from environment '${environment.name}' ingress.hosts (${hosts.join(', ')}); the Ingress must answer for them`,
+        );
+      }
+    }
+  } else if (values.cdn !== undefined)
     issue('cdn', `is set but environment '${environment.name}' has cloud.cdn false; remove it or turn the CDN on`);
   const deployWorkloads = values.deployWorkloads ?? true;
   if (typeof deployWorkloads !== 'boolean') issue('deployWorkloads', 'must be true or false');
+  const operators = readOperators(values.operators, issue);
+  const ingress = readIngress(values.ingress, environment, issue);
   if (issues.length > 0) throw failed(issues);
   return {
     mode: 'cloud',
+    operators,
     deployWorkloads: deployWorkloads as boolean,
-    environment: environment as CloudStackSettings['environment'],
+    environment: (ingress ?? environment) as CloudStackSettings['environment'],
     cluster,
     nodePools,
     instanceTypes,
@@ -334,15 +372,16 @@ const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}
 function readCdn(v: unknown, production: boolean, issue: Report): CdnConfig {
   const key = 'cdn';
   if (!isRecord(v)) {
-    issue(key, 'is required when the environment turns the CDN on: { apiOriginDomain: <ingress load balancer DNS name> }');
-    return { apiOriginDomain: '' };
+    if (v !== undefined) issue(key, 'must be an object: { aliases, certificateArn, priceClass, originShield, apiCaching }');
+    if (production)
+      issue(
+        `${key}.certificateArn`,
+        'is required in production: TLS 1.2 as the minimum needs your own certificate (ACM, us-east-1) and aliases',
+      );
+    return {};
   }
-  const apiOriginDomain = v.apiOriginDomain;
-  if (typeof apiOriginDomain !== 'string' || !HOSTNAME.test(apiOriginDomain)) {
-    issue(
-      `${key}.apiOriginDomain`,
-      'must be the DNS name of the ingress load balancer (with a certificate CloudFront trusts), e.g. origin.example.com',
-    );
+  if (v.apiOriginDomain !== undefined) {
+    issue(`${key}.apiOriginDomain`, 'is no longer read: the API origin is the load balancer of the Ingress the stack creates; remove it');
   }
   const aliases = v.aliases ?? [];
   if (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || !HOSTNAME.test(a))) {
@@ -375,15 +414,72 @@ function readCdn(v: unknown, production: boolean, issue: Report): CdnConfig {
   }
   for (const k of Object.keys(v)) {
     if (!['apiOriginDomain', 'aliases', 'certificateArn', 'priceClass', 'originShield', 'apiCaching'].includes(k)) {
-      issue(`${key}.${k}`, 'is not a CDN setting; known: apiOriginDomain, aliases, certificateArn, priceClass, originShield, apiCaching');
+      issue(`${key}.${k}`, 'is not a CDN setting; known: aliases, certificateArn, priceClass, originShield, apiCaching');
     }
   }
   return {
-    apiOriginDomain: apiOriginDomain as string,
     aliases: aliases as string[],
     certificateArn: certificateArn as string | undefined,
     priceClass: priceClass as CdnConfig['priceClass'],
     originShield: originShield as boolean,
     apiCaching: apiCaching as ApiCaching,
   };
+}
+
+function readOperators(v: unknown, issue: Report): Partial<Record<OperatorName, OperatorConfig>> {
+  if (v === undefined) return {};
+  const known = Object.keys(OPERATOR_CATALOGUE);
+  if (!isRecord(v)) {
+    issue('operators', `must be an object keyed by operator (${known.join(', ')}): { <name>: { managed: false } }`);
+    return {};
+  }
+  const out: Partial<Record<OperatorName, OperatorConfig>> = {};
+  for (const [name, c] of Object.entries(v)) {
+    const key = `operators.${name}`;
+    if (!known.includes(name)) {
+      issue(key, `is not an operator perfstack installs; known: ${known.join(', ')}`);
+      continue;
+    }
+    if (!isRecord(c)) {
+      issue(key, 'must be an object: { managed: false } or { chartVersion: "x.y.z" }');
+      continue;
+    }
+    for (const k of Object.keys(c))
+      if (!['managed', 'chartVersion'].includes(k)) issue(`${key}.${k}`, 'is not an operator setting; known: managed, chartVersion');
+    if (c.managed !== undefined && typeof c.managed !== 'boolean') issue(`${key}.managed`, 'must be true or false');
+    if (
+      c.chartVersion !== undefined &&
+      (typeof c.chartVersion !== 'string' || !/^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$/.test(c.chartVersion))
+    ) {
+      issue(`${key}.chartVersion`, 'must be a chart version such as "1.2.3"');
+    }
+    out[name as OperatorName] = { managed: c.managed as boolean | undefined, chartVersion: c.chartVersion as string | undefined };
+  }
+  return out;
+}
+
+/**
+ * `perfstack:ingress.certificateArn`: the regional ACM certificate of the stack's load balancer, when it is the
+ * stack's rather than the environment's (the environment value is what `npm run synth` writes).
+ */
+function readIngress(v: unknown, env: Environment, issue: Report): Environment | undefined {
+  if (v === undefined) return undefined;
+  const arn = isRecord(v) ? v.certificateArn : undefined;
+  if (!isRecord(v) || Object.keys(v).some((k) => k !== 'certificateArn')) {
+    issue('ingress', 'must be { certificateArn: <ACM certificate ARN in the environment region> }');
+    return undefined;
+  }
+  if (!env.ingress) {
+    issue('ingress', `is set but environment '${env.name}' has no ingress; give it one or remove this key`);
+    return undefined;
+  }
+  const region = env.cloud.kind === 'aws' ? env.cloud.region : '';
+  if (typeof arn !== 'string' || !new RegExp(`^arn:aws:acm:${region}:\\d{12}:certificate/[0-9a-f-]+$`).test(arn)) {
+    issue(
+      'ingress.certificateArn',
+      `must be an ACM certificate ARN in ${region} (the load balancer's region), covering ${env.ingress.hosts.join(', ')}`,
+    );
+    return undefined;
+  }
+  return { ...env, ingress: { ...env.ingress, tls: { kind: 'acm', certificateArn: arn } } };
 }

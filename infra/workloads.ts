@@ -52,6 +52,11 @@ export interface WorkloadsArgs {
    * @default - the ambient provider (current kubeconfig context)
    */
   readonly provider?: k8s.Provider;
+  /**
+   * What must exist before anything is read or applied: the operator releases (their CRDs established).
+   * @default - nothing
+   */
+  readonly dependsOn?: readonly pulumi.Resource[];
 }
 
 /**
@@ -66,28 +71,53 @@ export class Workloads extends pulumi.ComponentResource {
   public readonly groups: Readonly<Record<string, k8s.yaml.v2.ConfigGroup>>;
   /** The CRDs the App's custom resources need, read from the cluster before anything is applied. */
   public readonly crds: Readonly<Record<string, k8s.apiextensions.v1.CustomResourceDefinition>>;
+  /**
+   * The Ingresses, as typed resources so their status (the load balancer's DNS name) is an output; `pulumi up`
+   * waits until the controller has given each one an address.
+   */
+  public readonly ingresses: Readonly<Record<string, k8s.networking.v1.Ingress>>;
+  /** What every read and object of the App waits for (`args.dependsOn`). */
+  public readonly waitsFor: readonly pulumi.Resource[];
 
   constructor(name: string, args: WorkloadsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('perfstack:k8s:Workloads', name, {}, opts);
     const charts = args.charts ?? synthesizeCharts(args.environment);
+    const before = [...(args.dependsOn ?? [])];
+    this.waitsFor = before;
     const crds: Record<string, k8s.apiextensions.v1.CustomResourceDefinition> = {};
     for (const crd of requiredCrds(charts.flatMap((c) => c.objects))) {
-      crds[crd] = k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-crd-${crd}`, crd, { parent: this, provider: args.provider });
+      crds[crd] = k8s.apiextensions.v1.CustomResourceDefinition.get(`${name}-crd-${crd}`, crd, {
+        parent: this,
+        provider: args.provider,
+        dependsOn: before,
+      });
     }
     const groups: Record<string, k8s.yaml.v2.ConfigGroup> = {};
+    const ingresses: Record<string, k8s.networking.v1.Ingress> = {};
     const byDepth: k8s.yaml.v2.ConfigGroup[][] = [];
+    const isIngress = (o: Record<string, unknown>) => o.kind === 'Ingress' && o.apiVersion === 'networking.k8s.io/v1';
     for (const chart of charts) {
       const needs = requiredCrds(chart.objects).map((crd) => crds[crd]);
+      const after = [...before, ...(chart.depth > 0 ? byDepth[chart.depth - 1] : []), ...needs];
       const group = new k8s.yaml.v2.ConfigGroup(
         `${name}-${chart.chart}`,
-        { objs: chart.objects as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> as never },
-        { parent: this, provider: args.provider, dependsOn: [...(chart.depth > 0 ? byDepth[chart.depth - 1] : []), ...needs] },
+        { objs: chart.objects.filter((o) => !isIngress(o)) as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> as never },
+        { parent: this, provider: args.provider, dependsOn: after },
       );
+      for (const o of chart.objects.filter(isIngress)) {
+        const meta = o.metadata as { name: string; namespace: string };
+        ingresses[`${meta.namespace}/${meta.name}`] = new k8s.networking.v1.Ingress(
+          `${name}-${chart.chart}-${meta.name}`,
+          o as k8s.networking.v1.IngressArgs,
+          { parent: this, provider: args.provider, dependsOn: [...after, group] },
+        );
+      }
       (byDepth[chart.depth] ??= []).push(group);
       groups[chart.chart] = group;
     }
     this.groups = groups;
     this.crds = crds;
+    this.ingresses = ingresses;
     this.registerOutputs({ charts: Object.keys(groups), crds: Object.keys(crds) });
   }
 }

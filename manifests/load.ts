@@ -12,7 +12,7 @@ export interface InputProblem {
 
 /**
  * Every .yaml, .yml and .json file under the paths, sorted, so reports are stable. In folders, Helm values files
- * (`values.yaml`, `*.values.yaml`) are skipped: they are not manifests.
+ * (`values.yaml`, `*.values.yaml`) and Helm release lists (`*.releases.yaml`) are skipped: they are not manifests.
  */
 export function manifestFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -21,7 +21,7 @@ export function manifestFiles(paths: readonly string[]): string[] {
     if (stat.isDirectory()) {
       for (const e of fs.readdirSync(p).sort()) {
         const child = path.join(p, e);
-        if (fs.statSync(child).isDirectory() || (/\.(ya?ml|json)$/.test(e) && !/(^|\.)values\.ya?ml$/.test(e))) walk(child);
+        if (fs.statSync(child).isDirectory() || (/\.(ya?ml|json)$/.test(e) && !/(^|\.)(values|releases)\.ya?ml$/.test(e))) walk(child);
       }
     } else out.push(p);
   };

@@ -20,6 +20,8 @@ export const airgap: Environment = {
     runbookBaseUrl: 'http://runbooks.monitoring.svc',
   },
   ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+  // The site's ingress-nginx; cert-manager issues the certificate from the site CA's ClusterIssuer.
+  ingress: { hosts: ['web.airgap.internal'], className: 'nginx', tls: { kind: 'cert-manager', clusterIssuer: 'site-ca' } },
   apiServer: { cidrs: ['10.96.0.1/32', '192.168.10.0/24'], port: 6443 },
   services: webPlatformServices({ scale: 'full' }),
   dataTier: {

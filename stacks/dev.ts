@@ -20,7 +20,14 @@ export const dev: Environment = {
     prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
     retention: { time: '3d', size: '10GB' },
   },
-  ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+  // The ALB sends to pod IPs (target type ip) from inside the VPC.
+  ingressFrom: [{ ipBlock: { cidr: VPC_CIDR } }],
+  // The ALB of the AWS Load Balancer Controller; a regional ACM certificate covering the hosts.
+  ingress: {
+    hosts: ['dev.perfstack.dev'],
+    className: 'alb',
+    tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f' },
+  },
   apiServer: { cidrs: [VPC_CIDR], port: 443 },
   services: webPlatformServices({ scale: 'minimal' }),
   dataTier: {

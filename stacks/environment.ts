@@ -3,6 +3,7 @@ import { Cpu, k8s } from 'cdk8s-plus-28';
 import { ConfigError, Problems } from '../constructs/core/errors';
 import { CostAllocation, PolicyExemption, checkLabels, costLabels, isDnsLabel } from '../constructs/core/labels';
 import { ApiServerAccess } from '../constructs/core/security';
+import { IngressSettings, checkIngress } from '../constructs/platform/ingress';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Receiver } from '../constructs/observability/alert-routing';
 import { Retention, checkRetention } from '../constructs/observability/monitoring-stack-values';
@@ -109,6 +110,8 @@ export interface ServiceSpec {
   readonly capacity?: CapacityClass;
   /** `public` services accept traffic from the ingress; `internal` only from the namespace. */
   readonly exposure: 'public' | 'internal';
+  /** Path prefix of a `public` service on the environment's Ingress. @default '/' */
+  readonly ingressPath?: string;
   readonly slo: Slo;
   /** @default 'backend' */
   readonly component?: string;
@@ -180,6 +183,12 @@ export interface Environment {
   /** Who may reach `public` services: the ingress controller's pods, or the load balancer's address range. */
   readonly ingressFrom: readonly k8s.NetworkPolicyPeer[];
   /**
+   * The Ingress in front of the `public` services: ALB with ACM on AWS, the site's ingress class with a cert-manager
+   * or site-provided certificate elsewhere.
+   * @default - no Ingress: public services are reached through whatever the site routes to their Services
+   */
+  readonly ingress?: IngressSettings;
+  /**
    * Kubernetes API server addresses, for the few pods that must reach it (CloudNativePG instances and poolers, the
    * Redis bootstrap Job) through the default-deny egress policy.
    */
@@ -235,6 +244,10 @@ export function validateEnvironment(env: Environment): void {
     p.check(!env.airGapped, 'airGapped', env.airGapped, "cannot be true with cloud 'aws'; use cloud { kind: 'none' }");
   }
   checkLabels(p, 'costAllocation', costLabels(env.name, env.costAllocation));
+  if (env.ingress) checkIngress(p, 'ingress', env.ingress, env.cloud.kind === 'aws');
+  const paths = env.services.filter((s) => s.exposure === 'public').map((s) => s.ingressPath ?? '/');
+  const dupPath = paths.find((x, i) => paths.indexOf(x) !== i);
+  p.check(dupPath === undefined, 'services', dupPath, "gives two public services the same 'ingressPath'; give each its own prefix");
   p.check(env.services.length > 0, 'services', [], 'must list at least one service');
   const names = env.services.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

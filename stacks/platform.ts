@@ -10,6 +10,7 @@ import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
+import { PlatformIngress } from '../constructs/platform/ingress';
 import { KarpenterNodePools } from '../constructs/platform/karpenter-node-pools';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
@@ -39,6 +40,8 @@ export interface Platform {
   /** One chart per service, keyed by service name. */
   readonly serviceCharts: Readonly<Record<string, Chart>>;
   readonly services: Readonly<Record<string, ScalableService>>;
+  /** Present when the environment has `ingress`. */
+  readonly ingress?: PlatformIngress;
 }
 
 /**
@@ -120,6 +123,8 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     serviceCharts[spec.name] = chart;
   }
 
+  const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
+
   const gateway = services['api-gateway'];
   if (env.loadTests && gateway) addGatewayLoadTest(root, foundation, env, env.loadTests, gateway, cost);
 
@@ -135,7 +140,48 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
         })
       : undefined;
 
-  return { env, app, foundation, namespace, priorityClasses, prometheusAdapter, dataChart, redis, postgres, serviceCharts, services };
+  return {
+    env,
+    app,
+    foundation,
+    namespace,
+    priorityClasses,
+    prometheusAdapter,
+    dataChart,
+    redis,
+    postgres,
+    serviceCharts,
+    services,
+    ingress,
+  };
+}
+
+/** The Ingress of the public services, in its own chart (after the Services it routes to exist). */
+function addIngress(
+  root: Construct,
+  foundation: Chart,
+  env: Environment,
+  services: Record<string, ScalableService>,
+  cost: Record<string, string>,
+): PlatformIngress {
+  const chart = new Chart(root, 'ingress', { labels: cost });
+  chart.addDependency(foundation);
+  const backends = env.services
+    .filter((s) => s.exposure === 'public')
+    .map((s) => ({
+      path: s.ingressPath ?? '/',
+      service: services[s.name].service,
+      serviceName: services[s.name].name,
+      servicePort: services[s.name].servicePort,
+      readinessPath: s.probes?.readinessPath ?? '/readyz',
+    }));
+  return new PlatformIngress(chart, 'Ingress', {
+    namespace: env.namespace,
+    settings: env.ingress!,
+    backends,
+    aws: env.cloud.kind === 'aws' ? { groupName: `perfstack-${env.name}` } : undefined,
+    labels: appLabels({ name: 'ingress', instance: `ingress-${env.name}`, component: 'ingress', partOf: PART_OF }),
+  });
 }
 
 /** Redis Cluster and PostgreSQL with its poolers, sized by the environment's data tier, in the `data` chart. */

@@ -21,6 +21,13 @@ export const prod: Environment = {
     retention: { time: '30d', size: '200GB' },
   },
   ingressFrom: [{ ipBlock: { cidr: VPC_CIDR } }],
+  // The ALB of the AWS Load Balancer Controller; a regional ACM certificate covering the hosts.
+  ingress: {
+    hosts: ['www.perfstack.dev', 'origin.perfstack.dev'],
+    className: 'alb',
+    tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f' },
+    dns: { hostedZoneId: 'Z05PERFSTACKPROD', hostname: 'origin.perfstack.dev' },
+  },
   apiServer: { cidrs: [VPC_CIDR], port: 443 },
   services: webPlatformServices({
     scale: 'full',

@@ -57,6 +57,7 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
   return [
     {
       name: 'api-gateway',
+      ingressPath: '/api',
       repository: 'perfstack/api-gateway',
       tag: RELEASES['api-gateway'],
       exposure: 'public',

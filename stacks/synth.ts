@@ -6,6 +6,7 @@ import { ConfigError } from '../constructs/core/errors';
 import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
 import { Environment } from './environment';
+import { renderOperatorsFile } from './operators';
 import { buildPlatform } from './platform';
 
 /** One manifest file, path relative to the output folder (`prod/01-api-gateway.k8s.yaml`). */
@@ -58,6 +59,8 @@ export function renderEnvironment(env: Environment): RenderedFile[] {
     ...synthesizeCharts(env).map((c) => ({ path: `${env.name}/${c.file}`, content: Yaml.stringify(...c.objects) })),
     // Not a Kubernetes object: the values the platform team installs kube-prometheus-stack with (online or mirrored).
     { path: `${env.name}/helm/kube-prometheus-stack.values.yaml`, content: stringify(monitoringStackValuesOf(env)) },
+    // Plain-YAML sites install the operators themselves: the charts, versions, values and images, in order.
+    ...(env.cloud.kind === 'none' ? [{ path: `${env.name}/helm/operators.releases.yaml`, content: renderOperatorsFile(env) }] : []),
   ];
 }
 

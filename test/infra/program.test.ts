@@ -27,7 +27,6 @@ beforeAll(async () => {
     environment: { ...staging.environment, cloud: { ...staging.environment.cloud, karpenter: { cpuLimit: 160 } } },
   };
   stacks.karpenter = await recordStack('karpenter', () => buildStack(karpenter));
-  // The first `pulumi up` of prod: the cloud side only, for the operators to be installed on.
   stacks.bootstrap = await recordStack('bootstrap', () =>
     buildStack({ ...(settingsOf('prod') as CloudStackSettings), deployWorkloads: false }),
   );
@@ -264,7 +263,10 @@ describe.each(['staging', 'prod'])('the %s CDN', (stack) => {
     expect(byPath['/api/*']).toMatchObject({
       targetOriginId: 'api',
       cachePolicyId: MANAGED_POLICIES.cachingDisabled,
-      originRequestPolicyId: MANAGED_POLICIES.allViewerExceptHostHeader,
+      // With aliases the viewer's Host reaches the load balancer, whose certificate covers them.
+      originRequestPolicyId: (settingsOf(stack) as CloudStackSettings).cdn?.aliases?.length
+        ? MANAGED_POLICIES.allViewer
+        : MANAGED_POLICIES.allViewerExceptHostHeader,
     });
     expect(byPath['/api/*'].allowedMethods).toContain('POST');
     // The API paths come first: CloudFront takes the first pattern that matches.
@@ -289,10 +291,10 @@ describe('CDN settings from stack config', () => {
     for (const o of d.origins) expect(o.originShield).toEqual({ enabled: true, originShieldRegion: 'eu-west-1' });
   });
 
-  it('leaves Origin Shield off and uses the default certificate in staging', () => {
+  it('leaves Origin Shield off in staging and serves its alias with its own certificate', () => {
     const d = one('staging', 'aws:cloudfront/distribution:Distribution').inputs;
-    expect(d.aliases).toBeUndefined();
-    expect(d.viewerCertificate.cloudfrontDefaultCertificate).toBe(true);
+    expect(d.aliases).toEqual(['staging.perfstack.dev']);
+    expect(d.viewerCertificate.acmCertificateArn).toMatch(/^arn:aws:acm:us-east-1:222222222222:/);
     for (const o of d.origins) expect(o.originShield).toBeUndefined();
   });
 });
@@ -346,17 +348,23 @@ describe('mistakes found while building a stack', () => {
   });
 });
 
-describe('a first pulumi up with deployWorkloads false', () => {
-  it('builds the cloud side and deploys nothing into the cluster yet', () => {
+describe('the deployWorkloads false escape hatch', () => {
+  it('builds the cloud side and the operators but applies none of the App, and so no CDN', () => {
     expect(ofType('bootstrap', 'aws:eks/cluster:Cluster')).toHaveLength(1);
     expect(ofType('bootstrap', 'aws:eks/nodeGroup:NodeGroup')).toHaveLength(2);
-    expect(stacks.bootstrap.filter((r) => r.type.startsWith('kubernetes:') || r.type === 'pulumi:providers:kubernetes')).toEqual([]);
+    expect(ofType('bootstrap', 'kubernetes:helm.sh/v3:Release').length).toBeGreaterThan(0);
+    expect(ofType('bootstrap', 'kubernetes:yaml/v2:ConfigGroup')).toEqual([]);
+    expect(ofType('bootstrap', 'aws:cloudfront/distribution:Distribution')).toEqual([]);
   });
 });
 
 describe('a stack that provisions nodes with Karpenter', () => {
   it('keeps only the on-demand node group, with the role name the EC2NodeClass refers to', () => {
     expect(nodeGroup('karpenter', 'SPOT')).toEqual([]);
+    // Karpenter's controller, role and queue are the platform team's; the stack installs no cluster autoscaler either.
+    const releases = ofType('karpenter', 'kubernetes:helm.sh/v3:Release').map((r) => r.inputs.name);
+    expect(releases).not.toContain('karpenter');
+    expect(releases).not.toContain('cluster-autoscaler');
     expect(nodeGroup('karpenter', 'ON_DEMAND')).toHaveLength(1);
     const role = stacks.karpenter.find((r) => r.type === 'aws:iam/role:Role' && r.name === 'staging-node')!;
     const platform = stacks.karpenter.find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === 'staging-platform')!;
@@ -378,7 +386,11 @@ function deployedObjects(stack: string): Record<string, unknown[]> {
   return Object.fromEntries(
     synthesizeCharts(ENVIRONMENTS[stack]).map((c) => {
       const group = stacks[stack].find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === `${stack}-${c.chart}`)!;
-      return [c.file, group.inputs.objs];
+      // Ingresses are typed resources (their status is the load balancer's name), the rest go through the group.
+      const ingresses = stacks[stack]
+        .filter((r) => r.type === 'kubernetes:networking.k8s.io/v1:Ingress' && r.name.startsWith(`${stack}-${c.chart}-`))
+        .map((r) => Object.fromEntries(Object.entries(r.inputs).filter(([k]) => k !== 'status')));
+      return [c.file, [...group.inputs.objs, ...ingresses]];
     }),
   );
 }

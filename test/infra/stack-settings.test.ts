@@ -78,10 +78,10 @@ describe('readStackSettings', () => {
       'perfstack:cluster.adminRoleArns: must be a list of IAM role ARNs',
     ],
     ['an unknown cluster setting', { ...prod, cluster: { version: '1.30' } }, 'perfstack:cluster.version: is not a cluster setting'],
-    ['no CDN settings where the CDN is on', without('cdn'), 'perfstack:cdn: is required when the environment turns the CDN on'],
+    ['no CDN certificate in production', without('cdn'), 'perfstack:cdn.certificateArn: is required in production'],
     [
       'production without its own certificate',
-      { ...prod, cdn: { apiOriginDomain: 'origin.perfstack.dev' } },
+      { ...prod, cdn: { priceClass: 'PriceClass_100' } },
       'perfstack:cdn.certificateArn: is required in production',
     ],
     [
@@ -117,7 +117,8 @@ describe('readStackSettings', () => {
     expect(problems({ environment: 'prod' })).toEqual([
       expect.stringMatching(/^perfstack:instanceTypes: is required/),
       expect.stringMatching(/^perfstack:nodePools: is required/),
-      expect.stringMatching(/^perfstack:cdn: is required/),
+      expect.stringMatching(/^perfstack:cdn.certificateArn: is required in production/),
+      expect.stringMatching(/^perfstack:cdn.aliases: must list the site's host names/),
     ]);
   });
 
@@ -127,12 +128,21 @@ describe('readStackSettings', () => {
     expect(problems({ ...prod, deployWorkloads: 'no' })).toEqual(['perfstack:deployWorkloads: must be true or false']);
   });
 
+  it('requires CDN aliases the Ingress answers for: the viewer Host reaches the load balancer', () => {
+    const staging = stackConfigValues('staging');
+    expect(problems({ ...staging, cdn: { priceClass: 'PriceClass_100' } })).toEqual([
+      expect.stringMatching(/^perfstack:cdn.aliases: must list the site's host names/),
+    ]);
+    expect(problems({ ...staging, cdn: { ...(staging.cdn as object), aliases: ['www.example.com'] } })).toEqual([
+      expect.stringMatching(/^perfstack:cdn.aliases: names www.example.com, missing from environment 'staging' ingress.hosts/),
+    ]);
+  });
+
   it('resolves the CDN defaults once', () => {
     const settings = readStackSettings(stackConfigValues('staging'), 'staging');
     expect(settings.mode === 'cloud' && settings.cdn).toEqual({
-      apiOriginDomain: 'origin.staging.perfstack.dev',
-      aliases: [],
-      certificateArn: undefined,
+      aliases: ['staging.perfstack.dev'],
+      certificateArn: 'arn:aws:acm:us-east-1:222222222222:certificate/7d2e4f10-8b3c-4a6d-9e21-5c4b3a2f1e0d',
       priceClass: 'PriceClass_100',
       originShield: false,
       apiCaching: 'disabled',

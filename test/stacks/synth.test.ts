@@ -61,6 +61,7 @@ describe('synth', () => {
       '01-api-gateway.k8s.yaml',
       '01-audit-service.k8s.yaml',
       '01-data.k8s.yaml',
+      '01-ingress.k8s.yaml',
       '01-loadtest.k8s.yaml',
       '01-nlp-service.k8s.yaml',
       '01-web.k8s.yaml',
@@ -82,7 +83,7 @@ describe('synth', () => {
     const { app } = buildPlatform(prod);
     const charts = synthesizeCharts(prod);
     expect(charts.map((c) => c.objects)).toEqual(app.charts.map((c) => c.toJson()));
-    expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1, 1, 1]);
+    expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1, 1, 1, 1]);
   });
 
   it('replaces only the environments asked for', () => {

@@ -36,6 +36,9 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
       return { latestVersion: 1 };
     case 'aws:cloudfront/distribution:Distribution':
       return { arn: `arn:aws:cloudfront::000000000000:distribution/${name}`, domainName: `${name}.cloudfront.net` };
+    case 'kubernetes:networking.k8s.io/v1:Ingress':
+      // What the AWS Load Balancer Controller writes once the ALB exists.
+      return { status: { loadBalancer: { ingress: [{ hostname: `k8s-${name}-0123456789.eu-west-1.elb.amazonaws.com` }] } } };
     default:
       return { arn: `arn:aws:mock:::${name}` };
   }

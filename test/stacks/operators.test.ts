@@ -1,0 +1,143 @@
+import { parse } from 'yaml';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { Environment } from '../../stacks/environment';
+import {
+  CLUSTER_AUTOSCALER_FOR,
+  OPERATOR_CATALOGUE,
+  chartPinFor,
+  installOrder,
+  operatorNamesFor,
+  operatorValues,
+  renderOperatorsFile,
+  resolveOperators,
+} from '../../stacks/operators';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { manifestFiles } from '../../manifests/load';
+import { renderEnvironment, writeAtomically } from '../../stacks/synth';
+
+/** prod at a version EKS supports, with the operator lines the shared CRD files come from. */
+const prod135: Environment = {
+  ...ENVIRONMENTS.prod,
+  kubernetesVersion: '1.35' as Environment['kubernetesVersion'],
+  operators: {
+    verticalPodAutoscaler: '1.7.1',
+    keda: '2.20.2',
+    cloudnativePg: '1.30.0',
+    prometheusOperator: '0.93.0',
+    prometheusAdapter: '0.12.0',
+    k6Operator: '1.6.0',
+    karpenter: '1.14.1',
+    chaosMesh: '2.8.3',
+  },
+};
+
+describe('the operator catalogue', () => {
+  it('names a source for every chart pin', () => {
+    for (const spec of Object.values(OPERATOR_CATALOGUE)) {
+      for (const pin of spec.pins) expect(pin.source.length).toBeGreaterThan(10);
+      expect(spec.pins.length > 0 || spec.chartEqualsApp !== undefined).toBe(true);
+    }
+  });
+
+  it('installs cert-manager before the operators whose webhooks it certifies, and the adapter after Prometheus', () => {
+    const order = installOrder(['keda', 'prometheus-adapter', 'vertical-pod-autoscaler', 'kube-prometheus-stack', 'cert-manager']);
+    expect(order.indexOf('cert-manager')).toBeLessThan(order.indexOf('keda'));
+    expect(order.indexOf('cert-manager')).toBeLessThan(order.indexOf('vertical-pod-autoscaler'));
+    expect(order.indexOf('kube-prometheus-stack')).toBeLessThan(order.indexOf('prometheus-adapter'));
+  });
+
+  it('pins every operator of prod at 1.35 to a chart version', () => {
+    const ops = resolveOperators(prod135);
+    expect(ops.map((o) => o.name)).toEqual([
+      'cert-manager',
+      'aws-load-balancer-controller',
+      'cluster-autoscaler',
+      'external-dns',
+      'kube-prometheus-stack',
+      'prometheus-adapter',
+      'vertical-pod-autoscaler',
+      'keda',
+      'cloudnative-pg',
+      'k6-operator',
+    ]);
+    for (const op of ops) expect(op.chartVersion).toMatch(/^v?\d+\.\d+\.\d+$/);
+    const by = Object.fromEntries(ops.map((o) => [o.name, o]));
+    expect(by['cloudnative-pg']).toMatchObject({ chartVersion: '0.29.0', appVersion: '1.30.0', imageTagOverride: false });
+    expect(by['kube-prometheus-stack']).toMatchObject({ chartVersion: '88.0.0', appVersion: '0.93.0' });
+    expect(by.keda).toMatchObject({ chartVersion: '2.20.2', appVersion: '2.20.2' });
+    expect(by['cluster-autoscaler']).toMatchObject({ chartVersion: '9.59.0', appVersion: CLUSTER_AUTOSCALER_FOR['1.35'] });
+  });
+
+  it('runs a release the newest pinned chart does not ship by setting its image tags, and says so', () => {
+    const [vpa] = resolveOperators(prod135, ['vertical-pod-autoscaler']);
+    expect(vpa).toMatchObject({ chartVersion: '0.9.0', appVersion: '1.7.1', imageTagOverride: true });
+    expect(operatorValues(vpa, prod135)).toMatchObject({ recommender: { image: { tag: '1.7.1' } }, updater: { image: { tag: '1.7.1' } } });
+  });
+
+  it('leaves the chart version out where no pin was sourced, rather than guessing one', () => {
+    expect(chartPinFor(OPERATOR_CATALOGUE['cloudnative-pg'], '1.24.4')).toBeUndefined();
+    const [cnpg] = resolveOperators(ENVIRONMENTS.airgap, ['cloudnative-pg']);
+    expect(cnpg.chartVersion).toBeUndefined();
+  });
+
+  it('installs the cluster autoscaler or Karpenter, never both, and external-dns only with a DNS zone', () => {
+    expect(operatorNamesFor(prod135)).toContain('cluster-autoscaler');
+    const karpenter = {
+      ...prod135,
+      cloud: { ...(prod135.cloud as Extract<Environment['cloud'], { kind: 'aws' }>), karpenter: { cpuLimit: 100 } },
+    };
+    expect(operatorNamesFor(karpenter)).toEqual(expect.arrayContaining(['karpenter']));
+    expect(operatorNamesFor(karpenter)).not.toContain('cluster-autoscaler');
+    expect(operatorNamesFor(ENVIRONMENTS.staging)).not.toContain('external-dns');
+    expect(operatorNamesFor(ENVIRONMENTS.airgap)).not.toContain('aws-load-balancer-controller');
+  });
+
+  it('points the service accounts that call AWS at their IRSA role', () => {
+    const [lbc] = resolveOperators(prod135, ['aws-load-balancer-controller']);
+    const values = operatorValues(lbc, prod135, { roleArn: 'arn:aws:iam::333333333333:role/lbc', clusterName: 'perfstack-prod' });
+    expect(values).toMatchObject({
+      clusterName: 'perfstack-prod',
+      serviceAccount: {
+        name: 'aws-load-balancer-controller',
+        annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::333333333333:role/lbc' },
+      },
+    });
+  });
+});
+
+describe('operators.releases.yaml of the air-gapped site', () => {
+  const doc = parse(renderOperatorsFile(ENVIRONMENTS.airgap)) as {
+    releases: { name: string; order: number; images: { mirror: string }[]; values: Record<string, unknown> }[];
+  };
+
+  it('is written for plain-YAML environments only', () => {
+    expect(renderEnvironment(ENVIRONMENTS.airgap).map((f) => f.path)).toContain('airgap/helm/operators.releases.yaml');
+    expect(renderEnvironment(ENVIRONMENTS.prod).map((f) => f.path)).not.toContain('prod/helm/operators.releases.yaml');
+  });
+
+  it('sits beside the Helm values, where neither kubectl apply -f dist/airgap/ nor the policy check reads it as a manifest', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-ops-'));
+    try {
+      writeAtomically(out, ['airgap'], renderEnvironment(ENVIRONMENTS.airgap));
+      expect(fs.existsSync(path.join(out, 'airgap/helm/operators.releases.yaml'))).toBe(true);
+      expect(manifestFiles([path.join(out, 'airgap')]).filter((f) => f.includes('/helm/'))).toEqual([]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('lists the releases in install order with every image mirrored under the site registry', () => {
+    expect(doc.releases.map((r) => r.order)).toEqual(doc.releases.map((_, i) => i + 1));
+    expect(doc.releases[0].name).toBe('cert-manager');
+    for (const r of doc.releases) for (const img of r.images) expect(img.mirror.startsWith('registry.airgap.internal:5000/')).toBe(true);
+  });
+
+  it('points the charts at the site registry', () => {
+    const by = Object.fromEntries(doc.releases.map((r) => [r.name, r.values]));
+    expect(by['kube-prometheus-stack']).toMatchObject({ global: { imageRegistry: 'registry.airgap.internal:5000' } });
+    expect(by['cloudnative-pg']).toMatchObject({ image: { repository: 'registry.airgap.internal:5000/cloudnative-pg/cloudnative-pg' } });
+    expect(by['cert-manager']).toMatchObject({ image: { repository: 'registry.airgap.internal:5000/jetstack/cert-manager-controller' } });
+  });
+});
