@@ -16,6 +16,8 @@ export interface PricedPool {
   readonly vcpu: number;
   readonly onDemandHourly: number;
   readonly spotHourly: number;
+  /** Effective hourly price with reserved capacity. @default - none: no reserved-base option */
+  readonly reservedHourly?: number;
 }
 
 export interface CostInput {
@@ -34,6 +36,11 @@ export interface LevelCost {
   readonly withSpot: number;
   /** USD per month for the same nodes all bought on-demand. */
   readonly allOnDemand: number;
+  /**
+   * USD per month with the spot mix and the on-demand nodes the minimum replicas need bought as reserved capacity
+   * (the base load, there every hour); on-demand nodes above it at on-demand prices. Undefined without a reserved price.
+   */
+  readonly withReservedBase?: number;
   /** Share of vCPU on spot nodes, 0-100. */
   readonly spotSharePercent: number;
   /** USD per month with the spot mix, by the `cost-center` label of the pods. */
@@ -51,7 +58,7 @@ export interface CostReport {
  * Cost at one replica level. Each pool's cost is shared among its pods by their dominant share (the larger of
  * their CPU and memory fractions of a node), so a memory-heavy pod pays for the memory it holds idle for others.
  */
-function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
+function levelCost(input: CostInput, level: 'min' | 'max', baseOnDemandNodes?: number): LevelCost {
   const { onDemand, spot } = input;
   const needed = poolNodes(input.demands, level, onDemand.shape, spot?.shape);
   const nodes = {
@@ -95,6 +102,12 @@ function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
     nodes,
     withSpot: onDemandCost + spotCost,
     allOnDemand,
+    withReservedBase:
+      onDemand.reservedHourly === undefined
+        ? undefined
+        : monthly(onDemand.reservedHourly, Math.min(nodes.onDemand, baseOnDemandNodes ?? nodes.onDemand)) +
+          monthly(onDemand.onDemandHourly, Math.max(0, nodes.onDemand - (baseOnDemandNodes ?? nodes.onDemand))) +
+          spotCost,
     spotSharePercent: totalVcpu === 0 ? 0 : (100 * vcpu.spot) / totalVcpu,
     byCostCenter,
     byWorkload,
@@ -102,7 +115,8 @@ function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
 }
 
 export function costReport(input: CostInput): CostReport {
-  return { min: levelCost(input, 'min'), max: levelCost(input, 'max') };
+  const min = levelCost(input, 'min');
+  return { min, max: levelCost(input, 'max', min.nodes.onDemand) };
 }
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -160,6 +174,16 @@ export function renderCostReport(input: CostInput, report: CostReport, o: Render
         `${usd(report.max.allOnDemand - report.max.withSpot)} (${pct(saving(report.max))})`,
       ],
       [`spot share of vCPU (target ${o.targetSpotPercent}%)`, pct(report.min.spotSharePercent), pct(report.max.spotSharePercent)],
+      ...(report.max.withReservedBase !== undefined
+        ? [
+            ['with spot and a reserved base', usd(report.min.withReservedBase!), usd(report.max.withReservedBase)],
+            [
+              'saved by spot and reservation',
+              `${usd(report.min.allOnDemand - report.min.withReservedBase!)} (${pct(savingBy(report.min, report.min.withReservedBase!))})`,
+              `${usd(report.max.allOnDemand - report.max.withReservedBase)} (${pct(savingBy(report.max, report.max.withReservedBase))})`,
+            ],
+          ]
+        : []),
     ]),
     '',
     table([
@@ -192,6 +216,10 @@ export function renderCostReport(input: CostInput, report: CostReport, o: Render
     );
   }
   return lines.join('\n') + '\n';
+}
+
+function savingBy(l: LevelCost, cost: number): number {
+  return l.allOnDemand === 0 ? 0 : (100 * (l.allOnDemand - cost)) / l.allOnDemand;
 }
 
 function saving(l: LevelCost): number {

@@ -40,6 +40,8 @@ function pricedPool(settings: CloudStackSettings, types: readonly string[]): Pri
     vcpu: specs[0].vcpu,
     onDemandHourly: mean((s) => s.onDemandHourly),
     spotHourly: mean((s) => s.spotHourly),
+    // Reserved pricing applies to the sizing type only (reservations are per instance type).
+    reservedHourly: specs[0].reservedHourly,
   };
 }
 

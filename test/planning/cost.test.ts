@@ -4,7 +4,14 @@ import * as path from 'path';
 import { main } from '../../planning/cost';
 import { IDLE, costReport } from '../../planning/cost-report';
 
-const FIXTURE = ['--env', 'staging', '--config', 'planning/fixtures/cost/stack-config.yaml', '--manifests', 'planning/fixtures/cost/manifests'];
+const FIXTURE = [
+  '--env',
+  'staging',
+  '--config',
+  'planning/fixtures/cost/stack-config.yaml',
+  '--manifests',
+  'planning/fixtures/cost/manifests',
+];
 
 function run(argv: string[]): { code: number; out: string; err: string } {
   let out = '';
@@ -171,5 +178,30 @@ describe('cost views', () => {
     const { code, err } = run(['--env', 'prod', '--config', 'Pulumi.perf.yaml']);
     expect(code).toBe(2);
     expect(err).toContain('Pulumi.perf.yaml: no such file; create the stack (pulumi stack init prod)');
+  });
+});
+
+describe('prod at maximum replicas', () => {
+  const report = JSON.parse(run(['--env', 'prod', '--format', 'json']).out);
+
+  it('keeps every critical floor and the whole data tier on on-demand nodes, bursting onto spot above them', () => {
+    const { podDemands } = jest.requireActual('../../planning/capacity');
+    const { synthesizeCharts } = jest.requireActual('../../stacks/synth');
+    const { prod } = jest.requireActual('../../stacks/prod');
+    const demands: { workload: string; spotTolerant: boolean }[] = podDemands(
+      synthesizeCharts(prod).flatMap((c: { objects: unknown[] }) => c.objects),
+    );
+    const onSpot = demands.filter((d) => d.spotTolerant).map((d) => d.workload);
+    expect(onSpot.sort()).toEqual([
+      'Deployment/web/api-gateway-burst',
+      'Deployment/web/audit-service-burst',
+      'Deployment/web/nlp-service',
+      'Deployment/web/web',
+    ]);
+  });
+
+  it('saves at least 30% against all on-demand with spot burst and a reserved base, and most of it through spot', () => {
+    expect(1 - report.max.withReservedBase / report.max.allOnDemand).toBeGreaterThanOrEqual(0.3);
+    expect(1 - report.max.withSpot / report.max.allOnDemand).toBeGreaterThanOrEqual(0.25);
   });
 });
