@@ -31,7 +31,7 @@ import { stackPoolBounds } from '../infra/program';
 import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
-function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
+export function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
   const specs = types.map((t) => settings.instanceTypes[t]);
   const mean = (f: (s: (typeof specs)[number]) => number) => specs.reduce((acc, s) => acc + f(s), 0) / specs.length;
   return {

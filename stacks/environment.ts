@@ -9,6 +9,7 @@ import { Receiver } from '../constructs/observability/alert-routing';
 import { Retention, checkRetention } from '../constructs/observability/monitoring-stack-values';
 import { Slo, checkSlo } from '../constructs/observability/slo';
 import { BusinessHours } from '../constructs/workload/business-hours';
+import { ForecastFloors } from '../constructs/workload/forecast-floors';
 import { CapacityClass } from '../constructs/workload/capacity-class';
 import { ProbeOptions, ReplicaBounds, ServiceResources } from '../constructs/workload/scalable-service';
 import { ScalingBehaviorOptions } from '../constructs/workload/scaling-behavior';
@@ -104,6 +105,12 @@ export interface ServiceSpec {
   readonly behavior?: ScalingBehaviorOptions;
   /** @default - no business-hours floor (plain HPA) */
   readonly businessHours?: BusinessHours;
+  /**
+   * Weekly floors from a committed floors file (`stacks/floors/<env>-<service>.json`, refreshed by the
+   * forecast-floors workflow); the larger of these and the business-hours floor applies.
+   * @default - no forecast floors
+   */
+  readonly forecastFloors?: ForecastFloors;
   /** @default { updateMode: 'Off' } */
   readonly verticalScaling?: VerticalScalingOptions;
   /** @default CapacityClass.standard() */

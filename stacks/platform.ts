@@ -109,6 +109,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       metrics: spec.metrics,
       behavior: spec.behavior,
       businessHours: spec.businessHours,
+      forecastFloors: spec.forecastFloors,
       verticalScaling: spec.verticalScaling,
       capacity: spec.capacity,
       probes: spec.probes,

@@ -4,6 +4,7 @@ import { Slo } from '../constructs/observability/slo';
 import { Endpoint } from '../loadtests/plan';
 import { BusinessHours } from '../constructs/workload/business-hours';
 import { CapacityClass } from '../constructs/workload/capacity-class';
+import { ForecastFloors } from '../constructs/workload/forecast-floors';
 import { ScalingMetric } from '../constructs/workload/scaling-metric';
 import { ServiceSpec } from './environment';
 
@@ -46,6 +47,8 @@ export interface ServiceCatalogOptions {
   readonly scale: 'full' | 'minimal';
   /** A business-hours floor for api-gateway (KEDA). @default - none */
   readonly apiBusinessHours?: BusinessHours;
+  /** Forecast floors for api-gateway (KEDA), from a committed floors file. @default - none */
+  readonly apiForecastFloors?: ForecastFloors;
 }
 
 /**
@@ -70,6 +73,7 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
         ScalingMetric.podsRate({ name: 'http_requests_per_second', series: 'http_requests_total', targetAverageValue: API_RPS_PER_POD }),
       ],
       businessHours: options.apiBusinessHours,
+      forecastFloors: options.apiForecastFloors,
       // HPA scales on CPU and memory: the VPA only recommends.
       verticalScaling: { updateMode: 'Off' },
       // The floor on on-demand nodes, the load above it on spot (critical, with spot burst).

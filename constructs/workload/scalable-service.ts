@@ -14,8 +14,9 @@ import { Problems, shown } from '../core/errors';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { hasDigest, imageTag } from '../core/images';
 import { AppIdentity, PolicyExemption, appLabels, checkLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
-import { BusinessHours, businessHoursCron, checkBusinessHours } from './business-hours';
+import { BusinessHours, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
+import { ForecastFloors, checkForecastFloors, cronTriggers } from './forecast-floors';
 import { ScalingBehaviorOptions, scalingBehavior } from './scaling-behavior';
 import { ScalingMetric, hpaMetric, kedaTrigger } from './scaling-metric';
 import { hostAntiAffinity, topologySpread } from './topology';
@@ -83,6 +84,12 @@ export interface ScalableServiceProps {
    * @default - a plain HorizontalPodAutoscaler
    */
   readonly businessHours?: BusinessHours;
+  /**
+   * Weekly replica floors learnt from history (`npm run forecast`), as KEDA cron triggers beside the reactive
+   * ones; a KEDA ScaledObject then owns the HPA, as with business hours.
+   * @default - no forecast floors
+   */
+  readonly forecastFloors?: ForecastFloors;
   /** @default { updateMode: 'Off' } (recommendations only) */
   readonly verticalScaling?: VerticalScalingOptions;
   /** @default CapacityClass.standard() */
@@ -150,9 +157,9 @@ export class ScalableService extends Construct {
   public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
-  /** The HPA, when no business hours are set; KEDA creates and owns it otherwise. */
+  /** The HPA, when neither business hours nor forecast floors are set; KEDA creates and owns it otherwise. */
   public readonly hpa?: k8s.KubeHorizontalPodAutoscalerV2;
-  /** The KEDA ScaledObject, when business hours are set. */
+  /** The KEDA ScaledObject, when business hours or forecast floors are set. */
   public readonly scaledObject?: ScaledObject;
   public readonly vpa: VerticalPodAutoscaler;
   /** Present whenever the service may run more than one pod. */
@@ -210,6 +217,7 @@ export class ScalableService extends Construct {
     problems.check(dup === undefined, 'metrics', dup, 'names a metric twice; give each metric once');
     const behavior = scalingBehavior(props.behavior, problems);
     if (props.businessHours) checkBusinessHours(problems, 'businessHours', props.businessHours, this.minReplicas, this.maxReplicas);
+    if (props.forecastFloors) checkForecastFloors(problems, 'forecastFloors', props.forecastFloors, this.minReplicas, this.maxReplicas);
     const hpaResources = this.metrics.filter((m) => m.isResource).map((m) => m.name);
     checkVerticalScaling(problems, 'verticalScaling', vertical, hpaResources);
     problems.check(
@@ -297,8 +305,7 @@ export class ScalableService extends Construct {
     });
 
     const scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name };
-    if (props.businessHours) {
-      const cron = businessHoursCron(props.businessHours);
+    if (props.businessHours || props.forecastFloors) {
       this.scaledObject = new ScaledObject(this, 'ScaledObject', {
         metadata,
         spec: {
@@ -314,16 +321,7 @@ export class ScalableService extends Construct {
             },
           },
           triggers: [
-            {
-              type: 'cron',
-              name: 'business-hours',
-              metadata: {
-                timezone: props.businessHours.timeZone,
-                start: cron.start,
-                end: cron.end,
-                desiredReplicas: String(props.businessHours.minReplicas),
-              },
-            },
+            ...cronTriggers({ businessHours: props.businessHours, forecast: props.forecastFloors, min: this.minReplicas }),
             ...this.metrics.map((m) => kedaTrigger(m, { namespace: this.namespace, service: this.name, prometheusUrl })),
           ],
         },

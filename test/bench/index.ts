@@ -12,6 +12,7 @@ import { ENVIRONMENTS } from '../../stacks/environments';
 import { prod } from '../../stacks/prod';
 import { renderEnvironment } from '../../stacks/synth';
 import { capacityPlanning } from './capacity';
+import { forecastMonth } from './forecast';
 import { pgbouncerThroughput, redisFailover } from './data-tier';
 import { policyThroughput } from './policy';
 
@@ -93,6 +94,18 @@ rows.push({
   case: 'capacity plan + cost report, 200 services',
   medianMs: c200,
   note: `200/20 ratio ${(c200 / c20).toFixed(1)} (10.0 = linear in services)`,
+});
+
+const [fcIn, fcCli] = forecastMonth(RUNS, median);
+rows.push({
+  case: 'forecast, a month of per-minute history (in process)',
+  medianMs: fcIn,
+  note: `target < 2000 ms: ${fcIn < 2000 ? 'met' : 'MISSED'}`,
+});
+rows.push({
+  case: 'forecast CLI end to end, a month per-minute',
+  medianMs: fcCli,
+  note: `target < 2000 ms: ${fcCli < 2000 ? 'met' : 'MISSED'}`,
 });
 
 const w = Math.max(...rows.map((r) => r.case.length));

@@ -28,10 +28,15 @@ describe('prod', () => {
     });
   });
 
-  it('scales api-gateway on CPU, memory and requests per second with a business-hours floor', () => {
+  it('scales api-gateway on CPU, memory and requests per second above business-hours and forecast floors', () => {
     const so = byName(objects, 'api-gateway').ScaledObject;
-    expect(so.spec.triggers.map((t: Json) => t.type)).toEqual(['cron', 'cpu', 'memory', 'prometheus']);
-    expect(so.spec.triggers[0].metadata.timezone).toBe('Europe/Dublin');
+    const crons = so.spec.triggers.filter((t: Json) => t.type === 'cron');
+    expect(so.spec.triggers.filter((t: Json) => t.type !== 'cron').map((t: Json) => t.type)).toEqual(['cpu', 'memory', 'prometheus']);
+    expect(crons[0].name).toBe('business-hours');
+    // The committed floors file, at most 40 cron triggers in all.
+    expect(crons.length).toBeGreaterThan(10);
+    expect(crons.length).toBeLessThanOrEqual(40);
+    expect(crons.every((t: Json) => t.metadata.timezone === 'Europe/Dublin')).toBe(true);
     expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 20 });
   });
 

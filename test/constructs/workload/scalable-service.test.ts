@@ -223,6 +223,17 @@ describe('ScalableService', () => {
     });
   });
 
+  it('hands the HPA to KEDA for forecast floors alone, cron triggers first and the metrics after', () => {
+    const { get, service } = synth({
+      forecastFloors: { timeZone: 'UTC', floors: [{ from: '2026-07-06T09:00:00Z', to: '2026-07-06T17:00:00Z', minReplicas: 6 }] },
+    });
+    expect(service.hpa).toBeUndefined();
+    expect(get('ScaledObject').spec.triggers).toEqual([
+      { type: 'cron', name: 'forecast-1', metadata: { timezone: 'UTC', start: '0 9 * * 1', end: '0 17 * * 1', desiredReplicas: '6' } },
+      { type: 'cpu', metricType: 'Utilization', metadata: { value: '70' } },
+    ]);
+  });
+
   it('emits a PDB with a single-replica minimum too, since the autoscaler adds replicas', () => {
     expect(synth({ replicas: { min: 1, max: 4 } }).get('PodDisruptionBudget').spec.maxUnavailable).toBe(1);
   });
@@ -303,6 +314,10 @@ describe('ScalableService', () => {
       [
         { businessHours: { timeZone: 'UTC', start: '08:00', end: '18:00', minReplicas: 30 } },
         "'businessHours.minReplicas' (30) must be a whole number between",
+      ],
+      [
+        { forecastFloors: { timeZone: 'UTC', floors: [{ from: '2026-07-06T09:00:00Z', to: '2026-07-06T17:00:00Z', minReplicas: 11 }] } },
+        "'forecastFloors.floors[0].minReplicas' (11) must be a whole number between 'replicas.min' (2) and 'replicas.max' (10)",
       ],
       [
         { resources: { cpu: Cpu.millis(100), memory: Size.mebibytes(512), memoryLimit: Size.mebibytes(256) } },
