@@ -294,7 +294,8 @@ function hasSpot(env: Environment): boolean {
  */
 export function spotBurstBounds(env: Environment, spec: ServiceSpec): { baseMax: number; burstMax: number } | undefined {
   if (!spec.capacity?.spotBurst || !hasSpot(env)) return undefined;
-  const baseMax = Math.max(spec.replicas.min, spec.businessHours?.minReplicas ?? 0);
+  const forecast = spec.forecastFloors?.floors.map((f) => f.minReplicas) ?? [];
+  const baseMax = Math.max(spec.replicas.min, spec.businessHours?.minReplicas ?? 0, ...forecast);
   if (baseMax >= spec.replicas.max) return undefined;
   return { baseMax, burstMax: spec.replicas.max - baseMax };
 }

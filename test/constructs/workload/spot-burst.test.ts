@@ -16,7 +16,7 @@ function objectsOf(env: typeof prod, service: string): Obj[] {
 
 const find = (objs: Obj[], kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
 
-describe('spot burst (prod api-gateway: critical, business-hours floor 6, max 20)', () => {
+describe('spot burst (prod api-gateway: critical, floors up to 11 from business hours and the forecast, max 20)', () => {
   const objs = objectsOf(prod, 'api-gateway');
   const base = find(objs, 'Deployment', 'api-gateway');
   const burst = find(objs, 'Deployment', 'api-gateway-burst');
@@ -26,7 +26,7 @@ describe('spot burst (prod api-gateway: critical, business-hours floor 6, max 20
       base.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions,
     ).toEqual([{ key: 'perfstack.io/capacity-type', operator: 'NotIn', values: ['spot'] }]);
     const so = find(objs, 'ScaledObject', 'api-gateway');
-    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([2, 6]);
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([2, 11]);
   });
 
   it('runs the same pods on spot above it, from zero to the rest of the max, on the excess CPU over the base', () => {
@@ -41,7 +41,7 @@ describe('spot burst (prod api-gateway: critical, business-hours floor 6, max 20
     expect(t.spec.priorityClassName).toBe('perfstack-spot-tolerant');
     expect(burst.spec.replicas).toBeUndefined();
     const so = find(objs, 'ScaledObject', 'api-gateway-burst');
-    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([0, 14]);
+    expect([so.spec.minReplicaCount, so.spec.maxReplicaCount]).toEqual([0, 9]);
     expect(so.spec.triggers).toEqual([
       {
         type: 'prometheus',
@@ -92,7 +92,8 @@ describe('spotBurstBounds', () => {
   const api = prod.services.find((s) => s.name === 'api-gateway')!;
 
   it('splits the max between base (up to the highest floor) and burst', () => {
-    expect(spotBurstBounds(prod, api)).toEqual({ baseMax: 6, burstMax: 14 });
+    expect(spotBurstBounds(prod, api)).toEqual({ baseMax: 11, burstMax: 9 });
+    expect(spotBurstBounds(prod, { ...api, forecastFloors: undefined })).toEqual({ baseMax: 6, burstMax: 14 });
   });
 
   it('changes nothing where the environment has no spot capacity or the class has no burst', () => {
