@@ -8,7 +8,10 @@
  * replicas per service, nodes per pool and monthly cost (planning/capacity.ts, planning/cost-report.ts), the dates
  * services reach their max replicas and pools their max nodes, and an SVG plot.
  *
- * One CLI, one mode per question: `--history` projects growth. Each mode is a function of the shared options and
+ * `npm run capacity -- --env <env> --nodes <n>x<cpu>/<memory>` checks whether the environment fits given nodes
+ * (planning/capacity-fit-cli.ts).
+ *
+ * One CLI, one mode per question: `--history` projects growth, `--nodes` checks a fit. Each mode is a function of the shared options and
  * its own; a new mode (e.g. fit-checking given nodes) adds its options and a branch in `main`.
  * Exit 0: printed; 2: bad input, one line per problem.
  */
@@ -25,6 +28,7 @@ import { synthesizeCharts } from '../stacks/synth';
 import { PodDemand, podDemands } from './capacity';
 import { CapacityProjection, LEVELS, Level, ServiceLoad, projectCapacity } from './capacity-projection';
 import { projectionSvg } from './capacity-plot';
+import { fitMain } from './capacity-fit-cli';
 import { pricedPool } from './cost';
 import { CostInput } from './cost-report';
 import { HistoryError, historyText, parseHistory } from './history';
@@ -249,6 +253,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
 }
 
 export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
+  if (argv.some((a) => a === '--nodes' || a === '-n' || a.startsWith('--nodes='))) return fitMain(argv, out, err);
   const program = new Command()
     .name('capacity')
     .option('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')})`, 'prod')
@@ -272,7 +277,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   if (!['text', 'json'].includes(o.format!)) bad('--format', o.format, 'must be text or json');
 
   if (o.history === undefined) {
-    bad('--history', undefined, 'is needed: the request-rate history to project');
+    bad('--history', undefined, 'is needed: the request-rate history to project (or --nodes to check a fit)');
   } else {
     if (!fs.existsSync(o.history) || !fs.statSync(o.history).isFile()) bad('--history', o.history, 'no such file');
     const n = (text: string | undefined) => (text !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN);

@@ -15,6 +15,7 @@ import { KarpenterNodePools } from '../constructs/platform/karpenter-node-pools'
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
+import { SpotBurst } from '../constructs/workload/spot-burst';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
 import { Environment, ServiceSpec, awsNames, imageOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
@@ -94,6 +95,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   for (const spec of env.services) {
     const chart = new Chart(root, spec.name, { labels: cost });
     chart.addDependency(foundation);
+    const burst = spotBurstBounds(env, spec);
     services[spec.name] = new ScalableService(chart, 'Service', {
       name: spec.name,
       namespace: env.namespace,
@@ -102,7 +104,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       component: spec.component,
       image: imageOf(env, spec),
       resources: spec.resources,
-      replicas: spec.replicas,
+      replicas: burst ? { min: spec.replicas.min, max: burst.baseMax } : spec.replicas,
       zones: env.zones.length,
       metrics: spec.metrics,
       behavior: spec.behavior,
@@ -118,6 +120,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       monitoringNamespace: env.monitoring.namespace,
       prometheusUrl: env.monitoring.prometheusUrl,
     });
+    if (burst) addSpotBurst(chart, env, spec, services[spec.name], burst.burstMax);
     // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
     dashboards.push(serviceDashboard(slo.model, spec.slo.metrics?.latencyHistogram));
@@ -278,4 +281,43 @@ function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCl
     podLabels[POSTGRES_CLIENT_LABEL] = postgres.name;
   }
   return { env, secretEnv, podLabels };
+}
+
+/** Whether the environment has spot capacity for burst pods: a spot node group or Karpenter. */
+function hasSpot(env: Environment): boolean {
+  return env.cloud.kind === 'aws' && env.cloud.spotPercent > 0;
+}
+
+/**
+ * Bounds of a critical service with spot burst: the base (on-demand) runs from the minimum up to its highest floor,
+ * the burst (spot) the rest of the way to the service's max. Undefined where the class or the environment has none.
+ */
+export function spotBurstBounds(env: Environment, spec: ServiceSpec): { baseMax: number; burstMax: number } | undefined {
+  if (!spec.capacity?.spotBurst || !hasSpot(env)) return undefined;
+  const forecast = spec.forecastFloors?.floors.map((f) => f.minReplicas) ?? [];
+  const baseMax = Math.max(spec.replicas.min, spec.businessHours?.minReplicas ?? 0, ...forecast);
+  if (baseMax >= spec.replicas.max) return undefined;
+  return { baseMax, burstMax: spec.replicas.max - baseMax };
+}
+
+function addSpotBurst(chart: Chart, env: Environment, spec: ServiceSpec, service: ScalableService, burstMax: number): SpotBurst {
+  const cpu = spec.resources.cpu.amount;
+  const cpuTarget =
+    (spec.metrics ?? []).find((m) => m.source === 'resource' && m.name === 'cpu')?.target ?? (spec.metrics ? undefined : 70);
+  const autoscaler = (service.hpa ?? service.scaledObject)!.toJson() as {
+    spec: { behavior?: unknown; advanced?: { horizontalPodAutoscalerConfig?: { behavior?: unknown } } };
+  };
+  return new SpotBurst(chart, 'SpotBurst', {
+    base: service.deployment,
+    service: service.service,
+    networkPolicy: service.networkPolicy,
+    name: spec.name,
+    namespace: env.namespace,
+    selector: service.selector,
+    maxReplicas: burstMax,
+    cpuRequestCores: cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu),
+    cpuTarget: cpuTarget === undefined ? Number.NaN : cpuTarget / 100,
+    behavior: autoscaler.spec.behavior ?? autoscaler.spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
+    prometheusUrl: env.monitoring.prometheusUrl,
+  });
 }

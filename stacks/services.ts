@@ -76,7 +76,8 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
       forecastFloors: options.apiForecastFloors,
       // HPA scales on CPU and memory: the VPA only recommends.
       verticalScaling: { updateMode: 'Off' },
-      capacity: CapacityClass.critical(),
+      // The floor on on-demand nodes, the load above it on spot (critical, with spot burst).
+      capacity: CapacityClass.critical().withSpotBurst(),
       uses: ['redis', 'postgres'],
       slo: PLATFORM_SLO,
     },
@@ -117,7 +118,8 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
         ScalingMetric.podsRate({ name: 'audit_events_per_second', series: 'audit_events_total', targetAverageValue: 200 }),
       ],
       verticalScaling: { updateMode: 'Initial', controlledResources: ['memory'], maxAllowed: { memory: Size.gibibytes(1) } },
-      capacity: CapacityClass.standard(),
+      // Non-critical: the floor on on-demand nodes, the load above it on spot.
+      capacity: CapacityClass.standard().withSpotBurst(),
       uses: ['postgres'],
       slo: PLATFORM_SLO,
     },

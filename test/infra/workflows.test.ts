@@ -100,3 +100,15 @@ describe('the pull-request policy job', () => {
     expect(policy.permissions['security-events']).toBe('write');
   });
 });
+describe('the cost-comment workflow', () => {
+  it('comments the cost change of every cloud stack, base branch against head, on each pull request', () => {
+    const cost = workflow('cost-comment');
+    expect(Object.keys(cost.on)).toEqual(['pull_request']);
+    expect(cost.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    const script = cost.jobs.cost.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    expect(script).toContain('github.event.pull_request.base.sha');
+    expect(script).toContain(`for env in ${cloudStacks.join(' ')}; do`);
+    expect(script).toMatch(/npm run -s cost -- --env "\$env" --manifests "head-dist\/\$env" --compare "base-dist\/\$env"/);
+    expect(script).toContain('gh pr comment');
+  });
+});

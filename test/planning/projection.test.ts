@@ -221,6 +221,8 @@ describe('npm run capacity -- --history', () => {
       `capacity: '--service' ("db") is not a service of prod; choose from api-gateway, nlp-service, audit-service, web`,
       `capacity: '--target' (missing) must be a utilization between 0 (exclusive) and 1 (the service has no CPU target to default to)`,
     ]);
-    expect(run([]).err).toBe(`capacity: '--history' (missing) is needed: the request-rate history to project\n`);
+    expect(run([]).err).toBe(
+      `capacity: '--history' (missing) is needed: the request-rate history to project (or --nodes to check a fit)\n`,
+    );
   });
 });

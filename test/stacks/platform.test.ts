@@ -37,15 +37,24 @@ describe('prod', () => {
     expect(crons.length).toBeGreaterThan(10);
     expect(crons.length).toBeLessThanOrEqual(40);
     expect(crons.every((t: Json) => t.metadata.timezone === 'Europe/Dublin')).toBe(true);
-    expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 20 });
+    // Floors on on-demand up to the highest (11, from the forecast), the rest of the max as spot burst.
+    expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 11 });
+    expect(byName(objects, 'api-gateway-burst').ScaledObject.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 9 });
   });
 
   it('uses the replica bounds and metrics of DESIGN.md', () => {
-    const bounds = (name: string) => {
+    const own = (name: string) => {
       const o = byName(objects, name);
+      if (!o.HorizontalPodAutoscaler && !o.ScaledObject) return [0, 0];
       return o.HorizontalPodAutoscaler
         ? [o.HorizontalPodAutoscaler.spec.minReplicas, o.HorizontalPodAutoscaler.spec.maxReplicas]
         : [o.ScaledObject.spec.minReplicaCount, o.ScaledObject.spec.maxReplicaCount];
+    };
+    // A service with spot burst: its base and its burst together.
+    const bounds = (name: string) => {
+      const [min, max] = own(name);
+      const [burstMin, burstMax] = own(`${name}-burst`);
+      return [min + burstMin, max + burstMax];
     };
     expect(SERVICES.map(bounds)).toEqual([
       [2, 20],
