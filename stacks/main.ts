@@ -5,7 +5,7 @@
  */
 import { Command } from 'commander';
 import { ConfigError } from '../constructs/core/errors';
-import { Environment } from './environment';
+import { Environment, versionWarnings } from './environment';
 import { ENVIRONMENTS } from './environments';
 import { RenderedFile, renderEnvironment, writeAtomically } from './synth';
 
@@ -33,6 +33,7 @@ export function main(argv: readonly string[], environments: Readonly<Record<stri
   try {
     const files: RenderedFile[] = names.flatMap((n) => renderEnvironment(environments[n]));
     writeAtomically(opts.out, names, files);
+    for (const w of names.flatMap((n) => versionWarnings(environments[n], new Date()))) process.stderr.write(`synth: warning: ${w}\n`);
     process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
     return 0;
   } catch (e) {

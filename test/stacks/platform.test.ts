@@ -122,8 +122,9 @@ describe('every environment', () => {
     const platform = buildPlatform(ENVIRONMENTS[name]);
     expect(Object.keys(platform.services)).toEqual(SERVICES);
     expect(OPERATORS_FOR[ENVIRONMENTS[name].kubernetesVersion]).toMatchObject({
-      keda: expect.stringMatching(/^2\.15\./),
-      cloudnativePg: expect.stringMatching(/^1\.24\./),
+      // Every environment runs 1.35: KEDA 2.20 and CloudNativePG 1.30 are the lines that support it.
+      keda: expect.stringMatching(/^2\.20\./),
+      cloudnativePg: expect.stringMatching(/^1\.30\./),
     });
   });
 
