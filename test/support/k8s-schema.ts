@@ -1,17 +1,130 @@
 /**
- * Strict validation of synthesized objects, as `kubectl apply --validate=strict` would do it offline: built-in kinds
- * against the Kubernetes 1.28 OpenAPI definitions, custom resources against their CRD's openAPIV3Schema. Unknown
- * fields fail: every object schema that lists properties is closed (`additionalProperties: false`) unless it says
- * `x-kubernetes-preserve-unknown-fields`.
+ * Strict validation of synthesized objects, as `kubectl apply --validate=strict` would do it offline, for one
+ * Kubernetes version: built-in kinds against that version's OpenAPI definitions, custom resources against the CRDs
+ * of the operator lines in force for it (stacks/kubernetes-versions.ts). Unknown fields fail: every object schema
+ * that lists properties is closed (`additionalProperties: false`) unless it says `x-kubernetes-preserve-unknown-fields`.
+ *
+ * The schema files are the upstream files named in schemas/manifest.json, read from {@link schemasDir}.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
+import { KUBERNETES_VERSIONS, KubernetesVersion, OPERATORS_FOR, OperatorVersions } from '../../stacks/kubernetes-versions';
 
-export const SHARED_CRDS = path.resolve(__dirname, '../../../shared/crds');
-const K8S_DEFINITIONS = path.join(SHARED_CRDS, 'k8s-v1.28.0_definitions.json');
+const REPO = path.resolve(__dirname, '../..');
+export const MANIFEST_FILE = path.join(REPO, 'schemas/manifest.json');
+
+/**
+ * Where the schema files are: `PERFSTACK_SCHEMAS_DIR`, else `../shared/crds` where it exists (this workplace), else
+ * `.schemas/` (filled by `npm run schemas:fetch`).
+ */
+export function schemasDir(): string {
+  if (process.env.PERFSTACK_SCHEMAS_DIR) return path.resolve(process.env.PERFSTACK_SCHEMAS_DIR);
+  const shared = path.resolve(REPO, '../shared/crds');
+  return fs.existsSync(shared) ? shared : path.join(REPO, '.schemas');
+}
+
+export const SHARED_CRDS = schemasDir();
+
+/** One upstream file of schemas/manifest.json. */
+export interface SchemaFile {
+  readonly file: string;
+  /** `kubernetes`, `keda`, `cloudnative-pg`, ... */
+  readonly component: string;
+  readonly version: string;
+  /** The kind a CRD file defines (the first, for files with several). */
+  readonly kind?: string;
+  readonly url: string;
+  readonly repository: string;
+  readonly path: string;
+  readonly tag?: string;
+  readonly commit: string;
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+export function readSchemaManifest(): readonly SchemaFile[] {
+  return (JSON.parse(fs.readFileSync(MANIFEST_FILE, 'utf8')) as { files: SchemaFile[] }).files;
+}
+
+/** The files one Kubernetes version is validated against, and what had to stand in for a file that is not stored. */
+export interface SchemaSet {
+  readonly version: KubernetesVersion;
+  /** File of the Kubernetes definitions. */
+  readonly kubernetes: string;
+  /** CRD files, one per custom-resource kind. */
+  readonly crds: readonly string[];
+  /** One line per substitution: which stored file stands for a release that is not stored. */
+  readonly substitutions: readonly string[];
+}
+
+/** Manifest component of each operator in {@link OperatorVersions}. */
+const COMPONENT_OF: Readonly<Record<string, keyof OperatorVersions>> = {
+  vpa: 'verticalPodAutoscaler',
+  keda: 'keda',
+  'cloudnative-pg': 'cloudnativePg',
+  'prometheus-operator': 'prometheusOperator',
+  'k6-operator': 'k6Operator',
+  karpenter: 'karpenter',
+  'chaos-mesh': 'chaosMesh',
+};
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+/**
+ * The nearest stored file for a wanted release: the same release; else the newest older one (operator lines only add
+ * fields, so anything the older file accepts the wanted line accepts too: the strict choice); else the oldest newer one.
+ */
+function nearest(candidates: readonly SchemaFile[], wanted: string): SchemaFile {
+  const sorted = [...candidates].sort((a, b) => compareVersions(a.version, b.version));
+  return (
+    sorted.find((c) => c.version === wanted) ??
+    sorted.filter((c) => compareVersions(c.version, wanted) < 0).pop() ??
+    sorted.find((c) => compareVersions(c.version, wanted) > 0)!
+  );
+}
+
+/**
+ * Kubernetes definitions stored for 1.28, 1.34 and 1.35. 1.29 and 1.30 use 1.28's (nearest); 1.31 to 1.33 use
+ * 1.34's: 1.33 is nearest to it, and 1.31 (a tie) serves fields that 1.28's file lacks and that version-gated
+ * features emit from 1.31 (Service `trafficDistribution`).
+ */
+const KUBERNETES_SCHEMA_FOR: Readonly<Record<KubernetesVersion, string>> = {
+  '1.28': '1.28.0',
+  '1.29': '1.28.0',
+  '1.30': '1.28.0',
+  '1.31': '1.34.0',
+  '1.32': '1.34.0',
+  '1.33': '1.34.0',
+  '1.34': '1.34.0',
+  '1.35': '1.35.0',
+};
+
+/** The schema files for a Kubernetes version and the operator lines in force for it. */
+export function schemaSetFor(version: KubernetesVersion, operators: OperatorVersions = OPERATORS_FOR[version]): SchemaSet {
+  const manifest = readSchemaManifest();
+  const substitutions: string[] = [];
+  const k8s = manifest.find((f) => f.component === 'kubernetes' && f.version === KUBERNETES_SCHEMA_FOR[version])!;
+  if (!k8s.version.startsWith(`${version}.`)) substitutions.push(`Kubernetes ${version}: definitions of ${k8s.version} (${k8s.file})`);
+  const crds: string[] = [];
+  const byKind = new Map<string, SchemaFile[]>();
+  for (const f of manifest.filter((m) => m.component !== 'kubernetes')) byKind.set(f.kind!, [...(byKind.get(f.kind!) ?? []), f]);
+  for (const [kind, files] of byKind) {
+    const wanted = operators[COMPONENT_OF[files[0].component]] ?? files[0].version;
+    const chosen = nearest(files, wanted);
+    if (chosen.version !== wanted) substitutions.push(`${files[0].component} ${wanted} ${kind}: CRD of ${chosen.version} (${chosen.file})`);
+    crds.push(chosen.file);
+  }
+  return { version, kubernetes: k8s.file, crds: crds.sort(), substitutions };
+}
+
 const OBJECT_META = 'k8s.json#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 
 type Schema = { [key: string]: unknown };
@@ -71,9 +184,15 @@ export class SchemaValidator {
   private readonly builtin = new Map<string, string>();
   private readonly crdSchemas = new Map<string, Schema>();
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** CRD files not parsed yet: they are read when an object of their kind first needs them. */
+  private readonly unread: SchemaFile[];
 
-  constructor(crdDir = SHARED_CRDS) {
-    const defs = (JSON.parse(fs.readFileSync(K8S_DEFINITIONS, 'utf8')) as { definitions: Record<string, Schema> }).definitions;
+  constructor(
+    public readonly set: SchemaSet = schemaSetFor(KUBERNETES_VERSIONS[0]),
+    public readonly dir: string = schemasDir(),
+  ) {
+    const file = path.join(dir, set.kubernetes);
+    const defs = (JSON.parse(fs.readFileSync(file, 'utf8')) as { definitions: Record<string, Schema> }).definitions;
     const hardened: Record<string, unknown> = {};
     for (const [name, def] of Object.entries(defs)) {
       hardened[name] = harden(def, false);
@@ -81,12 +200,17 @@ export class SchemaValidator {
       for (const k of kinds) this.builtin.set(gvk(k.group ? `${k.group}/${k.version}` : k.version, k.kind), name);
     }
     this.ajv.addSchema({ $id: 'k8s.json', definitions: hardened });
+    const manifest = readSchemaManifest();
+    this.unread = set.crds.map((f) => manifest.find((m) => m.file === f)!);
+  }
 
-    for (const file of fs
-      .readdirSync(crdDir)
-      .filter((f) => f.endsWith('.yaml'))
-      .sort()) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(crdDir, file), 'utf8'))) {
+  /** Parses the CRD files that may define `kind` (its own first, then the rest) until it is known. */
+  private readCrds(key: string, kind: string): void {
+    const order = [...this.unread.filter((f) => f.kind === kind), ...this.unread.filter((f) => f.kind !== kind)];
+    for (const f of order) {
+      if (this.crdSchemas.has(key)) return;
+      this.unread.splice(this.unread.indexOf(f), 1);
+      for (const doc of parseAllDocuments(fs.readFileSync(path.join(this.dir, f.file), 'utf8'))) {
         const crd = doc.toJS() as Schema | null;
         if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
         const spec = crd.spec as {
@@ -109,6 +233,7 @@ export class SchemaValidator {
   /** Kinds this validator knows, for messages. */
   public knows(apiVersion: string, kind: string): boolean {
     const key = gvk(apiVersion, kind);
+    if (!this.builtin.has(key)) this.readCrds(key, kind);
     return this.builtin.has(key) || this.crdSchemas.has(key);
   }
 
@@ -118,15 +243,49 @@ export class SchemaValidator {
     let fn = this.compiled.get(key);
     if (!fn) {
       const builtin = this.builtin.get(key);
-      const crd = this.crdSchemas.get(key);
       if (builtin) fn = this.ajv.getSchema(`k8s.json#/definitions/${builtin}`);
-      else if (crd) fn = this.ajv.compile(crd);
-      if (!fn) return [`${key}: no schema for this kind (neither Kubernetes 1.28 nor a CRD in ${SHARED_CRDS})`];
+      else {
+        this.readCrds(key, obj.kind);
+        const crd = this.crdSchemas.get(key);
+        if (crd) fn = this.ajv.compile(crd);
+      }
+      if (!fn) return [`${key}: no schema for this kind (neither Kubernetes ${this.set.version} nor a CRD of ${this.set.crds.join(', ')})`];
       this.compiled.set(key, fn);
     }
     if (fn(obj)) return [];
     return (fn.errors ?? []).map((e) => describe(key, obj, e));
   }
+}
+
+/**
+ * Jest gives every test file its own module registry and globals, but Node's built-in modules are the same objects
+ * in every file a worker runs. A map hung on one of them keeps each validator, with the functions it compiled, for
+ * the worker's lifetime: built once per worker and schema set instead of once per test file (about 1 s to read and
+ * 1-2 s to compile each).
+ */
+function workerCache(): Map<string, SchemaValidator> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const holder = require('node:v8') as Record<symbol, Map<string, SchemaValidator> | undefined>;
+  const key = Symbol.for('perfstack.test.schema-validators');
+  return (holder[key] ??= new Map());
+}
+
+/**
+ * The validator for a Kubernetes version and the operator lines in force (default: those of
+ * {@link OPERATORS_FOR}), shared by every test of the worker. Defaults to the oldest supported version, whose schema
+ * files are the strictest (fewest fields), for constructs tested without an environment.
+ */
+export function schemaValidator(version: KubernetesVersion = KUBERNETES_VERSIONS[0], operators?: OperatorVersions): SchemaValidator {
+  const set = schemaSetFor(version, operators);
+  const dir = schemasDir();
+  const key = JSON.stringify([dir, set.kubernetes, set.crds, version]);
+  const cache = workerCache();
+  let v = cache.get(key);
+  if (!v) {
+    v = new SchemaValidator(set, dir);
+    cache.set(key, v);
+  }
+  return v;
 }
 
 function describe(key: string, obj: KubeObject, e: ErrorObject): string {

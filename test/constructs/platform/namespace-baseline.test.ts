@@ -1,6 +1,6 @@
 import { NamespaceBaseline } from '../../../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../../../constructs/platform/priority-classes';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -46,7 +46,7 @@ describe('PriorityClasses', () => {
       ['perfstack-spot-tolerant', 10000, 'Never'],
     ]);
     expect(objects.every((o) => o.metadata.namespace === undefined && o.globalDefault === false)).toBe(true);
-    const v = new SchemaValidator();
+    const v = schemaValidator();
     expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
   });
 });
