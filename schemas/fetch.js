@@ -57,7 +57,8 @@ async function fetchSchemas({ outDir, mirror, entries = readManifest(), fetchImp
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         buf = Buffer.from(await res.arrayBuffer());
       } catch (e) {
-        result.problems.push(`${entry.file}: cannot download ${url}: ${e.message}`);
+        const cause = e.cause && e.cause.code ? ` (${e.cause.code})` : '';
+        result.problems.push(`${entry.file}: cannot download ${url}: ${e.message}${cause}`);
         return;
       }
       const problem = verify(entry, buf);
