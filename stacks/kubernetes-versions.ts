@@ -4,16 +4,10 @@
  * it from here.
  */
 
-/** Every Kubernetes minor version an Environment may name, oldest first. */
-export const KUBERNETES_VERSIONS = ['1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'] as const;
+import { KUBERNETES_VERSIONS, KubernetesVersion, atLeast } from '../constructs/core/kubernetes-version';
 
-/** A Kubernetes minor version perfstack has pinned operator lines for. */
-export type KubernetesVersion = (typeof KUBERNETES_VERSIONS)[number];
-
-/** Whether `version` is `minimum` or newer. */
-export function atLeast(version: KubernetesVersion, minimum: KubernetesVersion): boolean {
-  return KUBERNETES_VERSIONS.indexOf(version) >= KUBERNETES_VERSIONS.indexOf(minimum);
-}
+export { KUBERNETES_VERSIONS, atLeast };
+export type { KubernetesVersion };
 
 /**
  * Operator releases (app versions, not chart versions) a stack relies on. The stack only emits custom resources

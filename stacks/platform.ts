@@ -117,6 +117,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
       monitoringNamespace: env.monitoring.namespace,
       prometheusUrl: env.monitoring.prometheusUrl,
+      kubernetesVersion: env.kubernetesVersion,
     });
     // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });

@@ -92,14 +92,16 @@ function nearest(candidates: readonly SchemaFile[], wanted: string): SchemaFile 
 }
 
 /**
- * Kubernetes definitions stored for 1.28, 1.34 and 1.35. 1.29 and 1.30 use 1.28's (nearest); 1.31 to 1.33 use
- * 1.34's: 1.33 is nearest to it, and 1.31 (a tie) serves fields that 1.28's file lacks and that version-gated
- * features emit from 1.31 (Service `trafficDistribution`).
+ * Kubernetes definitions are stored for 1.28, 1.34 and 1.35. 1.29 to 1.33 use the nearest stored file that has
+ * every field they serve: 1.34's. 1.28's would be nearer for 1.29 and 1.30 but lacks fields they serve and that
+ * version-gated features emit (the kubelet's preStop `sleep` from 1.30); Kubernetes does not remove fields within an
+ * API version, so a newer file accepts what an older cluster serves. That a field is not emitted before its minor is
+ * what the gates' own tests check, on both sides of each gate.
  */
 const KUBERNETES_SCHEMA_FOR: Readonly<Record<KubernetesVersion, string>> = {
   '1.28': '1.28.0',
-  '1.29': '1.28.0',
-  '1.30': '1.28.0',
+  '1.29': '1.34.0',
+  '1.30': '1.34.0',
   '1.31': '1.34.0',
   '1.32': '1.34.0',
   '1.33': '1.34.0',
@@ -249,7 +251,7 @@ export class SchemaValidator {
         const crd = this.crdSchemas.get(key);
         if (crd) fn = this.ajv.compile(crd);
       }
-      if (!fn) return [`${key}: no schema for this kind (neither Kubernetes ${this.set.version} nor a CRD of ${this.set.crds.join(', ')})`];
+      if (!fn) return [`${key}: no schema for this kind (neither in ${this.set.kubernetes} nor a CRD of ${this.set.crds.join(', ')})`];
       this.compiled.set(key, fn);
     }
     if (fn(obj)) return [];
@@ -278,7 +280,8 @@ function workerCache(): Map<string, SchemaValidator> {
 export function schemaValidator(version: KubernetesVersion = KUBERNETES_VERSIONS[0], operators?: OperatorVersions): SchemaValidator {
   const set = schemaSetFor(version, operators);
   const dir = schemasDir();
-  const key = JSON.stringify([dir, set.kubernetes, set.crds, version]);
+  // Versions with the same files (1.29 to 1.32) share one validator.
+  const key = JSON.stringify([dir, set.kubernetes, set.crds]);
   const cache = workerCache();
   let v = cache.get(key);
   if (!v) {
