@@ -90,7 +90,7 @@ describe('prod', () => {
     for (const u of used) expect(classes).toContain(u);
     const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny-all') as Json;
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    const ns = objects.find((o) => o.kind === 'Namespace') as Json;
+    const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'web') as Json;
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
