@@ -181,19 +181,18 @@ function gvk(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;
 }
 
-export class SchemaValidator {
-  private readonly ajv = makeAjv();
+/**
+ * One Kubernetes definitions file compiled into an Ajv instance, with the CRD validators compiled against it (their
+ * `metadata` refers to its ObjectMeta). Shared by every schema set that reads the same definitions file.
+ */
+class KubernetesCore {
+  public readonly ajv = makeAjv();
   private readonly builtin = new Map<string, string>();
-  private readonly crdSchemas = new Map<string, Schema>();
   private readonly compiled = new Map<string, ValidateFunction>();
-  /** CRD files not parsed yet: they are read when an object of their kind first needs them. */
-  private readonly unread: SchemaFile[];
+  /** CRD schemas by file, then by GVK; a file is parsed when a kind first needs it. */
+  private readonly crdFiles = new Map<string, Map<string, Schema>>();
 
-  constructor(
-    public readonly set: SchemaSet = schemaSetFor(KUBERNETES_VERSIONS[0]),
-    public readonly dir: string = schemasDir(),
-  ) {
-    const file = path.join(dir, set.kubernetes);
+  constructor(file: string) {
     const defs = (JSON.parse(fs.readFileSync(file, 'utf8')) as { definitions: Record<string, Schema> }).definitions;
     const hardened: Record<string, unknown> = {};
     for (const [name, def] of Object.entries(defs)) {
@@ -202,60 +201,104 @@ export class SchemaValidator {
       for (const k of kinds) this.builtin.set(gvk(k.group ? `${k.group}/${k.version}` : k.version, k.kind), name);
     }
     this.ajv.addSchema({ $id: 'k8s.json', definitions: hardened });
-    const manifest = readSchemaManifest();
-    this.unread = set.crds.map((f) => manifest.find((m) => m.file === f)!);
   }
 
-  /** Parses the CRD files that may define `kind` (its own first, then the rest) until it is known. */
-  private readCrds(key: string, kind: string): void {
-    const order = [...this.unread.filter((f) => f.kind === kind), ...this.unread.filter((f) => f.kind !== kind)];
-    for (const f of order) {
-      if (this.crdSchemas.has(key)) return;
-      this.unread.splice(this.unread.indexOf(f), 1);
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(this.dir, f.file), 'utf8'))) {
-        const crd = doc.toJS() as Schema | null;
-        if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
-        const spec = crd.spec as {
-          group: string;
-          names: { kind: string };
-          versions: { name: string; served: boolean; schema?: { openAPIV3Schema: Schema } }[];
-        };
-        for (const v of spec.versions) {
-          if (!v.served || !v.schema) continue;
-          const schema = harden(v.schema.openAPIV3Schema, true) as Schema;
-          // CRDs leave metadata open; the API server still applies ObjectMeta's schema to it.
-          schema.properties = { ...(schema.properties as Schema), metadata: { $ref: OBJECT_META } };
-          schema.required = [...new Set([...((schema.required as string[]) ?? []), 'apiVersion', 'kind', 'metadata'])];
-          this.crdSchemas.set(gvk(`${spec.group}/${v.name}`, spec.names.kind), schema);
-        }
+  public hasBuiltin(key: string): boolean {
+    return this.builtin.has(key);
+  }
+
+  public builtinValidator(key: string): ValidateFunction | undefined {
+    const name = this.builtin.get(key);
+    return name === undefined ? undefined : this.ajv.getSchema(`k8s.json#/definitions/${name}`);
+  }
+
+  /** The CRD schemas of one file, by GVK. */
+  public crds(file: string): ReadonlyMap<string, Schema> {
+    let schemas = this.crdFiles.get(file);
+    if (schemas) return schemas;
+    schemas = new Map();
+    for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
+      const crd = doc.toJS() as Schema | null;
+      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+      const spec = crd.spec as {
+        group: string;
+        names: { kind: string };
+        versions: { name: string; served: boolean; schema?: { openAPIV3Schema: Schema } }[];
+      };
+      for (const v of spec.versions) {
+        if (!v.served || !v.schema) continue;
+        const schema = harden(v.schema.openAPIV3Schema, true) as Schema;
+        // CRDs leave metadata open; the API server still applies ObjectMeta's schema to it.
+        schema.properties = { ...(schema.properties as Schema), metadata: { $ref: OBJECT_META } };
+        schema.required = [...new Set([...((schema.required as string[]) ?? []), 'apiVersion', 'kind', 'metadata'])];
+        schemas.set(gvk(`${spec.group}/${v.name}`, spec.names.kind), schema);
       }
     }
+    this.crdFiles.set(file, schemas);
+    return schemas;
+  }
+
+  public crdValidator(file: string, key: string): ValidateFunction | undefined {
+    const id = `${file}#${key}`;
+    let fn = this.compiled.get(id);
+    if (!fn) {
+      const schema = this.crds(file).get(key);
+      if (!schema) return undefined;
+      fn = this.ajv.compile(schema);
+      this.compiled.set(id, fn);
+    }
+    return fn;
+  }
+}
+
+export class SchemaValidator {
+  private readonly core: KubernetesCore;
+  /** The CRD file that defines each GVK, once looked up. */
+  private readonly crdFileOf = new Map<string, string | null>();
+
+  constructor(
+    public readonly set: SchemaSet = schemaSetFor(KUBERNETES_VERSIONS[0]),
+    public readonly dir: string = schemasDir(),
+    core?: KubernetesCore,
+  ) {
+    this.core = core ?? new KubernetesCore(path.join(dir, set.kubernetes));
+  }
+
+  /** The set's CRD file defining `key`: files whose manifest kind is `kind` first, so the others are rarely parsed. */
+  private crdFile(key: string, kind: string): string | undefined {
+    if (!this.crdFileOf.has(key)) {
+      const manifest = readSchemaManifest();
+      const kindOf = (f: string) => manifest.find((m) => m.file === f)?.kind;
+      const order = [...this.set.crds.filter((f) => kindOf(f) === kind), ...this.set.crds.filter((f) => kindOf(f) !== kind)];
+      const found = order.map((f) => path.join(this.dir, f)).find((f) => this.core.crds(f).has(key));
+      this.crdFileOf.set(key, found ?? null);
+    }
+    return this.crdFileOf.get(key) ?? undefined;
   }
 
   /** Kinds this validator knows, for messages. */
   public knows(apiVersion: string, kind: string): boolean {
     const key = gvk(apiVersion, kind);
-    if (!this.builtin.has(key)) this.readCrds(key, kind);
-    return this.builtin.has(key) || this.crdSchemas.has(key);
+    return this.core.hasBuiltin(key) || this.crdFile(key, kind) !== undefined;
   }
 
   /** Human-readable errors for one object; empty when it is valid. */
   public validate(obj: KubeObject): string[] {
     const key = gvk(obj.apiVersion, obj.kind);
-    let fn = this.compiled.get(key);
+    let fn = this.core.builtinValidator(key);
     if (!fn) {
-      const builtin = this.builtin.get(key);
-      if (builtin) fn = this.ajv.getSchema(`k8s.json#/definitions/${builtin}`);
-      else {
-        this.readCrds(key, obj.kind);
-        const crd = this.crdSchemas.get(key);
-        if (crd) fn = this.ajv.compile(crd);
-      }
-      if (!fn) return [`${key}: no schema for this kind (neither in ${this.set.kubernetes} nor a CRD of ${this.set.crds.join(', ')})`];
-      this.compiled.set(key, fn);
+      const file = this.crdFile(key, obj.kind);
+      if (file) fn = this.core.crdValidator(file, key);
     }
+    if (!fn) return [`${key}: no schema for this kind (neither in ${this.set.kubernetes} nor a CRD of ${this.set.crds.join(', ')})`];
     if (fn(obj)) return [];
     return (fn.errors ?? []).map((e) => describe(key, obj, e));
+  }
+
+  /** A validator for another set that reads the same definitions file, sharing what this one compiled. */
+  public sibling(set: SchemaSet): SchemaValidator {
+    if (set.kubernetes !== this.set.kubernetes) throw new Error(`${set.kubernetes} is not ${this.set.kubernetes}`);
+    return new SchemaValidator(set, this.dir, this.core);
   }
 }
 
@@ -274,8 +317,9 @@ function workerCache(): Map<string, SchemaValidator> {
 
 /**
  * The validator for a Kubernetes version and the operator lines in force (default: those of
- * {@link OPERATORS_FOR}), shared by every test of the worker. Defaults to the oldest supported version, whose schema
- * files are the strictest (fewest fields), for constructs tested without an environment.
+ * {@link OPERATORS_FOR}), shared by every test of the worker; sets that read the same definitions file share their
+ * compiled definitions. Defaults to the oldest supported version, whose schema files are the strictest (fewest
+ * fields), for constructs tested without an environment.
  */
 export function schemaValidator(version: KubernetesVersion = KUBERNETES_VERSIONS[0], operators?: OperatorVersions): SchemaValidator {
   const set = schemaSetFor(version, operators);
@@ -285,7 +329,8 @@ export function schemaValidator(version: KubernetesVersion = KUBERNETES_VERSIONS
   const cache = workerCache();
   let v = cache.get(key);
   if (!v) {
-    v = new SchemaValidator(set, dir);
+    const sameDefinitions = [...cache.values()].find((c) => c.dir === dir && c.set.kubernetes === set.kubernetes);
+    v = sameDefinitions ? sameDefinitions.sibling(set) : new SchemaValidator(set, dir);
     cache.set(key, v);
   }
   return v;
