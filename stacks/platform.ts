@@ -73,6 +73,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     name: env.namespace,
     labels: platformLabels,
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
+    kubernetesVersion: env.kubernetesVersion,
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
   if (env.cloud.kind === 'aws' && env.cloud.karpenter) {

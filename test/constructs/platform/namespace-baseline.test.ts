@@ -18,6 +18,13 @@ describe('NamespaceBaseline', () => {
     });
   });
 
+  it("enforces Pod Security as the cluster's own minor defines it, 1.28's when not told", () => {
+    expect((findObject(objects, 'Namespace') as Json).metadata.labels['pod-security.kubernetes.io/enforce-version']).toBe('v1.28');
+    const c = freshChart();
+    new NamespaceBaseline(c, 'ns', { name: 'web', kubernetesVersion: '1.35' });
+    expect((findObject(objectsOf(c), 'Namespace') as Json).metadata.labels['pod-security.kubernetes.io/enforce-version']).toBe('v1.35');
+  });
+
   it('denies all traffic, then allows DNS and egress within the namespace only', () => {
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as Json[];
     expect(policies.map((p) => p.metadata.name)).toEqual(['default-deny-all', 'allow-dns-egress', 'allow-same-namespace-egress']);
