@@ -42,8 +42,8 @@ const EVERY_VERSION = {
   k6Operator: '1.6.0',
   karpenter: '1.14.1',
   chaosMesh: '2.8.3',
-  awsLoadBalancerController: '2.17.1',
-  externalDns: '0.20.0',
+  awsLoadBalancerController: '2.13.1',
+  externalDns: '0.19.0',
 } as const;
 
 /**
@@ -56,17 +56,19 @@ const EVERY_VERSION = {
  *   state no range (k6-operator 1.6 CI runs 1.27, 1.30, 1.34 and 1.35).
  * - cert-manager (cert-manager.io supported releases): 1.16 (to 1.31), 1.18 (1.29-1.33), 1.19 (1.31-1.35),
  *   1.20 (1.32-1.35).
- * - cluster-autoscaler: its minor matches Kubernetes' (kubernetes/autoscaler README "Releases").
- * - AWS Load Balancer Controller 2.5+ needs 1.22+ (2.17.1 is the last v2 release); external-dns 0.10+ needs 1.22+.
+ * - cluster-autoscaler: its minor matches Kubernetes' (kubernetes/autoscaler README "Releases"); releases from
+ *   kubernetes/kops PR 17640 (1.28.4 to 1.34.0 image tags) and kubernetes/autoscaler PR 9193 (1.35.0).
+ * - AWS Load Balancer Controller 2.5+ needs 1.22+ and external-dns 0.10+ needs 1.22+: the releases with a sourced
+ *   chart in stacks/operators.ts (2.13.1, chart 1.13.1; 0.19.0, chart 1.19.0).
  */
 export const OPERATORS_FOR: Readonly<Record<KubernetesVersion, Required<OperatorVersions>>> = {
-  '1.28': { ...EVERY_VERSION, keda: '2.15.1', cloudnativePg: '1.24.4', certManager: '1.16.5', clusterAutoscaler: '1.28.7' },
+  '1.28': { ...EVERY_VERSION, keda: '2.15.1', cloudnativePg: '1.24.4', certManager: '1.16.5', clusterAutoscaler: '1.28.4' },
   '1.29': { ...EVERY_VERSION, keda: '2.16.1', cloudnativePg: '1.25.4', certManager: '1.18.2', clusterAutoscaler: '1.29.5' },
-  '1.30': { ...EVERY_VERSION, keda: '2.17.2', cloudnativePg: '1.26.3', certManager: '1.18.2', clusterAutoscaler: '1.30.7' },
-  '1.31': { ...EVERY_VERSION, keda: '2.18.0', cloudnativePg: '1.27.2', certManager: '1.19.1', clusterAutoscaler: '1.31.5' },
-  '1.32': { ...EVERY_VERSION, keda: '2.19.0', cloudnativePg: '1.28.4', certManager: '1.20.0', clusterAutoscaler: '1.32.7' },
-  '1.33': { ...EVERY_VERSION, keda: '2.20.2', cloudnativePg: '1.29.2', certManager: '1.20.0', clusterAutoscaler: '1.33.4' },
-  '1.34': { ...EVERY_VERSION, keda: '2.20.2', cloudnativePg: '1.30.0', certManager: '1.20.0', clusterAutoscaler: '1.34.4' },
+  '1.30': { ...EVERY_VERSION, keda: '2.17.2', cloudnativePg: '1.26.3', certManager: '1.18.2', clusterAutoscaler: '1.30.6' },
+  '1.31': { ...EVERY_VERSION, keda: '2.18.0', cloudnativePg: '1.27.2', certManager: '1.19.1', clusterAutoscaler: '1.31.4' },
+  '1.32': { ...EVERY_VERSION, keda: '2.19.0', cloudnativePg: '1.28.4', certManager: '1.20.0', clusterAutoscaler: '1.32.3' },
+  '1.33': { ...EVERY_VERSION, keda: '2.20.2', cloudnativePg: '1.29.2', certManager: '1.20.0', clusterAutoscaler: '1.33.1' },
+  '1.34': { ...EVERY_VERSION, keda: '2.20.2', cloudnativePg: '1.30.0', certManager: '1.20.0', clusterAutoscaler: '1.34.0' },
   '1.35': { ...EVERY_VERSION, keda: '2.20.2', cloudnativePg: '1.30.0', certManager: '1.20.0', clusterAutoscaler: '1.35.0' },
 };
 
