@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../constructs/core/errors';
-import { Environment } from './environment';
+import { Environment, versionWarnings } from './environment';
 import { ENVIRONMENTS } from './environments';
 import { RenderedFile, renderEnvironment, writeAtomically } from './synth';
 
@@ -36,6 +36,7 @@ export function main(argv: readonly string[], environments: Readonly<Record<stri
     const files: RenderedFile[] = names.flatMap((n) => renderEnvironment(environments[n]));
     writeAtomically(opts.out, names, files);
     mirrorForCdk8sCli(opts.out, names);
+    for (const w of names.flatMap((n) => versionWarnings(environments[n], new Date()))) process.stderr.write(`synth: warning: ${w}\n`);
     process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
     return 0;
   } catch (e) {

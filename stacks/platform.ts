@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels, costLabels } from '../constructs/core/labels';
 import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
@@ -30,6 +31,8 @@ export interface Platform {
   readonly app: App;
   /** Cluster-wide and namespace foundations; every other chart depends on it. */
   readonly foundation: Chart;
+  /** Prometheus's namespace, when it is not the workloads' own: the dashboards and adapter rules live in it. */
+  readonly monitoringNamespace?: k8s.KubeNamespace;
   readonly namespace: NamespaceBaseline;
   readonly priorityClasses: PriorityClasses;
   /** Present when a plain HPA scales on a custom metric. */
@@ -61,10 +64,17 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   };
 
   const foundation = new Chart(root, 'platform', { labels: cost });
+  // First in the first file, so `kubectl apply -f dist/<env>/` on a fresh cluster has it before the dashboards and
+  // adapter rules. No Pod Security level here: the monitoring stack's node exporter needs host access.
+  const monitoringNamespace =
+    env.monitoring.namespace === env.namespace
+      ? undefined
+      : new k8s.KubeNamespace(foundation, 'MonitoringNamespace', { metadata: { name: env.monitoring.namespace, labels: platformLabels } });
   const namespace = new NamespaceBaseline(foundation, 'Namespace', {
     name: env.namespace,
     labels: platformLabels,
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
+    kubernetesVersion: env.kubernetesVersion,
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
   if (env.cloud.kind === 'aws' && env.cloud.karpenter) {
@@ -119,6 +129,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
       monitoringNamespace: env.monitoring.namespace,
       prometheusUrl: env.monitoring.prometheusUrl,
+      kubernetesVersion: env.kubernetesVersion,
     });
     if (burst) addSpotBurst(chart, env, spec, services[spec.name], burst.burstMax);
     // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
@@ -148,6 +159,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     env,
     app,
     foundation,
+    monitoringNamespace,
     namespace,
     priorityClasses,
     prometheusAdapter,

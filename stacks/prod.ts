@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
+import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
 import { webPlatformServices } from './services';
 // Refreshed weekly from prod's Prometheus by .github/workflows/forecast-floors.yaml (see stacks/floors/README.md).
 import apiGatewayFloors from './floors/prod-api-gateway.json';
@@ -15,7 +16,7 @@ export const prod: Environment = {
   production: true,
   airGapped: false,
   imageRegistry: '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
-  kubernetesVersion: '1.28',
+  kubernetesVersion: CLOUD_KUBERNETES_VERSION,
   namespace: 'web',
   monitoring: {
     namespace: 'monitoring',

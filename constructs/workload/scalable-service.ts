@@ -13,6 +13,7 @@ import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.
 import { Problems, shown } from '../core/errors';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { hasDigest, imageTag } from '../core/images';
+import { KubernetesVersion, OLDEST_KUBERNETES_VERSION } from '../core/kubernetes-version';
 import { AppIdentity, PolicyExemption, appLabels, checkLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
 import { BusinessHours, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
@@ -20,6 +21,7 @@ import { ForecastFloors, checkForecastFloors, cronTriggers } from './forecast-fl
 import { ScalingBehaviorOptions, scalingBehavior } from './scaling-behavior';
 import { ScalingMetric, hpaMetric, kedaTrigger } from './scaling-metric';
 import { hostAntiAffinity, topologySpread } from './topology';
+import { deploymentPatches, patchUntyped, servicePatches } from './version-features';
 import { VerticalScalingOptions, checkVerticalScaling } from './vertical-scaling';
 
 /** Compute for one pod. Requests drive scheduling and HPA utilization; the memory limit guards the node. */
@@ -135,6 +137,12 @@ export interface ScalableServiceProps {
   readonly monitoringNamespace?: string;
   /** Prometheus KEDA queries for custom metrics. @default 'http://prometheus-operated.monitoring.svc:9090' */
   readonly prometheusUrl?: string;
+  /**
+   * Kubernetes minor of the cluster: newer ones get same-zone Service routing (1.31+), the kubelet's preStop sleep
+   * (1.30+) and VPA `InPlaceOrRecreate` (1.33+). See ./version-features.ts.
+   * @default '1.28' (no version-gated feature)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 /**
@@ -219,7 +227,8 @@ export class ScalableService extends Construct {
     if (props.businessHours) checkBusinessHours(problems, 'businessHours', props.businessHours, this.minReplicas, this.maxReplicas);
     if (props.forecastFloors) checkForecastFloors(problems, 'forecastFloors', props.forecastFloors, this.minReplicas, this.maxReplicas);
     const hpaResources = this.metrics.filter((m) => m.isResource).map((m) => m.name);
-    checkVerticalScaling(problems, 'verticalScaling', vertical, hpaResources);
+    const version = props.kubernetesVersion ?? OLDEST_KUBERNETES_VERSION;
+    checkVerticalScaling(problems, 'verticalScaling', vertical, hpaResources, version);
     problems.check(
       drainDelay.toSeconds() < grace.toSeconds(),
       'drainDelay',
@@ -290,6 +299,8 @@ export class ScalableService extends Construct {
       },
     });
 
+    patchUntyped(this.deployment, deploymentPatches(version, drainDelay.toSeconds()));
+
     this.service = new k8s.KubeService(this, 'Service', {
       metadata,
       spec: {
@@ -303,6 +314,8 @@ export class ScalableService extends Construct {
         ],
       },
     });
+
+    patchUntyped(this.service, servicePatches(version));
 
     const scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name };
     if (props.businessHours || props.forecastFloors) {

@@ -5,6 +5,7 @@ import { POOL_NAME_PATTERNS } from '../../constructs/platform/autoscaler-priorit
 import { MANAGED_POLICIES } from '../../infra/cdn';
 import { podDemands } from '../../planning/capacity';
 import { CONTROL_PLANE_LOG_TYPES, eksVersionWarning } from '../../infra/cluster';
+import { eksSupportWarning } from '../../stacks/kubernetes-versions';
 import { buildStack, stackPoolBounds } from '../../infra/program';
 import { CloudStackSettings, readStackSettings } from '../../infra/stack-settings';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from '../../policies/crossguard/aws';
@@ -62,8 +63,11 @@ describe.each(CLOUD_STACKS)('the %s stack', (stack) => {
     expect(JSON.parse(provider.inputs.allowedAccountIds)).toEqual([cloud.accountId]);
   });
 
-  it('warns at preview that EKS no longer creates clusters at the environment Kubernetes version', () => {
-    expect(warnings).toContain(eksVersionWarning(env.kubernetesVersion, new Date()));
+  it('warns at preview exactly when the environment Kubernetes version is past EKS standard support', () => {
+    const today = new Date();
+    const expected =
+      eksVersionWarning(env.kubernetesVersion, today) ?? eksSupportWarning(`perfstack-${stack}`, env.kubernetesVersion, today);
+    expect(warnings.filter((w) => w.includes('EKS') && w.includes(env.kubernetesVersion))).toEqual(expected ? [expected] : []);
   });
 
   it('has a private and a public subnet in every zone, inside the VPC range, tagged for EKS and load balancers', () => {

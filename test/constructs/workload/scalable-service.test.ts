@@ -3,7 +3,7 @@ import { Cpu } from 'cdk8s-plus-28';
 import { CapacityClass } from '../../../constructs/workload/capacity-class';
 import { ScalableService, ScalableServiceProps } from '../../../constructs/workload/scalable-service';
 import { ScalingMetric } from '../../../constructs/workload/scaling-metric';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, kinds, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -157,7 +157,7 @@ describe('ScalableService', () => {
     });
 
     it('is schema-valid', () => {
-      const v = new SchemaValidator();
+      const v = schemaValidator();
       expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
     });
   });
