@@ -1,12 +1,14 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { EKS_SUPPORT, KUBERNETES_VERSIONS, KubernetesVersion, eksSupportWarning } from '../stacks/kubernetes-versions';
 
 /**
- * End of EKS extended support per Kubernetes minor version: after it, EKS creates no new cluster at that version
- * and upgrades existing ones.
- * @see https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html
+ * End of EKS extended support per Kubernetes minor version (from the one calendar, stacks/kubernetes-versions.ts):
+ * after it, EKS creates no new cluster at that version and upgrades existing ones.
  */
-export const EKS_END_OF_EXTENDED_SUPPORT: Readonly<Record<string, string>> = { '1.28': '2025-11-26' };
+export const EKS_END_OF_EXTENDED_SUPPORT: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(EKS_SUPPORT).map(([version, w]) => [version, w.endOfExtendedSupport]),
+);
 
 /** Why EKS will not run this version on `today`, or undefined when it still does. */
 export function eksVersionWarning(version: string, today: Date): string | undefined {
@@ -133,7 +135,10 @@ export class Cluster extends pulumi.ComponentResource {
     super('perfstack:aws:Cluster', name, {}, opts);
     const child = { parent: this };
     this.clusterName = args.clusterName;
-    const warning = eksVersionWarning(args.version, new Date());
+    const known = (KUBERNETES_VERSIONS as readonly string[]).includes(args.version);
+    const warning =
+      eksVersionWarning(args.version, new Date()) ??
+      (known ? eksSupportWarning(args.clusterName, args.version as KubernetesVersion, new Date()) : undefined);
     if (warning) pulumi.log.warn(warning, this);
     this.logRetentionDays = args.logRetentionDays ?? 90;
     const publicAccessCidrs = args.publicAccessCidrs ?? [];

@@ -16,6 +16,11 @@ export interface InstanceType {
   readonly onDemandHourly: number;
   /** USD per hour, spot (a recent average for the region). */
   readonly spotHourly: number;
+  /**
+   * USD per hour effective with reserved capacity (a 1-year reservation or savings plan), for the cost report's
+   * reserved-base option. @default - no reserved price: the option is not shown
+   */
+  readonly reservedHourly?: number;
 }
 
 /** Capacity the kubelet, the OS and the per-node DaemonSets keep on every node; pods get the rest. */
@@ -281,11 +286,18 @@ function readInstanceTypes(v: unknown, issue: Report): Record<string, InstanceTy
         `(${String(s.spotHourly)}) is above onDemandHourly (${String(s.onDemandHourly)}); check the price table`,
       );
     }
+    if (s.reservedHourly !== undefined && (!isPositive(s.reservedHourly) || (s.reservedHourly as number) > (s.onDemandHourly as number))) {
+      issue(
+        `${key}.${name}.reservedHourly`,
+        `(${String(s.reservedHourly)}) must be a positive price at or below onDemandHourly (${String(s.onDemandHourly)})`,
+      );
+    }
     out[name] = {
       vcpu: s.vcpu as number,
       memoryGiB: s.memoryGiB as number,
       onDemandHourly: s.onDemandHourly as number,
       spotHourly: s.spotHourly as number,
+      ...(isPositive(s.reservedHourly) ? { reservedHourly: s.reservedHourly as number } : {}),
     };
   }
   return out;

@@ -16,6 +16,8 @@ export interface PricedPool {
   readonly vcpu: number;
   readonly onDemandHourly: number;
   readonly spotHourly: number;
+  /** Effective hourly price with reserved capacity. @default - none: no reserved-base option */
+  readonly reservedHourly?: number;
 }
 
 export interface CostInput {
@@ -34,10 +36,17 @@ export interface LevelCost {
   readonly withSpot: number;
   /** USD per month for the same nodes all bought on-demand. */
   readonly allOnDemand: number;
+  /**
+   * USD per month with the spot mix and the on-demand nodes the minimum replicas need bought as reserved capacity
+   * (the base load, there every hour); on-demand nodes above it at on-demand prices. Undefined without a reserved price.
+   */
+  readonly withReservedBase?: number;
   /** Share of vCPU on spot nodes, 0-100. */
   readonly spotSharePercent: number;
   /** USD per month with the spot mix, by the `cost-center` label of the pods. */
   readonly byCostCenter: Readonly<Record<string, number>>;
+  /** The same split by workload (`Kind/namespace/name`), and {@link IDLE} for pool minimums nothing uses. */
+  readonly byWorkload: Readonly<Record<string, number>>;
 }
 
 export interface CostReport {
@@ -49,7 +58,7 @@ export interface CostReport {
  * Cost at one replica level. Each pool's cost is shared among its pods by their dominant share (the larger of
  * their CPU and memory fractions of a node), so a memory-heavy pod pays for the memory it holds idle for others.
  */
-function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
+function levelCost(input: CostInput, level: 'min' | 'max', baseOnDemandNodes?: number): LevelCost {
   const { onDemand, spot } = input;
   const needed = poolNodes(input.demands, level, onDemand.shape, spot?.shape);
   const nodes = {
@@ -61,12 +70,19 @@ function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
   const spotCost = spot ? monthly(spot.spotHourly, nodes.spot) : 0;
   const allOnDemand = onDemandCost + (spot ? monthly(spot.onDemandHourly, nodes.spot) : 0);
   const byCostCenter: Record<string, number> = {};
+  const byWorkload: Record<string, number> = {};
   const share = (pods: PodDemand[], pool: PricedPool, cost: number) => {
     const weight = (p: PodDemand) => Math.max(p.cpuMillis / pool.shape.cpuMillis, p.memoryMiB / pool.shape.memoryMiB);
     const total = pods.reduce((acc, p) => acc + weight(p), 0);
     // Nodes kept by a pool minimum with nothing on them still cost money: show it rather than lose it.
-    if (total === 0 && cost > 0) byCostCenter[IDLE] = (byCostCenter[IDLE] ?? 0) + cost;
-    for (const p of pods) byCostCenter[p.costCenter] = (byCostCenter[p.costCenter] ?? 0) + (cost * weight(p)) / total;
+    if (total === 0 && cost > 0) {
+      byCostCenter[IDLE] = (byCostCenter[IDLE] ?? 0) + cost;
+      byWorkload[IDLE] = (byWorkload[IDLE] ?? 0) + cost;
+    }
+    for (const p of pods) {
+      byCostCenter[p.costCenter] = (byCostCenter[p.costCenter] ?? 0) + (cost * weight(p)) / total;
+      byWorkload[p.workload] = (byWorkload[p.workload] ?? 0) + (cost * weight(p)) / total;
+    }
   };
   const pods = podsAt(input.demands, level);
   share(
@@ -86,13 +102,21 @@ function levelCost(input: CostInput, level: 'min' | 'max'): LevelCost {
     nodes,
     withSpot: onDemandCost + spotCost,
     allOnDemand,
+    withReservedBase:
+      onDemand.reservedHourly === undefined
+        ? undefined
+        : monthly(onDemand.reservedHourly, Math.min(nodes.onDemand, baseOnDemandNodes ?? nodes.onDemand)) +
+          monthly(onDemand.onDemandHourly, Math.max(0, nodes.onDemand - (baseOnDemandNodes ?? nodes.onDemand))) +
+          spotCost,
     spotSharePercent: totalVcpu === 0 ? 0 : (100 * vcpu.spot) / totalVcpu,
     byCostCenter,
+    byWorkload,
   };
 }
 
 export function costReport(input: CostInput): CostReport {
-  return { min: levelCost(input, 'min'), max: levelCost(input, 'max') };
+  const min = levelCost(input, 'min');
+  return { min, max: levelCost(input, 'max', min.nodes.onDemand) };
 }
 
 const usd = (n: number) => `$${n.toFixed(2)}`;
@@ -150,6 +174,16 @@ export function renderCostReport(input: CostInput, report: CostReport, o: Render
         `${usd(report.max.allOnDemand - report.max.withSpot)} (${pct(saving(report.max))})`,
       ],
       [`spot share of vCPU (target ${o.targetSpotPercent}%)`, pct(report.min.spotSharePercent), pct(report.max.spotSharePercent)],
+      ...(report.max.withReservedBase !== undefined
+        ? [
+            ['with spot and a reserved base', usd(report.min.withReservedBase!), usd(report.max.withReservedBase)],
+            [
+              'saved by spot and reservation',
+              `${usd(report.min.allOnDemand - report.min.withReservedBase!)} (${pct(savingBy(report.min, report.min.withReservedBase!))})`,
+              `${usd(report.max.allOnDemand - report.max.withReservedBase)} (${pct(savingBy(report.max, report.max.withReservedBase))})`,
+            ],
+          ]
+        : []),
     ]),
     '',
     table([
@@ -157,6 +191,15 @@ export function renderCostReport(input: CostInput, report: CostReport, o: Render
       ...[...new Set([...Object.keys(report.min.byCostCenter), ...Object.keys(report.max.byCostCenter)])]
         .sort()
         .map((cc) => [cc, usd(report.min.byCostCenter[cc] ?? 0), usd(report.max.byCostCenter[cc] ?? 0)]),
+    ]),
+    '',
+    table([
+      ['by workload (spot mix)', 'at min replicas', 'at max replicas'],
+      ...keys(report.min.byWorkload, report.max.byWorkload).map((w) => [
+        w,
+        usd(report.min.byWorkload[w] ?? 0),
+        usd(report.max.byWorkload[w] ?? 0),
+      ]),
     ]),
   ];
   if (spot && report.max.spotSharePercent + 5 < o.targetSpotPercent) {
@@ -175,6 +218,70 @@ export function renderCostReport(input: CostInput, report: CostReport, o: Render
   return lines.join('\n') + '\n';
 }
 
+function savingBy(l: LevelCost, cost: number): number {
+  return l.allOnDemand === 0 ? 0 : (100 * (l.allOnDemand - cost)) / l.allOnDemand;
+}
+
 function saving(l: LevelCost): number {
   return l.allOnDemand === 0 ? 0 : (100 * (l.allOnDemand - l.withSpot)) / l.allOnDemand;
+}
+
+const keys = (...records: Readonly<Record<string, number>>[]) => [...new Set(records.flatMap((r) => Object.keys(r)))].sort();
+
+/** One environment's cost for the per-environment view. */
+export interface EnvironmentCost {
+  readonly environment: string;
+  readonly report: CostReport;
+}
+
+/** Monthly cost of several environments side by side (spot mix and all on-demand, at min and max replicas). */
+export function renderEnvironments(costs: readonly EnvironmentCost[], skipped: readonly string[]): string {
+  const rows = costs.map((c) => [
+    c.environment,
+    usd(c.report.min.withSpot),
+    usd(c.report.max.withSpot),
+    usd(c.report.max.allOnDemand),
+    pct(saving(c.report.max)),
+  ]);
+  const total = (f: (c: EnvironmentCost) => number) => usd(costs.reduce((a, c) => a + f(c), 0));
+  const lines = [
+    table([
+      ['environment', 'at min replicas', 'at max replicas', 'max, all on-demand', 'saved at max'],
+      ...rows,
+      ['total', total((c) => c.report.min.withSpot), total((c) => c.report.max.withSpot), total((c) => c.report.max.allOnDemand), ''],
+    ]),
+  ];
+  if (skipped.length > 0) lines.push('', `not priced (no cloud side): ${skipped.join(', ')}`);
+  return lines.join('\n') + '\n';
+}
+
+const signed = (n: number) => `${n >= 0 ? '+' : '-'}${usd(Math.abs(n))}`;
+const change = (base: number, head: number) =>
+  base === 0 ? (head === 0 ? '0%' : 'new') : `${head >= base ? '+' : ''}${(((head - base) / base) * 100).toFixed(1)}%`;
+
+/**
+ * The cost change a pull request causes, as a Markdown comment: base branch against head, per environment, with
+ * the workloads whose cost moved. Costs are monthly with the spot mix.
+ */
+export function renderCostDiff(environment: string, base: CostReport, head: CostReport): string {
+  const line = (label: string, b: number, h: number) => `| ${label} | ${usd(b)} | ${usd(h)} | ${signed(h - b)} (${change(b, h)}) |`;
+  const count = (label: string, b: number, h: number) => `| ${label} | ${b} | ${h} | ${h - b >= 0 ? '+' : ''}${h - b} |`;
+  const lines = [
+    `### Cost change: \`${environment}\``,
+    '',
+    '| monthly, spot mix | base | head | change |',
+    '| --- | ---: | ---: | ---: |',
+    line('at min replicas', base.min.withSpot, head.min.withSpot),
+    line('at max replicas', base.max.withSpot, head.max.withSpot),
+    line('at max, all on-demand', base.max.allOnDemand, head.max.allOnDemand),
+    count('nodes at max (on-demand + spot)', base.max.nodes.onDemand + base.max.nodes.spot, head.max.nodes.onDemand + head.max.nodes.spot),
+  ];
+  const moved = keys(base.max.byWorkload, head.max.byWorkload).filter(
+    (w) => Math.abs((head.max.byWorkload[w] ?? 0) - (base.max.byWorkload[w] ?? 0)) >= 0.01,
+  );
+  if (moved.length > 0) {
+    lines.push('', '| workload, at max replicas | base | head | change |', '| --- | ---: | ---: | ---: |');
+    for (const w of moved) lines.push(line(`\`${w}\``, base.max.byWorkload[w] ?? 0, head.max.byWorkload[w] ?? 0));
+  } else lines.push('', 'No workload changes cost.');
+  return lines.join('\n') + '\n';
 }

@@ -12,16 +12,26 @@ import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { ConfigError } from '../constructs/core/errors';
 import { loadManifests, manifestFiles } from '../manifests/load';
+import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { synthesizeCharts } from '../stacks/synth';
 import { podDemands } from './capacity';
-import { PricedPool, costReport, renderCostReport } from './cost-report';
+import {
+  CostInput,
+  CostReport,
+  EnvironmentCost,
+  PricedPool,
+  costReport,
+  renderCostDiff,
+  renderCostReport,
+  renderEnvironments,
+} from './cost-report';
 import { nodeShape } from '../infra/node-pools';
 import { stackPoolBounds } from '../infra/program';
 import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
-function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
+export function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
   const specs = types.map((t) => settings.instanceTypes[t]);
   const mean = (f: (s: (typeof specs)[number]) => number) => specs.reduce((acc, s) => acc + f(s), 0) / specs.length;
   return {
@@ -30,6 +40,8 @@ function pricedPool(settings: CloudStackSettings, types: readonly string[]): Pri
     vcpu: specs[0].vcpu,
     onDemandHourly: mean((s) => s.onDemandHourly),
     spotHourly: mean((s) => s.spotHourly),
+    // Reserved pricing applies to the sizing type only (reservations are per instance type).
+    reservedHourly: specs[0].reservedHourly,
   };
 }
 
@@ -39,30 +51,45 @@ function settingsProblems(e: unknown): string[] | undefined {
   return undefined;
 }
 
-export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
-  const program = new Command()
-    .name('cost')
-    .requiredOption('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')})`)
-    .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
-    .option('-m, --manifests <paths...>', 'cost these manifests instead of synthesizing the environment')
-    .option('-f, --format <format>', 'text or json', 'text');
-  const stop = parseArgs(program, argv, out, err);
-  if (stop !== undefined) return stop;
-  const opts = program.opts<{ env: string; config?: string; manifests?: string[]; format: string }>();
-  const fail = (lines: string[]) => {
-    for (const l of lines) err(`cost: ${l}\n`);
-    return 2;
-  };
-  if (!['text', 'json'].includes(opts.format)) return fail([`'--format' (${JSON.stringify(opts.format)}) must be text or json`]);
-  const env = ENVIRONMENTS[opts.env];
-  if (!env)
-    return fail([`'--env' (${JSON.stringify(opts.env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}`]);
-  const configFile = opts.config ?? `Pulumi.${env.name}.yaml`;
-  if (!fs.existsSync(configFile)) return fail([`${configFile}: no such file; pass the stack config with --config`]);
+interface Priced {
+  readonly input: CostInput;
+  readonly report: CostReport;
+  readonly bounds: ReturnType<typeof stackPoolBounds>;
+  readonly settings: CloudStackSettings;
+  readonly configFile: string;
+}
 
+/** Objects from manifest files or folders; problems name the file and line. */
+function objectsFrom(paths: readonly string[]): { objects?: Record<string, unknown>[]; problems: string[] } {
+  let files: string[];
+  try {
+    files = manifestFiles([...paths]);
+  } catch (e) {
+    return { problems: [(e as Error).message] };
+  }
+  const { items, problems } = loadManifests(files);
+  if (problems.length > 0) return { problems: problems.map((p) => `${p.file}:${p.line}: ${p.message}`) };
+  return { objects: items.map((i) => i.object as unknown as Record<string, unknown>), problems: [] };
+}
+
+/**
+ * Prices an environment's objects with its stack config. `undefined` settings mean the stack has no cloud side
+ * (nothing to price); problems are input errors, one line each.
+ */
+function price(
+  env: Environment,
+  configFile: string,
+  objects: readonly Record<string, unknown>[] | undefined,
+): { priced?: Priced; problems: string[]; noCloud?: boolean } {
+  if (!fs.existsSync(configFile))
+    return {
+      problems: [
+        `${configFile}: no such file; create the stack (pulumi stack init ${env.name}) and a ${configFile} with perfstack:environment: ${env.name}, perfstack:nodePools and perfstack:instanceTypes (see README, "Config keys"), or pass --config`,
+      ],
+    };
   const values = stackConfigFileValues(configFile);
   if (values.environment !== undefined && values.environment !== env.name) {
-    return fail([`${configFile}: is the config of environment '${String(values.environment)}', not '${env.name}'`]);
+    return { problems: [`${configFile}: is the config of environment '${String(values.environment)}', not '${env.name}'`] };
   }
   let settings;
   try {
@@ -70,48 +97,106 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   } catch (e) {
     const problems = settingsProblems(e);
     if (!problems) throw e;
-    return fail(problems.map((p) => `${configFile}: ${p}`));
+    return { problems: problems.map((p) => `${configFile}: ${p}`) };
   }
   if (settings.mode !== 'cloud') {
-    return fail([`${configFile}: environment '${settings.environment.name}' has no cloud side to price (mode ${settings.mode})`]);
+    return {
+      problems: [`${configFile}: environment '${settings.environment.name}' has no cloud side to price (mode ${settings.mode})`],
+      noCloud: true,
+    };
   }
-
-  let objects: Record<string, unknown>[];
-  if (opts.manifests) {
-    let files: string[];
+  let all = objects;
+  if (!all) {
     try {
-      files = manifestFiles(opts.manifests);
+      all = synthesizeCharts(env).flatMap((c) => [...c.objects]);
     } catch (e) {
-      return fail([(e as Error).message]);
-    }
-    const { items, problems } = loadManifests(files);
-    if (problems.length > 0) return fail(problems.map((p) => `${p.file}:${p.line}: ${p.message}`));
-    objects = items.map((i) => i.object as unknown as Record<string, unknown>);
-  } else {
-    try {
-      objects = synthesizeCharts(env).flatMap((c) => [...c.objects]);
-    } catch (e) {
-      if (e instanceof ConfigError) return fail([e.message]);
+      if (e instanceof ConfigError) return { problems: [e.message] };
       throw e;
     }
   }
-
-  const demands = podDemands(objects);
-  let report, bounds, input;
+  const demands = podDemands(all);
   try {
-    bounds = stackPoolBounds(settings, demands);
-    input = {
+    const bounds = stackPoolBounds(settings, demands);
+    const input: CostInput = {
       demands,
       onDemand: pricedPool(settings, settings.nodePools.onDemand.instanceTypes),
       spot: settings.nodePools.spot ? pricedPool(settings, settings.nodePools.spot.instanceTypes) : undefined,
       minNodes: { onDemand: bounds.onDemand.min, spot: bounds.spot?.min ?? 0 },
     };
-    report = costReport(input);
+    return { priced: { input, report: costReport(input), bounds, settings, configFile }, problems: [] };
   } catch (e) {
     // A pod larger than any node of its pool.
     const problems = settingsProblems(e);
     if (!problems) throw e;
-    return fail(problems.map((p) => `${configFile}: ${p}`));
+    return { problems: problems.map((p) => `${configFile}: ${p}`) };
+  }
+}
+
+export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
+  const program = new Command()
+    .name('cost')
+    .requiredOption('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')}), or 'all' for every priced one side by side`)
+    .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
+    .option('-m, --manifests <paths...>', 'cost these manifests instead of synthesizing the environment')
+    .option(
+      '--compare <paths...>',
+      "base branch's manifests of the same environment: print the change as a pull-request comment (Markdown)",
+    )
+    .option('-f, --format <format>', 'text, json or markdown', 'text');
+  const stop = parseArgs(program, argv, out, err);
+  if (stop !== undefined) return stop;
+  const opts = program.opts<{ env: string; config?: string; manifests?: string[]; compare?: string[]; format: string }>();
+  const fail = (lines: string[]) => {
+    for (const l of lines) err(`cost: ${l}\n`);
+    return 2;
+  };
+  if (!['text', 'json', 'markdown'].includes(opts.format))
+    return fail([`'--format' (${JSON.stringify(opts.format)}) must be text, json or markdown`]);
+
+  if (opts.env === 'all') {
+    if (opts.config || opts.manifests || opts.compare)
+      return fail([`'--env' ("all") prices each environment with its own Pulumi.<env>.yaml; drop --config, --manifests and --compare`]);
+    const costs: EnvironmentCost[] = [];
+    const skipped: string[] = [];
+    const problems: string[] = [];
+    for (const env of Object.values(ENVIRONMENTS)) {
+      const r = price(env, `Pulumi.${env.name}.yaml`, undefined);
+      if (r.priced) costs.push({ environment: env.name, report: r.priced.report });
+      else if (r.noCloud) skipped.push(env.name);
+      else problems.push(...r.problems);
+    }
+    if (problems.length > 0) return fail(problems);
+    out(
+      opts.format === 'json'
+        ? JSON.stringify({ environments: costs, notPriced: skipped }, null, 2) + '\n'
+        : renderEnvironments(costs, skipped),
+    );
+    return 0;
+  }
+
+  const env = ENVIRONMENTS[opts.env];
+  if (!env)
+    return fail([
+      `'--env' (${JSON.stringify(opts.env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')} or all`,
+    ]);
+  const configFile = opts.config ?? `Pulumi.${env.name}.yaml`;
+  const head = opts.manifests ? objectsFrom(opts.manifests) : { objects: undefined, problems: [] };
+  if (head.problems.length > 0) return fail(head.problems);
+  const priced = price(env, configFile, head.objects);
+  if (!priced.priced) return fail(priced.problems);
+  const { input, report, bounds, settings } = priced.priced;
+
+  if (opts.compare) {
+    const base = objectsFrom(opts.compare);
+    if (base.problems.length > 0) return fail(base.problems);
+    const before = price(env, configFile, base.objects);
+    if (!before.priced) return fail(before.problems);
+    out(
+      opts.format === 'json'
+        ? JSON.stringify({ environment: env.name, base: before.priced.report, head: report }, null, 2) + '\n'
+        : renderCostDiff(env.name, before.priced.report, report),
+    );
+    return 0;
   }
   if (opts.format === 'json') out(JSON.stringify({ environment: env.name, configFile, bounds, ...report }, null, 2) + '\n');
   else

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
+import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
 import { webPlatformServices } from './services';
 
 const VPC_CIDR = '10.10.0.0/16';
@@ -13,7 +14,7 @@ export const dev: Environment = {
   production: false,
   airGapped: false,
   imageRegistry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
-  kubernetesVersion: '1.28',
+  kubernetesVersion: CLOUD_KUBERNETES_VERSION,
   namespace: 'web',
   monitoring: {
     namespace: 'monitoring',

@@ -9,48 +9,17 @@ import { Receiver } from '../constructs/observability/alert-routing';
 import { Retention, checkRetention } from '../constructs/observability/monitoring-stack-values';
 import { Slo, checkSlo } from '../constructs/observability/slo';
 import { BusinessHours } from '../constructs/workload/business-hours';
+import { ForecastFloors } from '../constructs/workload/forecast-floors';
 import { CapacityClass } from '../constructs/workload/capacity-class';
 import { ProbeOptions, ReplicaBounds, ServiceResources } from '../constructs/workload/scalable-service';
 import { ScalingBehaviorOptions } from '../constructs/workload/scaling-behavior';
 import { ScalingMetric } from '../constructs/workload/scaling-metric';
 import { VerticalScalingOptions } from '../constructs/workload/vertical-scaling';
 
-/** Kubernetes minor versions perfstack has pinned operator lines for. */
-export type KubernetesVersion = '1.28';
+import { KubernetesVersion, OPERATORS_FOR, OperatorVersions, eksSupportWarning } from './kubernetes-versions';
 
-/**
- * Operator releases a stack relies on. They are installed by the platform team (Helm online, mirrored charts and
- * images offline); the stack only emits custom resources whose fields these releases accept.
- */
-export interface OperatorVersions {
-  readonly verticalPodAutoscaler: string;
-  readonly keda: string;
-  readonly cloudnativePg: string;
-  readonly prometheusOperator: string;
-  readonly prometheusAdapter: string;
-  readonly k6Operator: string;
-  /** @default - not used */
-  readonly karpenter?: string;
-  /** @default - not used */
-  readonly chaosMesh?: string;
-}
-
-/**
- * The newest operator lines that support each Kubernetes version (see ../shared/crds/README.md): KEDA 2.15 and
- * CloudNativePG 1.24 are the last lines covering 1.28.
- */
-export const OPERATORS_FOR: Readonly<Record<KubernetesVersion, Required<OperatorVersions>>> = {
-  '1.28': {
-    verticalPodAutoscaler: '1.7.1',
-    keda: '2.15.1',
-    cloudnativePg: '1.24.4',
-    prometheusOperator: '0.93.0',
-    prometheusAdapter: '0.12.0',
-    k6Operator: '1.6.0',
-    karpenter: '1.14.1',
-    chaosMesh: '2.8.3',
-  },
-};
+export type { KubernetesVersion, OperatorVersions };
+export { OPERATORS_FOR };
 
 /** Where the environment runs. */
 export type Cloud = AwsCloud | NoCloud;
@@ -104,6 +73,12 @@ export interface ServiceSpec {
   readonly behavior?: ScalingBehaviorOptions;
   /** @default - no business-hours floor (plain HPA) */
   readonly businessHours?: BusinessHours;
+  /**
+   * Weekly floors from a committed floors file (`stacks/floors/<env>-<service>.json`, refreshed by the
+   * forecast-floors workflow); the larger of these and the business-hours floor applies.
+   * @default - no forecast floors
+   */
+  readonly forecastFloors?: ForecastFloors;
   /** @default { updateMode: 'Off' } */
   readonly verticalScaling?: VerticalScalingOptions;
   /** @default CapacityClass.standard() */
@@ -165,6 +140,10 @@ export interface Environment {
   readonly airGapped: boolean;
   /** Registry host (and path) every image is pulled from. */
   readonly imageRegistry: string;
+  /**
+   * Kubernetes minor the cluster runs (see stacks/kubernetes-versions.ts): it picks the validation schemas, the
+   * operator lines and the version-gated features. Cloud environments use a version in EKS standard support.
+   */
   readonly kubernetesVersion: KubernetesVersion;
   /** @default OPERATORS_FOR[kubernetesVersion] */
   readonly operators?: OperatorVersions;
@@ -275,6 +254,15 @@ export function validateEnvironment(env: Environment): void {
     checkSlo(p, `services.${s.name}.slo`, s.slo);
   }
   p.throwIfAny();
+}
+
+/**
+ * Warnings (not errors) about an environment on `today`: an EKS environment whose Kubernetes version is past EKS
+ * standard support. Synth prints them to stderr and still writes the manifests.
+ */
+export function versionWarnings(env: Environment, today: Date): string[] {
+  const w = env.cloud.kind === 'aws' ? eksSupportWarning(env.name, env.kubernetesVersion, today) : undefined;
+  return w === undefined ? [] : [w];
 }
 
 /** Operator versions in force: the environment's pins, else the lines that support its Kubernetes version. */

@@ -4,8 +4,10 @@
  * User mistakes print a one-line-per-problem report and exit 1 with dist/ untouched; anything else is a bug.
  */
 import { Command } from 'commander';
+import * as fs from 'fs';
+import * as path from 'path';
 import { ConfigError } from '../constructs/core/errors';
-import { Environment } from './environment';
+import { Environment, versionWarnings } from './environment';
 import { ENVIRONMENTS } from './environments';
 import { RenderedFile, renderEnvironment, writeAtomically } from './synth';
 
@@ -14,7 +16,7 @@ export function main(argv: readonly string[], environments: Readonly<Record<stri
     .name('synth')
     .description('Synthesize perfstack environments to plain Kubernetes YAML')
     .option('-e, --env <name...>', `environments to synthesize (${Object.keys(environments).join(', ')})`)
-    .option('-o, --out <dir>', 'output folder', process.env.CDK8S_OUTDIR ?? 'dist')
+    .option('-o, --out <dir>', 'output folder', 'dist')
     .exitOverride();
   try {
     program.parse([...argv], { from: 'user' });
@@ -33,6 +35,8 @@ export function main(argv: readonly string[], environments: Readonly<Record<stri
   try {
     const files: RenderedFile[] = names.flatMap((n) => renderEnvironment(environments[n]));
     writeAtomically(opts.out, names, files);
+    mirrorForCdk8sCli(opts.out, names);
+    for (const w of names.flatMap((n) => versionWarnings(environments[n], new Date()))) process.stderr.write(`synth: warning: ${w}\n`);
     process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
     return 0;
   } catch (e) {
@@ -42,6 +46,17 @@ export function main(argv: readonly string[], environments: Readonly<Record<stri
     }
     throw e;
   }
+}
+
+/**
+ * `npx cdk8s synth` empties its `output` folder before it runs the app, so cdk8s.yaml points it at a scratch folder
+ * (`CDK8S_OUTDIR`) and the app writes `--out` itself, atomically: a failure leaves the previous manifests in place.
+ * The same files are then copied to the scratch folder for the CLI to list (and its validation plugins to read).
+ */
+function mirrorForCdk8sCli(out: string, names: readonly string[]): void {
+  const scratch = process.env.CDK8S_OUTDIR;
+  if (!scratch || path.resolve(scratch) === path.resolve(out)) return;
+  for (const n of names) fs.cpSync(path.join(out, n), path.join(scratch, n), { recursive: true });
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
-import { Environment, OperatorVersions, operatorVersions } from './environment';
+import { Environment, OPERATORS_FOR, OperatorVersions, operatorVersions } from './environment';
 
 /**
  * The operators a perfstack platform runs on, as Helm charts: where each chart comes from, which chart version
@@ -9,7 +9,8 @@ import { Environment, OperatorVersions, operatorVersions } from './environment';
  * (`infra/operators.ts`); for plain YAML, `npm run synth` writes the same list to `dist/<env>/helm/operators.releases.yaml`.
  *
  * Every chart pin below names where it was read. App versions come from the environment (`OPERATORS_FOR` /
- * `env.operators`) for the operators it pins, and from {@link PLATFORM_APP_VERSIONS} for the platform add-ons.
+ * `env.operators`) for every operator; the platform add-ons an environment's own pins leave out come from
+ * `OPERATORS_FOR[kubernetesVersion]`.
  */
 export type OperatorName =
   | 'cert-manager'
@@ -82,30 +83,19 @@ export interface OperatorSpec {
 }
 
 /**
- * App versions of the add-ons the Environment does not pin (it pins what its custom resources depend on). The
- * cluster autoscaler follows the Kubernetes minor; the map holds the releases read for each minor.
+ * App versions of the add-ons the Environment does not pin itself (it pins what its custom resources depend on):
+ * from the compatibility matrix, `OPERATORS_FOR` (stacks/kubernetes-versions.ts), for the environment's version.
  */
-export const PLATFORM_APP_VERSIONS = {
-  'cert-manager': 'v1.19.1',
-  'aws-load-balancer-controller': 'v2.13.1',
-  'external-dns': '0.19.0',
-} as const;
+const PLATFORM_APP_VERSION_KEYS = {
+  'cert-manager': 'certManager',
+  'aws-load-balancer-controller': 'awsLoadBalancerController',
+  'external-dns': 'externalDns',
+} as const satisfies Partial<Record<OperatorName, keyof OperatorVersions>>;
 
-/**
- * Cluster Autoscaler release per Kubernetes minor (its minor must match the cluster's).
- * @see https://github.com/kubernetes/kops/pull/17640 (1.29 to 1.34 image tags; 1.28.4 in the lines it replaced)
- * @see https://github.com/kubernetes/autoscaler/pull/9193 (1.35.0)
- */
-export const CLUSTER_AUTOSCALER_FOR: Readonly<Record<string, string>> = {
-  '1.28': 'v1.28.4',
-  '1.29': 'v1.29.5',
-  '1.30': 'v1.30.6',
-  '1.31': 'v1.31.4',
-  '1.32': 'v1.32.3',
-  '1.33': 'v1.33.1',
-  '1.34': 'v1.34.0',
-  '1.35': 'v1.35.0',
-};
+/** Cluster Autoscaler release per Kubernetes minor (its minor must match the cluster's), from `OPERATORS_FOR`. */
+export const CLUSTER_AUTOSCALER_FOR: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(OPERATORS_FOR).map(([version, ops]) => [version, `v${ops.clusterAutoscaler}`]),
+);
 
 /** Operators run in the built-in class that outranks every workload, so a full node never evicts them first. */
 export const OPERATOR_PRIORITY_CLASS = 'system-cluster-critical';
@@ -459,7 +449,8 @@ export interface ResolvedOperator {
 export function appVersionOf(spec: OperatorSpec, env: Environment): string | undefined {
   if (spec.appVersionKey) return operatorVersions(env)[spec.appVersionKey];
   if (spec.name === 'cluster-autoscaler') return CLUSTER_AUTOSCALER_FOR[env.kubernetesVersion];
-  return PLATFORM_APP_VERSIONS[spec.name as keyof typeof PLATFORM_APP_VERSIONS];
+  const key = PLATFORM_APP_VERSION_KEYS[spec.name as keyof typeof PLATFORM_APP_VERSION_KEYS];
+  return key === undefined ? undefined : (operatorVersions(env)[key] ?? OPERATORS_FOR[env.kubernetesVersion][key]);
 }
 
 /** The chart pin for an app version: an exact pin, the chart-equals-app rule, or the newest pin with image tags set. */

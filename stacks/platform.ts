@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels, costLabels } from '../constructs/core/labels';
 import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
@@ -16,6 +17,7 @@ import { KarpenterNodePools } from '../constructs/platform/karpenter-node-pools'
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
+import { SpotBurst } from '../constructs/workload/spot-burst';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
 import { Environment, ServiceSpec, awsNames, imageOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
@@ -30,6 +32,8 @@ export interface Platform {
   readonly app: App;
   /** Cluster-wide and namespace foundations; every other chart depends on it. */
   readonly foundation: Chart;
+  /** Prometheus's namespace, when it is not the workloads' own: the dashboards and adapter rules live in it. */
+  readonly monitoringNamespace?: k8s.KubeNamespace;
   readonly namespace: NamespaceBaseline;
   readonly priorityClasses: PriorityClasses;
   /** Present when a plain HPA scales on a custom metric. */
@@ -61,10 +65,17 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   };
 
   const foundation = new Chart(root, 'platform', { labels: cost });
+  // First in the first file, so `kubectl apply -f dist/<env>/` on a fresh cluster has it before the dashboards and
+  // adapter rules. No Pod Security level here: the monitoring stack's node exporter needs host access.
+  const monitoringNamespace =
+    env.monitoring.namespace === env.namespace
+      ? undefined
+      : new k8s.KubeNamespace(foundation, 'MonitoringNamespace', { metadata: { name: env.monitoring.namespace, labels: platformLabels } });
   const namespace = new NamespaceBaseline(foundation, 'Namespace', {
     name: env.namespace,
     labels: platformLabels,
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
+    kubernetesVersion: env.kubernetesVersion,
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
   if (env.cloud.kind === 'aws' && env.cloud.karpenter) {
@@ -95,6 +106,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   for (const spec of env.services) {
     const chart = new Chart(root, spec.name, { labels: cost });
     chart.addDependency(foundation);
+    const burst = spotBurstBounds(env, spec);
     services[spec.name] = new ScalableService(chart, 'Service', {
       name: spec.name,
       namespace: env.namespace,
@@ -103,11 +115,12 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       component: spec.component,
       image: imageOf(env, spec),
       resources: spec.resources,
-      replicas: spec.replicas,
+      replicas: burst ? { min: spec.replicas.min, max: burst.baseMax } : spec.replicas,
       zones: env.zones.length,
       metrics: spec.metrics,
       behavior: spec.behavior,
       businessHours: spec.businessHours,
+      forecastFloors: spec.forecastFloors,
       verticalScaling: spec.verticalScaling,
       capacity: spec.capacity,
       probes: spec.probes,
@@ -117,7 +130,9 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
       monitoringNamespace: env.monitoring.namespace,
       prometheusUrl: env.monitoring.prometheusUrl,
+      kubernetesVersion: env.kubernetesVersion,
     });
+    if (burst) addSpotBurst(chart, env, spec, services[spec.name], burst.burstMax);
     // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
     dashboards.push(serviceDashboard(slo.model, spec.slo.metrics?.latencyHistogram));
@@ -156,6 +171,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     env,
     app,
     foundation,
+    monitoringNamespace,
     namespace,
     priorityClasses,
     prometheusAdapter,
@@ -289,4 +305,43 @@ function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCl
     podLabels[POSTGRES_CLIENT_LABEL] = postgres.name;
   }
   return { env, secretEnv, podLabels };
+}
+
+/** Whether the environment has spot capacity for burst pods: a spot node group or Karpenter. */
+function hasSpot(env: Environment): boolean {
+  return env.cloud.kind === 'aws' && env.cloud.spotPercent > 0;
+}
+
+/**
+ * Bounds of a critical service with spot burst: the base (on-demand) runs from the minimum up to its highest floor,
+ * the burst (spot) the rest of the way to the service's max. Undefined where the class or the environment has none.
+ */
+export function spotBurstBounds(env: Environment, spec: ServiceSpec): { baseMax: number; burstMax: number } | undefined {
+  if (!spec.capacity?.spotBurst || !hasSpot(env)) return undefined;
+  const forecast = spec.forecastFloors?.floors.map((f) => f.minReplicas) ?? [];
+  const baseMax = Math.max(spec.replicas.min, spec.businessHours?.minReplicas ?? 0, ...forecast);
+  if (baseMax >= spec.replicas.max) return undefined;
+  return { baseMax, burstMax: spec.replicas.max - baseMax };
+}
+
+function addSpotBurst(chart: Chart, env: Environment, spec: ServiceSpec, service: ScalableService, burstMax: number): SpotBurst {
+  const cpu = spec.resources.cpu.amount;
+  const cpuTarget =
+    (spec.metrics ?? []).find((m) => m.source === 'resource' && m.name === 'cpu')?.target ?? (spec.metrics ? undefined : 70);
+  const autoscaler = (service.hpa ?? service.scaledObject)!.toJson() as {
+    spec: { behavior?: unknown; advanced?: { horizontalPodAutoscalerConfig?: { behavior?: unknown } } };
+  };
+  return new SpotBurst(chart, 'SpotBurst', {
+    base: service.deployment,
+    service: service.service,
+    networkPolicy: service.networkPolicy,
+    name: spec.name,
+    namespace: env.namespace,
+    selector: service.selector,
+    maxReplicas: burstMax,
+    cpuRequestCores: cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu),
+    cpuTarget: cpuTarget === undefined ? Number.NaN : cpuTarget / 100,
+    behavior: autoscaler.spec.behavior ?? autoscaler.spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
+    prometheusUrl: env.monitoring.prometheusUrl,
+  });
 }

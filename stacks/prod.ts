@@ -1,11 +1,14 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
+import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
 import { webPlatformServices } from './services';
+// Refreshed weekly from prod's Prometheus by .github/workflows/forecast-floors.yaml (see stacks/floors/README.md).
+import apiGatewayFloors from './floors/prod-api-gateway.json';
 
 const VPC_CIDR = '10.30.0.0/16';
 
-/** Three zones, about 60% spot, CloudFront, a synchronous Postgres replica (RPO 0), business-hours floor. */
+/** Three zones, about 60% spot, CloudFront, a synchronous Postgres replica (RPO 0), business-hours and forecast floors. */
 export const prod: Environment = {
   name: 'prod',
   zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
@@ -13,7 +16,7 @@ export const prod: Environment = {
   production: true,
   airGapped: false,
   imageRegistry: '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
-  kubernetesVersion: '1.28',
+  kubernetesVersion: CLOUD_KUBERNETES_VERSION,
   namespace: 'web',
   monitoring: {
     namespace: 'monitoring',
@@ -32,6 +35,7 @@ export const prod: Environment = {
   services: webPlatformServices({
     scale: 'full',
     apiBusinessHours: { timeZone: 'Europe/Dublin', start: '08:00', end: '20:00', days: '1-5', minReplicas: 6 },
+    apiForecastFloors: { timeZone: 'Europe/Dublin', floors: apiGatewayFloors.floors },
   }),
   dataTier: {
     redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(4), cpu: Cpu.units(1), storage: Size.gibibytes(20) },

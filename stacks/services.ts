@@ -4,6 +4,7 @@ import { Slo } from '../constructs/observability/slo';
 import { Endpoint } from '../loadtests/plan';
 import { BusinessHours } from '../constructs/workload/business-hours';
 import { CapacityClass } from '../constructs/workload/capacity-class';
+import { ForecastFloors } from '../constructs/workload/forecast-floors';
 import { ScalingMetric } from '../constructs/workload/scaling-metric';
 import { ServiceSpec } from './environment';
 
@@ -46,6 +47,8 @@ export interface ServiceCatalogOptions {
   readonly scale: 'full' | 'minimal';
   /** A business-hours floor for api-gateway (KEDA). @default - none */
   readonly apiBusinessHours?: BusinessHours;
+  /** Forecast floors for api-gateway (KEDA), from a committed floors file. @default - none */
+  readonly apiForecastFloors?: ForecastFloors;
 }
 
 /**
@@ -70,9 +73,11 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
         ScalingMetric.podsRate({ name: 'http_requests_per_second', series: 'http_requests_total', targetAverageValue: API_RPS_PER_POD }),
       ],
       businessHours: options.apiBusinessHours,
+      forecastFloors: options.apiForecastFloors,
       // HPA scales on CPU and memory: the VPA only recommends.
       verticalScaling: { updateMode: 'Off' },
-      capacity: CapacityClass.critical(),
+      // The floor on on-demand nodes, the load above it on spot (critical, with spot burst).
+      capacity: CapacityClass.critical().withSpotBurst(),
       uses: ['redis', 'postgres'],
       slo: PLATFORM_SLO,
     },
@@ -113,7 +118,8 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
         ScalingMetric.podsRate({ name: 'audit_events_per_second', series: 'audit_events_total', targetAverageValue: 200 }),
       ],
       verticalScaling: { updateMode: 'Initial', controlledResources: ['memory'], maxAllowed: { memory: Size.gibibytes(1) } },
-      capacity: CapacityClass.standard(),
+      // Non-critical: the floor on on-demand nodes, the load above it on spot.
+      capacity: CapacityClass.standard().withSpotBurst(),
       uses: ['postgres'],
       slo: PLATFORM_SLO,
     },

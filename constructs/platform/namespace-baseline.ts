@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
+import { KubernetesVersion, OLDEST_KUBERNETES_VERSION } from '../core/kubernetes-version';
 import { isDnsLabel } from '../core/labels';
 
 export interface NamespaceBaselineProps {
@@ -13,6 +14,12 @@ export interface NamespaceBaselineProps {
    * @default false
    */
   readonly awsLoadBalancerReadinessGates?: boolean;
+  /**
+   * Kubernetes minor of the cluster: Pod Security `restricted` is enforced as that version defines it (checks added
+   * by later minors apply as the cluster is upgraded and this value follows).
+   * @default '1.28'
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 /**
@@ -37,7 +44,7 @@ export class NamespaceBaseline extends Construct {
         labels: {
           ...labels,
           'pod-security.kubernetes.io/enforce': 'restricted',
-          'pod-security.kubernetes.io/enforce-version': 'v1.28',
+          'pod-security.kubernetes.io/enforce-version': `v${props.kubernetesVersion ?? OLDEST_KUBERNETES_VERSION}`,
           ...(props.awsLoadBalancerReadinessGates ? { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } : {}),
         },
       },

@@ -51,11 +51,23 @@ export class CapacityClass {
     );
   }
 
+  /**
+   * The same class with burst capacity on spot: the floor (minimum and scheduled floors) keeps running where this
+   * class runs, and the load above it runs on spot nodes, in a second Deployment scaled from zero (see SpotBurst).
+   * Where the environment has no spot capacity it changes nothing. Spot-tolerant workloads are on spot already.
+   */
+  public withSpotBurst(): CapacityClass {
+    if (this.name === 'spotTolerant') return this;
+    return new CapacityClass(this.name, this.priorityClassName, this.tolerations, this.affinity, true);
+  }
+
   private constructor(
     public readonly name: 'critical' | 'standard' | 'spotTolerant',
     public readonly priorityClassName: string,
     public readonly tolerations: readonly k8s.Toleration[],
     /** Node affinity only; pod anti-affinity is added by the workload. */
     public readonly affinity: k8s.Affinity,
+    /** Load above the floor may run on spot nodes (critical only). */
+    public readonly spotBurst: boolean = false,
   ) {}
 }

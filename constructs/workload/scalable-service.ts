@@ -13,12 +13,15 @@ import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.
 import { Problems, shown } from '../core/errors';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { hasDigest, imageTag } from '../core/images';
+import { KubernetesVersion, OLDEST_KUBERNETES_VERSION } from '../core/kubernetes-version';
 import { AppIdentity, PolicyExemption, appLabels, checkLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
-import { BusinessHours, businessHoursCron, checkBusinessHours } from './business-hours';
+import { BusinessHours, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
+import { ForecastFloors, checkForecastFloors, cronTriggers } from './forecast-floors';
 import { ScalingBehaviorOptions, scalingBehavior } from './scaling-behavior';
 import { ScalingMetric, hpaMetric, kedaTrigger } from './scaling-metric';
 import { hostAntiAffinity, topologySpread } from './topology';
+import { deploymentPatches, patchUntyped, servicePatches } from './version-features';
 import { VerticalScalingOptions, checkVerticalScaling } from './vertical-scaling';
 
 /** Compute for one pod. Requests drive scheduling and HPA utilization; the memory limit guards the node. */
@@ -83,6 +86,12 @@ export interface ScalableServiceProps {
    * @default - a plain HorizontalPodAutoscaler
    */
   readonly businessHours?: BusinessHours;
+  /**
+   * Weekly replica floors learnt from history (`npm run forecast`), as KEDA cron triggers beside the reactive
+   * ones; a KEDA ScaledObject then owns the HPA, as with business hours.
+   * @default - no forecast floors
+   */
+  readonly forecastFloors?: ForecastFloors;
   /** @default { updateMode: 'Off' } (recommendations only) */
   readonly verticalScaling?: VerticalScalingOptions;
   /** @default CapacityClass.standard() */
@@ -128,6 +137,12 @@ export interface ScalableServiceProps {
   readonly monitoringNamespace?: string;
   /** Prometheus KEDA queries for custom metrics. @default 'http://prometheus-operated.monitoring.svc:9090' */
   readonly prometheusUrl?: string;
+  /**
+   * Kubernetes minor of the cluster: newer ones get same-zone Service routing (1.31+), the kubelet's preStop sleep
+   * (1.30+) and VPA `InPlaceOrRecreate` (1.33+). See ./version-features.ts.
+   * @default '1.28' (no version-gated feature)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 /**
@@ -150,9 +165,9 @@ export class ScalableService extends Construct {
   public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly deployment: k8s.KubeDeployment;
   public readonly service: k8s.KubeService;
-  /** The HPA, when no business hours are set; KEDA creates and owns it otherwise. */
+  /** The HPA, when neither business hours nor forecast floors are set; KEDA creates and owns it otherwise. */
   public readonly hpa?: k8s.KubeHorizontalPodAutoscalerV2;
-  /** The KEDA ScaledObject, when business hours are set. */
+  /** The KEDA ScaledObject, when business hours or forecast floors are set. */
   public readonly scaledObject?: ScaledObject;
   public readonly vpa: VerticalPodAutoscaler;
   /** Present whenever the service may run more than one pod. */
@@ -210,8 +225,10 @@ export class ScalableService extends Construct {
     problems.check(dup === undefined, 'metrics', dup, 'names a metric twice; give each metric once');
     const behavior = scalingBehavior(props.behavior, problems);
     if (props.businessHours) checkBusinessHours(problems, 'businessHours', props.businessHours, this.minReplicas, this.maxReplicas);
+    if (props.forecastFloors) checkForecastFloors(problems, 'forecastFloors', props.forecastFloors, this.minReplicas, this.maxReplicas);
     const hpaResources = this.metrics.filter((m) => m.isResource).map((m) => m.name);
-    checkVerticalScaling(problems, 'verticalScaling', vertical, hpaResources);
+    const version = props.kubernetesVersion ?? OLDEST_KUBERNETES_VERSION;
+    checkVerticalScaling(problems, 'verticalScaling', vertical, hpaResources, version);
     problems.check(
       drainDelay.toSeconds() < grace.toSeconds(),
       'drainDelay',
@@ -282,6 +299,8 @@ export class ScalableService extends Construct {
       },
     });
 
+    patchUntyped(this.deployment, deploymentPatches(version, drainDelay.toSeconds()));
+
     this.service = new k8s.KubeService(this, 'Service', {
       metadata,
       spec: {
@@ -296,9 +315,10 @@ export class ScalableService extends Construct {
       },
     });
 
+    patchUntyped(this.service, servicePatches(version));
+
     const scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name };
-    if (props.businessHours) {
-      const cron = businessHoursCron(props.businessHours);
+    if (props.businessHours || props.forecastFloors) {
       this.scaledObject = new ScaledObject(this, 'ScaledObject', {
         metadata,
         spec: {
@@ -314,16 +334,7 @@ export class ScalableService extends Construct {
             },
           },
           triggers: [
-            {
-              type: 'cron',
-              name: 'business-hours',
-              metadata: {
-                timezone: props.businessHours.timeZone,
-                start: cron.start,
-                end: cron.end,
-                desiredReplicas: String(props.businessHours.minReplicas),
-              },
-            },
+            ...cronTriggers({ businessHours: props.businessHours, forecast: props.forecastFloors, min: this.minReplicas }),
             ...this.metrics.map((m) => kedaTrigger(m, { namespace: this.namespace, service: this.name, prometheusUrl })),
           ],
         },

@@ -1,12 +1,21 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Problems, shown } from '../core/errors';
+import { FEATURE_SINCE, KubernetesVersion, OLDEST_KUBERNETES_VERSION, supports } from '../core/kubernetes-version';
 
 /**
  * VPA update modes. `Off` only publishes recommendations; `Initial` sets requests when pods are created;
- * `Recreate` and `Auto` also evict running pods to apply them.
+ * `Recreate` and `Auto` also evict running pods to apply them; `InPlaceOrRecreate` resizes running pods in place and
+ * evicts only when a resize cannot be done (VPA 1.4+, Kubernetes 1.33+).
  */
-export type VpaUpdateMode = 'Off' | 'Initial' | 'Recreate' | 'Auto';
+export type VpaUpdateMode = 'Off' | 'Initial' | 'Recreate' | 'Auto' | 'InPlaceOrRecreate';
+
+const UPDATE_MODES: readonly VpaUpdateMode[] = ['Off', 'Initial', 'Recreate', 'Auto', 'InPlaceOrRecreate'];
+
+/** Whether a cluster of `version` can run a VPA in `mode`: `InPlaceOrRecreate` needs in-place pod resize (1.33+). */
+export function vpaModeSupported(mode: VpaUpdateMode, version: KubernetesVersion): boolean {
+  return mode !== 'InPlaceOrRecreate' || supports(version, 'inPlacePodResize');
+}
 
 export type VpaResource = 'cpu' | 'memory';
 
@@ -39,14 +48,21 @@ export function checkVerticalScaling(
   input: string,
   options: VerticalScalingOptions,
   hpaResources: readonly string[],
+  version: KubernetesVersion = OLDEST_KUBERNETES_VERSION,
 ): void {
   const mode = options.updateMode ?? 'Off';
   const controlled = options.controlledResources ?? ['cpu', 'memory'];
   problems.check(
-    ['Off', 'Initial', 'Recreate', 'Auto'].includes(mode),
+    UPDATE_MODES.includes(mode),
     `${input}.updateMode`,
     mode,
-    "must be 'Off', 'Initial', 'Recreate' or 'Auto'",
+    "must be 'Off', 'Initial', 'Recreate', 'Auto' or 'InPlaceOrRecreate'",
+  );
+  problems.check(
+    !UPDATE_MODES.includes(mode) || vpaModeSupported(mode, version),
+    `${input}.updateMode`,
+    mode,
+    `needs Kubernetes ${FEATURE_SINCE.inPlacePodResize} or newer (in-place pod resize); this cluster runs ${version}: use 'Recreate'`,
   );
   problems.check(
     controlled.length > 0,

@@ -5,12 +5,14 @@ import { POOL_NAME_PATTERNS } from '../../constructs/platform/autoscaler-priorit
 import { MANAGED_POLICIES } from '../../infra/cdn';
 import { podDemands } from '../../planning/capacity';
 import { CONTROL_PLANE_LOG_TYPES, eksVersionWarning } from '../../infra/cluster';
+import { eksSupportWarning } from '../../stacks/kubernetes-versions';
 import { buildStack, stackPoolBounds } from '../../infra/program';
 import { CloudStackSettings, readStackSettings } from '../../infra/stack-settings';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from '../../policies/crossguard/aws';
 import { kubernetesViolations, packContext } from '../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { renderEnvironment, synthesizeCharts } from '../../stacks/synth';
+import { CLOUD_STACKS, PULUMI_STACKS } from '../support/environments';
 import { Recorded, recordStack, stackConfigValues } from '../support/pulumi-mocks';
 
 const settingsOf = (stack: string) => readStackSettings(stackConfigValues(stack), stack);
@@ -19,7 +21,7 @@ const warnings: string[] = [];
 
 beforeAll(async () => {
   jest.spyOn(pulumi.log, 'warn').mockImplementation(async (message: string) => void warnings.push(message));
-  for (const stack of ['dev', 'staging', 'prod', 'airgap']) stacks[stack] = await recordStack(stack, () => buildStack(settingsOf(stack)));
+  for (const stack of PULUMI_STACKS) stacks[stack] = await recordStack(stack, () => buildStack(settingsOf(stack)));
   // staging with Karpenter instead of the cluster autoscaler and a spot node group.
   const staging = settingsOf('staging') as CloudStackSettings;
   const karpenter = {
@@ -51,7 +53,7 @@ const zonesOf = (stack: string, subnetIds: string[]) =>
 /** What the CrossGuard pack sees at `pulumi preview`: each resource's type, URN and properties (with its id). */
 const asStackResources = (stack: string) => stacks[stack].map((r) => ({ type: r.type, urn: r.urn, props: { ...r.inputs, id: r.id } }));
 
-describe.each(['dev', 'staging', 'prod'])('the %s stack', (stack) => {
+describe.each(CLOUD_STACKS)('the %s stack', (stack) => {
   const env = ENVIRONMENTS[stack];
   const cloud = env.cloud as Extract<typeof env.cloud, { kind: 'aws' }>;
 
@@ -61,8 +63,11 @@ describe.each(['dev', 'staging', 'prod'])('the %s stack', (stack) => {
     expect(JSON.parse(provider.inputs.allowedAccountIds)).toEqual([cloud.accountId]);
   });
 
-  it('warns at preview that EKS no longer creates clusters at the environment Kubernetes version', () => {
-    expect(warnings).toContain(eksVersionWarning(env.kubernetesVersion, new Date()));
+  it('warns at preview exactly when the environment Kubernetes version is past EKS standard support', () => {
+    const today = new Date();
+    const expected =
+      eksVersionWarning(env.kubernetesVersion, today) ?? eksSupportWarning(`perfstack-${stack}`, env.kubernetesVersion, today);
+    expect(warnings.filter((w) => w.includes('EKS') && w.includes(env.kubernetesVersion))).toEqual(expected ? [expected] : []);
   });
 
   it('has a private and a public subnet in every zone, inside the VPC range, tagged for EKS and load balancers', () => {
@@ -185,7 +190,7 @@ describe.each(['staging', 'prod'])('spot in the %s stack', (stack) => {
   });
 });
 
-describe.each(['dev', 'staging', 'prod'])('the cluster autoscaler of the %s stack', (stack) => {
+describe.each(CLOUD_STACKS)('the cluster autoscaler of the %s stack', (stack) => {
   it('gets a role its service account assumes, allowed to resize only this cluster node groups', () => {
     const role = stacks[stack].find((r) => r.type === 'aws:iam/role:Role' && r.name === `${stack}-cluster-autoscaler`)!;
     const trust = JSON.parse(role.inputs.assumeRolePolicy);

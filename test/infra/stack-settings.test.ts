@@ -2,6 +2,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { eksVersionWarning, kubeconfig, serviceAccountTrustPolicy } from '../../infra/cluster';
 import { bucketOf } from '../../infra/backup-storage';
 import { readStackSettings } from '../../infra/stack-settings';
+import { ENVIRONMENT_NAMES, PULUMI_STACKS } from '../support/environments';
 import { stackConfigValues } from '../support/pulumi-mocks';
 
 /** The problems a config yields, as `key: reason` lines. */
@@ -20,7 +21,7 @@ const prod = stackConfigValues('prod');
 const without = (key: string) => Object.fromEntries(Object.entries(prod).filter(([k]) => k !== key));
 
 describe('readStackSettings', () => {
-  it.each(['dev', 'staging', 'prod', 'airgap'])('accepts the committed Pulumi.%s.yaml', (stack) => {
+  it.each(PULUMI_STACKS)('accepts the committed Pulumi.%s.yaml', (stack) => {
     expect(problems(stackConfigValues(stack), stack)).toEqual([]);
   });
 
@@ -32,7 +33,7 @@ describe('readStackSettings', () => {
     [
       'an unknown environment',
       { environment: 'qa' },
-      "perfstack:environment: 'qa' is not an environment; pulumi config set perfstack:environment <dev|staging|prod|airgap>",
+      `perfstack:environment: 'qa' is not an environment; pulumi config set perfstack:environment <${ENVIRONMENT_NAMES.join('|')}>`,
     ],
     ['a misspelt key', { ...prod, nodepools: {} }, 'perfstack:nodepools: is not a perfstack setting'],
     ['no node pools', without('nodePools'), 'perfstack:nodePools: is required'],

@@ -1,12 +1,10 @@
 import * as fs from 'fs';
 import { parse } from 'yaml';
+import { CLOUD_STACKS, ENVIRONMENT_NAMES } from '../support/environments';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const workflow = (name: string): any => parse(fs.readFileSync(`.github/workflows/${name}.yaml`, 'utf8'));
-const cloudStacks = fs
-  .readdirSync('.')
-  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-  .filter((s): s is string => s !== undefined && s !== 'airgap');
+const cloudStacks = CLOUD_STACKS;
 
 describe('the deploy workflow', () => {
   it('runs pulumi up for every cloud stack on pushes to main, each after the one before', () => {
@@ -37,5 +35,80 @@ describe('the pull-request workflow', () => {
     expect([...preview.strategy.matrix.stack].sort()).toEqual([...cloudStacks].sort());
     const step = preview.steps.find((s: { uses?: string }) => s.uses?.startsWith('pulumi/actions@'));
     expect(step.with).toMatchObject({ command: 'preview', policyPacks: 'policies/crossguard' });
+  });
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Step = { uses?: string; run?: string; with?: any; env?: any };
+const WORKFLOWS = fs.readdirSync('.github/workflows').filter((f) => f.endsWith('.yaml'));
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const stepsOf = (wf: any): Step[] => Object.values(wf.jobs).flatMap((j) => (j as { steps?: Step[] }).steps ?? []);
+
+describe('every workflow', () => {
+  it.each(WORKFLOWS)('%s pins each action to the commit of a published release, named in a comment', (file) => {
+    const text = fs.readFileSync(`.github/workflows/${file}`, 'utf8');
+    const uses = [...text.matchAll(/^\s*-?\s*uses: (.+)$/gm)].map((m) => m[1].trim());
+    expect(uses.length).toBeGreaterThan(0);
+    for (const u of uses.filter((u) => !u.startsWith('./'))) expect(u).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  it.each(WORKFLOWS)('%s runs Node 22 or 24 (LTS) and installs with npm ci', (file) => {
+    const steps = stepsOf(workflow(file.replace(/\.yaml$/, '')));
+    const setup = steps.filter((s) => s.uses?.startsWith('actions/setup-node@'));
+    for (const s of setup) expect([22, 24]).toContain(s.with['node-version']);
+    const runs = steps.map((s) => s.run ?? '').join('\n');
+    expect(runs).not.toMatch(/npm install\b/);
+    expect(setup.length === 0 || /npm ci\b/.test(runs)).toBe(true);
+  });
+});
+
+describe('the pull-request check job', () => {
+  const steps = stepsOf({ jobs: { check: workflow('pull-request').jobs.check } });
+  const runs = steps.map((s) => s.run ?? '');
+  const at = (re: RegExp) => runs.findIndex((r) => re.test(r));
+
+  it('installs the Debian packages .ci/run installs, on a stock runner', () => {
+    const packagesOf = (text: string) =>
+      /apt-get install -y[^\n]*?((?:\s+[a-z][\w.+-]*)+)\s*(?:>|$)/m
+        .exec(text.replace(/\\\n\s*/g, ' '))![1]
+        .trim()
+        .split(/\s+/)
+        .filter((p) => !p.startsWith('-'))
+        .sort();
+    const ci = packagesOf(fs.readFileSync('.ci/run', 'utf8'));
+    expect(ci).toEqual(expect.arrayContaining(['postgresql', 'prometheus', 'redis-server']));
+    expect(packagesOf(runs.join('\n'))).toEqual(ci);
+  });
+
+  it('fetches the schemas the tests validate against before testing, then lints, synthesizes and tests', () => {
+    expect(at(/^npm ci\b/)).toBeGreaterThan(-1);
+    expect(at(/^npm run schemas:fetch$/)).toBeGreaterThan(at(/^npm ci\b/));
+    expect(at(/^npm test$/)).toBeGreaterThan(at(/^npm run schemas:fetch$/));
+    expect(at(/^npm run lint$/)).toBeGreaterThan(-1);
+    expect(at(/^npm run synth$/)).toBeGreaterThan(-1);
+  });
+});
+
+describe('the pull-request policy job', () => {
+  const policy = workflow('pull-request').jobs.policy;
+
+  it('checks every registered environment and uploads its SARIF under a category of its own', () => {
+    expect(policy.strategy.matrix.env).toEqual(ENVIRONMENT_NAMES);
+    const upload = (policy.steps as Step[]).find((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'))!;
+    expect(upload.with).toEqual({ sarif_file: 'policy-${{ matrix.env }}.sarif', category: 'policy-${{ matrix.env }}' });
+    expect((policy.steps as Step[]).map((s) => s.run ?? '').join('\n')).toContain('--output "policy-${{ matrix.env }}.sarif"');
+    expect(policy.permissions['security-events']).toBe('write');
+  });
+});
+describe('the cost-comment workflow', () => {
+  it('comments the cost change of every cloud stack, base branch against head, on each pull request', () => {
+    const cost = workflow('cost-comment');
+    expect(Object.keys(cost.on)).toEqual(['pull_request']);
+    expect(cost.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    const script = cost.jobs.cost.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    expect(script).toContain('github.event.pull_request.base.sha');
+    expect(script).toContain(`for env in ${cloudStacks.join(' ')}; do`);
+    expect(script).toMatch(/npm run -s cost -- --env "\$env" --manifests "head-dist\/\$env" --compare "base-dist\/\$env"/);
+    expect(script).toContain('gh pr comment');
   });
 });

@@ -1,33 +1,64 @@
 import { execFileSync, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { main } from '../../stacks/main';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** cdk8s.yaml's `app` runs the compiled entry: build it as `npm run build` does and synthesize with it. */
-describe('the compiled stacks entry', () => {
+/** Every file under `dir` with its sha256, so "the same files" means byte for byte. */
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * The README's second path, `npm run build && npx cdk8s synth`: the compiled app named by cdk8s.yaml, run by the
+ * cdk8s CLI, in a scratch copy of the project (cdk8s.yaml, and lib/ linked) so the real dist/ is never touched.
+ */
+describe('npm run build && npx cdk8s synth', () => {
   let tmp: string;
-  let out: string;
+  const cdk8s = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth', ...args], { cwd: tmp, encoding: 'utf8' });
+
+  beforeAll(() => {
+    // The project's own build: a no-op when `npm test` has just type-checked and compiled it.
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-b'], { cwd: ROOT, stdio: 'pipe' });
+  }, 300000);
   beforeEach(() => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-compiled-'));
-    out = path.join(tmp, 'dist');
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-cdk8s-'));
+    fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(tmp, 'cdk8s.yaml'));
+    fs.symlinkSync(path.join(ROOT, 'lib'), path.join(tmp, 'lib'));
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  it('runs from the compiled entry that cdk8s.yaml names', () => {
-    // Inside the repo's node_modules so the compiled code resolves its dependencies as lib/ would.
-    const lib = path.join(ROOT, 'node_modules/.cache/perfstack-lib');
-    execFileSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', ROOT, '--outDir', lib, '--incremental', 'false'],
-      { stdio: 'pipe' },
-    );
-    const r = spawnSync(process.execPath, [path.join(lib, 'stacks/main.js'), '--env', 'dev'], {
-      encoding: 'utf8',
-      env: { ...process.env, CDK8S_OUTDIR: out },
-    });
-    expect(r.status).toBe(0);
-    expect(fs.readdirSync(path.join(out, 'dev'))).toContain('01-api-gateway.k8s.yaml');
+  it('writes the same files as npm run synth, for every environment', () => {
+    // (The CLI's stderr may carry its own update check, which needs the npm registry.)
+    expect(cdk8s().status).toBe(0);
+    const expected = path.join(tmp, 'expected');
+    jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    expect(main(['--out', expected])).toBe(0);
+    jest.restoreAllMocks();
+    expect(fs.readdirSync(path.join(tmp, 'dist')).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+    expect(snapshotTree(path.join(tmp, 'dist'))).toEqual(snapshotTree(expected));
+  }, 120000);
+
+  it('leaves the previous dist/ in place when the app fails', () => {
+    expect(cdk8s().status).toBe(0);
+    const before = snapshotTree(path.join(tmp, 'dist'));
+    const r = cdk8s('--app', 'node lib/stacks/main.js --out dist --env qa');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`'--env' ("qa") is not an environment`);
+    expect(snapshotTree(path.join(tmp, 'dist'))).toEqual(before);
   }, 120000);
 });

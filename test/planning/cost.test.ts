@@ -4,7 +4,14 @@ import * as path from 'path';
 import { main } from '../../planning/cost';
 import { IDLE, costReport } from '../../planning/cost-report';
 
-const FIXTURE = ['--env', 'staging', '--config', 'planning/fixtures/cost/stack-config.yaml', '--manifests', 'planning/fixtures/cost/manifests'];
+const FIXTURE = [
+  '--env',
+  'staging',
+  '--config',
+  'planning/fixtures/cost/stack-config.yaml',
+  '--manifests',
+  'planning/fixtures/cost/manifests',
+];
 
 function run(argv: string[]): { code: number; out: string; err: string } {
   let out = '';
@@ -111,6 +118,20 @@ describe('npm run cost', () => {
   });
 });
 
+describe('npm run cost for an environment without its Pulumi stack config', () => {
+  const cwd = process.cwd();
+  afterEach(() => process.chdir(cwd));
+
+  it('says in one line what to create, exit 2', () => {
+    process.chdir(fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-cost-')));
+    const { code, err } = run(['--env', 'prod']);
+    expect(code).toBe(2);
+    expect(err).toBe(
+      'cost: Pulumi.prod.yaml: no such file; create the stack (pulumi stack init prod) and a Pulumi.prod.yaml with perfstack:environment: prod, perfstack:nodePools and perfstack:instanceTypes (see README, "Config keys"), or pass --config\n',
+    );
+  });
+});
+
 describe('costReport', () => {
   const pool = { instanceType: 'x', shape: { cpuMillis: 2000, memoryMiB: 8192 }, vcpu: 2, onDemandHourly: 0.1, spotHourly: 0.04 };
   const pod = {
@@ -127,5 +148,69 @@ describe('costReport', () => {
     const report = costReport({ demands: [pod], onDemand: pool, spot: pool, minNodes: { onDemand: 1, spot: 2 } });
     expect(report.min.byCostCenter).toEqual({ 'cc-a': 73, [IDLE]: 2 * 29.2 });
     expect(report.min.withSpot).toBeCloseTo(73 + 58.4, 9);
+  });
+});
+
+describe('cost views', () => {
+  it('splits each level by workload as well, and the workloads add up to the total', () => {
+    const report = JSON.parse(run([...FIXTURE, '--format', 'json']).out);
+    for (const level of [report.min, report.max]) {
+      const sum = Object.values(level.byWorkload as Record<string, number>).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(level.withSpot, 6);
+    }
+    // max: db 219 x 0.75/1.75 (its dominant share of the on-demand pool).
+    expect(report.max.byWorkload['StatefulSet/shop/db']).toBeCloseTo((219 * 0.75) / 1.75, 6);
+  });
+
+  it('prices every environment with a cloud side side by side and names the others', () => {
+    const { code, out } = run(['--env', 'all']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^prod +\$\d+\.\d{2} +\$\d+\.\d{2}/m);
+    expect(out).toMatch(/^total /m);
+    expect(out).toMatch(/not priced \(no cloud side\): airgap/);
+  });
+
+  it('writes the cost change of a pull request as Markdown, base against head, naming the workloads that moved', () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-base-'));
+    try {
+      const manifests = 'planning/fixtures/cost/manifests';
+      for (const f of fs.readdirSync(manifests)) {
+        // The base branch ran the api at most 2 replicas; the pull request raises it to 4.
+        fs.writeFileSync(path.join(base, f), fs.readFileSync(path.join(manifests, f), 'utf8').replace(/maxReplicas: 4/, 'maxReplicas: 2'));
+      }
+      const { code, out } = run([...FIXTURE, '--compare', base]);
+      expect(code).toBe(0);
+      expect(out).toMatch(/^### Cost change: `staging`/);
+      expect(out).toMatch(/^\| at min replicas \| \$248\.20 \| \$248\.20 \| \+\$0\.00 \(\+0\.0%\) \|$/m);
+      expect(out).toMatch(/^\| `Deployment\/shop\/api` \| \$\d+\.\d{2} \| \$\d+\.\d{2} \| \+\$\d+\.\d{2} \(\+\d+\.\d%\) \|$/m);
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('prod at maximum replicas', () => {
+  const report = JSON.parse(run(['--env', 'prod', '--format', 'json']).out);
+
+  it('keeps every critical floor and the whole data tier on on-demand nodes, bursting onto spot above them', () => {
+    const { podDemands } = jest.requireActual('../../planning/capacity');
+    const { synthesizeCharts } = jest.requireActual('../../stacks/synth');
+    const { prod } = jest.requireActual('../../stacks/prod');
+    const demands: { workload: string; spotTolerant: boolean }[] = podDemands(
+      synthesizeCharts(prod).flatMap((c: { objects: unknown[] }) => c.objects),
+    );
+    const onSpot = demands.filter((d) => d.spotTolerant).map((d) => d.workload);
+    expect(onSpot.sort()).toEqual([
+      'Deployment/web/api-gateway-burst',
+      'Deployment/web/audit-service-burst',
+      'Deployment/web/nlp-service',
+      'Deployment/web/web',
+    ]);
+  });
+
+  it('saves at least 30% against all on-demand with spot burst and a reserved base', () => {
+    expect(1 - report.max.withReservedBase / report.max.allOnDemand).toBeGreaterThanOrEqual(0.3);
+    // Spot alone: above the 16% of critical services without burst, below the 30% target (see README).
+    expect(1 - report.max.withSpot / report.max.allOnDemand).toBeGreaterThanOrEqual(0.2);
   });
 });

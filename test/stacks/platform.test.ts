@@ -28,19 +28,33 @@ describe('prod', () => {
     });
   });
 
-  it('scales api-gateway on CPU, memory and requests per second with a business-hours floor', () => {
+  it('scales api-gateway on CPU, memory and requests per second above business-hours and forecast floors', () => {
     const so = byName(objects, 'api-gateway').ScaledObject;
-    expect(so.spec.triggers.map((t: Json) => t.type)).toEqual(['cron', 'cpu', 'memory', 'prometheus']);
-    expect(so.spec.triggers[0].metadata.timezone).toBe('Europe/Dublin');
-    expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 20 });
+    const crons = so.spec.triggers.filter((t: Json) => t.type === 'cron');
+    expect(so.spec.triggers.filter((t: Json) => t.type !== 'cron').map((t: Json) => t.type)).toEqual(['cpu', 'memory', 'prometheus']);
+    expect(crons[0].name).toBe('business-hours');
+    // The committed floors file, at most 40 cron triggers in all.
+    expect(crons.length).toBeGreaterThan(10);
+    expect(crons.length).toBeLessThanOrEqual(40);
+    expect(crons.every((t: Json) => t.metadata.timezone === 'Europe/Dublin')).toBe(true);
+    // Floors on on-demand up to the highest (11, from the forecast), the rest of the max as spot burst.
+    expect(so.spec).toMatchObject({ minReplicaCount: 2, maxReplicaCount: 11 });
+    expect(byName(objects, 'api-gateway-burst').ScaledObject.spec).toMatchObject({ minReplicaCount: 0, maxReplicaCount: 9 });
   });
 
   it('uses the replica bounds and metrics of DESIGN.md', () => {
-    const bounds = (name: string) => {
+    const own = (name: string) => {
       const o = byName(objects, name);
+      if (!o.HorizontalPodAutoscaler && !o.ScaledObject) return [0, 0];
       return o.HorizontalPodAutoscaler
         ? [o.HorizontalPodAutoscaler.spec.minReplicas, o.HorizontalPodAutoscaler.spec.maxReplicas]
         : [o.ScaledObject.spec.minReplicaCount, o.ScaledObject.spec.maxReplicaCount];
+    };
+    // A service with spot burst: its base and its burst together.
+    const bounds = (name: string) => {
+      const [min, max] = own(name);
+      const [burstMin, burstMax] = own(`${name}-burst`);
+      return [min + burstMin, max + burstMax];
     };
     expect(SERVICES.map(bounds)).toEqual([
       [2, 20],
@@ -85,7 +99,7 @@ describe('prod', () => {
     for (const u of used) expect(classes).toContain(u);
     const deny = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny-all') as Json;
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-    const ns = objects.find((o) => o.kind === 'Namespace') as Json;
+    const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'web') as Json;
     expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
@@ -117,8 +131,9 @@ describe('every environment', () => {
     const platform = buildPlatform(ENVIRONMENTS[name]);
     expect(Object.keys(platform.services)).toEqual(SERVICES);
     expect(OPERATORS_FOR[ENVIRONMENTS[name].kubernetesVersion]).toMatchObject({
-      keda: expect.stringMatching(/^2\.15\./),
-      cloudnativePg: expect.stringMatching(/^1\.24\./),
+      // Every environment runs 1.35: KEDA 2.20 and CloudNativePG 1.30 are the lines that support it.
+      keda: expect.stringMatching(/^2\.20\./),
+      cloudnativePg: expect.stringMatching(/^1\.30\./),
     });
   });
 

@@ -55,7 +55,7 @@ describe('synth', () => {
   it('writes one file per chart for every environment, foundations first', () => {
     const r = capture(() => main(['--out', out]));
     expect(r.code).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(['airgap', 'dev', 'prod', 'staging']);
+    expect(fs.readdirSync(out).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
     expect(fs.readdirSync(path.join(out, 'prod'))).toEqual([
       '00-platform.k8s.yaml',
       '01-api-gateway.k8s.yaml',
@@ -121,6 +121,15 @@ describe('synth', () => {
     });
   });
 
+  it('validates an environment built in JavaScript or read from JSON at run time, with the same one-line errors', () => {
+    const cloud = JSON.parse('{"kind":"aws","region":"eu-west-1","accountId":"4444","vpcCidr":"10.40.0.0/8","spotPercent":60,"cdn":false}');
+    const r = capture(() => main(['--out', out], { ...ENVIRONMENTS, prod: { ...prod, cloud } }));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`prod: 'cloud.accountId' ("4444") must be a 12-digit AWS account id`);
+    expect(r.stderr).toContain(`prod: 'cloud.vpcCidr' ("10.40.0.0/8") must be an IPv4 CIDR from /16 to /20`);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('rejects an unknown environment from the command line, exit 1, no stack trace', () => {
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'keep'), 'x');
@@ -132,7 +141,7 @@ describe('synth', () => {
       },
     );
     expect(r.status).toBe(1);
-    expect(r.stderr).toBe(`synth: '--env' ("qa") is not an environment; choose from dev, staging, prod, airgap\n`);
+    expect(r.stderr).toBe(`synth: '--env' ("qa") is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}\n`);
     expect(fs.readdirSync(out)).toEqual(['keep']);
   });
 });

@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { PostgresCluster, PostgresClusterProps } from '../../../constructs/data/postgres-cluster';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -102,7 +102,7 @@ describe('PostgresCluster', () => {
   });
 
   it('is schema-valid against the CloudNativePG CRDs', () => {
-    const v = new SchemaValidator();
+    const v = schemaValidator();
     expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
   });
 

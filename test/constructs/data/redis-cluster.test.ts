@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { RedisCluster, RedisClusterProps } from '../../../constructs/data/redis-cluster';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -125,7 +125,7 @@ describe('RedisCluster', () => {
   });
 
   it('is schema-valid', () => {
-    const v = new SchemaValidator();
+    const v = schemaValidator();
     expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import { buildPlatform } from '../../../stacks/platform';
 import { prod } from '../../../stacks/prod';
 import { staging } from '../../../stacks/staging';
 import { API_GATEWAY_MIX, PLATFORM_SLO } from '../../../stacks/services';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf, objectsOfApp } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -71,7 +71,7 @@ describe('K6LoadTest', () => {
   });
 
   it('is schema-valid as a Job, a CronJob and a k6-operator TestRun', () => {
-    const v = new SchemaValidator();
+    const v = schemaValidator();
     const all = [...objects, ...synth({ schedule: '0 2 * * *' }).objects, ...synth({ parallelism: 4 }).objects];
     expect(all.flatMap((o) => v.validate(o))).toEqual([]);
   });

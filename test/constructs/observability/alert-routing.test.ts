@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { AlertRouting, AlertRoutingOptions, alertmanagerYaml } from '../../../constructs/observability/alert-routing';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -51,7 +51,7 @@ describe('AlertRouting', () => {
   });
 
   it('is schema-valid', () => {
-    expect(new SchemaValidator().validate(cr)).toEqual([]);
+    expect(schemaValidator().validate(cr)).toEqual([]);
   });
 
   it('keeps air-gapped alerts inside the cluster', () => {

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { PrometheusAdapterConfig, prometheusAdapterConfig } from '../../../constructs/observability/prometheus-adapter-config';
 import { ScalingMetric } from '../../../constructs/workload/scaling-metric';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { freshChart, objectsOf } from '../../support/synth';
 
 const rps = ScalingMetric.podsRate({ name: 'http_requests_per_second', series: 'http_requests_total', targetAverageValue: 100 });
@@ -38,7 +38,7 @@ describe('prometheusAdapterConfig', () => {
     const chart = freshChart();
     const c = new PrometheusAdapterConfig(chart, 'adapter', { namespace: 'monitoring', metrics: [rps] });
     const [cm] = objectsOf(chart);
-    expect(new SchemaValidator().validate(cm)).toEqual([]);
+    expect(schemaValidator().validate(cm)).toEqual([]);
     expect(parse((cm as unknown as { data: Record<string, string> }).data['config.yaml'])).toEqual(c.config);
   });
 });

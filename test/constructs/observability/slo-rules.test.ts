@@ -9,7 +9,7 @@ import {
   validateSloSpec,
 } from '../../../constructs/observability/slo-rules';
 import { Slo } from '../../../constructs/observability/slo';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { freshChart, objectsOf } from '../../support/synth';
 
 const slo: Slo = { availabilityPercent: 99.9, latencyThreshold: Duration.millis(200) };
@@ -67,6 +67,6 @@ describe('SLO pipeline', () => {
     new SloRules(chart, 'slo', spec);
     const objects = objectsOf(chart);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['PrometheusRule/api-slo']);
-    expect(new SchemaValidator().validate(objects[0])).toEqual([]);
+    expect(schemaValidator().validate(objects[0])).toEqual([]);
   });
 });

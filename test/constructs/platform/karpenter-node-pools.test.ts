@@ -1,6 +1,6 @@
 import { KarpenterNodePools, KarpenterNodePoolsProps } from '../../../constructs/platform/karpenter-node-pools';
 import { CapacityClass } from '../../../constructs/workload/capacity-class';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -28,7 +28,7 @@ describe('KarpenterNodePools', () => {
   const onDemand = pool(objects, 'perfstack-on-demand');
 
   it('validates against the Karpenter NodePool and EC2NodeClass CRDs', () => {
-    const v = new SchemaValidator();
+    const v = schemaValidator();
     expect(objects.map((o) => o.kind).sort()).toEqual(['EC2NodeClass', 'NodePool', 'NodePool']);
     expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
   });

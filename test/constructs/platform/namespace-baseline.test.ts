@@ -1,6 +1,6 @@
 import { NamespaceBaseline } from '../../../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../../../constructs/platform/priority-classes';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,6 +16,13 @@ describe('NamespaceBaseline', () => {
       'pod-security.kubernetes.io/enforce': 'restricted',
       'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
     });
+  });
+
+  it("enforces Pod Security as the cluster's own minor defines it, 1.28's when not told", () => {
+    expect((findObject(objects, 'Namespace') as Json).metadata.labels['pod-security.kubernetes.io/enforce-version']).toBe('v1.28');
+    const c = freshChart();
+    new NamespaceBaseline(c, 'ns', { name: 'web', kubernetesVersion: '1.35' });
+    expect((findObject(objectsOf(c), 'Namespace') as Json).metadata.labels['pod-security.kubernetes.io/enforce-version']).toBe('v1.35');
   });
 
   it('denies all traffic, then allows DNS and egress within the namespace only', () => {
@@ -46,7 +53,7 @@ describe('PriorityClasses', () => {
       ['perfstack-spot-tolerant', 10000, 'Never'],
     ]);
     expect(objects.every((o) => o.metadata.namespace === undefined && o.globalDefault === false)).toBe(true);
-    const v = new SchemaValidator();
+    const v = schemaValidator();
     expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
   });
 });

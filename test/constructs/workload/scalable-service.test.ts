@@ -3,7 +3,7 @@ import { Cpu } from 'cdk8s-plus-28';
 import { CapacityClass } from '../../../constructs/workload/capacity-class';
 import { ScalableService, ScalableServiceProps } from '../../../constructs/workload/scalable-service';
 import { ScalingMetric } from '../../../constructs/workload/scaling-metric';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, kinds, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -157,7 +157,7 @@ describe('ScalableService', () => {
     });
 
     it('is schema-valid', () => {
-      const v = new SchemaValidator();
+      const v = schemaValidator();
       expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
     });
   });
@@ -221,6 +221,17 @@ describe('ScalableService', () => {
       expect(so.spec.advanced.horizontalPodAutoscalerConfig.behavior.scaleDown.stabilizationWindowSeconds).toBe(300);
       expect(get('Deployment').spec.replicas).toBeUndefined();
     });
+  });
+
+  it('hands the HPA to KEDA for forecast floors alone, cron triggers first and the metrics after', () => {
+    const { get, service } = synth({
+      forecastFloors: { timeZone: 'UTC', floors: [{ from: '2026-07-06T09:00:00Z', to: '2026-07-06T17:00:00Z', minReplicas: 6 }] },
+    });
+    expect(service.hpa).toBeUndefined();
+    expect(get('ScaledObject').spec.triggers).toEqual([
+      { type: 'cron', name: 'forecast-1', metadata: { timezone: 'UTC', start: '0 9 * * 1', end: '0 17 * * 1', desiredReplicas: '6' } },
+      { type: 'cpu', metricType: 'Utilization', metadata: { value: '70' } },
+    ]);
   });
 
   it('emits a PDB with a single-replica minimum too, since the autoscaler adds replicas', () => {
@@ -303,6 +314,10 @@ describe('ScalableService', () => {
       [
         { businessHours: { timeZone: 'UTC', start: '08:00', end: '18:00', minReplicas: 30 } },
         "'businessHours.minReplicas' (30) must be a whole number between",
+      ],
+      [
+        { forecastFloors: { timeZone: 'UTC', floors: [{ from: '2026-07-06T09:00:00Z', to: '2026-07-06T17:00:00Z', minReplicas: 11 }] } },
+        "'forecastFloors.floors[0].minReplicas' (11) must be a whole number between 'replicas.min' (2) and 'replicas.max' (10)",
       ],
       [
         { resources: { cpu: Cpu.millis(100), memory: Size.mebibytes(512), memoryLimit: Size.mebibytes(256) } },

@@ -1,0 +1,259 @@
+import { Problems } from '../core/errors';
+import { BusinessHours, businessHoursCron, isTimeZone } from './business-hours';
+
+/** One interval of a floors file, as `npm run forecast -- --format json` prints it. */
+export interface ForecastFloor {
+  /** ISO-8601 instant with an offset. */
+  readonly from: string;
+  /** ISO-8601 instant with an offset, after `from`. */
+  readonly to: string;
+  readonly minReplicas: number;
+}
+
+/**
+ * Replica floors learnt from history (`npm run forecast`), repeated every week: each interval becomes the same
+ * weekday and wall-clock time in `timeZone`, applied by KEDA `cron` triggers beside the reactive ones. The HPA
+ * takes the largest recommendation of all triggers, so it still scales above the floors.
+ *
+ * @see https://keda.sh/docs/2.15/scalers/cron/
+ */
+export interface ForecastFloors {
+  /** IANA time zone the weekly pattern is applied in, e.g. `Europe/Dublin` (daylight saving included). */
+  readonly timeZone: string;
+  /** The intervals of one week (a floors file's `floors`); at most 7 days from the first `from` to the last `to`. */
+  readonly floors: readonly ForecastFloor[];
+  /**
+   * Most cron triggers the service may carry, business hours included; finer floors are coarsened (neighbouring
+   * intervals merged at their larger floor, cheapest first) until they fit.
+   * @default 40
+   */
+  readonly maxTriggers?: number;
+}
+
+/** A KEDA cron trigger as it appears in `ScaledObject.spec.triggers`. */
+export interface CronTrigger {
+  readonly type: 'cron';
+  readonly name: string;
+  readonly metadata: { readonly timezone: string; readonly start: string; readonly end: string; readonly desiredReplicas: string };
+}
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+const WEEK_MIN = 7 * 1440;
+/** Floors are kept to 5-minute steps of the week: cron has minutes, and nothing finer is worth a trigger. */
+const STEP = 5;
+const STEPS = WEEK_MIN / STEP;
+
+export function checkForecastFloors(problems: Problems, input: string, f: ForecastFloors, min: number, max: number): void {
+  problems.check(isTimeZone(f.timeZone), `${input}.timeZone`, f.timeZone, 'must be an IANA time zone such as "Europe/Dublin"');
+  const cap = f.maxTriggers ?? 40;
+  problems.check(Number.isInteger(cap) && cap >= 2, `${input}.maxTriggers`, f.maxTriggers, 'must be a whole number >= 2');
+  problems.check(
+    f.floors.length > 0,
+    `${input}.floors`,
+    [],
+    'must hold at least one interval; regenerate the file with `npm run forecast`',
+  );
+  let previousTo = -Infinity;
+  let first = Infinity;
+  f.floors.forEach((x, i) => {
+    const at = `${input}.floors[${i}]`;
+    const from = ISO_WITH_OFFSET.test(x.from) ? Date.parse(x.from) : NaN;
+    const to = ISO_WITH_OFFSET.test(x.to) ? Date.parse(x.to) : NaN;
+    problems.check(!Number.isNaN(from), `${at}.from`, x.from, 'must be an ISO-8601 time with an offset');
+    problems.check(!Number.isNaN(to), `${at}.to`, x.to, 'must be an ISO-8601 time with an offset');
+    if (!Number.isNaN(from) && !Number.isNaN(to)) {
+      problems.check(to > from, `${at}.to`, x.to, `must be after 'from' (${x.from})`);
+      problems.check(from >= previousTo, `${at}.from`, x.from, 'must not be before the previous interval ends; intervals are in order');
+      first = Math.min(first, from);
+      problems.check(
+        to - first <= WEEK_MIN * 60_000,
+        `${at}.to`,
+        x.to,
+        'must be within 7 days of the first interval: the floors repeat weekly',
+      );
+      previousTo = to;
+    }
+    problems.check(
+      Number.isInteger(x.minReplicas) && x.minReplicas >= min && x.minReplicas <= max,
+      `${at}.minReplicas`,
+      x.minReplicas,
+      `must be a whole number between 'replicas.min' (${min}) and 'replicas.max' (${max}); regenerate the floors with these bounds`,
+    );
+  });
+}
+
+/** Minutes since Sunday 00:00 of an instant's wall-clock time in `timeZone`. */
+function weekMinute(ms: number, format: Intl.DateTimeFormat): number {
+  const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
+  return day * 1440 + (Number(parts.hour) % 24) * 60 + Number(parts.minute);
+}
+
+/**
+ * The week's floor in 5-minute steps from Sunday 00:00 local time, at `min` where no interval says otherwise.
+ * Where a business-hours floor in the same time zone already holds as much, the forecast adds nothing.
+ */
+export function weeklyFloorProfile(f: ForecastFloors, min: number, businessHours?: BusinessHours): Int32Array {
+  const profile = new Int32Array(STEPS).fill(min);
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: f.timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  for (const x of f.floors) {
+    const from = Date.parse(x.from);
+    const to = Date.parse(x.to);
+    // Step by step, so a daylight-saving change inside an interval lands where the wall clock puts it.
+    for (let t = from; t < to; t += STEP * 60_000) {
+      const s = Math.floor(weekMinute(t, format) / STEP);
+      profile[s] = Math.max(profile[s], x.minReplicas);
+    }
+  }
+  if (businessHours && businessHours.timeZone === f.timeZone) {
+    const days = expandDays(businessHours.days ?? '1-5');
+    const [sh, sm] = businessHours.start.split(':').map(Number);
+    const [eh, em] = businessHours.end.split(':').map(Number);
+    for (const d of days) {
+      for (let m = sh * 60 + sm; m < eh * 60 + em; m += STEP) {
+        const s = Math.floor((d * 1440 + m) / STEP);
+        if (profile[s] <= businessHours.minReplicas) profile[s] = min;
+      }
+    }
+  }
+  return profile;
+}
+
+function expandDays(field: string): number[] {
+  return field.split(',').flatMap((part) => {
+    const [a, b] = part.split('-').map(Number);
+    return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => a + i);
+  });
+}
+
+function daysField(days: readonly number[]): string {
+  const sorted = [...new Set(days)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length;) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    runs.push(j - i >= 2 ? `${sorted[i]}-${sorted[j]}` : sorted.slice(i, j + 1).join(','));
+    i = j + 1;
+  }
+  return runs.join(',');
+}
+
+/** A run of equal floor above the minimum: [start, end) in steps of the week (end may pass the week's end). */
+interface Segment {
+  start: number;
+  end: number;
+  value: number;
+}
+
+function segmentsOf(profile: Int32Array, min: number): Segment[] {
+  const segs: Segment[] = [];
+  for (let s = 0; s < STEPS; s++) {
+    if (profile[s] <= min) continue;
+    const last = segs[segs.length - 1];
+    if (last && last.end === s && last.value === profile[s]) last.end = s + 1;
+    else segs.push({ start: s, end: s + 1, value: profile[s] });
+  }
+  // A run across Saturday midnight is one window.
+  if (segs.length > 1) {
+    const first = segs[0];
+    const last = segs[segs.length - 1];
+    if (first.start === 0 && last.end === STEPS && first.value === last.value) {
+      last.end = STEPS + first.end;
+      segs.shift();
+    }
+  }
+  return segs;
+}
+
+/** Segments with the same time of day, length (under a day) and floor share one trigger with a list of days. */
+function groupsOf(segs: readonly Segment[]): Map<string, Segment[]> {
+  const groups = new Map<string, Segment[]>();
+  const perDay = 1440 / STEP;
+  for (const seg of segs) {
+    const len = seg.end - seg.start;
+    const key = len < perDay ? `${seg.start % perDay}/${len}/${seg.value}` : `${seg.start}/${len}/${seg.value}/own`;
+    groups.set(key, [...(groups.get(key) ?? []), seg]);
+  }
+  return groups;
+}
+
+/**
+ * Merges neighbouring segments (across gaps at `min` too) until they fit `cap` triggers, each time the pair whose
+ * merge adds the fewest replica-minutes: the merged window holds the larger floor.
+ */
+function coarsen(segs: readonly Segment[], min: number, cap: number): Segment[] {
+  let out = segs.map((s) => ({ ...s }));
+  while (out.length > 1 && groupsOf(out).size > cap) {
+    let best = 0;
+    let bestCost = Infinity;
+    for (let i = 0; i + 1 < out.length; i++) {
+      const [a, b] = [out[i], out[i + 1]];
+      const value = Math.max(a.value, b.value);
+      // Steps between two segments are at the minimum: nothing above it was left outside a segment.
+      const cost = (a.end - a.start) * (value - a.value) + (b.end - b.start) * (value - b.value) + (b.start - a.end) * (value - min);
+      if (cost < bestCost) [best, bestCost] = [i, cost];
+    }
+    const [a, b] = [out[best], out[best + 1]];
+    out = [...out.slice(0, best), { start: a.start, end: b.end, value: Math.max(a.value, b.value) }, ...out.slice(best + 2)];
+  }
+  return out;
+}
+
+const cronAt = (step: number, days: string) => {
+  const m = (step * STEP) % 1440;
+  return `${m % 60} ${Math.floor(m / 60)} * * ${days}`;
+};
+
+/**
+ * The KEDA cron triggers of a service: its business-hours floor (unchanged) and its forecast floors, merged to as
+ * few windows as the floors allow and at most `maxTriggers`. The HPA applies the largest of them and of the
+ * reactive triggers, so overlapping floors take the max.
+ */
+export function cronTriggers(options: {
+  readonly businessHours?: BusinessHours;
+  readonly forecast?: ForecastFloors;
+  readonly min: number;
+}): CronTrigger[] {
+  const triggers: CronTrigger[] = [];
+  const bh = options.businessHours;
+  if (bh) {
+    const cron = businessHoursCron(bh);
+    triggers.push({
+      type: 'cron',
+      name: 'business-hours',
+      metadata: { timezone: bh.timeZone, start: cron.start, end: cron.end, desiredReplicas: String(bh.minReplicas) },
+    });
+  }
+  const f = options.forecast;
+  if (f) {
+    const profile = weeklyFloorProfile(f, options.min, bh);
+    const segs = coarsen(segmentsOf(profile, options.min), options.min, (f.maxTriggers ?? 40) - triggers.length);
+    const perDay = 1440 / STEP;
+    const windows = [...groupsOf(segs).values()]
+      .map((group) => {
+        const days = group.map((s) => Math.floor(s.start / perDay) % 7);
+        const endDays = group.map((s) => Math.floor(s.end / perDay) % 7);
+        return {
+          first: group[0].start,
+          value: group[0].value,
+          start: cronAt(group[0].start, daysField(days)),
+          end: cronAt(group[0].end, daysField(endDays)),
+        };
+      })
+      .sort((a, b) => a.first - b.first);
+    windows.forEach((w, i) =>
+      triggers.push({
+        type: 'cron',
+        name: `forecast-${i + 1}`,
+        metadata: { timezone: f.timeZone, start: w.start, end: w.end, desiredReplicas: String(w.value) },
+      }),
+    );
+  }
+  return triggers;
+}

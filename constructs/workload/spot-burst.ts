@@ -1,0 +1,166 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
+import { Problems } from '../core/errors';
+import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../core/labels';
+import { CapacityClass } from './capacity-class';
+import { hostAntiAffinity } from './topology';
+
+/** Label that tells a base pod from its burst: `base` or `burst`. */
+export const BURST_TIER_LABEL = 'perfstack.io/tier';
+
+export interface SpotBurstProps {
+  /** The service's Deployment (the on-demand base), its Service and its NetworkPolicy. */
+  readonly base: k8s.KubeDeployment;
+  readonly service: k8s.KubeService;
+  readonly networkPolicy: k8s.KubeNetworkPolicy;
+  readonly name: string;
+  readonly namespace: string;
+  /** Labels the base's pods are selected by (`app.kubernetes.io/name`, `app.kubernetes.io/instance`). */
+  readonly selector: Readonly<Record<string, string>>;
+  /** Burst pods at most: the service's max minus the most the base runs. */
+  readonly maxReplicas: number;
+  /** CPU request of one pod, in cores, and the HPA's CPU target (0-1): one pod's share of the load. */
+  readonly cpuRequestCores: number;
+  readonly cpuTarget: number;
+  readonly behavior: unknown;
+  readonly prometheusUrl: string;
+}
+
+/**
+ * The load above what the base's ready pods carry at the CPU target, in cores: KEDA divides it by one pod's share
+ * (`target x request`) and runs that many burst pods, so base and burst together hold the HPA's target. The base
+ * counts through kube-state-metrics; the usage of both through cAdvisor.
+ */
+export function excessCpuQuery(namespace: string, deployment: string, podShareCores: number): string {
+  const usage = `sum(rate(container_cpu_usage_seconds_total{namespace="${namespace}",container="${deployment}"}[2m]))`;
+  const base = `scalar(sum(kube_deployment_status_replicas_available{namespace="${namespace}",deployment="${deployment}"}))`;
+  return `clamp_min(${usage} - ${base} * ${podShareCores}, 0)`;
+}
+
+/**
+ * Spot burst capacity for a critical service: its Deployment stays the on-demand base (floor and floors), and a
+ * second Deployment, `<name>-burst`, runs the same pods on spot nodes for the load above the base, scaled by KEDA from
+ * zero. The Service and NetworkPolicy select both by `app.kubernetes.io/name`; each Deployment has its own spread,
+ * anti-affinity and PodDisruptionBudget, so the rules that held for one hold for each.
+ *
+ * A spot reclaim takes only burst pods: the floor never depends on spot. When spot is short the burst pods wait
+ * (they may fall back to on-demand nodes, tolerating but preferring spot), and the base still scales to its
+ * ceiling on CPU by itself.
+ */
+export class SpotBurst extends Construct {
+  /** Built from the base's rendered JSON (quantities already strings), hence a plain ApiObject. */
+  public readonly deployment: ApiObject;
+  public readonly scaledObject: ScaledObject;
+  public readonly pdb: k8s.KubePodDisruptionBudget;
+  public readonly networkPolicy: ApiObject;
+  public readonly burstName: string;
+
+  constructor(scope: Construct, id: string, props: SpotBurstProps) {
+    super(scope, id);
+    Problems.of(this)
+      .check(
+        Number.isInteger(props.maxReplicas) && props.maxReplicas >= 1,
+        'maxReplicas',
+        props.maxReplicas,
+        "must be at least 1: the service's max must be above the most its base runs",
+      )
+      .check(
+        props.cpuTarget > 0 && props.cpuTarget <= 1,
+        'cpuTarget',
+        props.cpuTarget,
+        'must be a utilization between 0 and 1; spot burst follows the CPU metric',
+      )
+      .throwIfAny();
+    this.burstName = `${props.name}-burst`;
+    const base = props.base.toJson() as { metadata: k8s.ObjectMeta; spec: k8s.DeploymentSpec };
+    const template = base.spec.template;
+    const instance = `${props.selector['app.kubernetes.io/instance']}-burst`;
+    const selector = { ...props.selector, 'app.kubernetes.io/instance': instance };
+    const spot = CapacityClass.spotTolerant();
+    const labels = { ...(template.metadata?.labels ?? {}), ...selector, [BURST_TIER_LABEL]: 'burst' };
+    const exemption = {
+      [EXEMPT_ANNOTATION]: 'production-replicas',
+      [EXEMPT_REASON_ANNOTATION]: `spot burst of ${props.name}: scales from zero above the on-demand base, which holds the floor`,
+    };
+    const metadata = {
+      ...base.metadata,
+      name: this.burstName,
+      labels: { ...base.metadata.labels, ...selector, [BURST_TIER_LABEL]: 'burst' },
+    };
+    // Spread and anti-affinity by the burst's own pods, as the base does by its own.
+    const retarget = (constraints: readonly k8s.TopologySpreadConstraint[] | undefined) =>
+      constraints?.map((c) => ({ ...c, labelSelector: { matchLabels: selector } }));
+
+    this.deployment = new ApiObject(this, 'Deployment', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { ...metadata, annotations: { ...base.metadata.annotations, ...exemption } },
+      spec: {
+        ...base.spec,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { ...template.metadata, labels },
+          spec: {
+            ...template.spec!,
+            priorityClassName: spot.priorityClassName,
+            tolerations: [...(template.spec?.tolerations ?? []), ...spot.tolerations],
+            affinity: { ...spot.affinity, podAntiAffinity: hostAntiAffinity(selector) },
+            topologySpreadConstraints: retarget(template.spec?.topologySpreadConstraints),
+          },
+        },
+      },
+    });
+
+    this.scaledObject = new ScaledObject(this, 'ScaledObject', {
+      metadata: { name: this.burstName, namespace: props.namespace, labels: metadata.labels },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.burstName },
+        minReplicaCount: 0,
+        maxReplicaCount: props.maxReplicas,
+        pollingInterval: 15,
+        cooldownPeriod: 300,
+        advanced: {
+          restoreToOriginalReplicaCount: false,
+          horizontalPodAutoscalerConfig: {
+            name: this.burstName,
+            behavior: props.behavior as ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior,
+          },
+        },
+        triggers: [
+          {
+            type: 'prometheus',
+            name: 'excess-cpu',
+            metricType: 'AverageValue' as never,
+            metadata: {
+              serverAddress: props.prometheusUrl,
+              query: excessCpuQuery(props.namespace, props.name, Number((props.cpuTarget * props.cpuRequestCores).toFixed(6))),
+              threshold: String(Number((props.cpuTarget * props.cpuRequestCores).toFixed(6))),
+              activationThreshold: '0',
+            },
+          },
+        ],
+      },
+    });
+
+    this.pdb = new k8s.KubePodDisruptionBudget(this, 'PDB', {
+      metadata: { name: this.burstName, namespace: props.namespace, labels: metadata.labels },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+    });
+
+    // The base's ingress rules, for the burst's pods.
+    const policy = props.networkPolicy.toJson() as { metadata: k8s.ObjectMeta; spec: k8s.NetworkPolicySpec };
+    this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { ...policy.metadata, name: this.burstName, labels: metadata.labels },
+      spec: { ...policy.spec, podSelector: { matchLabels: selector } },
+    });
+
+    // The Service sends to base and burst pods alike: select by name only. A subset of the old selector, so no
+    // endpoint drops out while this rolls out.
+    const serviceSelector = { 'app.kubernetes.io/name': props.selector['app.kubernetes.io/name'] };
+    props.service.addJsonPatch(JsonPatch.replace('/spec/selector', serviceSelector));
+  }
+}

@@ -1,0 +1,311 @@
+#!/usr/bin/env node
+/**
+ * `npm run capacity -- --history <file> --per-replica <req/min> [--months 6] [--env prod] [--service api-gateway]
+ * [--target <0-1>] [--config Pulumi.<env>.yaml] [--plot capacity-projection.svg] [--format text|json]`
+ *
+ * Capacity planning from a request-rate history: the peak load projected `--months` ahead with 80% and 95%
+ * intervals (planning/projection.ts, with a backtest of how often its intervals held on the history), turned into
+ * replicas per service, nodes per pool and monthly cost (planning/capacity.ts, planning/cost-report.ts), the dates
+ * services reach their max replicas and pools their max nodes, and an SVG plot.
+ *
+ * `npm run capacity -- --env <env> --nodes <n>x<cpu>/<memory>` checks whether the environment fits given nodes
+ * (planning/capacity-fit-cli.ts).
+ *
+ * One CLI, one mode per question: `--history` projects growth, `--nodes` checks a fit. Each mode is a function of the shared options and
+ * its own; a new mode (e.g. fit-checking given nodes) adds its options and a branch in `main`.
+ * Exit 0: printed; 2: bad input, one line per problem.
+ */
+import * as fs from 'fs';
+import * as pulumi from '@pulumi/pulumi';
+import { Command } from 'commander';
+import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
+import { ConfigError } from '../constructs/core/errors';
+import { stackPoolBounds } from '../infra/program';
+import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
+import { Environment } from '../stacks/environment';
+import { ENVIRONMENTS } from '../stacks/environments';
+import { synthesizeCharts } from '../stacks/synth';
+import { PodDemand, podDemands } from './capacity';
+import { CapacityProjection, LEVELS, Level, ServiceLoad, projectCapacity } from './capacity-projection';
+import { projectionSvg } from './capacity-plot';
+import { fitMain } from './capacity-fit-cli';
+import { pricedPool } from './cost';
+import { CostInput } from './cost-report';
+import { HistoryError, historyText, parseHistory } from './history';
+import { Coverage, TrendModel, backtestCoverage, fitTrend, periodPeaks } from './projection';
+
+/** Options every mode shares. */
+interface CommonOptions {
+  readonly env: Environment;
+  readonly configFile: string;
+  readonly format: 'text' | 'json';
+}
+
+/** The environment's pods, priced pools and pool bounds, as `npm run cost` sees them. */
+interface Cluster {
+  readonly settings: CloudStackSettings;
+  readonly demands: readonly PodDemand[];
+  readonly cost: CostInput;
+  readonly bounds: ReturnType<typeof stackPoolBounds>;
+}
+
+function settingsProblems(e: unknown): string[] | undefined {
+  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `${i.propertyPath}: ${i.reason}`);
+  if (pulumi.InputPropertyError.isInstance(e)) return [`${e.propertyPath}: ${e.reason}`];
+  return undefined;
+}
+
+/** Reads the stack config and synthesizes the environment; problems as lines. */
+function loadCluster(o: CommonOptions): Cluster | string[] {
+  if (!fs.existsSync(o.configFile)) return [`${o.configFile}: no such file; pass the stack config with --config`];
+  let settings;
+  try {
+    settings = readStackSettings({ ...stackConfigFileValues(o.configFile), environment: o.env.name }, o.env.name);
+  } catch (e) {
+    const problems = settingsProblems(e);
+    if (!problems) throw e;
+    return problems.map((p) => `${o.configFile}: ${p}`);
+  }
+  if (settings.mode !== 'cloud') return [`${o.configFile}: environment '${o.env.name}' has no node pools to plan (mode ${settings.mode})`];
+  let demands: PodDemand[];
+  try {
+    demands = podDemands(synthesizeCharts(o.env).flatMap((c) => [...c.objects]));
+  } catch (e) {
+    if (e instanceof ConfigError) return [e.message];
+    throw e;
+  }
+  try {
+    const bounds = stackPoolBounds(settings, demands);
+    const cost: CostInput = {
+      demands,
+      onDemand: pricedPool(settings, settings.nodePools.onDemand.instanceTypes),
+      spot: settings.nodePools.spot ? pricedPool(settings, settings.nodePools.spot.instanceTypes) : undefined,
+      minNodes: { onDemand: bounds.onDemand.min, spot: bounds.spot?.min ?? 0 },
+    };
+    return { settings, demands, cost, bounds };
+  } catch (e) {
+    const problems = settingsProblems(e);
+    if (!problems) throw e;
+    return problems.map((p) => `${o.configFile}: ${p}`);
+  }
+}
+
+interface HistoryOptions {
+  readonly history: string;
+  readonly months: number;
+  readonly service: string;
+  readonly perReplica: number;
+  readonly target: number;
+  readonly plot: string;
+}
+
+/**
+ * Replicas per service at a peak load: the measured service from its capacity per replica at its target, the
+ * others in proportion to the load, from their minimum at today's projected peak (the history is one service's).
+ */
+export function serviceLoads(env: Environment, measured: string, perReplica: number, target: number, peakNow: number): ServiceLoad[] {
+  return env.services.map((s) => ({
+    workload: `Deployment/${env.namespace}/${s.name}`,
+    name: s.name,
+    min: s.replicas.min,
+    max: s.replicas.max,
+    replicasAt:
+      s.name === measured
+        ? (peak: number) => Math.ceil(peak / (perReplica * target) - 1e-9)
+        : (peak: number) => Math.ceil((s.replicas.min * peak) / peakNow - 1e-9),
+  }));
+}
+
+const day = (t: number | undefined) => (t === undefined ? '-' : new Date(t).toISOString().slice(0, 10));
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+export function renderProjection(
+  p: CapacityProjection,
+  model: TrendModel,
+  coverage: Coverage,
+  o: { header: string; plot: string; services: readonly string[]; poolMax: { onDemand: number; spot: number }; spot: boolean },
+): string {
+  const label: Record<Level, string> = { median: 'median', hi80: '80% upper', hi95: '95% upper' };
+  const lines = [
+    o.header,
+    `model: log-linear trend on ${model.unit === 'day' ? 'daily' : 'weekly'} peaks${model.unit === 'day' ? ' with day-of-week effects' : ''}; ` +
+      `growth ${((model.monthlyGrowth - 1) * 100).toFixed(1)}% per month; residual sd ${(model.sigma * 100).toFixed(1)}% (log)`,
+    `interval backtest (${coverage.count} ${model.unit === 'day' ? 'daily' : 'weekly'} peaks, one ${model.unit === 'day' ? 'week' : 'week'} ahead of each origin): ` +
+      `${(coverage.in80 * 100).toFixed(0)}% inside the 80% band, ${(coverage.in95 * 100).toFixed(0)}% inside the 95% band`,
+    '',
+    table([
+      ['month', 'peak req/min (median)', '80% interval', '95% interval'],
+      ...p.rows.map((r) => [
+        day(r.t),
+        r.peak.median.toFixed(0),
+        `${r.peak.lo80.toFixed(0)}-${r.peak.hi80.toFixed(0)}`,
+        `${r.peak.lo95.toFixed(0)}-${r.peak.hi95.toFixed(0)}`,
+      ]),
+    ]),
+    '',
+  ];
+  for (const level of LEVELS) {
+    lines.push(
+      `at the ${label[level]} peak:`,
+      table([
+        ['month', ...o.services, 'on-demand nodes', ...(o.spot ? ['spot nodes'] : []), 'USD/month'],
+        ...p.rows.map((r) => {
+          const l = r.levels[level];
+          return [
+            day(r.t),
+            ...o.services.map((s) => String(l.replicas[s])),
+            String(l.nodes.onDemand),
+            ...(o.spot ? [String(l.nodes.spot)] : []),
+            l.monthlyCost.toFixed(2),
+          ];
+        }),
+      ]),
+      '',
+    );
+  }
+  lines.push(
+    table([
+      ['reaches its max', 'median', '80% upper', '95% upper'],
+      ...o.services.map((s) => [`${s} replicas`, ...LEVELS.map((l) => day(p.serviceAtMax[s][l]))]),
+      [`on-demand pool (${o.poolMax.onDemand} nodes)`, ...LEVELS.map((l) => day(p.poolAtMax.onDemand[l]))],
+      ...(o.spot ? [[`spot pool (${o.poolMax.spot} nodes)`, ...LEVELS.map((l) => day(p.poolAtMax.spot[l]))]] : []),
+    ]),
+    '(- : not within the projection)',
+    '',
+    `plot: ${o.plot}`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: Write): number {
+  const fail = (lines: string[]) => {
+    for (const l of lines) err(`capacity: ${l}\n`);
+    return 2;
+  };
+  let history;
+  try {
+    history = parseHistory(historyText(fs.readFileSync(o.history), o.history), o.history);
+  } catch (e) {
+    if (!(e instanceof HistoryError)) throw e;
+    return fail([...e.problems]);
+  }
+  const series = periodPeaks(history);
+  let model: TrendModel;
+  try {
+    model = fitTrend(series);
+  } catch (e) {
+    return fail([`${o.history}: ${(e as Error).message}; give a longer history (weeks of it)`]);
+  }
+  const coverage = backtestCoverage(series);
+  const cluster = loadCluster(common);
+  if (Array.isArray(cluster)) return fail(cluster);
+
+  const from = series.points[series.points.length - 1].t;
+  const services = serviceLoads(common.env, o.service, o.perReplica, o.target, model.at(from).median);
+  const poolMax = { onDemand: cluster.bounds.onDemand.max, spot: cluster.bounds.spot?.max ?? 0 };
+  const projection = projectCapacity({ model, from, months: o.months, services, cost: cluster.cost, poolMax });
+
+  const spec = common.env.services.find((s) => s.name === o.service)!;
+  const until = from + o.months * 30.44 * 86_400_000;
+  fs.writeFileSync(
+    o.plot,
+    projectionSvg({
+      title: `${common.env.name}/${o.service}: peak load, ${o.months}-month projection with 80% and 95% intervals`,
+      history: series.points,
+      model,
+      until,
+      marks: [{ label: `${o.service} at max replicas (${spec.replicas.max})`, value: spec.replicas.max * o.perReplica * o.target }],
+    }),
+  );
+  if (common.format === 'json') {
+    out(
+      JSON.stringify(
+        {
+          environment: common.env.name,
+          service: o.service,
+          model: { ...model, at: undefined },
+          coverage,
+          poolMax,
+          ...projection,
+          plot: o.plot,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+  } else {
+    out(
+      renderProjection(projection, model, coverage, {
+        header: `perfstack capacity: ${common.env.name}, ${o.service} history ${o.history}, ${o.perReplica} req/min per replica at ${o.target * 100}%, ${o.months} months`,
+        plot: o.plot,
+        services: common.env.services.map((s) => s.name),
+        poolMax,
+        spot: Boolean(cluster.cost.spot),
+      }),
+    );
+  }
+  return 0;
+}
+
+export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
+  if (argv.some((a) => a === '--nodes' || a === '-n' || a.startsWith('--nodes='))) return fitMain(argv, out, err);
+  const program = new Command()
+    .name('capacity')
+    .option('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')})`, 'prod')
+    .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
+    .option('-f, --format <format>', 'text or json', 'text')
+    // --history mode: growth projection.
+    .option('--history <file>', 'request-rate history of --service (CSV or Prometheus JSON, .gz allowed): project its peak')
+    .option('--months <n>', 'months to project', '6')
+    .option('--service <name>', 'the service the history measures', 'api-gateway')
+    .option('--per-replica <n>', 'requests per minute one replica of --service serves at 100% utilization')
+    .option('--target <0-1>', "utilization target (default: the service's CPU target)")
+    .option('--plot <file.svg>', 'where to write the SVG plot', 'capacity-projection.svg');
+  const stop = parseArgs(program, argv, out, err);
+  if (stop !== undefined) return stop;
+  const o = program.opts<Record<string, string | undefined>>();
+  const problems: string[] = [];
+  const bad = (flag: string, value: string | undefined, fix: string) =>
+    problems.push(`'${flag}' (${value === undefined ? 'missing' : JSON.stringify(value)}) ${fix}`);
+  const env = ENVIRONMENTS[o.env!];
+  if (!env) bad('--env', o.env, `is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}`);
+  if (!['text', 'json'].includes(o.format!)) bad('--format', o.format, 'must be text or json');
+
+  if (o.history === undefined) {
+    bad('--history', undefined, 'is needed: the request-rate history to project (or --nodes to check a fit)');
+  } else {
+    if (!fs.existsSync(o.history) || !fs.statSync(o.history).isFile()) bad('--history', o.history, 'no such file');
+    const n = (text: string | undefined) => (text !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN);
+    const months = n(o.months);
+    if (!(Number.isInteger(months) && months >= 1 && months <= 36))
+      bad('--months', o.months, 'must be a whole number of months from 1 to 36');
+    const perReplica = n(o.perReplica);
+    if (!(perReplica > 0)) bad('--per-replica', o.perReplica, 'must be a number of requests per minute > 0');
+    const spec = env?.services.find((s) => s.name === o.service);
+    if (env && !spec)
+      bad('--service', o.service, `is not a service of ${env.name}; choose from ${env.services.map((s) => s.name).join(', ')}`);
+    const cpu = spec?.metrics?.find((m) => m.source === 'resource' && m.name === 'cpu');
+    const target = o.target !== undefined ? n(o.target) : cpu ? cpu.target / 100 : spec && !spec.metrics ? 0.7 : NaN;
+    if (!(target > 0 && target <= 1))
+      bad(
+        '--target',
+        o.target,
+        `must be a utilization between 0 (exclusive) and 1${o.target === undefined ? ' (the service has no CPU target to default to)' : ''}`,
+      );
+    if (problems.length > 0 || !env) {
+      for (const p of problems) err(`capacity: ${p}\n`);
+      return 2;
+    }
+    const common: CommonOptions = { env, configFile: o.config ?? `Pulumi.${env.name}.yaml`, format: o.format as 'text' | 'json' };
+    return historyMode(common, { history: o.history, months, service: o.service!, perReplica, target, plot: o.plot! }, out, err);
+  }
+  for (const p of problems) err(`capacity: ${p}\n`);
+  return 2;
+}
+
+if (require.main === module) process.exitCode = main(process.argv.slice(2));

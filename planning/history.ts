@@ -1,0 +1,170 @@
+/**
+ * Request-rate histories for the offline planning tools (forecast, backtest, capacity projection): a CSV of
+ * `timestamp,requests` rows or a Prometheus range-query JSON export, read into one regular series of requests per
+ * minute. Pure: the CLIs read the file, these functions read its text.
+ */
+import { gunzipSync } from 'zlib';
+
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+export const WEEK_MS = 7 * DAY_MS;
+
+/** A request-rate series on a regular grid. */
+export interface History {
+  /** Epoch milliseconds of the first sample. */
+  readonly start: number;
+  /** Spacing of the samples. */
+  readonly stepMs: number;
+  /** Requests per minute over each step; NaN where the source had no sample. */
+  readonly perMinute: Float64Array;
+}
+
+/** The input could not be read; `problems` holds one line per problem, `file:line: ...`. */
+export class HistoryError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = 'HistoryError';
+  }
+}
+
+/** ISO-8601 with an explicit offset: `2026-07-01T08:00-04:00`, `2026-07-01T08:00:30.5Z`. */
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
+
+/** Epoch milliseconds of an ISO-8601 timestamp with an offset, or undefined. */
+export function parseIsoWithOffset(text: string): number | undefined {
+  if (!ISO_WITH_OFFSET.test(text)) return undefined;
+  const ms = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+interface Sample {
+  readonly t: number;
+  /** Requests in the interval that starts at `t` (CSV) or requests per second at `t` (Prometheus). */
+  readonly value: number;
+}
+
+const MAX_PROBLEMS = 10;
+
+function csvSamples(text: string, file: string): Sample[] {
+  const problems: string[] = [];
+  const samples: Sample[] = [];
+  const lines = text.split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const comma = line.indexOf(',');
+    const first = (comma < 0 ? line : line.slice(0, comma)).trim().replace(/^"|"$/g, '');
+    const rest = comma < 0 ? '' : line.slice(comma + 1);
+    const second = rest.split(',', 1)[0].trim().replace(/^"|"$/g, '');
+    const t = parseIsoWithOffset(first);
+    if (t === undefined) {
+      // The first non-empty line may be a header.
+      if (samples.length === 0 && problems.length === 0 && !/^\d{4}-/.test(first)) continue;
+      problems.push(`${file}:${i + 1}: '${first}' is not an ISO-8601 timestamp with an offset; write e.g. 2026-07-01T08:00:00+02:00`);
+    } else if (!/^\d+(\.\d+)?$/.test(second)) {
+      problems.push(`${file}:${i + 1}: requests (${JSON.stringify(second)}) must be a number >= 0 in the second column`);
+    } else {
+      samples.push({ t, value: Number(second) });
+    }
+    if (problems.length >= MAX_PROBLEMS) break;
+  }
+  if (problems.length > 0) throw new HistoryError(problems);
+  return samples;
+}
+
+function promSamples(text: string, file: string): Sample[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new HistoryError([`${file}:1: not JSON (${(e as Error).message})`]);
+  }
+  const d = doc as { status?: unknown; data?: { resultType?: unknown; result?: unknown } };
+  const shape = `expected a Prometheus range-query export {"status":"success","data":{"resultType":"matrix","result":[...]}}`;
+  if (d?.status !== 'success' || d.data?.resultType !== 'matrix' || !Array.isArray(d.data.result)) {
+    throw new HistoryError([`${file}:1: ${shape}`]);
+  }
+  // Several series (one per pod or instance) add up to the service's rate.
+  const sum = new Map<number, number>();
+  const problems: string[] = [];
+  d.data.result.forEach((series: { values?: unknown }, s: number) => {
+    if (!Array.isArray(series?.values)) {
+      problems.push(`${file}:1: data.result[${s}].values must be an array of [unix seconds, "value"] pairs`);
+      return;
+    }
+    series.values.forEach((pair: unknown, i: number) => {
+      const [ts, v] = Array.isArray(pair) ? pair : [];
+      const value = typeof v === 'string' ? Number(v) : NaN;
+      if (typeof ts !== 'number' || !Number.isFinite(ts) || !Number.isFinite(value) || value < 0) {
+        if (problems.length < MAX_PROBLEMS) {
+          problems.push(`${file}:1: data.result[${s}].values[${i}] (${JSON.stringify(pair)}) must be [unix seconds, "rate >= 0"]`);
+        }
+        return;
+      }
+      const t = Math.round(ts * 1000);
+      sum.set(t, (sum.get(t) ?? 0) + value);
+    });
+  });
+  if (problems.length > 0) throw new HistoryError(problems);
+  return [...sum.entries()].map(([t, value]) => ({ t, value }));
+}
+
+/** The most common spacing between consecutive samples. */
+function typicalStep(ts: readonly number[]): number {
+  const counts = new Map<number, number>();
+  for (let i = 1; i < ts.length; i++) {
+    const d = ts[i] - ts[i - 1];
+    if (d > 0) counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
+  let best = 0;
+  let bestCount = 0;
+  for (const [d, c] of counts) if (c > bestCount || (c === bestCount && d < best)) [best, bestCount] = [d, c];
+  return best;
+}
+
+/**
+ * Reads a history. CSV: first column an ISO-8601 timestamp with an offset, second the requests in the interval
+ * starting there (the interval is the spacing of the rows); other columns are ignored, a header line is allowed.
+ * Prometheus JSON: a range-query export of a per-second rate, e.g. `sum(rate(http_requests_total[1m]))`; series add
+ * up. Either way the result is requests per minute on a regular grid.
+ */
+export function parseHistory(text: string, file: string): History {
+  const json = text.trimStart().startsWith('{');
+  const samples = (json ? promSamples(text, file) : csvSamples(text, file)).sort((a, b) => a.t - b.t);
+  if (samples.length < 2) {
+    throw new HistoryError([`${file}: has ${samples.length} sample(s); a history needs at least two, ideally weeks of them`]);
+  }
+  for (let i = 1; i < samples.length; i++) {
+    if (samples[i].t === samples[i - 1].t) {
+      throw new HistoryError([`${file}: timestamp ${new Date(samples[i].t).toISOString()} appears twice; give each interval once`]);
+    }
+  }
+  const ts = samples.map((s) => s.t);
+  const stepMs = typicalStep(ts);
+  const start = ts[0];
+  const n = Math.floor((ts[ts.length - 1] - start) / stepMs) + 1;
+  const perMinute = new Float64Array(n).fill(NaN);
+  const toPerMinute = json ? 60 : MINUTE_MS / stepMs;
+  for (const s of samples) {
+    const i = Math.round((s.t - start) / stepMs);
+    if (i >= 0 && i < n) perMinute[i] = s.value * toPerMinute;
+  }
+  return { start, stepMs, perMinute };
+}
+
+/** Reads a history file's text; `.gz` files are gunzipped. */
+export function historyText(bytes: Buffer, file: string): string {
+  return (file.endsWith('.gz') ? gunzipSync(bytes) : bytes).toString('utf8');
+}
+
+/** The part of a history before `until` (exclusive) or from `from` (inclusive). */
+export function sliceHistory(h: History, from: number, until: number): History {
+  const i0 = Math.max(0, Math.ceil((from - h.start) / h.stepMs));
+  const i1 = Math.min(h.perMinute.length, Math.ceil((until - h.start) / h.stepMs));
+  return { start: h.start + i0 * h.stepMs, stepMs: h.stepMs, perMinute: h.perMinute.slice(i0, Math.max(i0, i1)) };
+}
+
+export function historyEnd(h: History): number {
+  return h.start + h.perMinute.length * h.stepMs;
+}

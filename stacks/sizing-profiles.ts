@@ -1,0 +1,86 @@
+import { Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { airgap } from './airgap';
+import { Environment } from './environment';
+import { webPlatformServices } from './services';
+
+/**
+ * On-premises sizing profiles the product is sold against (DESIGN.md): the total cores and memory of the site's
+ * nodes, and the node set each profile is checked on (`npm run capacity -- --env <env> --nodes <nodes>`).
+ */
+export interface SizingProfile {
+  /** Environment that implements the profile. */
+  readonly environment: string;
+  /** Total cores and GB (10^9 bytes) of the site's nodes. */
+  readonly budget: { readonly cores: number; readonly memoryGB: number };
+  /** The node set the profile is checked on, in `--nodes` syntax. */
+  readonly nodes: string;
+  /** What the profile gives up against enterprise. */
+  readonly givesUp: string;
+}
+
+export const SIZING_PROFILES: Readonly<Record<'minimum' | 'recommended' | 'enterprise', SizingProfile>> = {
+  minimum: {
+    environment: 'airgap-minimum',
+    budget: { cores: 4, memoryGB: 8 },
+    nodes: '1x4/8G',
+    givesUp: 'high availability: one node, one replica per service, Redis without replicas, one PostgreSQL instance',
+  },
+  recommended: {
+    environment: 'airgap-recommended',
+    budget: { cores: 16, memoryGB: 32 },
+    nodes: '4x4/8G',
+    givesUp: 'zone redundancy (two failure domains), one PostgreSQL replica instead of two, smaller caches',
+  },
+  enterprise: {
+    environment: 'airgap',
+    budget: { cores: 64, memoryGB: 128 },
+    nodes: '8x8/16G',
+    givesUp: 'nothing: three zones, Redis and PostgreSQL replicated across them',
+  },
+};
+
+/**
+ * The smallest on-prem installation: evaluation and small sites. Not `production`, so the availability policies
+ * (two replicas, replicated databases) do not apply: a node failure is an outage until it is back.
+ */
+export const airgapMinimum: Environment = {
+  ...airgap,
+  name: 'airgap-minimum',
+  zones: ['site-a'],
+  production: false,
+  services: webPlatformServices({ scale: 'minimal' }),
+  dataTier: {
+    redis: { shards: 3, replicasPerShard: 0, memory: Size.mebibytes(256), cpu: Cpu.millis(100), storage: Size.gibibytes(5) },
+    postgres: {
+      ...airgap.dataTier.postgres,
+      instances: 1,
+      synchronousReplicas: 0,
+      memory: Size.mebibytes(768),
+      cpu: Cpu.millis(250),
+      storage: Size.gibibytes(20),
+      backup: { ...airgap.dataTier.postgres.backup, destinationPath: 's3://postgres-backups/airgap-minimum' },
+    },
+  },
+  costAllocation: { ...airgap.costAllocation, extraLabels: { site: 'on-prem', profile: 'minimum' } },
+};
+
+/** A production site on four mid-size nodes in two failure domains (racks or rooms). */
+export const airgapRecommended: Environment = {
+  ...airgap,
+  name: 'airgap-recommended',
+  zones: ['site-a', 'site-b'],
+  dataTier: {
+    redis: { shards: 3, replicasPerShard: 1, memory: Size.mebibytes(768), cpu: Cpu.millis(250), storage: Size.gibibytes(10) },
+    postgres: {
+      ...airgap.dataTier.postgres,
+      instances: 2,
+      synchronousReplicas: 1,
+      memory: Size.gibibytes(3),
+      cpu: Cpu.millis(750),
+      storage: Size.gibibytes(100),
+      backup: { ...airgap.dataTier.postgres.backup, destinationPath: 's3://postgres-backups/airgap-recommended' },
+    },
+  },
+  costAllocation: { ...airgap.costAllocation, extraLabels: { site: 'on-prem', profile: 'recommended' } },
+};

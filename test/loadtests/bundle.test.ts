@@ -1,0 +1,30 @@
+import { buildSync } from 'esbuild';
+import * as fs from 'fs';
+import * as path from 'path';
+import { K6_ENTRY, bundleK6Script, projectRoot } from '../../loadtests/bundle';
+import { buildPlatform } from '../../stacks/platform';
+import { prod } from '../../stacks/prod';
+import { staging } from '../../stacks/staging';
+
+jest.mock('esbuild', () => {
+  const actual = jest.requireActual('esbuild');
+  return { ...actual, buildSync: jest.fn(actual.buildSync) };
+});
+
+const ROOT = path.resolve(__dirname, '../..');
+
+describe('the k6 script bundle', () => {
+  it('is found from the project root, wherever the code runs from (sources or compiled lib/)', () => {
+    expect(projectRoot(path.join(ROOT, 'lib', 'loadtests'))).toBe(ROOT);
+    expect(K6_ENTRY).toBe(path.join(ROOT, 'loadtests', 'k6', 'script.ts'));
+    expect(fs.existsSync(K6_ENTRY)).toBe(true);
+  });
+
+  it('is bundled once per process however many environments run load tests', () => {
+    jest.mocked(buildSync).mockClear();
+    buildPlatform(staging);
+    buildPlatform(prod);
+    expect(bundleK6Script()).toContain('export');
+    expect(buildSync).toHaveBeenCalledTimes(1);
+  });
+});

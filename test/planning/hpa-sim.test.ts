@@ -1,0 +1,65 @@
+import { History, MINUTE_MS } from '../../planning/history';
+import { PLATFORM_BEHAVIOR, simulateHpa } from '../../planning/hpa-sim';
+
+const START = Date.UTC(2026, 0, 1);
+const HOUR = 60 * MINUTE_MS;
+
+/** Per-minute load: `before` until minute `at`, `after` from then on, for `minutes`. */
+function step(before: number, after: number, at: number, minutes = 180): History {
+  return { start: START, stepMs: MINUTE_MS, perMinute: Float64Array.from({ length: minutes }, (_, i) => (i < at ? before : after)) };
+}
+
+const service = { perReplica: 10, target: 0.7, min: 2, max: 50 };
+
+describe('the HPA simulator', () => {
+  it('takes the platform behaviour from scaling-behavior.ts', () => {
+    expect(PLATFORM_BEHAVIOR).toEqual({
+      scaleUp: { windowS: 0, percent: 100, pods: 4, periodS: 15 },
+      scaleDown: { windowS: 300, percent: 50, pods: 2, periodS: 60 },
+    });
+  });
+
+  it('holds a steady load at the target utilization with no time under capacity', () => {
+    // 140 req/min at 10 per replica and 70%: 20 replicas.
+    const r = simulateHpa(step(140, 140, 0), START + HOUR, START + 2 * HOUR, service);
+    expect(r.underProvisionedMinutes).toBe(0);
+    expect(r.replicaHours).toBeCloseTo(20, 9);
+    expect(r.peakReplicas).toBe(20);
+  });
+
+  it('is under capacity after a surge for the metric lag and the pod start-up', () => {
+    // 70 -> 200 req/min: 10 replicas serve 100; 29 are wanted, reachable in two 15 s syncs (+100%/+4 a sync).
+    const r = simulateHpa(step(70, 200, 90), START + HOUR, START + 3 * HOUR, service);
+    // The surge falls on a sync: 60 s until the metric shows it, then 120 s until the first 10 new pods are ready
+    // (the 9 more of the next sync are ready 15 s later, when the 20 already serve the 200).
+    expect(r.underProvisionedMinutes).toBe(3);
+    expect(r.peakReplicas).toBe(29);
+  });
+
+  it('ignores a change within the 0.1 tolerance', () => {
+    // 10 replicas at 70 req/min; 75 req/min is 1.07x the target: no scaling.
+    const r = simulateHpa(step(70, 75, 90), START + HOUR, START + 3 * HOUR, service);
+    expect(r.peakReplicas).toBe(10);
+    expect(r.replicaHours).toBeCloseTo(20, 9);
+  });
+
+  it('waits out the 300 s stabilization window before scaling down, then halves at most per minute', () => {
+    // 280 -> 14 req/min at minute 90: 40 replicas wanted down to 2.
+    const r = simulateHpa(step(280, 14, 90), START + HOUR, START + 3 * HOUR, service);
+    // 30 min at 40, then 1 min lag + 5 min window at 40, then 40 -> 20 -> 10 -> 5 -> 3 -> 2 a minute apart.
+    const expected = ((30 + 6) / 60) * 40 + (20 + 10 + 5 + 3) / 60 + ((120 - 36 - 4) / 60) * 2;
+    expect(r.replicaHours).toBeGreaterThan(expected - 0.1);
+    expect(r.replicaHours).toBeLessThan(expected + 0.15);
+  });
+
+  it('has no time under capacity when a floor brings the pods up before the surge', () => {
+    const history = step(70, 200, 90);
+    const floors = [{ from: START + 85 * MINUTE_MS, to: START + 3 * HOUR, minReplicas: 20 }];
+    const reactive = simulateHpa(history, START + HOUR, START + 3 * HOUR, service);
+    const floored = simulateHpa(history, START + HOUR, START + 3 * HOUR, { ...service, floors });
+    expect(reactive.underProvisionedMinutes).toBe(3);
+    expect(floored.underProvisionedMinutes).toBe(0);
+    // The HPA still scales above the floor to the 29 the load needs.
+    expect(floored.peakReplicas).toBe(29);
+  });
+});

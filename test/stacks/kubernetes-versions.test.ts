@@ -1,0 +1,142 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Environment, versionWarnings } from '../../stacks/environment';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import {
+  EKS_SUPPORT,
+  KUBERNETES_VERSIONS,
+  KubernetesVersion,
+  OPERATORS_FOR,
+  atLeast,
+  eksStandardVersions,
+  eksSupportPhase,
+  eksSupportWarning,
+} from '../../stacks/kubernetes-versions';
+import { main } from '../../stacks/main';
+
+/** Windows from ../shared/crds/README.md ("Operator support by Kubernetes version"), [first, last] minor. */
+const KEDA_TESTED: Record<string, [number, number]> = {
+  '2.15': [28, 30],
+  '2.16': [29, 31],
+  '2.17': [30, 32],
+  '2.18': [31, 33],
+  '2.19': [32, 34],
+  '2.20': [33, 35],
+};
+const CNPG_SUPPORTED: Record<string, [number, number]> = {
+  '1.24': [28, 31],
+  '1.25': [29, 32],
+  '1.26': [30, 33],
+  '1.27': [31, 33],
+  '1.28': [32, 34],
+  '1.29': [33, 35],
+  '1.30': [34, 36],
+};
+const CERT_MANAGER_SUPPORTED: Record<string, [number, number]> = {
+  '1.16': [25, 31],
+  '1.18': [29, 33],
+  '1.19': [31, 35],
+  '1.20': [32, 35],
+};
+
+const line = (v: string) => v.split('.').slice(0, 2).join('.');
+const minor = (v: KubernetesVersion) => Number(v.split('.')[1]);
+const newestCovering = (windows: Record<string, [number, number]>, m: number) =>
+  Object.keys(windows)
+    .filter((l) => windows[l][0] <= m && m <= windows[l][1])
+    .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+    .pop();
+
+const TODAY = new Date('2026-11-27T09:00:00Z');
+
+describe('the operator compatibility matrix', () => {
+  it('has an entry for every supported minor from 1.28 to 1.35', () => {
+    expect(Object.keys(OPERATORS_FOR)).toEqual([...KUBERNETES_VERSIONS]);
+    expect(KUBERNETES_VERSIONS[0]).toBe('1.28');
+    expect(KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]).toBe('1.35');
+  });
+
+  it.each([...KUBERNETES_VERSIONS])('pins for %s the newest KEDA, CloudNativePG and cert-manager lines that support it', (v) => {
+    const ops = OPERATORS_FOR[v];
+    expect(line(ops.keda)).toBe(newestCovering(KEDA_TESTED, minor(v)));
+    expect(line(ops.cloudnativePg)).toBe(newestCovering(CNPG_SUPPORTED, minor(v)));
+    expect(line(ops.certManager)).toBe(newestCovering(CERT_MANAGER_SUPPORTED, minor(v)));
+  });
+
+  it.each([...KUBERNETES_VERSIONS])('runs for %s the cluster autoscaler of the same minor', (v) => {
+    expect(line(OPERATORS_FOR[v].clusterAutoscaler)).toBe(v);
+  });
+
+  it('pins full release versions, never ranges', () => {
+    for (const ops of Object.values(OPERATORS_FOR)) for (const pin of Object.values(ops)) expect(pin).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('orders versions', () => {
+    expect(atLeast('1.31', '1.31')).toBe(true);
+    expect(atLeast('1.35', '1.31')).toBe(true);
+    expect(atLeast('1.30', '1.31')).toBe(false);
+  });
+});
+
+describe('the EKS support calendar', () => {
+  it('gives each minor 14 months of standard and 12 of extended support', () => {
+    for (const [v, w] of Object.entries(EKS_SUPPORT)) {
+      const months = (a: string, b: string) =>
+        (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
+      expect([v, months(w.released, w.endOfStandardSupport)]).toEqual([v, 14]);
+      expect([v, months(w.endOfStandardSupport, w.endOfExtendedSupport)]).toEqual([v, 12]);
+    }
+  });
+
+  it('has 1.34 and 1.35 in standard support on 2026-11-27, 1.31 past extended support since 2026-11-26', () => {
+    expect(eksStandardVersions(TODAY)).toEqual(['1.34', '1.35']);
+    expect(eksSupportPhase('1.33', TODAY)).toBe('extended');
+    expect(eksSupportPhase('1.31', new Date('2026-11-26T23:00:00Z'))).toBe('extended');
+    expect(eksSupportPhase('1.31', TODAY)).toBe('ended');
+    expect(eksSupportPhase('1.28', TODAY)).toBe('ended');
+    expect(eksSupportPhase('1.35', new Date('2026-01-01T00:00:00Z'))).toBe('unreleased');
+  });
+
+  it('warns in one line past standard support, and says what to choose', () => {
+    expect(eksSupportWarning('prod', '1.35', TODAY)).toBeUndefined();
+    expect(eksSupportWarning('prod', '1.33', TODAY)).toBe(
+      `prod: 'kubernetesVersion' ("1.33") left EKS standard support on 2026-07-29 and is billed as extended support until 2027-07-29; choose one of 1.34, 1.35`,
+    );
+    expect(eksSupportWarning('prod', '1.28', TODAY)).toMatch(
+      /^prod: 'kubernetesVersion' \("1.28"\) is past EKS extended support \(ended 2025-11-26\).*choose one of 1.34, 1.35$/,
+    );
+  });
+
+  it.each(['dev', 'staging', 'prod'])('keeps the cloud environment %s in EKS standard support on 2026-11-27', (name) => {
+    expect(ENVIRONMENTS[name].cloud.kind).toBe('aws');
+    expect(eksSupportPhase(ENVIRONMENTS[name].kubernetesVersion, TODAY)).toBe('standard');
+    expect(versionWarnings(ENVIRONMENTS[name], TODAY)).toEqual([]);
+  });
+
+  it('never warns about EKS for an environment outside AWS', () => {
+    const onPrem: Environment = { ...ENVIRONMENTS.airgap, kubernetesVersion: '1.28' };
+    expect(versionWarnings(onPrem, TODAY)).toEqual([]);
+  });
+});
+
+describe('synth of an EKS environment past standard support', () => {
+  it('writes the manifests, exits 0 and warns on stderr', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-versions-'));
+    const old: Environment = { ...ENVIRONMENTS.dev, name: 'old', kubernetesVersion: '1.33' };
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      expect(main(['--env', 'old', '--out', out], { old })).toBe(0);
+      expect(fs.readdirSync(path.join(out, 'old')).length).toBeGreaterThan(3);
+      // 1.33 left standard support on 2026-07-29 and never returns to it.
+      expect(stderr.mock.calls.map((c) => String(c[0]))).toEqual([
+        expect.stringMatching(/^synth: warning: old: 'kubernetesVersion' \("1.33"\) (left EKS standard support|is past EKS extended)/),
+      ]);
+    } finally {
+      stderr.mockRestore();
+      stdout.mockRestore();
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});
