@@ -53,11 +53,15 @@ export async function fetchChart(chart: ChartSource, outDir: string): Promise<{ 
 async function download(url: string, as: 'text'): Promise<string>;
 async function download(url: string, as: 'bytes'): Promise<ArrayBuffer>;
 async function download(url: string, as: 'text' | 'bytes'): Promise<string | ArrayBuffer> {
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new Error(`${url}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`, { cause: e });
+  let res: Response | undefined;
+  // A connection reset (a server closing an idle keep-alive socket, a proxy hiccup) is retried; HTTP errors are not.
+  for (let attempt = 1; res === undefined; attempt++) {
+    try {
+      res = await fetch(url);
+    } catch (e) {
+      if (attempt >= 3) throw new Error(`${url}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`, { cause: e });
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
   }
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
   return as === 'text' ? res.text() : res.arrayBuffer();

@@ -34,21 +34,22 @@ export interface MetricsExportProps {
 }
 
 /**
- * The export script: one Prometheus range-query JSON per service (requests per minute, one point a minute), in a
+ * The export script: one Prometheus range-query JSON per service (requests per second, one point a minute), in a
  * folder named for the time of the export, made visible only when complete. `npm run forecast` and
  * `npm run capacity -- --history` read these files as they are.
  */
 export function exportScript(): string {
   return `#!/bin/sh
 set -eu
-end=$(date -u +%s)
+# END (epoch seconds) re-exports an earlier window, e.g. weeks from before the job existed.
+end=\${END:-$(date -u +%s)}
 start=$((end - DAYS * 86400))
 out="\${EXPORT_DIR:-/export}"
-dir="$out/$(date -u +%Y-%m-%dT%H%MZ)"
+dir="$out/$(date -u -d "@$end" +%Y-%m-%dT%H%MZ)"
 mkdir -p "$dir.partial"
 for s in $SERVICES; do
   curl -fsS --max-time 300 -G "$PROMETHEUS_URL/api/v1/query_range" \\
-    --data-urlencode "query=sum(rate($METRIC{namespace=\\"$NAMESPACE\\",service=\\"$s\\"}[5m])) * 60" \\
+    --data-urlencode "query=sum(rate($METRIC{namespace=\\"$NAMESPACE\\",service=\\"$s\\"}[5m]))" \\
     --data-urlencode "start=$start" --data-urlencode "end=$end" --data-urlencode "step=60" \\
     -o "$dir.partial/$s.json"
 done

@@ -1,7 +1,6 @@
 /* eslint jest/no-standalone-expect: ["error", { "additionalTestBlockFunctions": ["maybe"] }] */
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -12,7 +11,7 @@ import { imagesIn } from '../../delivery/images';
 import { operatorCharts } from '../../delivery/operator-charts';
 import { airgap } from '../../stacks/airgap';
 import { renderEnvironment } from '../../stacks/synth';
-import { OciRegistry, freePort, pushTestImages } from './support/oci-registry';
+import { OciRegistry, chartRepository, freePort, pushTestImages } from './support/oci-registry';
 import { describeWithPrograms } from './support/programs';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -28,37 +27,6 @@ function runInstall(bundle: string, args: readonly string[], log: string): { sta
     env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** A classic Helm repository on loopback serving one tiny chart per name, with the index's sha256 digests. */
-async function chartRepository(
-  dir: string,
-  charts: readonly { chart: string; version: string }[],
-): Promise<{ url: string; close: () => void }> {
-  const entries: string[] = [];
-  fs.mkdirSync(dir, { recursive: true });
-  for (const c of charts) {
-    const src = path.join(dir, 'src', c.chart);
-    fs.mkdirSync(src, { recursive: true });
-    fs.writeFileSync(path.join(src, 'Chart.yaml'), `apiVersion: v2\nname: ${c.chart}\nversion: ${c.version}\n`);
-    const file = `${c.chart}-${c.version}.tgz`;
-    execFileSync('tar', ['czf', path.join(dir, file), '-C', path.join(dir, 'src'), c.chart]);
-    const digest = execFileSync('sha256sum', [path.join(dir, file)], { encoding: 'utf8' }).split(' ')[0];
-    entries.push(`  ${c.chart}:\n    - name: ${c.chart}\n      version: ${c.version}\n      digest: ${digest}\n      urls: [${file}]\n`);
-  }
-  fs.writeFileSync(path.join(dir, 'index.yaml'), `apiVersion: v1\nentries:\n${entries.join('')}`);
-  const server = http.createServer((req, res) => {
-    const file = path.join(dir, path.basename(req.url ?? ''));
-    if (!fs.existsSync(file)) {
-      res.statusCode = 404;
-      res.end();
-      return;
-    }
-    res.end(fs.readFileSync(file));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }
 
 describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-registry', 'umoci'], () => {
@@ -168,12 +136,13 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
 
   it('builds the same bundle byte for byte from the same inputs', async () => {
     const again = path.join(work, 'again');
+    const err: string[] = [];
     const code = await main(
       ['--env', 'airgap', '--out', again, '--from', upstream.address, '--plain-http', '--chart-mirror', repo.url],
       () => undefined,
-      () => undefined,
+      (s) => err.push(s),
     );
-    expect(code).toBe(0);
+    expect({ code, err: err.join('') }).toEqual({ code: 0, err: '' });
     expect(fs.readFileSync(path.join(again, 'SHA256SUMS'), 'utf8')).toBe(fs.readFileSync(path.join(bundle, 'SHA256SUMS'), 'utf8'));
   }, 60000);
 
@@ -277,13 +246,18 @@ const { parseImageRef } = require('./delivery/image-ref');
 const { renderEnvironment } = require('./stacks/synth');
 const { airgap } = require('./stacks/airgap');
 const { parseAllDocuments } = require('yaml');
+const { operatorCharts } = require('./delivery/operator-charts');
+const { chartRepository } = require('./test/integration/support/oci-registry');
 (async () => {
   const r = new OciRegistry('${work}/reg', 5999);
   await r.start();
+  const charts = operatorCharts(airgap);
+  const repo = await chartRepository('${work}/charts', charts.charts);
   const objs = renderEnvironment(airgap).filter((f) => f.path.endsWith('.k8s.yaml')).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
-  pushTestImages('${work}/img', r.address, [...new Set(imagesIn(objs).map((x) => { const p = parseImageRef(x); return p.path + ':' + p.tag; }))]);
-  const code = await require('./delivery/bundle-cli').main(['--env', 'airgap', '--out', '${work}/bundle', '--from', r.address, '--plain-http']);
+  pushTestImages('${work}/img', r.address, [...new Set([...imagesIn(objs), ...charts.images].map((x) => { const p = parseImageRef(x); return p.path + ':' + p.tag; }))]);
+  const code = await require('./delivery/bundle-cli').main(['--env', 'airgap', '--out', '${work}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url]);
   r.stop();
+  repo.close();
   process.exit(code);
 })();
 "

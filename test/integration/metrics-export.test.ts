@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { exportScript } from '../../constructs/observability/metrics-export';
+import { main as capacity } from '../../planning/capacity-cli';
 import { freePort } from './support/oci-registry';
 import { describeWithPrograms } from './support/programs';
 
@@ -13,11 +14,11 @@ describeWithPrograms('air-gap metrics export against a real Prometheus', ['prome
   let prometheus: ChildProcess;
   let url: string;
   const end = Math.floor(Date.now() / 1000 / MINUTE) * MINUTE - 3 * 3600;
-  const start = end - 2 * 86400;
+  const start = end - 15 * 86400;
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-export-'));
-    // Two days of a counter growing by 600 requests a minute for api-gateway and 60 for web, backfilled into a TSDB.
+    // Fifteen days of a counter growing by 600 requests a minute for api-gateway and 60 for web, backfilled into a TSDB.
     const lines = ['# HELP http_requests_total Requests.', '# TYPE http_requests_total counter'];
     for (let t = start, i = 0; t <= end; t += MINUTE, i++) {
       lines.push(`http_requests_total{namespace="web",service="api-gateway"} ${600 * i} ${t}`);
@@ -57,7 +58,7 @@ describeWithPrograms('air-gap metrics export against a real Prometheus', ['prome
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  it('writes one range-query export per service, a point a minute, in requests per minute', () => {
+  it('writes one range-query export per service, a point a minute, in requests per second', () => {
     const out = path.join(work, 'export');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(work, 'export.sh'), exportScript());
@@ -73,22 +74,45 @@ describeWithPrograms('air-gap metrics export against a real Prometheus', ['prome
     };
     const stdout = execFileSync('sh', [path.join(work, 'export.sh')], { env, encoding: 'utf8' });
     expect(stdout).toMatch(/exported 2 services to /);
-    const [folder] = fs.readdirSync(out);
+    // And the week before, as a site re-exports weeks from before the job existed.
+    execFileSync('sh', [path.join(work, 'export.sh')], {
+      env: { ...env, END: String(Math.floor(Date.now() / 1000) - 7 * 86400) },
+      encoding: 'utf8',
+    });
+    const folders = fs.readdirSync(out).sort();
+    expect(folders).toHaveLength(2);
+    const folder = folders[1];
     expect(folder).toMatch(/^\d{4}-\d{2}-\d{2}T\d{4}Z$/);
-    for (const [service, perMinute] of [
-      ['api-gateway', 600],
-      ['web', 60],
+    for (const [service, perSecond] of [
+      ['api-gateway', 10],
+      ['web', 1],
     ] as const) {
       const body = JSON.parse(fs.readFileSync(path.join(out, folder, `${service}.json`), 'utf8'));
       expect(body.status).toBe('success');
       expect(body.data.resultType).toBe('matrix');
       const values: [number, string][] = body.data.result[0].values;
-      // Two days of data at one point a minute (rate needs a few minutes of history at the start).
-      expect(values.length).toBeGreaterThan(2 * 1440 - 10);
+      // Seven days (the export's window) at one point a minute.
+      expect(values.length).toBeGreaterThan(7 * 1440 - 200); // the last 3 hours have no data
       expect(values[1][0] - values[0][0]).toBe(60);
       const middle = Number(values[Math.floor(values.length / 2)][1]);
-      expect(middle).toBeCloseTo(perMinute, 0);
+      expect(middle).toBeCloseTo(perSecond, 1);
     }
+  });
+
+  it('feeds capacity planning offline, as it is, two weekly exports joined', () => {
+    const out = path.join(work, 'export');
+    const files = fs.readdirSync(out).map((f) => path.join(out, f, 'api-gateway.json'));
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const code = capacity(
+      ['--env', 'airgap', '--history', ...files, '--per-replica', '600', '--site-nodes', '8x8/16G', '--plot', path.join(work, 'plot.svg')],
+      (s) => lines.push(s),
+      (s) => errors.push(s),
+    );
+    expect({ code, errors: errors.join('') }).toEqual({ code: 0, errors: '' });
+    // 600 requests a minute, both weeks.
+    expect(lines.join('')).toMatch(/^\d{4}-\d{2}-\d{2} +600 /m);
+    expect(fs.readFileSync(path.join(work, 'plot.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
   it('keeps only the newest exports', () => {

@@ -1,5 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 
@@ -82,4 +83,35 @@ export function pushTestImages(workdir: string, registry: string, refs: readonly
     execFileSync('umoci', ['config', '--image', `${layout}:base`, '--tag', tag, '--config.label', `perfstack.test/image=${ref}`]);
     execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${registry}/${ref}`]);
   });
+}
+
+/** A classic Helm repository on loopback serving one tiny chart per name, with the index's sha256 digests. */
+export async function chartRepository(
+  dir: string,
+  charts: readonly { chart: string; version: string }[],
+): Promise<{ url: string; close: () => void }> {
+  const entries: string[] = [];
+  fs.mkdirSync(dir, { recursive: true });
+  for (const c of charts) {
+    const src = path.join(dir, 'src', c.chart);
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'Chart.yaml'), `apiVersion: v2\nname: ${c.chart}\nversion: ${c.version}\n`);
+    const file = `${c.chart}-${c.version}.tgz`;
+    execFileSync('tar', ['czf', path.join(dir, file), '-C', path.join(dir, 'src'), c.chart]);
+    const digest = execFileSync('sha256sum', [path.join(dir, file)], { encoding: 'utf8' }).split(' ')[0];
+    entries.push(`  ${c.chart}:\n    - name: ${c.chart}\n      version: ${c.version}\n      digest: ${digest}\n      urls: [${file}]\n`);
+  }
+  fs.writeFileSync(path.join(dir, 'index.yaml'), `apiVersion: v1\nentries:\n${entries.join('')}`);
+  const server = http.createServer((req, res) => {
+    const file = path.join(dir, path.basename(req.url ?? ''));
+    if (!fs.existsSync(file)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.end(fs.readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
 }
