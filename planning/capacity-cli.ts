@@ -28,10 +28,11 @@ import { synthesizeCharts } from '../stacks/synth';
 import { PodDemand, podDemands } from './capacity';
 import { CapacityProjection, LEVELS, Level, ServiceLoad, projectCapacity } from './capacity-projection';
 import { projectionSvg } from './capacity-plot';
+import { DEFAULT_NODE_OVERHEAD, NodeGroup, parseNodes } from './capacity-fit';
 import { fitMain } from './capacity-fit-cli';
 import { pricedPool } from './cost';
 import { CostInput } from './cost-report';
-import { HistoryError, historyText, parseHistory } from './history';
+import { HistoryError, historyText, parseHistories } from './history';
 import { Coverage, TrendModel, backtestCoverage, fitTrend, periodPeaks } from './projection';
 
 /** Options every mode shares. */
@@ -39,11 +40,13 @@ interface CommonOptions {
   readonly env: Environment;
   readonly configFile: string;
   readonly format: 'text' | 'json';
+  /** An on-premises site's nodes, for environments without a cloud side (no node pools in their stack config). */
+  readonly siteNodes?: NodeGroup;
 }
 
 /** The environment's pods, priced pools and pool bounds, as `npm run cost` sees them. */
 interface Cluster {
-  readonly settings: CloudStackSettings;
+  readonly settings?: CloudStackSettings;
   readonly demands: readonly PodDemand[];
   readonly cost: CostInput;
   readonly bounds: ReturnType<typeof stackPoolBounds>;
@@ -66,7 +69,13 @@ function loadCluster(o: CommonOptions): Cluster | string[] {
     if (!problems) throw e;
     return problems.map((p) => `${o.configFile}: ${p}`);
   }
-  if (settings.mode !== 'cloud') return [`${o.configFile}: environment '${o.env.name}' has no node pools to plan (mode ${settings.mode})`];
+  if (settings.mode !== 'cloud') {
+    if (!o.siteNodes)
+      return [
+        `${o.configFile}: environment '${o.env.name}' has no node pools to plan (mode ${settings.mode}); give the site's nodes with --site-nodes <count>x<cpu>/<memory>, e.g. 8x8/16G`,
+      ];
+    return siteCluster(o, o.siteNodes);
+  }
   let demands: PodDemand[];
   try {
     demands = podDemands(synthesizeCharts(o.env).flatMap((c) => [...c.objects]));
@@ -90,8 +99,38 @@ function loadCluster(o: CommonOptions): Cluster | string[] {
   }
 }
 
+/**
+ * An on-premises site as one pool of identical nodes: the nodes it has are the pool's bounds, so the projection says
+ * when the site runs out of them. Nothing is priced (the site owns its hardware).
+ */
+function siteCluster(o: CommonOptions, nodes: NodeGroup): Cluster | string[] {
+  let demands: PodDemand[];
+  try {
+    demands = podDemands(synthesizeCharts(o.env).flatMap((c) => [...c.objects]));
+  } catch (e) {
+    if (e instanceof ConfigError) return [e.message];
+    throw e;
+  }
+  const shape = {
+    cpuMillis: nodes.cpuMillis - DEFAULT_NODE_OVERHEAD.cpuMillis,
+    memoryMiB: nodes.memoryMiB - DEFAULT_NODE_OVERHEAD.memoryMiB,
+  };
+  const pool = {
+    instanceType: `site node (${nodes.cpuMillis / 1000} cores)`,
+    shape,
+    vcpu: nodes.cpuMillis / 1000,
+    onDemandHourly: 0,
+    spotHourly: 0,
+  };
+  return {
+    demands,
+    cost: { demands, onDemand: pool, minNodes: { onDemand: nodes.count, spot: 0 } },
+    bounds: { onDemand: { min: nodes.count, max: nodes.count } } as ReturnType<typeof stackPoolBounds>,
+  };
+}
+
 interface HistoryOptions {
-  readonly history: string;
+  readonly history: readonly string[];
   readonly months: number;
   readonly service: string;
   readonly perReplica: number;
@@ -189,7 +228,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
   };
   let history;
   try {
-    history = parseHistory(historyText(fs.readFileSync(o.history), o.history), o.history);
+    history = parseHistories(o.history.map((file) => ({ text: historyText(fs.readFileSync(file), file), file })));
   } catch (e) {
     if (!(e instanceof HistoryError)) throw e;
     return fail([...e.problems]);
@@ -199,7 +238,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
   try {
     model = fitTrend(series);
   } catch (e) {
-    return fail([`${o.history}: ${(e as Error).message}; give a longer history (weeks of it)`]);
+    return fail([`${o.history.join(', ')}: ${(e as Error).message}; give a longer history (weeks of it, e.g. several weekly exports)`]);
   }
   const coverage = backtestCoverage(series);
   const cluster = loadCluster(common);
@@ -241,7 +280,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
   } else {
     out(
       renderProjection(projection, model, coverage, {
-        header: `perfstack capacity: ${common.env.name}, ${o.service} history ${o.history}, ${o.perReplica} req/min per replica at ${o.target * 100}%, ${o.months} months`,
+        header: `perfstack capacity: ${common.env.name}, ${o.service} history ${o.history.join(', ')}, ${o.perReplica} req/min per replica at ${o.target * 100}%, ${o.months} months`,
         plot: o.plot,
         services: common.env.services.map((s) => s.name),
         poolMax,
@@ -260,15 +299,17 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
     .option('-f, --format <format>', 'text or json', 'text')
     // --history mode: growth projection.
-    .option('--history <file>', 'request-rate history of --service (CSV or Prometheus JSON, .gz allowed): project its peak')
+    .option('--history <files...>', 'request-rate history of --service (CSV or Prometheus JSON, .gz allowed; several pieces, e.g. weekly exports, join): project its peak')
     .option('--months <n>', 'months to project', '6')
     .option('--service <name>', 'the service the history measures', 'api-gateway')
     .option('--per-replica <n>', 'requests per minute one replica of --service serves at 100% utilization')
     .option('--target <0-1>', "utilization target (default: the service's CPU target)")
-    .option('--plot <file.svg>', 'where to write the SVG plot', 'capacity-projection.svg');
+    .option('--plot <file.svg>', 'where to write the SVG plot', 'capacity-projection.svg')
+    .option('--site-nodes <n>x<cpu>/<memory>', "an on-premises site's nodes (environments without a cloud side), e.g. 8x8/16G");
   const stop = parseArgs(program, argv, out, err);
   if (stop !== undefined) return stop;
-  const o = program.opts<Record<string, string | undefined>>();
+  const { history: historyFiles, ...rest } = program.opts<Record<string, string | undefined> & { history?: string[] }>();
+  const o = { ...rest, history: historyFiles } as Record<string, string | undefined> & { history?: string[] };
   const problems: string[] = [];
   const bad = (flag: string, value: string | undefined, fix: string) =>
     problems.push(`'${flag}' (${value === undefined ? 'missing' : JSON.stringify(value)}) ${fix}`);
@@ -279,7 +320,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   if (o.history === undefined) {
     bad('--history', undefined, 'is needed: the request-rate history to project (or --nodes to check a fit)');
   } else {
-    if (!fs.existsSync(o.history) || !fs.statSync(o.history).isFile()) bad('--history', o.history, 'no such file');
+    for (const file of o.history) if (!fs.existsSync(file) || !fs.statSync(file).isFile()) bad('--history', file, 'no such file');
     const n = (text: string | undefined) => (text !== undefined && /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN);
     const months = n(o.months);
     if (!(Number.isInteger(months) && months >= 1 && months <= 36))
@@ -301,7 +342,19 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       for (const p of problems) err(`capacity: ${p}\n`);
       return 2;
     }
-    const common: CommonOptions = { env, configFile: o.config ?? `Pulumi.${env.name}.yaml`, format: o.format as 'text' | 'json' };
+    const site = o.siteNodes === undefined ? undefined : parseNodes(o.siteNodes);
+    if (site && (site.problems.length > 0 || site.groups.length !== 1)) {
+      err(
+        `capacity: '--site-nodes' (${JSON.stringify(o.siteNodes)}) must be one group of identical nodes, <count>x<cpu>/<memory>, e.g. 8x8/16G\n`,
+      );
+      return 2;
+    }
+    const common: CommonOptions = {
+      env,
+      configFile: o.config ?? `Pulumi.${env.name}.yaml`,
+      format: o.format as 'text' | 'json',
+      siteNodes: site?.groups[0],
+    };
     return historyMode(common, { history: o.history, months, service: o.service!, perReplica, target, plot: o.plot! }, out, err);
   }
   for (const p of problems) err(`capacity: ${p}\n`);

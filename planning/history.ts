@@ -130,8 +130,25 @@ function typicalStep(ts: readonly number[]): number {
  * up. Either way the result is requests per minute on a regular grid.
  */
 export function parseHistory(text: string, file: string): History {
-  const json = text.trimStart().startsWith('{');
-  const samples = (json ? promSamples(text, file) : csvSamples(text, file)).sort((a, b) => a.t - b.t);
+  return parseHistories([{ text, file }]);
+}
+
+/**
+ * Reads several pieces of one history (say, the weekly exports an air-gapped site carries out) into one: samples of
+ * later pieces win where two overlap. All pieces are CSV or all are Prometheus JSON.
+ */
+export function parseHistories(pieces: readonly { readonly text: string; readonly file: string }[]): History {
+  const kinds = new Set(pieces.map((p) => p.text.trimStart().startsWith('{')));
+  if (kinds.size > 1) throw new HistoryError([`${pieces.map((p) => p.file).join(', ')}: mix CSV and Prometheus JSON; give pieces of one kind`]);
+  const json = kinds.has(true);
+  const file = pieces.map((p) => p.file).join(', ');
+  let samples: Sample[];
+  if (pieces.length === 1) samples = (json ? promSamples(pieces[0].text, file) : csvSamples(pieces[0].text, file)).sort((a, b) => a.t - b.t);
+  else {
+    const byTime = new Map<number, number>();
+    for (const p of pieces) for (const x of json ? promSamples(p.text, p.file) : csvSamples(p.text, p.file)) byTime.set(x.t, x.value);
+    samples = [...byTime].map(([t, value]) => ({ t, value })).sort((a, b) => a.t - b.t);
+  }
   if (samples.length < 2) {
     throw new HistoryError([`${file}: has ${samples.length} sample(s); a history needs at least two, ideally weeks of them`]);
   }

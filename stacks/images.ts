@@ -12,6 +12,7 @@ export const THIRD_PARTY_IMAGES = {
   postgres: 'cloudnative-pg/postgresql:16.4',
   pgbouncer: 'cloudnative-pg/pgbouncer:1.23.0',
   k6: 'grafana/k6:0.54.0',
+  curl: 'curlimages/curl:8.11.1',
 } as const;
 
 export function thirdPartyImage(env: Environment, image: keyof typeof THIRD_PARTY_IMAGES): string {

@@ -7,6 +7,7 @@ import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-clust
 import { AlertRouting } from '../constructs/observability/alert-routing';
 import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
+import { MetricsExport } from '../constructs/observability/metrics-export';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { SloRules } from '../constructs/observability/slo-rules';
@@ -142,6 +143,17 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
 
   const gateway = services['api-gateway'];
   if (env.loadTests && gateway) addGatewayLoadTest(root, foundation, env, env.loadTests, gateway, cost);
+
+  // Air-gapped sites carry their performance data out through an offline channel to plan capacity elsewhere.
+  if (env.airGapped)
+    new MetricsExport(foundation, 'MetricsExport', {
+      namespace: env.namespace,
+      services: env.services.map((s) => s.name),
+      prometheusUrl: env.monitoring.prometheusUrl,
+      monitoringNamespace: env.monitoring.namespace,
+      image: thirdPartyImage(env, 'curl'),
+      labels: platformLabels,
+    });
 
   new Dashboards(foundation, 'Dashboards', { namespace: env.monitoring.namespace, dashboards, labels: platformLabels });
 

@@ -15,6 +15,13 @@ const PACKAGES: Record<string, string> = {
   promtool: 'prometheus',
   amtool: 'prometheus-alertmanager',
   runuser: 'util-linux',
+  skopeo: 'skopeo',
+  prometheus: 'prometheus',
+  curl: 'curl',
+  'docker-registry': 'docker-registry',
+  umoci: 'umoci',
+  unshare: 'util-linux',
+  ip: 'iproute2',
 };
 
 /** Finds a program on PATH or in PostgreSQL's versioned bin folder. */

@@ -1,0 +1,60 @@
+import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
+
+/** How skopeo reaches a registry: plain HTTP is for loopback test registries and site mirrors without TLS. */
+export interface RegistryAccess {
+  /** @default true */
+  readonly tlsVerify?: boolean;
+}
+
+function skopeo(args: readonly string[]): Buffer {
+  try {
+    return execFileSync('skopeo', [...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+  } catch (e) {
+    const err = e as { code?: string; stderr?: Buffer; message: string };
+    if (err.code === 'ENOENT') throw new SkopeoError('skopeo is not installed (Debian/Ubuntu: apt-get install skopeo)');
+    const detail = (err.stderr?.toString() ?? err.message).trim().split('\n').pop();
+    throw new SkopeoError(`skopeo ${args[0]} failed: ${detail}`);
+  }
+}
+
+/** A failure talking to a registry or an image layout; its message is one line for the user. */
+export class SkopeoError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SkopeoError';
+  }
+}
+
+const tls = (flag: string, access: RegistryAccess) => `--${flag}=${access.tlsVerify ?? true}`;
+
+/**
+ * The digest the reference points to now: the sha256 of the manifest (or index, for multi-platform images) as
+ * stored, which is what a `@sha256:` pull asks for. Computed from the raw bytes, never re-serialized.
+ */
+export function resolveDigest(reference: string, access: RegistryAccess = {}): string {
+  const raw = skopeo(['inspect', '--raw', tls('tls-verify', access), `docker://${reference}`]);
+  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
+/**
+ * Copies one image, every platform of it, by digest into an OCI layout under `refName`. `--preserve-digests`
+ * refuses any conversion that would change the digest the manifests reference.
+ */
+export function copyToLayout(source: string, layout: string, refName: string, access: RegistryAccess = {}): void {
+  skopeo([
+    'copy',
+    '--quiet',
+    '--all',
+    '--preserve-digests',
+    tls('src-tls-verify', access),
+    `docker://${source}`,
+    `oci:${layout}:${refName}`,
+  ]);
+}
+
+/** The digest of an image stored in an OCI layout under `refName`. */
+export function layoutDigest(layout: string, refName: string): string {
+  const raw = skopeo(['inspect', '--raw', `oci:${layout}:${refName}`]);
+  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}

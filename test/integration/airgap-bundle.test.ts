@@ -1,0 +1,277 @@
+/* eslint jest/no-standalone-expect: ["error", { "additionalTestBlockFunctions": ["maybe"] }] */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { main } from '../../delivery/bundle-cli';
+import { buildBundle } from '../../delivery/bundle';
+import { parseImageRef } from '../../delivery/image-ref';
+import { imagesIn } from '../../delivery/images';
+import { operatorCharts } from '../../delivery/operator-charts';
+import { airgap } from '../../stacks/airgap';
+import { renderEnvironment } from '../../stacks/synth';
+import { OciRegistry, chartRepository, freePort, pushTestImages } from './support/oci-registry';
+import { describeWithPrograms } from './support/programs';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** Runs install.sh with fake helm and kubectl first on PATH that log their arguments, so the order is observable. */
+function runInstall(bundle: string, args: readonly string[], log: string): { status: number; stdout: string; stderr: string } {
+  const bin = path.join(path.dirname(log), 'fakebin');
+  fs.mkdirSync(bin, { recursive: true });
+  for (const tool of ['helm', 'kubectl'])
+    fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\necho "${tool} $*" >> ${log}\n`, { mode: 0o755 });
+  const r = spawnSync(path.join(bundle, 'install.sh'), [...args], {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+  });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-registry', 'umoci'], () => {
+  let work: string;
+  let upstream: OciRegistry;
+  let site: OciRegistry;
+  let bundle: string;
+  let aggregate: string;
+  let repo: { url: string; close: () => void };
+  const charts = operatorCharts(airgap);
+
+  beforeAll(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-bundle-'));
+    upstream = new OciRegistry(path.join(work, 'upstream'), await freePort());
+    site = new OciRegistry(path.join(work, 'site'), await freePort());
+    await Promise.all([upstream.start(), site.start()]);
+    // The connected mirror holds every image the environment and its operators run, each distinct.
+    const objects = renderEnvironment(airgap)
+      .filter((f) => f.path.endsWith('.k8s.yaml'))
+      .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+    const refs = [...imagesIn(objects), ...charts.images].map((r) => {
+      const p = parseImageRef(r)!;
+      return `${p.path}:${p.tag}`;
+    });
+    pushTestImages(path.join(work, 'images'), upstream.address, [...new Set(refs)]);
+    repo = await chartRepository(path.join(work, 'charts'), charts.charts);
+    bundle = path.join(work, 'bundle');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(
+      ['--env', 'airgap', '--out', bundle, '--from', upstream.address, '--plain-http', '--chart-mirror', repo.url],
+      (s) => out.push(s),
+      (s) => err.push(s),
+    );
+    if (code !== 0) throw new Error(`bundle exited ${code}: ${err.join('')}`);
+    aggregate = /aggregate sha256 ([a-f0-9]{64})/.exec(out.join(''))![1];
+  }, 120000);
+
+  afterAll(() => {
+    upstream?.stop();
+    site?.stop();
+    repo?.close();
+    if (work) fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('references every image of every bundled manifest by digest, and stores each in its OCI layout', () => {
+    const inventory = JSON.parse(fs.readFileSync(path.join(bundle, 'inventory.json'), 'utf8'));
+    const objects = fs
+      .readdirSync(path.join(bundle, 'manifests'))
+      .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(bundle, 'manifests', f), 'utf8')).map((d) => d.toJS()));
+    const refs = imagesIn(objects);
+    expect(refs.length).toBeGreaterThanOrEqual(8);
+    for (const r of refs) expect(r).toMatch(/^registry\.airgap\.internal:5000\/[^@]+:[^@]+@sha256:[a-f0-9]{64}$/);
+    const layout = JSON.parse(fs.readFileSync(path.join(bundle, 'images', 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
+    const stored = new Set(layout.manifests.map((m) => m.digest));
+    for (const r of refs) expect(stored).toContain(r.split('@')[1]);
+    // The SBOM-style inventory names each image with version, digest and source.
+    for (const i of inventory.images)
+      expect(i).toEqual({
+        name: expect.any(String),
+        version: expect.any(String),
+        digest: expect.stringMatching(/^sha256:/),
+        source: expect.stringContaining(upstream.address),
+        reference: expect.stringContaining('@sha256:'),
+      });
+    expect(inventory.images.map((i: { reference: string }) => i.reference).sort()).toEqual(expect.arrayContaining(refs));
+  });
+
+  it('verifies, pushes every image into the site registry by digest, then installs charts and applies manifests in order', () => {
+    const log = path.join(work, 'install.log');
+    const r = runInstall(bundle, ['install', '--expect', aggregate, '--registry', site.address, '--dest-tls-verify=false'], log);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    const inventory = JSON.parse(fs.readFileSync(path.join(bundle, 'inventory.json'), 'utf8'));
+    for (const i of inventory.images) expect(site.has(i.name, i.digest)).toBe(true);
+    const calls = fs.readFileSync(log, 'utf8').trim().split('\n');
+    const manifests = fs.readdirSync(path.join(bundle, 'manifests')).sort();
+    const helm = calls.filter((c) => c.startsWith('helm '));
+    const kubectl = calls.filter((c) => c.startsWith('kubectl '));
+    expect(helm.map((c) => c.split(' ')[3])).toEqual(charts.charts.map((c) => c.release));
+    expect(kubectl.map((c) => path.basename(c.split(' ').pop()!))).toEqual(manifests);
+    expect(manifests[0]).toMatch(/^00-/);
+    // Charts (operators and their CRDs) before any manifest.
+    expect(calls.findIndex((c) => c.startsWith('kubectl '))).toBe(helm.length);
+  });
+
+  it('fails verification naming a changed, a removed and an added file, and installs nothing', () => {
+    const copy = path.join(work, 'tampered');
+    fs.cpSync(bundle, copy, { recursive: true });
+    const manifest = fs.readdirSync(path.join(copy, 'manifests')).sort()[1];
+    fs.appendFileSync(path.join(copy, 'manifests', manifest), '# edited\n');
+    fs.rmSync(path.join(copy, 'inventory.json'));
+    fs.writeFileSync(path.join(copy, 'manifests', '99-extra.k8s.yaml'), 'kind: Secret\n');
+    const log = path.join(work, 'tampered.log');
+    const r = runInstall(copy, ['install', '--registry', site.address, '--dest-tls-verify=false'], log);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`manifests/${manifest}: checksum mismatch`);
+    expect(r.stderr).toContain('inventory.json');
+    expect(r.stderr).toContain('manifests/99-extra.k8s.yaml: not listed in SHA256SUMS');
+    expect(fs.existsSync(log)).toBe(false);
+  });
+
+  it('refuses a bundle whose aggregate is not the one the connected side printed', () => {
+    const r = runInstall(bundle, ['verify', '--expect', '0'.repeat(64)], path.join(work, 'expect.log'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('is not the expected');
+  });
+
+  it('builds the same bundle byte for byte from the same inputs', async () => {
+    const again = path.join(work, 'again');
+    const err: string[] = [];
+    const code = await main(
+      ['--env', 'airgap', '--out', again, '--from', upstream.address, '--plain-http', '--chart-mirror', repo.url],
+      () => undefined,
+      (s) => err.push(s),
+    );
+    expect({ code, err: err.join('') }).toEqual({ code: 0, err: '' });
+    expect(fs.readFileSync(path.join(again, 'SHA256SUMS'), 'utf8')).toBe(fs.readFileSync(path.join(bundle, 'SHA256SUMS'), 'utf8'));
+  }, 60000);
+
+  it('carries operator charts from a Helm repository, checked against the index digest', async () => {
+    const local = await chartRepository(path.join(work, 'one-chart'), [{ chart: 'demo-operator', version: '1.2.3' }]);
+    try {
+      const dir = path.join(work, 'with-chart');
+      const { inventory } = await buildBundle(dir, {
+        environment: 'airgap',
+        kubernetesVersion: airgap.kubernetesVersion,
+        registry: airgap.imageRegistry,
+        files: [],
+        charts: [
+          {
+            release: 'demo',
+            repository: local.url,
+            chart: 'demo-operator',
+            version: '1.2.3',
+            namespace: 'demo-system',
+            values: { image: { registry: airgap.imageRegistry } },
+          },
+        ],
+        sources: { fallback: upstream.address },
+        access: { tlsVerify: false },
+      });
+      expect(inventory.charts).toEqual([
+        expect.objectContaining({
+          release: 'demo',
+          file: 'charts/demo-operator-1.2.3.tgz',
+          sha256: expect.stringMatching(/^[a-f0-9]{64}$/),
+        }),
+      ]);
+      expect(fs.readFileSync(path.join(dir, 'charts', 'order.tsv'), 'utf8')).toBe(
+        'demo\tdemo-system\tcharts/demo-operator-1.2.3.tgz\tcharts/values/demo.yaml\n',
+      );
+    } finally {
+      local.close();
+    }
+  });
+
+  it('names every image the mirror lacks and writes nothing', async () => {
+    const out = path.join(work, 'missing');
+    const err: string[] = [];
+    const empty = new OciRegistry(path.join(work, 'empty'), await freePort());
+    await empty.start();
+    try {
+      const code = await main(
+        ['--env', 'airgap', '--out', out, '--from', empty.address, '--plain-http'],
+        () => undefined,
+        (s) => err.push(s),
+      );
+      expect(code).toBe(2);
+      expect(err.join('')).toMatch(/image 'registry\.airgap\.internal:5000\/library\/redis:[^']+': skopeo inspect failed/);
+      expect(fs.existsSync(out)).toBe(false);
+    } finally {
+      empty.stop();
+    }
+  });
+});
+
+describeWithPrograms('synth and bundle without any network', ['unshare', 'ip', 'skopeo', 'docker-registry', 'umoci'], () => {
+  const canUnshare = spawnSync('unshare', ['-n', 'true']).status === 0;
+  const maybe = canUnshare ? it : it.skip;
+  if (!canUnshare) process.stderr.write('\n*** SKIPPED: this machine does not allow network namespaces (unshare -n)\n\n');
+
+  maybe(
+    'synthesizes every environment in a network namespace with no interface up',
+    () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-'));
+      try {
+        const r = spawnSync(
+          'unshare',
+          ['-n', process.execPath, path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'stacks/main.ts'), '--out', out],
+          { encoding: 'utf8', cwd: ROOT },
+        );
+        expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+        expect(fs.readdirSync(out).sort()).toEqual(expect.arrayContaining(['airgap']));
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    },
+    60000,
+  );
+
+  maybe(
+    'builds and verifies a bundle in a network namespace where only loopback exists',
+    () => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-bundle-'));
+      const tsx = `${process.execPath} ${path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')}`;
+      const script = path.join(work, 'offline.sh');
+      // Everything the bundle needs is on loopback inside the namespace: the mirror registry and its images.
+      fs.writeFileSync(
+        script,
+        `set -e
+ip link set lo up
+cd ${ROOT}
+${tsx} -e "
+const { OciRegistry, pushTestImages } = require('./test/integration/support/oci-registry');
+const { imagesIn } = require('./delivery/images');
+const { parseImageRef } = require('./delivery/image-ref');
+const { renderEnvironment } = require('./stacks/synth');
+const { airgap } = require('./stacks/airgap');
+const { parseAllDocuments } = require('yaml');
+const { operatorCharts } = require('./delivery/operator-charts');
+const { chartRepository } = require('./test/integration/support/oci-registry');
+(async () => {
+  const r = new OciRegistry('${work}/reg', 5999);
+  await r.start();
+  const charts = operatorCharts(airgap);
+  const repo = await chartRepository('${work}/charts', charts.charts);
+  const objs = renderEnvironment(airgap).filter((f) => f.path.endsWith('.k8s.yaml')).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
+  pushTestImages('${work}/img', r.address, [...new Set([...imagesIn(objs), ...charts.images].map((x) => { const p = parseImageRef(x); return p.path + ':' + p.tag; }))]);
+  const code = await require('./delivery/bundle-cli').main(['--env', 'airgap', '--out', '${work}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url]);
+  r.stop();
+  repo.close();
+  process.exit(code);
+})();
+"
+${work}/bundle/install.sh verify
+`,
+      );
+      try {
+        const r = spawnSync('unshare', ['-n', 'bash', script], { encoding: 'utf8' });
+        expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+        expect(r.stdout).toContain('bundle verified');
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    },
+    120000,
+  );
+});

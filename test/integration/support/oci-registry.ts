@@ -1,0 +1,117 @@
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as path from 'path';
+
+/** A real OCI registry (Debian's docker-registry, distribution 2.8) on loopback, storing in a temp folder. */
+export class OciRegistry {
+  private process?: ChildProcess;
+  public readonly address: string;
+
+  constructor(
+    private readonly dir: string,
+    public readonly port: number,
+  ) {
+    this.address = `127.0.0.1:${port}`;
+  }
+
+  public async start(): Promise<void> {
+    fs.mkdirSync(this.dir, { recursive: true });
+    const config = path.join(this.dir, 'config.yml');
+    fs.writeFileSync(
+      config,
+      `version: 0.1\nlog: { level: error }\nstorage: { filesystem: { rootdirectory: ${this.dir}/data }, delete: { enabled: true } }\nhttp: { addr: ${this.address} }\n`,
+    );
+    this.process = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+    const deadline = Date.now() + 10000;
+    while (Date.now() < deadline) {
+      if (await reachable(this.port)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`docker-registry did not listen on ${this.address}`);
+  }
+
+  public stop(): void {
+    this.process?.kill('SIGTERM');
+  }
+
+  /** The digest of `path@digest` as the registry serves it, or undefined when it does not have it. */
+  public has(repo: string, digest: string): boolean {
+    try {
+      execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${this.address}/${repo}@${digest}`], { stdio: 'pipe' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+/**
+ * Pushes a tiny distinct image for each `path:tag` to `registry`: one empty base made with umoci, each variant
+ * given its own config label so every image has its own digest (a bundle that mixed two up would be caught).
+ */
+export function pushTestImages(workdir: string, registry: string, refs: readonly string[]): void {
+  const layout = path.join(workdir, 'layout');
+  execFileSync('umoci', ['init', '--layout', layout]);
+  execFileSync('umoci', ['new', '--image', `${layout}:base`]);
+  refs.forEach((ref, i) => {
+    const tag = `v${i}`;
+    execFileSync('umoci', ['config', '--image', `${layout}:base`, '--tag', tag, '--config.label', `perfstack.test/image=${ref}`]);
+    execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${registry}/${ref}`]);
+  });
+}
+
+/** A classic Helm repository on loopback serving one tiny chart per name, with the index's sha256 digests. */
+export async function chartRepository(
+  dir: string,
+  charts: readonly { chart: string; version: string }[],
+): Promise<{ url: string; close: () => void }> {
+  const entries: string[] = [];
+  fs.mkdirSync(dir, { recursive: true });
+  for (const c of charts) {
+    const src = path.join(dir, 'src', c.chart);
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, 'Chart.yaml'), `apiVersion: v2\nname: ${c.chart}\nversion: ${c.version}\n`);
+    const file = `${c.chart}-${c.version}.tgz`;
+    execFileSync('tar', ['czf', path.join(dir, file), '-C', path.join(dir, 'src'), c.chart]);
+    const digest = execFileSync('sha256sum', [path.join(dir, file)], { encoding: 'utf8' }).split(' ')[0];
+    entries.push(`  ${c.chart}:\n    - name: ${c.chart}\n      version: ${c.version}\n      digest: ${digest}\n      urls: [${file}]\n`);
+  }
+  fs.writeFileSync(path.join(dir, 'index.yaml'), `apiVersion: v1\nentries:\n${entries.join('')}`);
+  const server = http.createServer((req, res) => {
+    const file = path.join(dir, path.basename(req.url ?? ''));
+    if (!fs.existsSync(file)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.end(fs.readFileSync(file));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/`, close: () => server.close() };
+}
