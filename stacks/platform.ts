@@ -218,7 +218,8 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
     auth: { secretName: 'redis-auth' },
     image: thirdPartyImage(env, 'redis'),
     exporterImage: thirdPartyImage(env, 'redisExporter'),
-    kubectlImage: thirdPartyImage(env, 'kubectl'),
+    // python3 for the zone lookup; an image every site already mirrors (bitnami/kubectl is gone).
+    placementImage: thirdPartyImage(env, 'postgres'),
     apiServer: env.apiServer,
     monitoringNamespace: env.monitoring.namespace,
     labels: cost,

@@ -10,6 +10,7 @@ import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { hostAntiAffinity, topologySpread } from '../workload/topology';
 import { RedisPersistence, maxmemoryFor, renderBootstrapScript, renderRedisConf } from './redis-config';
+import { renderPlacementScript } from './redis-placement';
 import { redisAlertRules } from './redis-rules';
 
 /**
@@ -53,8 +54,11 @@ export interface RedisClusterProps {
   readonly auth: { readonly secretName: string; readonly key?: string };
   readonly image: string;
   readonly exporterImage: string;
-  /** Image with kubectl for the bootstrap Job's zone lookup. */
-  readonly kubectlImage: string;
+  /**
+   * Image with python3 (and TLS) for the bootstrap Job's zone lookup, e.g. the CloudNativePG operand image the stack
+   * already pins. See {@link renderPlacementScript}.
+   */
+  readonly placementImage: string;
   /** Kubernetes API endpoints the bootstrap Job may reach (the namespace denies egress by default). */
   readonly apiServer: ApiServerAccess;
   /** @default 'monitoring' */
@@ -168,7 +172,7 @@ export class RedisCluster extends Construct {
 
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: meta(this.name),
-      data: { 'redis.conf': this.redisConf, 'bootstrap.sh': renderBootstrapScript() },
+      data: { 'redis.conf': this.redisConf, 'bootstrap.sh': renderBootstrapScript(), 'placement.py': renderPlacementScript() },
     });
 
     const ports = [
@@ -399,15 +403,6 @@ export class RedisCluster extends Construct {
     const matchLabels = Object.entries(selector)
       .map(([k, v]) => `${k}=${v}`)
       .join(',');
-    // Writes `<pod> <zone> <host:port>` per Redis pod, sorted by ordinal, for bootstrap.sh's placement.
-    const placement = [
-      'set -eu',
-      `until [ "$(kubectl get pods -n ${this.namespace} -l ${matchLabels} -o name | wc -l)" -ge ${this.nodes} ]; do sleep 2; done`,
-      `kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.labels.topology\\.kubernetes\\.io/zone}{"\\n"}{end}' > /work/nodes`,
-      `until kubectl get pods -n ${this.namespace} -l ${matchLabels} -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.nodeName}{"\\n"}{end}' > /work/pods && ! awk '$2 == ""' /work/pods | grep -q .; do sleep 2; done`,
-      `awk 'NR == FNR { zone[$1] = ($2 == "" ? "none" : $2); next } { print $1, zone[$2], $1 ".${headless}.${this.namespace}.svc.cluster.local:6379" }' /work/nodes /work/pods | awk '{ n = split($1, part, "-"); print part[n], $0 }' | sort -n | cut -d' ' -f2- > /work/placement`,
-      'cat /work/placement',
-    ].join('\n');
     const smallResources = {
       requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
       limits: { memory: k8s.Quantity.fromString('128Mi') },
@@ -427,13 +422,23 @@ export class RedisCluster extends Construct {
             initContainers: [
               {
                 name: 'placement',
-                image: props.kubectlImage,
-                command: ['sh', '-c', placement],
-                // kubectl keeps its discovery cache under $HOME; the root filesystem is read-only.
-                env: [{ name: 'HOME', value: '/work' }],
+                image: props.placementImage,
+                command: [
+                  'python3',
+                  '-B',
+                  '/scripts/placement.py',
+                  this.namespace,
+                  matchLabels,
+                  String(this.nodes),
+                  headless,
+                  '/work/placement',
+                ],
                 securityContext: containerSecurity,
                 resources: smallResources,
-                volumeMounts: [{ name: 'work', mountPath: '/work' }],
+                volumeMounts: [
+                  { name: 'work', mountPath: '/work' },
+                  { name: 'scripts', mountPath: '/scripts' },
+                ],
               },
             ],
             containers: [
@@ -452,7 +457,16 @@ export class RedisCluster extends Construct {
             ],
             volumes: [
               { name: 'work', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Mi') } },
-              { name: 'scripts', configMap: { name: this.name, items: [{ key: 'bootstrap.sh', path: 'bootstrap.sh' }] } },
+              {
+                name: 'scripts',
+                configMap: {
+                  name: this.name,
+                  items: [
+                    { key: 'bootstrap.sh', path: 'bootstrap.sh' },
+                    { key: 'placement.py', path: 'placement.py' },
+                  ],
+                },
+              },
             ],
           },
         },

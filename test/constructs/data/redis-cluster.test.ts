@@ -18,7 +18,7 @@ const base: RedisClusterProps = {
   auth: { secretName: 'redis-auth' },
   image: 'registry.example.com/library/redis:7.2.5',
   exporterImage: 'registry.example.com/oliver006/redis_exporter:v1.62.0',
-  kubectlImage: 'registry.example.com/bitnami/kubectl:1.28.15',
+  placementImage: 'registry.example.com/cloudnative-pg/postgresql:16.4',
   apiServer: { cidrs: ['10.0.0.0/16'], port: 443 },
 };
 
@@ -82,7 +82,19 @@ describe('RedisCluster', () => {
   it('bootstraps with the shape of the cluster and the zone lookup it needs', () => {
     const job = get('Job');
     expect(job.spec.template.spec.containers[0].command).toEqual(['sh', '/scripts/bootstrap.sh', '/work/placement', '3', '1']);
-    expect(job.spec.template.spec.initContainers[0].command[2]).toContain('topology\\.kubernetes\\.io/zone');
+    const placement = job.spec.template.spec.initContainers[0];
+    expect(placement.image).toBe('registry.example.com/cloudnative-pg/postgresql:16.4');
+    expect(placement.command).toEqual([
+      'python3',
+      '-B',
+      '/scripts/placement.py',
+      'web',
+      expect.stringContaining('app.kubernetes.io/name=redis'),
+      '6',
+      'redis-headless',
+      '/work/placement',
+    ]);
+    expect(get('ConfigMap').data['placement.py']).toContain('topology.kubernetes.io/zone');
     expect(get('ClusterRole').rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }]);
     expect(get('Role').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
   });

@@ -15,6 +15,7 @@ const PACKAGES: Record<string, string> = {
   promtool: 'prometheus',
   amtool: 'prometheus-alertmanager',
   runuser: 'util-linux',
+  python3: 'python3',
 };
 
 /** Finds a program on PATH or in PostgreSQL's versioned bin folder. */
