@@ -9,6 +9,7 @@ import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/o
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
+import { ChaosExperiments } from '../constructs/resilience/chaos-experiments';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
 import { PlatformIngress } from '../constructs/platform/ingress';
@@ -142,6 +143,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
 
   const gateway = services['api-gateway'];
   if (env.loadTests && gateway) addGatewayLoadTest(root, foundation, env, env.loadTests, gateway, cost);
+  if (env.chaos) addResilience(root, dataChart, env, redis, postgres, cost);
 
   new Dashboards(foundation, 'Dashboards', { namespace: env.monitoring.namespace, dashboards, labels: platformLabels });
 
@@ -236,11 +238,38 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
     imageName: thirdPartyImage(env, 'postgres'),
     pgbouncerImage: thirdPartyImage(env, 'pgbouncer'),
     backup: pgTier.backup,
+    targetClients: pgTier.targetClients,
     apiServer: env.apiServer,
     monitoringNamespace: env.monitoring.namespace,
     labels: cost,
   });
   return { dataChart, redis, postgres };
+}
+
+/** Chaos experiments with verdicts against the data tier, in the `resilience` chart. */
+function addResilience(
+  root: Construct,
+  dataChart: Chart,
+  env: Environment,
+  redis: RedisCluster,
+  postgres: PostgresCluster,
+  cost: Record<string, string>,
+): void {
+  const chart = new Chart(root, 'resilience', { labels: cost });
+  chart.addDependency(dataChart);
+  new ChaosExperiments(chart, 'Chaos', {
+    namespace: env.namespace,
+    targets: {
+      redis: { name: redis.name, replicasPerShard: env.dataTier.redis.replicasPerShard, authSecret: redis.authSecret },
+      postgres: { name: postgres.name },
+    },
+    zones: env.zones,
+    triggerImage: thirdPartyImage(env, 'postgres'),
+    redisImage: thirdPartyImage(env, 'redis'),
+    apiServer: env.apiServer,
+    suspended: env.chaos?.suspended,
+    labels: cost,
+  });
 }
 
 /** The api-gateway baseline load test, on the environment's schedule, with thresholds from its Slo. */

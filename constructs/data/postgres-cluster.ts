@@ -33,7 +33,7 @@ import { imageTag } from '../core/images';
 import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { ZONE_KEY } from '../workload/topology';
-import { PoolerSizing, pgbouncerParameters, poolerServerConnections, postgresParameters } from './postgres-config';
+import { PoolerSizing, pgbouncerParameters, poolerMaxClientConn, poolerServerConnections, postgresParameters } from './postgres-config';
 import { postgresAlertRules } from './postgres-rules';
 
 /** Label a client pod carries to be admitted by the poolers' NetworkPolicy: `postgres.perfstack.io/client: <name>`. */
@@ -91,7 +91,13 @@ export interface PostgresClusterProps {
   readonly maxConnections?: number;
   /** PgBouncer instances per pooler (at least 2 for a PDB that allows a drain). @default 2 */
   readonly poolerInstances?: number;
-  /** @default - 25 per pool, 1000 clients, 5 reserve */
+  /**
+   * Client connections the read-write pooler must accept with one PgBouncer instance down (a node drain, a zone
+   * loss): `max_client_conn` per instance is derived from it (see {@link poolerMaxClientConn}).
+   * @default 1000
+   */
+  readonly targetClients?: number;
+  /** @default - 25 per pool, 5 reserve, max_client_conn from `targetClients` */
   readonly pooler?: PoolerSizing;
   readonly backup: PostgresBackup;
   /** The instance manager and PgBouncer pods talk to the Kubernetes API (the namespace denies egress by default). */
@@ -142,7 +148,7 @@ export class PostgresCluster extends Construct {
     this.validate(props, resolved);
 
     this.parameters = postgresParameters(props.memory, { maxConnections: resolved.maxConnections });
-    this.pgbouncerParameters = pgbouncerParameters(props.pooler);
+    this.pgbouncerParameters = pgbouncerParameters({ ...props.pooler, maxClientConn: resolved.maxClientConn });
     this.readWriteEndpoint = `${this.name}-pooler-rw.${this.namespace}.svc:5432`;
     this.readOnlyEndpoint = `${this.name}-pooler-ro.${this.namespace}.svc:5432`;
     this.appSecret = `${this.name}-app`;
@@ -192,10 +198,17 @@ export class PostgresCluster extends Construct {
       `lets ${r.poolerInstances} PgBouncer instances open ${serverConnections} server connections, more than 'maxConnections' (${r.maxConnections}) less 10 reserved for the operator and replication`,
     );
     p.check(
-      (props.pooler?.maxClientConn ?? 1000) >= 1000,
+      Number.isInteger(r.targetClients) && r.targetClients >= 1,
+      'targetClients',
+      r.targetClients,
+      'must be a whole number of client connections >= 1',
+    );
+    p.check(r.maxClientConn >= 1000, 'pooler.maxClientConn', r.maxClientConn, 'must be at least 1000 (DESIGN.md)');
+    p.check(
+      r.maxClientConn * (r.poolerInstances - 1) >= r.targetClients,
       'pooler.maxClientConn',
-      props.pooler?.maxClientConn,
-      'must be at least 1000 (DESIGN.md)',
+      r.maxClientConn,
+      `serves ${r.maxClientConn * (r.poolerInstances - 1)} clients with one of ${r.poolerInstances} PgBouncer instances down, fewer than 'targetClients' (${r.targetClients}); leave it unset to derive it`,
     );
     p.check(
       RETENTION.test(props.backup.retention),
@@ -319,6 +332,9 @@ export interface ResolvedDefaults {
   readonly monitoringNamespace: string;
   readonly operatorNamespace: string;
   readonly schedule: string;
+  readonly targetClients: number;
+  /** Per PgBouncer instance. */
+  readonly maxClientConn: number;
 }
 
 export function resolveDefaults(props: PostgresClusterProps): ResolvedDefaults {
@@ -330,6 +346,9 @@ export function resolveDefaults(props: PostgresClusterProps): ResolvedDefaults {
     monitoringNamespace: props.monitoringNamespace ?? 'monitoring',
     operatorNamespace: props.operatorNamespace ?? 'cnpg-system',
     schedule: props.backup.schedule ?? '0 0 2 * * *',
+    targetClients: props.targetClients ?? 1000,
+    maxClientConn:
+      props.pooler?.maxClientConn ?? Math.max(1000, poolerMaxClientConn(props.targetClients ?? 1000, props.poolerInstances ?? 2)),
   };
 }
 

@@ -14,14 +14,16 @@ import { renderPlacementScript } from './redis-placement';
 import { redisAlertRules } from './redis-rules';
 
 /**
- * The default failure-detection timeout. Measured on a 2-core machine from SIGKILL of a master to its replica
- * answering ROLE as master (`npm run bench`): 1500 ms gives 2.8-3.3 s, 2000 ms 3.3-4.7 s, 5000 ms 7.5-8.3 s and
- * Redis's own 15000 ms 18-22 s. DESIGN.md's "about 3000 ms" would land above its own 5 s target here, so the
- * default is 1500 ms, which keeps a margin under 5 s. The price is false failovers: a master that stalls longer than
- * 1.5 s (a Lua script or O(N) command on a big key, a slow fork, a network blip) is replaced although it would have
- * come back, and its writes since the last replication ack are lost. Keep commands short, or raise the timeout.
+ * The default failure-detection timeout, chosen from both sides of the trade-off, measured on real redis-server
+ * processes with the prod configuration (9 nodes, `npx tsx test/bench/redis-timeout.ts`, 3 tries each, on a shared
+ * 2-core machine): failover after SIGKILL of a master / false failovers when a master stalls (SIGSTOP) for 1, 2, 3 s:
+ * - 1500 ms: 2.8-2.9 s / 0, 1, 3 of 3: a 2 s stall (a slow fork, a big DEL, a VM pause) already costs a failover;
+ * - 2000 ms: 3.5-4.7 s / 0, 0, 1 of 3: within the 5 s target, rides out 2 s stalls;
+ * - 3000 ms: 5.4-6.1 s / 0, 0, 0 of 3: misses the 5 s target.
+ * A false failover loses the writes since the last replication ack and fails clients for nothing, so 2000 ms: the
+ * highest timeout that keeps failover under 5 s. Keep commands short (no KEYS, no big-key DEL) either way.
  */
-export const DEFAULT_CLUSTER_NODE_TIMEOUT = Duration.millis(1500);
+export const DEFAULT_CLUSTER_NODE_TIMEOUT = Duration.millis(2000);
 
 /** Label a client pod carries to be admitted by the cluster's NetworkPolicy: `redis.perfstack.io/client: <name>`. */
 export const REDIS_CLIENT_LABEL = 'redis.perfstack.io/client';
@@ -45,7 +47,7 @@ export interface RedisClusterProps {
   readonly maxmemoryPolicy?: 'allkeys-lru' | 'allkeys-lfu' | 'volatile-lru' | 'volatile-lfu' | 'noeviction';
   /** @default 'aof-and-rdb' */
   readonly persistence?: RedisPersistence;
-  /** @default DEFAULT_CLUSTER_NODE_TIMEOUT (1500 ms) */
+  /** @default DEFAULT_CLUSTER_NODE_TIMEOUT (2000 ms) */
   readonly clusterNodeTimeout?: Duration;
   readonly storage: Size;
   /** @default - the cluster's default StorageClass */

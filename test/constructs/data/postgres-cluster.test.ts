@@ -73,7 +73,7 @@ describe('PostgresCluster', () => {
       expect(pooler.spec).toMatchObject({
         type,
         instances: 2,
-        pgbouncer: { poolMode: 'transaction', parameters: { default_pool_size: '25', max_client_conn: '1000' } },
+        pgbouncer: { poolMode: 'transaction', parameters: { default_pool_size: '25', max_client_conn: '1100' } },
       });
       expect(get('PodDisruptionBudget', `pg-pooler-${type}`).spec).toEqual({
         maxUnavailable: 1,
@@ -122,6 +122,14 @@ describe('PostgresCluster', () => {
     expect(g('NetworkPolicy', 'pg').spec.egress[1].ports).toContainEqual({ port: 9000, protocol: 'TCP' });
   });
 
+  it('sizes max_client_conn so the target number of clients is served with one PgBouncer instance down', () => {
+    const params = (o: Partial<PostgresClusterProps>) => synth(o).get('Pooler', 'pg-pooler-rw').spec.pgbouncer.parameters;
+    // 1000 clients, 2 instances: the survivor takes all 1000, plus 10% headroom.
+    expect(params({}).max_client_conn).toBe('1100');
+    expect(params({ targetClients: 2000 }).max_client_conn).toBe('2200');
+    expect(params({ targetClients: 2000, poolerInstances: 3 }).max_client_conn).toBe('1100');
+  });
+
   it('has no read-only pooler for a single instance', () => {
     const { objects: o } = synth({ instances: 1, synchronousReplicas: 0 });
     expect(o.filter((x) => x.kind === 'Pooler').map((x) => x.metadata.name)).toEqual(['pg-pooler-rw']);
@@ -135,6 +143,10 @@ describe('PostgresCluster', () => {
       "test/pg: 'pooler.defaultPoolSize' (100) lets 2 PgBouncer instances open 210 server connections",
     ],
     [{ pooler: { maxClientConn: 500 } }, "test/pg: 'pooler.maxClientConn' (500) must be at least 1000"],
+    [
+      { targetClients: 1500, pooler: { maxClientConn: 1000 } },
+      "test/pg: 'pooler.maxClientConn' (1000) serves 1000 clients with one of 2 PgBouncer instances down, fewer than 'targetClients' (1500)",
+    ],
     [
       { backup: { ...base.backup, retention: '30 days' } },
       'test/pg: \'backup.retention\' ("30 days") must be a number and a unit d, w or m',

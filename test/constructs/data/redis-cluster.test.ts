@@ -41,7 +41,7 @@ describe('RedisCluster', () => {
   });
 
   it('detects failures after 1.5 s by default, for a failover within 5 s', () => {
-    expect(redis.redisConf).toMatch(/^cluster-node-timeout 1500$/m);
+    expect(redis.redisConf).toMatch(/^cluster-node-timeout 2000$/m);
   });
 
   it('limits memory to the node size and sets maxmemory to 75% of it', () => {

@@ -201,7 +201,9 @@ export class PostgresHarness {
     poolMode: string,
     parameters: Readonly<Record<string, string>>,
   ): Promise<void> {
-    const ini = path.join(this.root, 'pgbouncer.ini');
+    // One ini, log and pid file per instance: a test may run several PgBouncers side by side.
+    const ini = path.join(this.root, `pgbouncer-${port}.ini`);
+    const logfile = path.join(this.root, `pgbouncer-${port}.log`);
     fs.writeFileSync(path.join(this.root, 'users.txt'), '"postgres" ""\n');
     fs.writeFileSync(
       ini,
@@ -215,7 +217,8 @@ export class PostgresHarness {
         'auth_type = trust',
         `auth_file = ${path.join(this.root, 'users.txt')}`,
         'admin_users = postgres',
-        `logfile = ${path.join(this.root, 'pgbouncer.log')}`,
+        `logfile = ${logfile}`,
+        `pidfile = ${this.pgbouncerPidFile(port)}`,
         `pool_mode = ${poolMode}`,
         ...Object.entries(parameters).map(([k, v]) => `${k} = ${v}`),
         '',
@@ -242,11 +245,18 @@ export class PostgresHarness {
       ]);
       if (r.code === 0) return;
       if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(
-          `pgbouncer did not start: ${fs.existsSync(path.join(this.root, 'pgbouncer.log')) ? fs.readFileSync(path.join(this.root, 'pgbouncer.log'), 'utf8') : r.stderr}`,
-        );
+        throw new Error(`pgbouncer did not start: ${fs.existsSync(logfile) ? fs.readFileSync(logfile, 'utf8') : r.stderr}`);
       await new Promise((res) => setTimeout(res, 200));
     }
+  }
+
+  private pgbouncerPidFile(port: number): string {
+    return path.join(this.root, `pgbouncer-${port}.pid`);
+  }
+
+  /** SIGKILLs the PgBouncer listening on `port`, as a node failure or an OOM kill would. */
+  public killPgbouncer(port: number): void {
+    process.kill(Number(fs.readFileSync(this.pgbouncerPidFile(port), 'utf8').trim()), 'SIGKILL');
   }
 
   public async stop(): Promise<void> {
