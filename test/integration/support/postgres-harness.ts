@@ -146,6 +146,48 @@ export class PostgresHarness {
     this.writeConf(dir, port, parameters, {});
   }
 
+  /** A base backup of the instance on `port` into `<root>/<name>`, without WAL (`-X none`): the archive has it. */
+  public async baseBackup(name: string, port: number): Promise<string> {
+    const dir = this.dir(name);
+    await this.must(bin('pg_basebackup'), [
+      '-D',
+      dir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-X',
+      'none',
+      '--checkpoint=fast',
+    ]);
+    return dir;
+  }
+
+  /**
+   * A new instance from a copy of a base backup, recovering from the WAL archive with `restoreCommand` to the end of
+   * the archive on the latest timeline, then promoted: what a CloudNativePG recovery Cluster does with barman-cloud.
+   */
+  public async restoreInto(
+    name: string,
+    port: number,
+    backup: string,
+    restoreCommand: string,
+    parameters: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const dir = this.dir(name);
+    await this.must('cp', ['-a', backup, dir]);
+    fs.writeFileSync(path.join(dir, 'perfstack.conf'), '');
+    fs.writeFileSync(
+      path.join(dir, 'postgresql.conf'),
+      fs.readFileSync(path.join(dir, 'postgresql.conf'), 'utf8').replace(/\ninclude 'perfstack.conf'\n/g, '\n'),
+    );
+    this.writeConf(dir, port, parameters, { restore_command: restoreCommand, recovery_target_timeline: 'latest', archive_mode: 'off' });
+    fs.writeFileSync(path.join(dir, 'recovery.signal'), '');
+    if (isRoot) fs.chownSync(path.join(dir, 'recovery.signal'), passwd('postgres', 2), passwd('postgres', 3));
+  }
+
   public async psql(port: number, sql: string, database = 'postgres'): Promise<string> {
     return (
       await this.must(
