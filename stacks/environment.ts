@@ -187,6 +187,12 @@ export interface Environment {
    * @default - none
    */
   readonly chaos?: { readonly suspended?: boolean };
+  /**
+   * A weekly restore of the latest PostgreSQL backup into a throwaway cluster, checked and timed (needs
+   * kube-state-metrics). `suspended` keeps it for on-demand runs.
+   * @default - none
+   */
+  readonly restoreDrill?: { readonly schedule?: string; readonly suspended?: boolean };
   /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */
   readonly alerting: { readonly onCall: Receiver; readonly ticket: Receiver };
   readonly costAllocation: CostAllocation;

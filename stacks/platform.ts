@@ -10,6 +10,7 @@ import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { ChaosExperiments } from '../constructs/resilience/chaos-experiments';
+import { RestoreDrill } from '../constructs/resilience/restore-drill';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
 import { PlatformIngress } from '../constructs/platform/ingress';
@@ -143,7 +144,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
 
   const gateway = services['api-gateway'];
   if (env.loadTests && gateway) addGatewayLoadTest(root, foundation, env, env.loadTests, gateway, cost);
-  if (env.chaos) addResilience(root, dataChart, env, redis, postgres, cost);
+  if (env.chaos || env.restoreDrill) addResilience(root, dataChart, env, redis, postgres, cost);
 
   new Dashboards(foundation, 'Dashboards', { namespace: env.monitoring.namespace, dashboards, labels: platformLabels });
 
@@ -246,7 +247,7 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
   return { dataChart, redis, postgres };
 }
 
-/** Chaos experiments with verdicts against the data tier, in the `resilience` chart. */
+/** Chaos experiments with verdicts and restore drills of the data tier, in the `resilience` chart. */
 function addResilience(
   root: Construct,
   dataChart: Chart,
@@ -257,6 +258,23 @@ function addResilience(
 ): void {
   const chart = new Chart(root, 'resilience', { labels: cost });
   chart.addDependency(dataChart);
+  const pgTier = env.dataTier.postgres;
+  if (env.restoreDrill) {
+    new RestoreDrill(chart, 'RestoreDrill', {
+      namespace: env.namespace,
+      sourceCluster: postgres.name,
+      backup: pgTier.backup,
+      imageName: thirdPartyImage(env, 'postgres'),
+      storage: pgTier.storage,
+      memory: pgTier.memory,
+      cpu: pgTier.cpu,
+      apiServer: env.apiServer,
+      schedule: env.restoreDrill.schedule,
+      suspended: env.restoreDrill.suspended,
+      labels: cost,
+    });
+  }
+  if (!env.chaos) return;
   new ChaosExperiments(chart, 'Chaos', {
     namespace: env.namespace,
     targets: {

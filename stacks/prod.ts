@@ -58,6 +58,7 @@ export const prod: Environment = {
   },
   // The tests are defined but run only by hand in production.
   loadTests: { schedule: '0 3 * * 0', suspended: true },
+  restoreDrill: {},
   alerting: {
     onCall: { kind: 'pagerduty', routingKeySecret: { name: 'pagerduty', key: 'routing-key' } },
     ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/prod-ticket' },
