@@ -1,6 +1,13 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
-import { PostgresCluster, PostgresClusterProps } from '../../../constructs/data/postgres-cluster';
+import {
+  PostgresCluster,
+  PostgresClusterProps,
+  barmanObjectStore,
+  clusterSpec,
+  poolerSpec,
+  resolveDefaults,
+} from '../../../constructs/data/postgres-cluster';
 import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
@@ -153,5 +160,31 @@ describe('PostgresCluster', () => {
     ],
   ] as [Partial<PostgresClusterProps>, string][])('rejects %o', (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+});
+
+describe('the PostgresCluster render functions, alone', () => {
+  it('resolves every default once', () => {
+    expect(resolveDefaults({ ...base, synchronousReplicas: undefined })).toEqual({
+      sync: 0,
+      maxConnections: 200,
+      poolerInstances: 2,
+      database: 'app',
+      monitoringNamespace: 'monitoring',
+      operatorNamespace: 'cnpg-system',
+      schedule: '0 0 2 * * *',
+      targetClients: 1000,
+      maxClientConn: 1100,
+    });
+  });
+
+  it('writes base backups and WAL gzip-compressed to the object store', () => {
+    expect(barmanObjectStore(base.backup)).toMatchObject({ destinationPath: base.backup.destinationPath, wal: { maxParallel: 2 } });
+  });
+
+  it('spreads a pooler over zones, strictly with 3 zones', () => {
+    const spec = poolerSpec('pg', 'rw', { ...base, zones: 3 }, resolveDefaults(base), {}, {});
+    expect(spec.template!.spec!.topologySpreadConstraints![0]).toMatchObject({ whenUnsatisfiable: 'DoNotSchedule', maxSkew: 1 });
+    expect(clusterSpec({ ...base, zones: 3 }, resolveDefaults(base), {}).affinity).toMatchObject({ podAntiAffinityType: 'required' });
   });
 });

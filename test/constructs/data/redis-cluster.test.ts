@@ -1,6 +1,13 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
-import { RedisCluster, RedisClusterProps } from '../../../constructs/data/redis-cluster';
+import {
+  RedisCluster,
+  RedisClusterProps,
+  bootstrapPodSpec,
+  redisPodSpec,
+  runtimeConfigContainer,
+  sharedSettings,
+} from '../../../constructs/data/redis-cluster';
 import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
@@ -152,5 +159,32 @@ describe('RedisCluster', () => {
 
   it('allows a dev cluster without replicas in one zone', () => {
     expect(synth({ zones: 1, replicasPerShard: 0 }).get('StatefulSet').spec.replicas).toBe(3);
+  });
+});
+
+describe('the RedisCluster render functions, alone', () => {
+  const props = { ...base, zones: 3 };
+  const shared = sharedSettings('redis', 'web', props, { name: 'redis-auth', key: 'password' });
+
+  it('builds the pod: runtime config first, then redis and the exporter, spread over zones and hosts', () => {
+    const pod = redisPodSpec('redis', props, shared);
+    expect(pod.initContainers!.map((c) => c.name)).toEqual(['runtime-config']);
+    expect(pod.containers.map((c) => c.name)).toEqual(['redis', 'exporter']);
+    expect(pod.topologySpreadConstraints!.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+  });
+
+  it('announces the stable per-pod hostname through the headless Service', () => {
+    expect(runtimeConfigContainer('redis:7', shared).command![2]).toContain('$POD_NAME.redis-headless.$POD_NAMESPACE.svc.cluster.local');
+  });
+
+  it('hands the bootstrap the shape of the cluster and the zone lookup its namespace, selector and node count', () => {
+    const pod = bootstrapPodSpec('redis-bootstrap', 'redis', 'web', 6, props, shared);
+    expect(pod.initContainers![0].command!.slice(3)).toEqual([
+      'web',
+      expect.stringContaining('app.kubernetes.io/name=redis'),
+      '6',
+      'redis-headless',
+      '/work/placement',
+    ]);
   });
 });
