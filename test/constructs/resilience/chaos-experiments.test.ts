@@ -1,5 +1,5 @@
 import { ChaosExperiments, FIND_REDIS_MASTER, chaosExperiments } from '../../../constructs/resilience/chaos-experiments';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,7 +26,7 @@ function synth() {
 }
 
 describe('ChaosExperiments', () => {
-  const validator = new SchemaValidator();
+  const validator = schemaValidator();
   const { objects, get } = synth();
 
   it('defines the Redis master kill, PostgreSQL primary kill, pooler kill and zone partition', () => {

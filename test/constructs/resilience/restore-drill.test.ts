@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { PostgresBackup } from '../../../constructs/data/postgres-cluster';
 import { RestoreDrill, RestoreDrillProps, recoveryCluster } from '../../../constructs/resilience/restore-drill';
-import { SchemaValidator } from '../../support/k8s-schema';
+import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,7 +40,7 @@ function synth(backup: PostgresBackup) {
 }
 
 describe('RestoreDrill', () => {
-  const validator = new SchemaValidator();
+  const validator = schemaValidator();
 
   it.each([
     ['S3 with the IAM role', s3],
