@@ -42,6 +42,7 @@ export const airgap: Environment = {
       },
     },
   },
+  restoreDrill: {},
   alerting: {
     onCall: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/page' },
     ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/ticket' },

@@ -120,6 +120,8 @@ export interface PostgresTier {
   readonly storage: Size;
   /** Base backups and WAL archive, with retention. */
   readonly backup: PostgresBackup;
+  /** Client connections served with one PgBouncer instance down. @default 1000 */
+  readonly targetClients?: number;
 }
 
 export interface DataTier {
@@ -179,6 +181,18 @@ export interface Environment {
    * @default - no load tests
    */
   readonly loadTests?: { readonly schedule: string; readonly suspended?: boolean };
+  /**
+   * Chaos experiments with verdicts (Redis master kill, PostgreSQL primary kill, pooler kill, zone partition), weekly
+   * in working hours; `suspended` keeps them for on-demand runs only. Needs Chaos Mesh and kube-state-metrics.
+   * @default - none
+   */
+  readonly chaos?: { readonly suspended?: boolean };
+  /**
+   * A weekly restore of the latest PostgreSQL backup into a throwaway cluster, checked and timed (needs
+   * kube-state-metrics). `suspended` keeps it for on-demand runs.
+   * @default - none
+   */
+  readonly restoreDrill?: { readonly schedule?: string; readonly suspended?: boolean };
   /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */
   readonly alerting: { readonly onCall: Receiver; readonly ticket: Receiver };
   readonly costAllocation: CostAllocation;

@@ -8,7 +8,6 @@ import { Environment } from './environment';
 export const THIRD_PARTY_IMAGES = {
   redis: 'library/redis:7.2.5',
   redisExporter: 'oliver006/redis_exporter:v1.62.0',
-  kubectl: 'bitnami/kubectl:1.28.15',
   postgres: 'cloudnative-pg/postgresql:16.4',
   pgbouncer: 'cloudnative-pg/pgbouncer:1.23.0',
   k6: 'grafana/k6:0.54.0',

@@ -10,6 +10,8 @@ import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { MetricsExport } from '../constructs/observability/metrics-export';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
+import { ChaosExperiments } from '../constructs/resilience/chaos-experiments';
+import { RestoreDrill } from '../constructs/resilience/restore-drill';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
 import { PlatformIngress } from '../constructs/platform/ingress';
@@ -143,6 +145,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
 
   const gateway = services['api-gateway'];
   if (env.loadTests && gateway) addGatewayLoadTest(root, foundation, env, env.loadTests, gateway, cost);
+  if (env.chaos || env.restoreDrill) addResilience(root, dataChart, env, redis, postgres, cost);
 
   // Air-gapped sites carry their performance data out through an offline channel to plan capacity elsewhere.
   if (env.airGapped)
@@ -230,7 +233,8 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
     auth: { secretName: 'redis-auth' },
     image: thirdPartyImage(env, 'redis'),
     exporterImage: thirdPartyImage(env, 'redisExporter'),
-    kubectlImage: thirdPartyImage(env, 'kubectl'),
+    // python3 for the zone lookup; an image every site already mirrors (bitnami/kubectl is gone).
+    placementImage: thirdPartyImage(env, 'postgres'),
     apiServer: env.apiServer,
     monitoringNamespace: env.monitoring.namespace,
     labels: cost,
@@ -247,11 +251,55 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
     imageName: thirdPartyImage(env, 'postgres'),
     pgbouncerImage: thirdPartyImage(env, 'pgbouncer'),
     backup: pgTier.backup,
+    targetClients: pgTier.targetClients,
     apiServer: env.apiServer,
     monitoringNamespace: env.monitoring.namespace,
     labels: cost,
   });
   return { dataChart, redis, postgres };
+}
+
+/** Chaos experiments with verdicts and restore drills of the data tier, in the `resilience` chart. */
+function addResilience(
+  root: Construct,
+  dataChart: Chart,
+  env: Environment,
+  redis: RedisCluster,
+  postgres: PostgresCluster,
+  cost: Record<string, string>,
+): void {
+  const chart = new Chart(root, 'resilience', { labels: cost });
+  chart.addDependency(dataChart);
+  const pgTier = env.dataTier.postgres;
+  if (env.restoreDrill) {
+    new RestoreDrill(chart, 'RestoreDrill', {
+      namespace: env.namespace,
+      sourceCluster: postgres.name,
+      backup: pgTier.backup,
+      imageName: thirdPartyImage(env, 'postgres'),
+      storage: pgTier.storage,
+      memory: pgTier.memory,
+      cpu: pgTier.cpu,
+      apiServer: env.apiServer,
+      schedule: env.restoreDrill.schedule,
+      suspended: env.restoreDrill.suspended,
+      labels: cost,
+    });
+  }
+  if (!env.chaos) return;
+  new ChaosExperiments(chart, 'Chaos', {
+    namespace: env.namespace,
+    targets: {
+      redis: { name: redis.name, replicasPerShard: env.dataTier.redis.replicasPerShard, authSecret: redis.authSecret },
+      postgres: { name: postgres.name },
+    },
+    zones: env.zones,
+    triggerImage: thirdPartyImage(env, 'postgres'),
+    redisImage: thirdPartyImage(env, 'redis'),
+    apiServer: env.apiServer,
+    suspended: env.chaos?.suspended,
+    labels: cost,
+  });
 }
 
 /** The api-gateway baseline load test, on the environment's schedule, with thresholds from its Slo. */

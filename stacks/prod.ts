@@ -38,10 +38,13 @@ export const prod: Environment = {
     apiForecastFloors: { timeZone: 'Europe/Dublin', floors: apiGatewayFloors.floors },
   }),
   dataTier: {
-    redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(4), cpu: Cpu.units(1), storage: Size.gibibytes(20) },
+    // Two replicas per shard, in the two other zones: losing a zone leaves every shard a master and a replica.
+    redis: { shards: 3, replicasPerShard: 2, memory: Size.gibibytes(4), cpu: Cpu.units(1), storage: Size.gibibytes(20) },
     postgres: {
       instances: 3,
       synchronousReplicas: 1,
+      // Every client connection of the services at their maximum scale, with one PgBouncer instance down.
+      targetClients: 1000,
       memory: Size.gibibytes(16),
       cpu: Cpu.units(4),
       storage: Size.gibibytes(500),
@@ -55,6 +58,7 @@ export const prod: Environment = {
   },
   // The tests are defined but run only by hand in production.
   loadTests: { schedule: '0 3 * * 0', suspended: true },
+  restoreDrill: {},
   alerting: {
     onCall: { kind: 'pagerduty', routingKeySecret: { name: 'pagerduty', key: 'routing-key' } },
     ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/prod-ticket' },

@@ -49,6 +49,8 @@ export const staging: Environment = {
   },
   // Nightly baseline regression run against api-gateway.
   loadTests: { schedule: '0 2 * * *' },
+  chaos: {},
+  restoreDrill: {},
   alerting: {
     onCall: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/staging-page' },
     ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/staging-ticket' },

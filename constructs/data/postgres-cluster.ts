@@ -3,6 +3,8 @@ import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
   Cluster,
+  ClusterSpec,
+  ClusterSpecBackupBarmanObjectStore,
   ClusterSpecBackupBarmanObjectStoreDataCompression as DataCompression,
   ClusterSpecBackupBarmanObjectStoreWalCompression as WalCompression,
   ClusterSpecPrimaryUpdateMethod,
@@ -12,6 +14,7 @@ import {
 } from '../../imports/cnpg-clusters-postgresql.cnpg.io';
 import {
   Pooler,
+  PoolerSpec,
   PoolerSpecPgbouncerPoolMode,
   PoolerSpecTemplateSpecContainersResourcesLimits,
   PoolerSpecTemplateSpecContainersResourcesRequests,
@@ -30,7 +33,7 @@ import { imageTag } from '../core/images';
 import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { ZONE_KEY } from '../workload/topology';
-import { PoolerSizing, pgbouncerParameters, poolerServerConnections, postgresParameters } from './postgres-config';
+import { PoolerSizing, pgbouncerParameters, poolerMaxClientConn, poolerServerConnections, postgresParameters } from './postgres-config';
 import { postgresAlertRules } from './postgres-rules';
 
 /** Label a client pod carries to be admitted by the poolers' NetworkPolicy: `postgres.perfstack.io/client: <name>`. */
@@ -88,7 +91,13 @@ export interface PostgresClusterProps {
   readonly maxConnections?: number;
   /** PgBouncer instances per pooler (at least 2 for a PDB that allows a drain). @default 2 */
   readonly poolerInstances?: number;
-  /** @default - 25 per pool, 1000 clients, 5 reserve */
+  /**
+   * Client connections the read-write pooler must accept with one PgBouncer instance down (a node drain, a zone
+   * loss): `max_client_conn` per instance is derived from it (see {@link poolerMaxClientConn}).
+   * @default 1000
+   */
+  readonly targetClients?: number;
+  /** @default - 25 per pool, 5 reserve, max_client_conn from `targetClients` */
   readonly pooler?: PoolerSizing;
   readonly backup: PostgresBackup;
   /** The instance manager and PgBouncer pods talk to the Kubernetes API (the namespace denies egress by default). */
@@ -129,40 +138,77 @@ export class PostgresCluster extends Construct {
   public readonly readOnlyPooler?: Pooler;
   public readonly scheduledBackup: ScheduledBackup;
 
+  private readonly labels: Record<string, string>;
+
   constructor(scope: Construct, id: string, props: PostgresClusterProps) {
     super(scope, id);
     this.name = props.name ?? id;
     this.namespace = props.namespace;
-    const sync = props.synchronousReplicas ?? 0;
-    const maxConnections = props.maxConnections ?? 200;
-    const poolerInstances = props.poolerInstances ?? 2;
-    const database = props.database ?? 'app';
-    const monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
-    const operatorNamespace = props.operatorNamespace ?? 'cnpg-system';
-    const schedule = props.backup.schedule ?? '0 0 2 * * *';
+    const resolved = resolveDefaults(props);
+    this.validate(props, resolved);
 
+    this.parameters = postgresParameters(props.memory, { maxConnections: resolved.maxConnections });
+    this.pgbouncerParameters = pgbouncerParameters({ ...props.pooler, maxClientConn: resolved.maxClientConn });
+    this.readWriteEndpoint = `${this.name}-pooler-rw.${this.namespace}.svc:5432`;
+    this.readOnlyEndpoint = `${this.name}-pooler-ro.${this.namespace}.svc:5432`;
+    this.appSecret = `${this.name}-app`;
+    this.labels = {
+      ...appLabels({
+        name: this.name,
+        instance: `${this.name}-${this.namespace}`,
+        component: 'database',
+        partOf: 'perfstack',
+        version: imageTag(props.imageName),
+      }),
+      ...(props.labels ?? {}),
+    };
+
+    this.cluster = new Cluster(this, 'Cluster', {
+      metadata: this.meta(this.name),
+      spec: clusterSpec(props, resolved, this.parameters),
+    });
+    this.readWritePooler = this.addPooler('rw', props, resolved);
+    this.readOnlyPooler = props.instances > 1 ? this.addPooler('ro', props, resolved) : undefined;
+    this.scheduledBackup = this.addScheduledBackup(resolved.schedule);
+    this.addNetworkPolicies(props, resolved);
+    this.addMonitoring();
+  }
+
+  private validate(props: PostgresClusterProps, r: ResolvedDefaults): void {
     const p = Problems.of(this);
     p.check(isDnsLabel(this.name) && this.name.length <= 40, 'name', this.name, 'must be a DNS label of at most 40 characters');
     p.check(Number.isInteger(props.instances) && props.instances >= 1, 'instances', props.instances, 'must be at least 1');
     p.check(
-      Number.isInteger(sync) && sync >= 0 && sync < props.instances,
+      Number.isInteger(r.sync) && r.sync >= 0 && r.sync < props.instances,
       'synchronousReplicas',
-      sync,
+      r.sync,
       `must be below 'instances' (${props.instances}): only standbys can confirm a commit`,
     );
-    p.check(poolerInstances >= 2, 'poolerInstances', poolerInstances, 'must be at least 2, so a node drain never takes the pooler down');
-    const serverConnections = poolerServerConnections(poolerInstances, props.pooler);
     p.check(
-      serverConnections <= maxConnections - 10,
+      r.poolerInstances >= 2,
+      'poolerInstances',
+      r.poolerInstances,
+      'must be at least 2, so a node drain never takes the pooler down',
+    );
+    const serverConnections = poolerServerConnections(r.poolerInstances, props.pooler);
+    p.check(
+      serverConnections <= r.maxConnections - 10,
       'pooler.defaultPoolSize',
       props.pooler?.defaultPoolSize ?? 25,
-      `lets ${poolerInstances} PgBouncer instances open ${serverConnections} server connections, more than 'maxConnections' (${maxConnections}) less 10 reserved for the operator and replication`,
+      `lets ${r.poolerInstances} PgBouncer instances open ${serverConnections} server connections, more than 'maxConnections' (${r.maxConnections}) less 10 reserved for the operator and replication`,
     );
     p.check(
-      (props.pooler?.maxClientConn ?? 1000) >= 1000,
+      Number.isInteger(r.targetClients) && r.targetClients >= 1,
+      'targetClients',
+      r.targetClients,
+      'must be a whole number of client connections >= 1',
+    );
+    p.check(r.maxClientConn >= 1000, 'pooler.maxClientConn', r.maxClientConn, 'must be at least 1000 (DESIGN.md)');
+    p.check(
+      r.maxClientConn * (r.poolerInstances - 1) >= r.targetClients,
       'pooler.maxClientConn',
-      props.pooler?.maxClientConn,
-      'must be at least 1000 (DESIGN.md)',
+      r.maxClientConn,
+      `serves ${r.maxClientConn * (r.poolerInstances - 1)} clients with one of ${r.poolerInstances} PgBouncer instances down, fewer than 'targetClients' (${r.targetClients}); leave it unset to derive it`,
     );
     p.check(
       RETENTION.test(props.backup.retention),
@@ -171,9 +217,9 @@ export class PostgresCluster extends Construct {
       'must be a number and a unit d, w or m, e.g. "30d"',
     );
     p.check(
-      schedule.trim().split(/\s+/).length === 6,
+      r.schedule.trim().split(/\s+/).length === 6,
       'backup.schedule',
-      schedule,
+      r.schedule,
       'must be a six-field cron expression with seconds first, e.g. "0 0 2 * * *"',
     );
     p.check(
@@ -184,127 +230,29 @@ export class PostgresCluster extends Construct {
     );
     checkApiServer(p, props.apiServer);
     p.throwIfAny();
+  }
 
-    this.parameters = postgresParameters(props.memory, { maxConnections });
-    this.pgbouncerParameters = pgbouncerParameters(props.pooler);
-    this.readWriteEndpoint = `${this.name}-pooler-rw.${this.namespace}.svc:5432`;
-    this.readOnlyEndpoint = `${this.name}-pooler-ro.${this.namespace}.svc:5432`;
-    this.appSecret = `${this.name}-app`;
+  private meta(name: string) {
+    return { name, namespace: this.namespace, labels: { ...this.labels } };
+  }
 
-    const labels = {
-      ...appLabels({
-        name: this.name,
-        instance: `${this.name}-${this.namespace}`,
-        component: 'database',
-        partOf: 'perfstack',
-        version: imageTag(props.imageName),
-      }),
-      ...(props.labels ?? {}),
-    };
-    const meta = (name: string) => ({ name, namespace: this.namespace, labels: { ...labels } });
-    const memory = `${props.memory.toMebibytes()}Mi`;
-    const multiZone = props.zones >= 3 && props.instances <= props.zones;
-
-    this.cluster = new Cluster(this, 'Cluster', {
-      metadata: meta(this.name),
-      spec: {
-        instances: props.instances,
-        imageName: props.imageName,
-        // Failover starts as soon as the primary is unhealthy; a switchover (not a restart) moves the primary on updates.
-        failoverDelay: 0,
-        primaryUpdateStrategy: ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
-        primaryUpdateMethod: ClusterSpecPrimaryUpdateMethod.SWITCHOVER,
-        minSyncReplicas: sync,
-        maxSyncReplicas: sync,
-        enableSuperuserAccess: false,
-        priorityClassName: PRIORITY_CLASSES.critical.name,
-        postgresql: { parameters: { ...this.parameters } },
-        bootstrap: { initdb: { database, owner: database, dataChecksums: true } },
-        storage: { size: `${props.storage.toGibibytes()}Gi`, storageClass: props.storageClass },
-        resources: {
-          requests: {
-            cpu: ClusterSpecResourcesRequests.fromString(props.cpu.amount),
-            memory: ClusterSpecResourcesRequests.fromString(memory),
-          },
-          limits: { memory: ClusterSpecResourcesLimits.fromString(memory) },
-        },
-        // One instance per zone where zones allow it (required), else per host (preferred).
-        affinity: multiZone
-          ? { enablePodAntiAffinity: true, topologyKey: ZONE_KEY, podAntiAffinityType: 'required' }
-          : { enablePodAntiAffinity: true, topologyKey: 'kubernetes.io/hostname', podAntiAffinityType: 'preferred' },
-        backup: {
-          retentionPolicy: props.backup.retention,
-          barmanObjectStore: {
-            destinationPath: props.backup.destinationPath,
-            ...(props.backup.kind === 's3'
-              ? { s3Credentials: { inheritFromIamRole: true } }
-              : {
-                  endpointUrl: props.backup.endpointUrl,
-                  s3Credentials: {
-                    accessKeyId: { name: props.backup.credentialsSecret, key: 'ACCESS_KEY_ID' },
-                    secretAccessKey: { name: props.backup.credentialsSecret, key: 'ACCESS_SECRET_KEY' },
-                  },
-                }),
-            wal: { compression: WalCompression.GZIP, maxParallel: 2 },
-            data: { compression: DataCompression.GZIP },
-          },
-        },
-        ...(props.backup.kind === 's3'
-          ? { serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': props.backup.iamRoleArn } } } }
-          : {}),
-      },
+  /** A PgBouncer Pooler and its PDB: the operator makes no PDB for poolers; one pod at a time keeps it serving. */
+  private addPooler(type: 'rw' | 'ro', props: PostgresClusterProps, r: ResolvedDefaults): Pooler {
+    const name = `${this.name}-pooler-${type}`;
+    const pooler = new Pooler(this, type === 'rw' ? 'ReadWritePooler' : 'ReadOnlyPooler', {
+      metadata: this.meta(name),
+      spec: poolerSpec(this.name, type, props, r, this.pgbouncerParameters, this.labels),
     });
+    new k8s.KubePodDisruptionBudget(this, type === 'rw' ? 'ReadWritePoolerPDB' : 'ReadOnlyPoolerPDB', {
+      metadata: this.meta(name),
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'cnpg.io/poolerName': name } } },
+    });
+    return pooler;
+  }
 
-    const pooler = (type: 'rw' | 'ro') => {
-      const name = `${this.name}-pooler-${type}`;
-      const pooled = new Pooler(this, type === 'rw' ? 'ReadWritePooler' : 'ReadOnlyPooler', {
-        metadata: meta(name),
-        spec: {
-          cluster: { name: this.name },
-          instances: poolerInstances,
-          type: type === 'rw' ? PoolerSpecType.RW : PoolerSpecType.RO,
-          pgbouncer: { poolMode: PoolerSpecPgbouncerPoolMode.TRANSACTION, parameters: { ...this.pgbouncerParameters } },
-          template: {
-            metadata: { labels: { ...labels } },
-            spec: {
-              priorityClassName: PRIORITY_CLASSES.critical.name,
-              topologySpreadConstraints: [
-                {
-                  topologyKey: ZONE_KEY,
-                  maxSkew: 1,
-                  whenUnsatisfiable: props.zones >= 3 ? 'DoNotSchedule' : 'ScheduleAnyway',
-                  labelSelector: { matchLabels: { 'cnpg.io/poolerName': name } },
-                },
-              ],
-              containers: [
-                {
-                  name: 'pgbouncer',
-                  ...(props.pgbouncerImage ? { image: props.pgbouncerImage } : {}),
-                  resources: {
-                    requests: {
-                      cpu: PoolerSpecTemplateSpecContainersResourcesRequests.fromString('100m'),
-                      memory: PoolerSpecTemplateSpecContainersResourcesRequests.fromString('128Mi'),
-                    },
-                    limits: { memory: PoolerSpecTemplateSpecContainersResourcesLimits.fromString('256Mi') },
-                  },
-                },
-              ],
-            },
-          },
-        },
-      });
-      // The operator makes no PDB for poolers; one pod at a time keeps the pooler serving through a drain.
-      new k8s.KubePodDisruptionBudget(this, type === 'rw' ? 'ReadWritePoolerPDB' : 'ReadOnlyPoolerPDB', {
-        metadata: meta(name),
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { 'cnpg.io/poolerName': name } } },
-      });
-      return pooled;
-    };
-    this.readWritePooler = pooler('rw');
-    this.readOnlyPooler = props.instances > 1 ? pooler('ro') : undefined;
-
-    this.scheduledBackup = new ScheduledBackup(this, 'ScheduledBackup', {
-      metadata: meta(this.name),
+  private addScheduledBackup(schedule: string): ScheduledBackup {
+    return new ScheduledBackup(this, 'ScheduledBackup', {
+      metadata: this.meta(this.name),
       spec: {
         cluster: { name: this.name },
         schedule,
@@ -313,19 +261,21 @@ export class PostgresCluster extends Construct {
         method: ScheduledBackupSpecMethod.BARMAN_OBJECT_STORE,
       },
     });
+  }
 
+  private addNetworkPolicies(props: PostgresClusterProps, r: ResolvedDefaults): void {
     const tcp = (port: number) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
     const inNamespace = (key: string, value: string) => ({ podSelector: { matchLabels: { [key]: value } } });
     const apiEgress = apiServerEgress(props.apiServer);
     new k8s.KubeNetworkPolicy(this, 'InstancesNetworkPolicy', {
-      metadata: meta(this.name),
+      metadata: this.meta(this.name),
       spec: {
         podSelector: { matchLabels: { 'cnpg.io/cluster': this.name, 'cnpg.io/podRole': 'instance' } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
           { from: [inNamespace('cnpg.io/cluster', this.name)], ports: [tcp(5432), tcp(8000)] },
-          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': operatorNamespace } } }], ports: [tcp(8000)] },
-          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9187)] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.operatorNamespace } } }], ports: [tcp(8000)] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.monitoringNamespace } } }], ports: [tcp(9187)] },
         ],
         // The instance manager watches the API; barman-cloud ships WAL and base backups to the object store.
         egress: [
@@ -335,43 +285,170 @@ export class PostgresCluster extends Construct {
       },
     });
     new k8s.KubeNetworkPolicy(this, 'PoolersNetworkPolicy', {
-      metadata: meta(`${this.name}-pooler`),
+      metadata: this.meta(`${this.name}-pooler`),
       spec: {
-        podSelector: {
-          matchExpressions: [{ key: 'cnpg.io/poolerName', operator: 'In', values: [`${this.name}-pooler-rw`, `${this.name}-pooler-ro`] }],
-        },
+        podSelector: { matchExpressions: [this.poolerNames()] },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
           { from: [inNamespace(POSTGRES_CLIENT_LABEL, this.name)], ports: [tcp(5432)] },
-          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9127)] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.monitoringNamespace } } }], ports: [tcp(9127)] },
         ],
         egress: [apiEgress],
       },
     });
+  }
 
+  private poolerNames() {
+    return { key: 'cnpg.io/poolerName', operator: 'In', values: [`${this.name}-pooler-rw`, `${this.name}-pooler-ro`] };
+  }
+
+  private addMonitoring(): void {
     new PodMonitor(this, 'PodMonitor', {
-      metadata: meta(this.name),
+      metadata: this.meta(this.name),
       spec: {
         selector: { matchLabels: { 'cnpg.io/cluster': this.name, 'cnpg.io/podRole': 'instance' } },
         podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
       },
     });
     new PodMonitor(this, 'PoolerPodMonitor', {
-      metadata: meta(`${this.name}-pooler`),
-      spec: {
-        selector: {
-          matchExpressions: [{ key: 'cnpg.io/poolerName', operator: 'In', values: [`${this.name}-pooler-rw`, `${this.name}-pooler-ro`] }],
-        },
-        podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }],
-      },
+      metadata: this.meta(`${this.name}-pooler`),
+      spec: { selector: { matchExpressions: [this.poolerNames()] }, podMetricsEndpoints: [{ port: 'metrics', interval: '30s' }] },
     });
     new RuleGroups(this, 'Alerts', {
       name: `${this.name}-alerts`,
       namespace: this.namespace,
-      labels,
+      labels: this.labels,
       groups: [postgresAlertRules(this.name, this.namespace)],
     });
   }
+}
+
+/** The optional props of a PostgresCluster with their defaults applied, resolved once. */
+export interface ResolvedDefaults {
+  readonly sync: number;
+  readonly maxConnections: number;
+  readonly poolerInstances: number;
+  readonly database: string;
+  readonly monitoringNamespace: string;
+  readonly operatorNamespace: string;
+  readonly schedule: string;
+  readonly targetClients: number;
+  /** Per PgBouncer instance. */
+  readonly maxClientConn: number;
+}
+
+export function resolveDefaults(props: PostgresClusterProps): ResolvedDefaults {
+  return {
+    sync: props.synchronousReplicas ?? 0,
+    maxConnections: props.maxConnections ?? 200,
+    poolerInstances: props.poolerInstances ?? 2,
+    database: props.database ?? 'app',
+    monitoringNamespace: props.monitoringNamespace ?? 'monitoring',
+    operatorNamespace: props.operatorNamespace ?? 'cnpg-system',
+    schedule: props.backup.schedule ?? '0 0 2 * * *',
+    targetClients: props.targetClients ?? 1000,
+    maxClientConn:
+      props.pooler?.maxClientConn ?? Math.max(1000, poolerMaxClientConn(props.targetClients ?? 1000, props.poolerInstances ?? 2)),
+  };
+}
+
+/** The CloudNativePG Cluster spec: failover settings, parameters, zone anti-affinity, barman backups. */
+export function clusterSpec(props: PostgresClusterProps, r: ResolvedDefaults, parameters: Readonly<Record<string, string>>): ClusterSpec {
+  const memory = `${props.memory.toMebibytes()}Mi`;
+  const multiZone = props.zones >= 3 && props.instances <= props.zones;
+  return {
+    instances: props.instances,
+    imageName: props.imageName,
+    // Failover starts as soon as the primary is unhealthy; a switchover (not a restart) moves the primary on updates.
+    failoverDelay: 0,
+    primaryUpdateStrategy: ClusterSpecPrimaryUpdateStrategy.UNSUPERVISED,
+    primaryUpdateMethod: ClusterSpecPrimaryUpdateMethod.SWITCHOVER,
+    minSyncReplicas: r.sync,
+    maxSyncReplicas: r.sync,
+    enableSuperuserAccess: false,
+    priorityClassName: PRIORITY_CLASSES.critical.name,
+    postgresql: { parameters: { ...parameters } },
+    bootstrap: { initdb: { database: r.database, owner: r.database, dataChecksums: true } },
+    storage: { size: `${props.storage.toGibibytes()}Gi`, storageClass: props.storageClass },
+    resources: {
+      requests: {
+        cpu: ClusterSpecResourcesRequests.fromString(props.cpu.amount),
+        memory: ClusterSpecResourcesRequests.fromString(memory),
+      },
+      limits: { memory: ClusterSpecResourcesLimits.fromString(memory) },
+    },
+    // One instance per zone where zones allow it (required), else per host (preferred).
+    affinity: multiZone
+      ? { enablePodAntiAffinity: true, topologyKey: ZONE_KEY, podAntiAffinityType: 'required' }
+      : { enablePodAntiAffinity: true, topologyKey: 'kubernetes.io/hostname', podAntiAffinityType: 'preferred' },
+    backup: { retentionPolicy: props.backup.retention, barmanObjectStore: barmanObjectStore(props.backup) },
+    ...(props.backup.kind === 's3'
+      ? { serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': props.backup.iamRoleArn } } } }
+      : {}),
+  };
+}
+
+/** Where barman-cloud writes base backups and WAL, with credentials from IRSA (S3) or a Secret (in-site store). */
+export function barmanObjectStore(backup: PostgresBackup): ClusterSpecBackupBarmanObjectStore {
+  return {
+    destinationPath: backup.destinationPath,
+    ...(backup.kind === 's3'
+      ? { s3Credentials: { inheritFromIamRole: true } }
+      : {
+          endpointUrl: backup.endpointUrl,
+          s3Credentials: {
+            accessKeyId: { name: backup.credentialsSecret, key: 'ACCESS_KEY_ID' },
+            secretAccessKey: { name: backup.credentialsSecret, key: 'ACCESS_SECRET_KEY' },
+          },
+        }),
+    wal: { compression: WalCompression.GZIP, maxParallel: 2 },
+    data: { compression: DataCompression.GZIP },
+  };
+}
+
+/** A PgBouncer Pooler in transaction mode, spread over zones, on the critical priority class. */
+export function poolerSpec(
+  cluster: string,
+  type: 'rw' | 'ro',
+  props: PostgresClusterProps,
+  r: ResolvedDefaults,
+  parameters: Readonly<Record<string, string>>,
+  labels: Readonly<Record<string, string>>,
+): PoolerSpec {
+  const name = `${cluster}-pooler-${type}`;
+  return {
+    cluster: { name: cluster },
+    instances: r.poolerInstances,
+    type: type === 'rw' ? PoolerSpecType.RW : PoolerSpecType.RO,
+    pgbouncer: { poolMode: PoolerSpecPgbouncerPoolMode.TRANSACTION, parameters: { ...parameters } },
+    template: {
+      metadata: { labels: { ...labels } },
+      spec: {
+        priorityClassName: PRIORITY_CLASSES.critical.name,
+        topologySpreadConstraints: [
+          {
+            topologyKey: ZONE_KEY,
+            maxSkew: 1,
+            whenUnsatisfiable: props.zones >= 3 ? 'DoNotSchedule' : 'ScheduleAnyway',
+            labelSelector: { matchLabels: { 'cnpg.io/poolerName': name } },
+          },
+        ],
+        containers: [
+          {
+            name: 'pgbouncer',
+            ...(props.pgbouncerImage ? { image: props.pgbouncerImage } : {}),
+            resources: {
+              requests: {
+                cpu: PoolerSpecTemplateSpecContainersResourcesRequests.fromString('100m'),
+                memory: PoolerSpecTemplateSpecContainersResourcesRequests.fromString('128Mi'),
+              },
+              limits: { memory: PoolerSpecTemplateSpecContainersResourcesLimits.fromString('256Mi') },
+            },
+          },
+        ],
+      },
+    },
+  };
 }
 
 function portOf(url: string): number {

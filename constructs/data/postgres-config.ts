@@ -48,7 +48,7 @@ export function synchronousStandbyNames(standbys: readonly string[], synchronous
 export interface PoolerSizing {
   /** Server connections per database/user pair per PgBouncer instance. @default 25 */
   readonly defaultPoolSize?: number;
-  /** Client connections one PgBouncer instance accepts. @default 1000 */
+  /** Client connections one PgBouncer instance accepts. @default 1000 (the PostgresCluster derives it from its target) */
   readonly maxClientConn?: number;
   /** Extra server connections for bursts, after `reservePoolTimeoutSeconds`. @default 5 */
   readonly reservePoolSize?: number;
@@ -76,4 +76,16 @@ export function pgbouncerParameters(sizing: PoolerSizing = {}): Record<string, s
 /** Most server connections a pooler can open to one instance: instances x (pool + reserve). */
 export function poolerServerConnections(instances: number, sizing: PoolerSizing = {}): number {
   return instances * ((sizing.defaultPoolSize ?? 25) + (sizing.reservePoolSize ?? 5));
+}
+
+/** Room above an even share: uneven spread by the Service, reconnect storms, the metrics exporter's admin connection. */
+export const POOLER_HEADROOM_PERCENT = 10;
+
+/**
+ * `max_client_conn` per PgBouncer instance so that `targetClients` are still accepted with one instance down: the
+ * survivors (instances - 1) share every client, plus {@link POOLER_HEADROOM_PERCENT}. `max_client_conn` is per instance, so
+ * 2 instances of 1000 serve 1000 clients with one down, not 2000.
+ */
+export function poolerMaxClientConn(targetClients: number, instances: number): number {
+  return Math.ceil((targetClients * (100 + POOLER_HEADROOM_PERCENT)) / (100 * Math.max(1, instances - 1)));
 }

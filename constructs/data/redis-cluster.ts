@@ -10,17 +10,20 @@ import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { hostAntiAffinity, topologySpread } from '../workload/topology';
 import { RedisPersistence, maxmemoryFor, renderBootstrapScript, renderRedisConf } from './redis-config';
+import { renderPlacementScript } from './redis-placement';
 import { redisAlertRules } from './redis-rules';
 
 /**
- * The default failure-detection timeout. Measured on a 2-core machine from SIGKILL of a master to its replica
- * answering ROLE as master (`npm run bench`): 1500 ms gives 2.8-3.3 s, 2000 ms 3.3-4.7 s, 5000 ms 7.5-8.3 s and
- * Redis's own 15000 ms 18-22 s. DESIGN.md's "about 3000 ms" would land above its own 5 s target here, so the
- * default is 1500 ms, which keeps a margin under 5 s. The price is false failovers: a master that stalls longer than
- * 1.5 s (a Lua script or O(N) command on a big key, a slow fork, a network blip) is replaced although it would have
- * come back, and its writes since the last replication ack are lost. Keep commands short, or raise the timeout.
+ * The default failure-detection timeout, chosen from both sides of the trade-off, measured on real redis-server
+ * processes with the prod configuration (9 nodes, `npx tsx test/bench/redis-timeout.ts`, 3 tries each, on a shared
+ * 2-core machine): failover after SIGKILL of a master / false failovers when a master stalls (SIGSTOP) for 1, 2, 3 s:
+ * - 1500 ms: 2.8-2.9 s / 0, 1, 3 of 3: a 2 s stall (a slow fork, a big DEL, a VM pause) already costs a failover;
+ * - 2000 ms: 3.5-4.7 s / 0, 0, 1 of 3: within the 5 s target, rides out 2 s stalls;
+ * - 3000 ms: 5.4-6.1 s / 0, 0, 0 of 3: misses the 5 s target.
+ * A false failover loses the writes since the last replication ack and fails clients for nothing, so 2000 ms: the
+ * highest timeout that keeps failover under 5 s. Keep commands short (no KEYS, no big-key DEL) either way.
  */
-export const DEFAULT_CLUSTER_NODE_TIMEOUT = Duration.millis(1500);
+export const DEFAULT_CLUSTER_NODE_TIMEOUT = Duration.millis(2000);
 
 /** Label a client pod carries to be admitted by the cluster's NetworkPolicy: `redis.perfstack.io/client: <name>`. */
 export const REDIS_CLIENT_LABEL = 'redis.perfstack.io/client';
@@ -44,7 +47,7 @@ export interface RedisClusterProps {
   readonly maxmemoryPolicy?: 'allkeys-lru' | 'allkeys-lfu' | 'volatile-lru' | 'volatile-lfu' | 'noeviction';
   /** @default 'aof-and-rdb' */
   readonly persistence?: RedisPersistence;
-  /** @default DEFAULT_CLUSTER_NODE_TIMEOUT (1500 ms) */
+  /** @default DEFAULT_CLUSTER_NODE_TIMEOUT (2000 ms) */
   readonly clusterNodeTimeout?: Duration;
   readonly storage: Size;
   /** @default - the cluster's default StorageClass */
@@ -53,8 +56,11 @@ export interface RedisClusterProps {
   readonly auth: { readonly secretName: string; readonly key?: string };
   readonly image: string;
   readonly exporterImage: string;
-  /** Image with kubectl for the bootstrap Job's zone lookup. */
-  readonly kubectlImage: string;
+  /**
+   * Image with python3 (and TLS) for the bootstrap Job's zone lookup, e.g. the CloudNativePG operand image the stack
+   * already pins. See {@link renderPlacementScript}.
+   */
+  readonly placementImage: string;
   /** Kubernetes API endpoints the bootstrap Job may reach (the namespace denies egress by default). */
   readonly apiServer: ApiServerAccess;
   /** @default 'monitoring' */
@@ -92,6 +98,9 @@ export class RedisCluster extends Construct {
   public readonly serviceMonitor: ServiceMonitor;
   public readonly alerts: RuleGroups;
 
+  /** Labels, selector and security settings every object of the cluster shares, resolved once. */
+  private readonly shared: SharedSettings;
+
   constructor(scope: Construct, id: string, props: RedisClusterProps) {
     super(scope, id);
     this.name = props.name ?? id;
@@ -99,10 +108,32 @@ export class RedisCluster extends Construct {
     this.nodes = props.shards * (1 + props.replicasPerShard);
     this.clusterNodeTimeout = props.clusterNodeTimeout ?? DEFAULT_CLUSTER_NODE_TIMEOUT;
     this.maxmemoryBytes = props.maxmemory ? props.maxmemory.toMebibytes() * 1024 * 1024 : maxmemoryFor(props.memory);
-    const limitBytes = props.memory.toMebibytes() * 1024 * 1024;
-    const monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
     this.authSecret = { name: props.auth.secretName, key: props.auth.key ?? 'password' };
+    this.validate(props);
 
+    this.shared = sharedSettings(this.name, this.namespace, props, this.authSecret);
+    this.redisConf = renderRedisConf({
+      maxmemoryBytes: this.maxmemoryBytes,
+      maxmemoryPolicy: props.maxmemoryPolicy,
+      persistence: props.persistence,
+      clusterNodeTimeout: this.clusterNodeTimeout,
+    });
+    this.endpoint = `${this.name}.${this.namespace}.svc:6379`;
+
+    this.configMap = this.addConfigMap();
+    this.headlessService = this.addHeadlessService();
+    this.service = this.addService();
+    this.metricsService = this.addMetricsService();
+    this.statefulSet = this.addStatefulSet(props);
+    this.bootstrapJob = this.addBootstrap(props);
+    this.pdb = this.addPdb();
+    this.networkPolicy = this.addNetworkPolicy(props.monitoringNamespace ?? 'monitoring');
+    this.serviceMonitor = this.addServiceMonitor();
+    this.alerts = this.addAlerts();
+  }
+
+  private validate(props: RedisClusterProps): void {
+    const limitBytes = props.memory.toMebibytes() * 1024 * 1024;
     const p = Problems.of(this);
     p.check(
       isDnsLabel(this.name) && this.name.length <= 40,
@@ -138,234 +169,88 @@ export class RedisCluster extends Construct {
     p.check(timeout >= 500 && timeout <= 60000, 'clusterNodeTimeout', shown(`${timeout}ms`), 'must be between 500ms and 60s');
     checkApiServer(p, props.apiServer);
     p.throwIfAny();
+  }
 
-    const identity = {
-      name: this.name,
-      instance: `${this.name}-${this.namespace}`,
-      component: 'cache',
-      partOf: 'perfstack',
-      version: imageTag(props.image),
-    };
-    const labels = { ...appLabels(identity), ...(props.labels ?? {}) };
-    const selector = selectorLabels(identity);
-    const meta = (name: string, extra: Record<string, string> = {}) => ({
-      name,
-      namespace: this.namespace,
-      labels: { ...labels, ...extra },
-    });
-    const headless = `${this.name}-headless`;
-    const podSecurity = restrictedPodSecurity(999);
-    const containerSecurity = restrictedContainerSecurity();
-    const password = { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: this.authSecret.name, key: this.authSecret.key } } };
+  private meta(name: string, extra: Record<string, string> = {}) {
+    return { name, namespace: this.namespace, labels: { ...this.shared.labels, ...extra } };
+  }
 
-    this.redisConf = renderRedisConf({
-      maxmemoryBytes: this.maxmemoryBytes,
-      maxmemoryPolicy: props.maxmemoryPolicy,
-      persistence: props.persistence,
-      clusterNodeTimeout: this.clusterNodeTimeout,
+  private addConfigMap(): k8s.KubeConfigMap {
+    return new k8s.KubeConfigMap(this, 'Config', {
+      metadata: this.meta(this.name),
+      data: { 'redis.conf': this.redisConf, 'bootstrap.sh': renderBootstrapScript(), 'placement.py': renderPlacementScript() },
     });
-    this.endpoint = `${this.name}.${this.namespace}.svc:6379`;
+  }
 
-    this.configMap = new k8s.KubeConfigMap(this, 'Config', {
-      metadata: meta(this.name),
-      data: { 'redis.conf': this.redisConf, 'bootstrap.sh': renderBootstrapScript() },
+  /** Peers find each other by DNS before they are ready (the cluster does not exist yet when they start). */
+  private addHeadlessService(): k8s.KubeService {
+    return new k8s.KubeService(this, 'Headless', {
+      metadata: this.meta(this.shared.headless),
+      spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: { ...this.shared.selector }, ports: REDIS_PORTS },
     });
+  }
 
-    const ports = [
-      { name: 'redis', port: 6379, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' },
-      { name: 'bus', port: 16379, targetPort: k8s.IntOrString.fromString('bus'), protocol: 'TCP' },
-    ];
-    // Peers find each other by DNS before they are ready (the cluster does not exist yet when they start).
-    this.headlessService = new k8s.KubeService(this, 'Headless', {
-      metadata: meta(headless),
-      spec: { clusterIp: 'None', publishNotReadyAddresses: true, selector: { ...selector }, ports },
+  private addService(): k8s.KubeService {
+    return new k8s.KubeService(this, 'Service', {
+      metadata: this.meta(this.name),
+      spec: { type: 'ClusterIP', selector: { ...this.shared.selector }, ports: [REDIS_PORTS[0]] },
     });
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: meta(this.name),
-      spec: { type: 'ClusterIP', selector: { ...selector }, ports: [ports[0]] },
-    });
-    this.metricsService = new k8s.KubeService(this, 'MetricsService', {
-      metadata: meta(`${this.name}-metrics`, { 'perfstack.io/metrics': 'redis' }),
+  }
+
+  private addMetricsService(): k8s.KubeService {
+    return new k8s.KubeService(this, 'MetricsService', {
+      metadata: this.meta(`${this.name}-metrics`, { 'perfstack.io/metrics': 'redis' }),
       spec: {
         type: 'ClusterIP',
-        selector: { ...selector },
+        selector: { ...this.shared.selector },
         ports: [{ name: 'metrics', port: 9121, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
       },
     });
+  }
 
-    // The init container writes the run-time include: secrets and the stable per-pod hostname.
-    const runtimeConf =
-      'umask 077; { echo "requirepass $REDISCLI_AUTH"; echo "masterauth $REDISCLI_AUTH"; ' +
-      `echo "cluster-announce-hostname $POD_NAME.${headless}.$POD_NAMESPACE.svc.cluster.local"; } > /run/redis/runtime.conf`;
-    const mib = (bytes: number) => k8s.Quantity.fromString(`${Math.round(bytes / 1048576)}Mi`);
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: meta(this.name),
+  private addStatefulSet(props: RedisClusterProps): k8s.KubeStatefulSet {
+    const { selector, labels, headless } = this.shared;
+    return new k8s.KubeStatefulSet(this, 'StatefulSet', {
+      metadata: this.meta(this.name),
       spec: {
         serviceName: headless,
         replicas: this.nodes,
         podManagementPolicy: 'Parallel',
         updateStrategy: { type: 'RollingUpdate' },
         selector: { matchLabels: { ...selector } },
-        template: {
-          metadata: { labels: { ...labels } },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            priorityClassName: PRIORITY_CLASSES.critical.name,
-            terminationGracePeriodSeconds: 30,
-            securityContext: podSecurity,
-            topologySpreadConstraints: topologySpread(selector, props.zones).map((c) => ({ ...c, matchLabelKeys: undefined })),
-            affinity: { podAntiAffinity: hostAntiAffinity(selector) },
-            initContainers: [
-              {
-                name: 'runtime-config',
-                image: props.image,
-                command: ['sh', '-c', runtimeConf],
-                env: [password, fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace')],
-                securityContext: containerSecurity,
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
-                  limits: { memory: k8s.Quantity.fromString('32Mi') },
-                },
-                volumeMounts: [{ name: 'run', mountPath: '/run/redis' }],
-              },
-            ],
-            containers: [
-              {
-                name: 'redis',
-                image: props.image,
-                command: ['redis-server', '/etc/redis/redis.conf'],
-                ports: [
-                  { name: 'redis', containerPort: 6379, protocol: 'TCP' },
-                  { name: 'bus', containerPort: 16379, protocol: 'TCP' },
-                ],
-                env: [password],
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString(props.cpu.amount), memory: mib(limitBytes) },
-                  limits: { memory: mib(limitBytes) },
-                },
-                securityContext: containerSecurity,
-                // PING answers LOADING while the AOF replays: the startup probe allows for that, then liveness applies.
-                startupProbe: {
-                  exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] },
-                  periodSeconds: 5,
-                  failureThreshold: 120,
-                  timeoutSeconds: 3,
-                },
-                readinessProbe: {
-                  exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] },
-                  periodSeconds: 5,
-                  failureThreshold: 2,
-                  timeoutSeconds: 3,
-                },
-                livenessProbe: {
-                  tcpSocket: { port: k8s.IntOrString.fromString('redis') },
-                  periodSeconds: 10,
-                  failureThreshold: 6,
-                  timeoutSeconds: 3,
-                },
-                volumeMounts: [
-                  { name: 'data', mountPath: '/data' },
-                  { name: 'config', mountPath: '/etc/redis' },
-                  { name: 'run', mountPath: '/run/redis' },
-                ],
-              },
-              {
-                name: 'exporter',
-                image: props.exporterImage,
-                ports: [{ name: 'metrics', containerPort: 9121, protocol: 'TCP' }],
-                env: [
-                  { name: 'REDIS_ADDR', value: 'redis://127.0.0.1:6379' },
-                  { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: this.authSecret.name, key: this.authSecret.key } } },
-                ],
-                resources: {
-                  requests: { cpu: k8s.Quantity.fromString('25m'), memory: k8s.Quantity.fromString('32Mi') },
-                  limits: { memory: k8s.Quantity.fromString('64Mi') },
-                },
-                securityContext: containerSecurity,
-                readinessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
-                livenessProbe: {
-                  httpGet: { path: '/health', port: k8s.IntOrString.fromString('metrics') },
-                  periodSeconds: 30,
-                  failureThreshold: 3,
-                },
-              },
-            ],
-            volumes: [
-              { name: 'config', configMap: { name: this.name, items: [{ key: 'redis.conf', path: 'redis.conf' }] } },
-              { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
-            ],
-          },
-        },
-        volumeClaimTemplates: [
-          {
-            metadata: { name: 'data', labels: { ...selector } },
-            spec: {
-              accessModes: ['ReadWriteOnce'],
-              storageClassName: props.storageClass,
-              resources: { requests: { storage: k8s.Quantity.fromString(`${props.storage.toGibibytes()}Gi`) } },
-            },
-          },
-        ],
+        template: { metadata: { labels: { ...labels } }, spec: redisPodSpec(this.name, props, this.shared) },
+        volumeClaimTemplates: [dataVolumeClaim(selector, props)],
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
       },
     });
+  }
 
-    this.bootstrapJob = this.bootstrap(props, labels, headless, podSecurity, containerSecurity, password, selector);
-
-    // One node at a time: a master and its replica never go down together through voluntary disruption.
-    this.pdb = new k8s.KubePodDisruptionBudget(this, 'PDB', {
-      metadata: meta(this.name),
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...selector } } },
-    });
-
-    const tcp = (port: number) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
-    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: meta(this.name),
-      spec: {
-        podSelector: { matchLabels: { ...selector } },
-        policyTypes: ['Ingress'],
-        ingress: [
-          { from: [{ podSelector: { matchLabels: { [REDIS_CLIENT_LABEL]: this.name } } }], ports: [tcp(6379)] },
-          { from: [{ podSelector: { matchLabels: { ...selector } } }], ports: [tcp(6379), tcp(16379)] },
-          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': `${this.name}-bootstrap` } } }], ports: [tcp(6379)] },
-          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9121)] },
-        ],
+  /** The bootstrap Job, with its own ServiceAccount, read-only RBAC on pods and nodes, and egress to the API only. */
+  private addBootstrap(props: RedisClusterProps): k8s.KubeJob {
+    const jobName = `${this.name}-bootstrap`;
+    const jobLabels = { ...this.shared.labels, 'app.kubernetes.io/name': jobName, 'app.kubernetes.io/component': 'bootstrap' };
+    const jobMeta = { name: jobName, namespace: this.namespace, labels: jobLabels };
+    this.addBootstrapAccess(jobName, jobLabels, props.apiServer);
+    return new k8s.KubeJob(this, 'Bootstrap', {
+      metadata: {
+        ...jobMeta,
+        annotations: exemptionAnnotations({
+          rules: ['service-account-token'],
+          reason: 'reads pod and node zones from the API to place replicas in other zones',
+        }),
       },
-    });
-
-    this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
-      metadata: meta(this.name),
       spec: {
-        selector: { matchLabels: { ...selector, 'perfstack.io/metrics': 'redis' } },
-        endpoints: [{ port: 'metrics', interval: '15s' }],
+        backoffLimit: 20,
+        template: {
+          metadata: { labels: jobLabels },
+          spec: bootstrapPodSpec(jobName, this.name, this.namespace, this.nodes, props, this.shared),
+        },
       },
-    });
-
-    this.alerts = new RuleGroups(this, 'Alerts', {
-      name: `${this.name}-alerts`,
-      namespace: this.namespace,
-      labels,
-      groups: [redisAlertRules(this.name, this.namespace)],
     });
   }
 
-  private bootstrap(
-    props: RedisClusterProps,
-    labels: Record<string, string>,
-    headless: string,
-    podSecurity: k8s.PodSecurityContext,
-    containerSecurity: k8s.SecurityContext,
-    password: k8s.EnvVar,
-    selector: Record<string, string>,
-  ): k8s.KubeJob {
-    const jobName = `${this.name}-bootstrap`;
-    const jobLabels = { ...labels, 'app.kubernetes.io/name': jobName, 'app.kubernetes.io/component': 'bootstrap' };
+  private addBootstrapAccess(jobName: string, jobLabels: Record<string, string>, apiServer: ApiServerAccess): void {
     const jobMeta = { name: jobName, namespace: this.namespace, labels: jobLabels };
-    const exemption = exemptionAnnotations({
-      rules: ['service-account-token'],
-      reason: 'reads pod and node zones from the API to place replicas in other zones',
-    });
     new k8s.KubeServiceAccount(this, 'BootstrapServiceAccount', { metadata: jobMeta, automountServiceAccountToken: false });
     new k8s.KubeRole(this, 'BootstrapRole', {
       metadata: jobMeta,
@@ -392,73 +277,266 @@ export class RedisCluster extends Construct {
       spec: {
         podSelector: { matchLabels: { 'app.kubernetes.io/name': jobName } },
         policyTypes: ['Egress'],
-        egress: [apiServerEgress(props.apiServer)],
-      },
-    });
-
-    const matchLabels = Object.entries(selector)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    // Writes `<pod> <zone> <host:port>` per Redis pod, sorted by ordinal, for bootstrap.sh's placement.
-    const placement = [
-      'set -eu',
-      `until [ "$(kubectl get pods -n ${this.namespace} -l ${matchLabels} -o name | wc -l)" -ge ${this.nodes} ]; do sleep 2; done`,
-      `kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.metadata.labels.topology\\.kubernetes\\.io/zone}{"\\n"}{end}' > /work/nodes`,
-      `until kubectl get pods -n ${this.namespace} -l ${matchLabels} -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.nodeName}{"\\n"}{end}' > /work/pods && ! awk '$2 == ""' /work/pods | grep -q .; do sleep 2; done`,
-      `awk 'NR == FNR { zone[$1] = ($2 == "" ? "none" : $2); next } { print $1, zone[$2], $1 ".${headless}.${this.namespace}.svc.cluster.local:6379" }' /work/nodes /work/pods | awk '{ n = split($1, part, "-"); print part[n], $0 }' | sort -n | cut -d' ' -f2- > /work/placement`,
-      'cat /work/placement',
-    ].join('\n');
-    const smallResources = {
-      requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-      limits: { memory: k8s.Quantity.fromString('128Mi') },
-    };
-
-    return new k8s.KubeJob(this, 'Bootstrap', {
-      metadata: { ...jobMeta, annotations: exemption },
-      spec: {
-        backoffLimit: 20,
-        template: {
-          metadata: { labels: jobLabels },
-          spec: {
-            serviceAccountName: jobName,
-            automountServiceAccountToken: true,
-            restartPolicy: 'OnFailure',
-            securityContext: podSecurity,
-            initContainers: [
-              {
-                name: 'placement',
-                image: props.kubectlImage,
-                command: ['sh', '-c', placement],
-                // kubectl keeps its discovery cache under $HOME; the root filesystem is read-only.
-                env: [{ name: 'HOME', value: '/work' }],
-                securityContext: containerSecurity,
-                resources: smallResources,
-                volumeMounts: [{ name: 'work', mountPath: '/work' }],
-              },
-            ],
-            containers: [
-              {
-                name: 'create-cluster',
-                image: props.image,
-                command: ['sh', '/scripts/bootstrap.sh', '/work/placement', String(props.shards), String(props.replicasPerShard)],
-                env: [password],
-                securityContext: containerSecurity,
-                resources: smallResources,
-                volumeMounts: [
-                  { name: 'work', mountPath: '/work' },
-                  { name: 'scripts', mountPath: '/scripts' },
-                ],
-              },
-            ],
-            volumes: [
-              { name: 'work', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Mi') } },
-              { name: 'scripts', configMap: { name: this.name, items: [{ key: 'bootstrap.sh', path: 'bootstrap.sh' }] } },
-            ],
-          },
-        },
+        egress: [apiServerEgress(apiServer)],
       },
     });
   }
+
+  /** One node at a time: a master and its replica never go down together through voluntary disruption. */
+  private addPdb(): k8s.KubePodDisruptionBudget {
+    return new k8s.KubePodDisruptionBudget(this, 'PDB', {
+      metadata: this.meta(this.name),
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.shared.selector } } },
+    });
+  }
+
+  private addNetworkPolicy(monitoringNamespace: string): k8s.KubeNetworkPolicy {
+    const tcp = (port: number) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' });
+    const { selector } = this.shared;
+    return new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
+      metadata: this.meta(this.name),
+      spec: {
+        podSelector: { matchLabels: { ...selector } },
+        policyTypes: ['Ingress'],
+        ingress: [
+          { from: [{ podSelector: { matchLabels: { [REDIS_CLIENT_LABEL]: this.name } } }], ports: [tcp(6379)] },
+          { from: [{ podSelector: { matchLabels: { ...selector } } }], ports: [tcp(6379), tcp(16379)] },
+          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': `${this.name}-bootstrap` } } }], ports: [tcp(6379)] },
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9121)] },
+        ],
+      },
+    });
+  }
+
+  private addServiceMonitor(): ServiceMonitor {
+    return new ServiceMonitor(this, 'ServiceMonitor', {
+      metadata: this.meta(this.name),
+      spec: {
+        selector: { matchLabels: { ...this.shared.selector, 'perfstack.io/metrics': 'redis' } },
+        endpoints: [{ port: 'metrics', interval: '15s' }],
+      },
+    });
+  }
+
+  private addAlerts(): RuleGroups {
+    return new RuleGroups(this, 'Alerts', {
+      name: `${this.name}-alerts`,
+      namespace: this.namespace,
+      labels: this.shared.labels,
+      groups: [redisAlertRules(this.name, this.namespace)],
+    });
+  }
+}
+
+/** What every object of one Redis Cluster shares. */
+export interface SharedSettings {
+  readonly labels: Record<string, string>;
+  readonly selector: Record<string, string>;
+  /** Name of the headless Service that gives each pod its stable DNS name. */
+  readonly headless: string;
+  readonly podSecurity: k8s.PodSecurityContext;
+  readonly containerSecurity: k8s.SecurityContext;
+  /** `REDISCLI_AUTH` from the auth Secret: redis-cli and the init container read it. */
+  readonly password: k8s.EnvVar;
+}
+
+export function sharedSettings(
+  name: string,
+  namespace: string,
+  props: RedisClusterProps,
+  authSecret: { readonly name: string; readonly key: string },
+): SharedSettings {
+  const identity = { name, instance: `${name}-${namespace}`, component: 'cache', partOf: 'perfstack', version: imageTag(props.image) };
+  return {
+    labels: { ...appLabels(identity), ...(props.labels ?? {}) },
+    selector: selectorLabels(identity),
+    headless: `${name}-headless`,
+    podSecurity: restrictedPodSecurity(999),
+    containerSecurity: restrictedContainerSecurity(),
+    password: { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: authSecret.name, key: authSecret.key } } },
+  };
+}
+
+const REDIS_PORTS = [
+  { name: 'redis', port: 6379, targetPort: k8s.IntOrString.fromString('redis'), protocol: 'TCP' },
+  { name: 'bus', port: 16379, targetPort: k8s.IntOrString.fromString('bus'), protocol: 'TCP' },
+];
+
+/** The Redis pod: runtime-config init container, redis-server and the exporter sidecar, spread over zones and hosts. */
+export function redisPodSpec(name: string, props: RedisClusterProps, s: SharedSettings): k8s.PodSpec {
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    priorityClassName: PRIORITY_CLASSES.critical.name,
+    terminationGracePeriodSeconds: 30,
+    securityContext: s.podSecurity,
+    topologySpreadConstraints: topologySpread(s.selector, props.zones).map((c) => ({ ...c, matchLabelKeys: undefined })),
+    affinity: { podAntiAffinity: hostAntiAffinity(s.selector) },
+    initContainers: [runtimeConfigContainer(props.image, s)],
+    containers: [redisContainer(props, s), exporterContainer(props.exporterImage, s)],
+    volumes: [
+      { name: 'config', configMap: { name, items: [{ key: 'redis.conf', path: 'redis.conf' }] } },
+      { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
+    ],
+  };
+}
+
+/** Writes the run-time include: secrets and the stable per-pod hostname. */
+export function runtimeConfigContainer(image: string, s: SharedSettings): k8s.Container {
+  const runtimeConf =
+    'umask 077; { echo "requirepass $REDISCLI_AUTH"; echo "masterauth $REDISCLI_AUTH"; ' +
+    `echo "cluster-announce-hostname $POD_NAME.${s.headless}.$POD_NAMESPACE.svc.cluster.local"; } > /run/redis/runtime.conf`;
+  return {
+    name: 'runtime-config',
+    image,
+    command: ['sh', '-c', runtimeConf],
+    env: [s.password, fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace')],
+    securityContext: s.containerSecurity,
+    resources: {
+      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+      limits: { memory: k8s.Quantity.fromString('32Mi') },
+    },
+    volumeMounts: [{ name: 'run', mountPath: '/run/redis' }],
+  };
+}
+
+export function redisContainer(props: RedisClusterProps, s: SharedSettings): k8s.Container {
+  const memory = k8s.Quantity.fromString(`${Math.round(props.memory.toMebibytes())}Mi`);
+  return {
+    name: 'redis',
+    image: props.image,
+    command: ['redis-server', '/etc/redis/redis.conf'],
+    ports: [
+      { name: 'redis', containerPort: 6379, protocol: 'TCP' },
+      { name: 'bus', containerPort: 16379, protocol: 'TCP' },
+    ],
+    env: [s.password],
+    resources: { requests: { cpu: k8s.Quantity.fromString(props.cpu.amount), memory }, limits: { memory } },
+    securityContext: s.containerSecurity,
+    // PING answers LOADING while the AOF replays: the startup probe allows for that, then liveness applies.
+    startupProbe: {
+      exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] },
+      periodSeconds: 5,
+      failureThreshold: 120,
+      timeoutSeconds: 3,
+    },
+    readinessProbe: {
+      exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] },
+      periodSeconds: 5,
+      failureThreshold: 2,
+      timeoutSeconds: 3,
+    },
+    livenessProbe: {
+      tcpSocket: { port: k8s.IntOrString.fromString('redis') },
+      periodSeconds: 10,
+      failureThreshold: 6,
+      timeoutSeconds: 3,
+    },
+    volumeMounts: [
+      { name: 'data', mountPath: '/data' },
+      { name: 'config', mountPath: '/etc/redis' },
+      { name: 'run', mountPath: '/run/redis' },
+    ],
+  };
+}
+
+export function exporterContainer(image: string, s: SharedSettings): k8s.Container {
+  return {
+    name: 'exporter',
+    image,
+    ports: [{ name: 'metrics', containerPort: 9121, protocol: 'TCP' }],
+    env: [
+      { name: 'REDIS_ADDR', value: 'redis://127.0.0.1:6379' },
+      { name: 'REDIS_PASSWORD', valueFrom: s.password.valueFrom },
+    ],
+    resources: {
+      requests: { cpu: k8s.Quantity.fromString('25m'), memory: k8s.Quantity.fromString('32Mi') },
+      limits: { memory: k8s.Quantity.fromString('64Mi') },
+    },
+    securityContext: s.containerSecurity,
+    readinessProbe: { httpGet: { path: '/health', port: k8s.IntOrString.fromString('metrics') }, periodSeconds: 10 },
+    livenessProbe: {
+      httpGet: { path: '/health', port: k8s.IntOrString.fromString('metrics') },
+      periodSeconds: 30,
+      failureThreshold: 3,
+    },
+  };
+}
+
+export function dataVolumeClaim(selector: Record<string, string>, props: RedisClusterProps): k8s.KubePersistentVolumeClaimProps {
+  return {
+    metadata: { name: 'data', labels: { ...selector } },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: props.storageClass,
+      resources: { requests: { storage: k8s.Quantity.fromString(`${props.storage.toGibibytes()}Gi`) } },
+    },
+  };
+}
+
+/**
+ * The bootstrap pod: the zone lookup (placement.py) writes the placement file, then bootstrap.sh in the Redis image
+ * creates the cluster from it.
+ */
+export function bootstrapPodSpec(
+  jobName: string,
+  name: string,
+  namespace: string,
+  nodes: number,
+  props: RedisClusterProps,
+  s: SharedSettings,
+): k8s.PodSpec {
+  const matchLabels = Object.entries(s.selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const smallResources = {
+    requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
+    limits: { memory: k8s.Quantity.fromString('128Mi') },
+  };
+  const mounts = [
+    { name: 'work', mountPath: '/work' },
+    { name: 'scripts', mountPath: '/scripts' },
+  ];
+  return {
+    serviceAccountName: jobName,
+    automountServiceAccountToken: true,
+    restartPolicy: 'OnFailure',
+    securityContext: s.podSecurity,
+    initContainers: [
+      {
+        name: 'placement',
+        image: props.placementImage,
+        command: ['python3', '-B', '/scripts/placement.py', namespace, matchLabels, String(nodes), s.headless, '/work/placement'],
+        securityContext: s.containerSecurity,
+        resources: smallResources,
+        volumeMounts: mounts,
+      },
+    ],
+    containers: [
+      {
+        name: 'create-cluster',
+        image: props.image,
+        command: ['sh', '/scripts/bootstrap.sh', '/work/placement', String(props.shards), String(props.replicasPerShard)],
+        env: [s.password],
+        securityContext: s.containerSecurity,
+        resources: smallResources,
+        volumeMounts: mounts,
+      },
+    ],
+    volumes: [
+      { name: 'work', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Mi') } },
+      {
+        name: 'scripts',
+        configMap: {
+          name,
+          items: [
+            { key: 'bootstrap.sh', path: 'bootstrap.sh' },
+            { key: 'placement.py', path: 'placement.py' },
+          ],
+        },
+      },
+    ],
+  };
 }
 
 function fieldEnv(name: string, fieldPath: string): k8s.EnvVar {

@@ -99,9 +99,11 @@ export function renderRedisConf(o: RedisConfOptions): string {
 
 /**
  * The awk program that places masters and replicas across zones. Input lines: `<pod> <zone> <host:port>`.
- * Masters go round-robin over zones; the replica of a master in zone i goes to zone i+1, then i+2, ... (a rotation,
- * so with pods balanced over zones, as the StatefulSet's zone spread makes them, no replica shares its master's
- * zone). Output lines: `M <addr>` per master, then `R <addr> <master addr>` per replica.
+ * Masters go round-robin over zones; replica r of a master in zone i goes to zone i+r (the r-th other zone), then
+ * the zones after it. With pods balanced over zones, as the StatefulSet's zone spread makes them, no replica shares
+ * its master's zone, and with `replicas <= zones - 1` a shard's nodes sit in as many zones as it has nodes: with 2
+ * replicas over 3 zones, losing any zone leaves every shard a master and a replica.
+ * Output lines: `M <addr>` per master, then `R <addr> <master addr>` per replica.
  */
 export const PLACEMENT_AWK = `
 { pod[NR] = $1; zone[NR] = $2; addr[NR] = $3; n = NR
@@ -115,10 +117,12 @@ END {
   }
   for (r = 1; r <= replicas; r++) for (k = 1; k <= shards; k++) {
     home = zidx[zone[master[k]]]; pick = 0
-    for (s = 1; s <= nz && !pick; s++) {
-      want = zones[((home - 1 + s) % nz) + 1]
+    for (s = 0; s < nz - 1 && !pick; s++) {
+      want = zones[((home - 1 + ((r - 1 + s) % (nz - 1)) + 1) % nz) + 1]
       for (i = 1; i <= n; i++) if (!used[i] && zone[i] == want) { pick = i; break }
     }
+    # One zone, or pods not balanced: any free pod rather than a shard short of a replica.
+    for (i = 1; i <= n && !pick; i++) if (!used[i]) pick = i
     used[pick] = 1; print "R", addr[pick], addr[master[k]]
   }
 }`;

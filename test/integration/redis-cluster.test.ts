@@ -25,11 +25,12 @@ describeWithPrograms('Redis Cluster from the synthesized prod ConfigMap, on real
   }, 120000);
   afterAll(() => harness.stop());
 
-  it('is created by the bootstrap Job script as 3 masters with a replica each', async () => {
-    expect(bootstrapLog).toContain('bootstrap: cluster created: 3 masters, 1 replica(s) each');
+  it('is created by the bootstrap Job script as 3 masters with 2 replicas each', async () => {
+    expect([shards, replicas]).toEqual([3, 2]);
+    expect(bootstrapLog).toContain('bootstrap: cluster created: 3 masters, 2 replica(s) each');
     const topo = await harness.topology(harness.nodes[0]);
     expect([...topo.values()].filter((t) => t.role === 'master')).toHaveLength(3);
-    expect([...topo.values()].filter((t) => t.role === 'replica')).toHaveLength(3);
+    expect([...topo.values()].filter((t) => t.role === 'replica')).toHaveLength(6);
   });
 
   it('places every replica in another zone than its master', async () => {
@@ -39,7 +40,7 @@ describeWithPrograms('Redis Cluster from the synthesized prod ConfigMap, on real
     const pairs = [...topo.entries()]
       .filter(([, t]) => t.role === 'replica')
       .map(([port, t]) => [zoneOf(port), zoneOf(byId.get(t.masterId!)!)]);
-    expect(pairs).toHaveLength(3);
+    expect(pairs).toHaveLength(6);
     for (const [replicaZone, masterZone] of pairs) expect(replicaZone).not.toBe(masterZone);
   });
 

@@ -65,6 +65,7 @@ describe('synth', () => {
       '01-loadtest.k8s.yaml',
       '01-nlp-service.k8s.yaml',
       '01-web.k8s.yaml',
+      '02-resilience.k8s.yaml',
       'helm',
     ]);
     expect(fs.readdirSync(path.join(out, 'prod', 'helm'))).toEqual(['kube-prometheus-stack.values.yaml']);
@@ -83,7 +84,7 @@ describe('synth', () => {
     const { app } = buildPlatform(prod);
     const charts = synthesizeCharts(prod);
     expect(charts.map((c) => c.objects)).toEqual(app.charts.map((c) => c.toJson()));
-    expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1, 1, 1, 1]);
+    expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 2]);
   });
 
   it('replaces only the environments asked for', () => {

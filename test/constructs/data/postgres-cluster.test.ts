@@ -1,6 +1,13 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
-import { PostgresCluster, PostgresClusterProps } from '../../../constructs/data/postgres-cluster';
+import {
+  PostgresCluster,
+  PostgresClusterProps,
+  barmanObjectStore,
+  clusterSpec,
+  poolerSpec,
+  resolveDefaults,
+} from '../../../constructs/data/postgres-cluster';
 import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
@@ -73,7 +80,7 @@ describe('PostgresCluster', () => {
       expect(pooler.spec).toMatchObject({
         type,
         instances: 2,
-        pgbouncer: { poolMode: 'transaction', parameters: { default_pool_size: '25', max_client_conn: '1000' } },
+        pgbouncer: { poolMode: 'transaction', parameters: { default_pool_size: '25', max_client_conn: '1100' } },
       });
       expect(get('PodDisruptionBudget', `pg-pooler-${type}`).spec).toEqual({
         maxUnavailable: 1,
@@ -122,6 +129,14 @@ describe('PostgresCluster', () => {
     expect(g('NetworkPolicy', 'pg').spec.egress[1].ports).toContainEqual({ port: 9000, protocol: 'TCP' });
   });
 
+  it('sizes max_client_conn so the target number of clients is served with one PgBouncer instance down', () => {
+    const params = (o: Partial<PostgresClusterProps>) => synth(o).get('Pooler', 'pg-pooler-rw').spec.pgbouncer.parameters;
+    // 1000 clients, 2 instances: the survivor takes all 1000, plus 10% headroom.
+    expect(params({}).max_client_conn).toBe('1100');
+    expect(params({ targetClients: 2000 }).max_client_conn).toBe('2200');
+    expect(params({ targetClients: 2000, poolerInstances: 3 }).max_client_conn).toBe('1100');
+  });
+
   it('has no read-only pooler for a single instance', () => {
     const { objects: o } = synth({ instances: 1, synchronousReplicas: 0 });
     expect(o.filter((x) => x.kind === 'Pooler').map((x) => x.metadata.name)).toEqual(['pg-pooler-rw']);
@@ -136,10 +151,40 @@ describe('PostgresCluster', () => {
     ],
     [{ pooler: { maxClientConn: 500 } }, "test/pg: 'pooler.maxClientConn' (500) must be at least 1000"],
     [
+      { targetClients: 1500, pooler: { maxClientConn: 1000 } },
+      "test/pg: 'pooler.maxClientConn' (1000) serves 1000 clients with one of 2 PgBouncer instances down, fewer than 'targetClients' (1500)",
+    ],
+    [
       { backup: { ...base.backup, retention: '30 days' } },
       'test/pg: \'backup.retention\' ("30 days") must be a number and a unit d, w or m',
     ],
   ] as [Partial<PostgresClusterProps>, string][])('rejects %o', (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
+  });
+});
+
+describe('the PostgresCluster render functions, alone', () => {
+  it('resolves every default once', () => {
+    expect(resolveDefaults({ ...base, synchronousReplicas: undefined })).toEqual({
+      sync: 0,
+      maxConnections: 200,
+      poolerInstances: 2,
+      database: 'app',
+      monitoringNamespace: 'monitoring',
+      operatorNamespace: 'cnpg-system',
+      schedule: '0 0 2 * * *',
+      targetClients: 1000,
+      maxClientConn: 1100,
+    });
+  });
+
+  it('writes base backups and WAL gzip-compressed to the object store', () => {
+    expect(barmanObjectStore(base.backup)).toMatchObject({ destinationPath: base.backup.destinationPath, wal: { maxParallel: 2 } });
+  });
+
+  it('spreads a pooler over zones, strictly with 3 zones', () => {
+    const spec = poolerSpec('pg', 'rw', { ...base, zones: 3 }, resolveDefaults(base), {}, {});
+    expect(spec.template!.spec!.topologySpreadConstraints![0]).toMatchObject({ whenUnsatisfiable: 'DoNotSchedule', maxSkew: 1 });
+    expect(clusterSpec({ ...base, zones: 3 }, resolveDefaults(base), {}).affinity).toMatchObject({ podAntiAffinityType: 'required' });
   });
 });

@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import fc from 'fast-check';
 import {
   pgbouncerParameters,
+  poolerMaxClientConn,
   poolerServerConnections,
   postgresParameters,
   synchronousStandbyNames,
@@ -42,5 +43,13 @@ describe('synchronousStandbyNames', () => {
   it('asks a quorum of the standbys, as CloudNativePG does', () => {
     expect(synchronousStandbyNames(['pg-2', 'pg-3'], 1)).toBe('ANY 1 ("pg-2", "pg-3")');
     expect(synchronousStandbyNames(['pg-2'], 0)).toBe('');
+  });
+});
+
+describe('poolerMaxClientConn', () => {
+  it('gives each PgBouncer instance the target clients over the survivors of one loss, plus 10%', () => {
+    expect(poolerMaxClientConn(1000, 2)).toBe(1100);
+    expect(poolerMaxClientConn(1000, 3)).toBe(550);
+    expect(poolerMaxClientConn(3000, 4)).toBe(1100);
   });
 });

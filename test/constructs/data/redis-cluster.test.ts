@@ -1,6 +1,13 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
-import { RedisCluster, RedisClusterProps } from '../../../constructs/data/redis-cluster';
+import {
+  RedisCluster,
+  RedisClusterProps,
+  bootstrapPodSpec,
+  redisPodSpec,
+  runtimeConfigContainer,
+  sharedSettings,
+} from '../../../constructs/data/redis-cluster';
 import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
@@ -18,7 +25,7 @@ const base: RedisClusterProps = {
   auth: { secretName: 'redis-auth' },
   image: 'registry.example.com/library/redis:7.2.5',
   exporterImage: 'registry.example.com/oliver006/redis_exporter:v1.62.0',
-  kubectlImage: 'registry.example.com/bitnami/kubectl:1.28.15',
+  placementImage: 'registry.example.com/cloudnative-pg/postgresql:16.4',
   apiServer: { cidrs: ['10.0.0.0/16'], port: 443 },
 };
 
@@ -41,7 +48,7 @@ describe('RedisCluster', () => {
   });
 
   it('detects failures after 1.5 s by default, for a failover within 5 s', () => {
-    expect(redis.redisConf).toMatch(/^cluster-node-timeout 1500$/m);
+    expect(redis.redisConf).toMatch(/^cluster-node-timeout 2000$/m);
   });
 
   it('limits memory to the node size and sets maxmemory to 75% of it', () => {
@@ -82,7 +89,19 @@ describe('RedisCluster', () => {
   it('bootstraps with the shape of the cluster and the zone lookup it needs', () => {
     const job = get('Job');
     expect(job.spec.template.spec.containers[0].command).toEqual(['sh', '/scripts/bootstrap.sh', '/work/placement', '3', '1']);
-    expect(job.spec.template.spec.initContainers[0].command[2]).toContain('topology\\.kubernetes\\.io/zone');
+    const placement = job.spec.template.spec.initContainers[0];
+    expect(placement.image).toBe('registry.example.com/cloudnative-pg/postgresql:16.4');
+    expect(placement.command).toEqual([
+      'python3',
+      '-B',
+      '/scripts/placement.py',
+      'web',
+      expect.stringContaining('app.kubernetes.io/name=redis'),
+      '6',
+      'redis-headless',
+      '/work/placement',
+    ]);
+    expect(get('ConfigMap').data['placement.py']).toContain('topology.kubernetes.io/zone');
     expect(get('ClusterRole').rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list'] }]);
     expect(get('Role').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
   });
@@ -140,5 +159,32 @@ describe('RedisCluster', () => {
 
   it('allows a dev cluster without replicas in one zone', () => {
     expect(synth({ zones: 1, replicasPerShard: 0 }).get('StatefulSet').spec.replicas).toBe(3);
+  });
+});
+
+describe('the RedisCluster render functions, alone', () => {
+  const props = { ...base, zones: 3 };
+  const shared = sharedSettings('redis', 'web', props, { name: 'redis-auth', key: 'password' });
+
+  it('builds the pod: runtime config first, then redis and the exporter, spread over zones and hosts', () => {
+    const pod = redisPodSpec('redis', props, shared);
+    expect(pod.initContainers!.map((c) => c.name)).toEqual(['runtime-config']);
+    expect(pod.containers.map((c) => c.name)).toEqual(['redis', 'exporter']);
+    expect(pod.topologySpreadConstraints!.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+  });
+
+  it('announces the stable per-pod hostname through the headless Service', () => {
+    expect(runtimeConfigContainer('redis:7', shared).command![2]).toContain('$POD_NAME.redis-headless.$POD_NAMESPACE.svc.cluster.local');
+  });
+
+  it('hands the bootstrap the shape of the cluster and the zone lookup its namespace, selector and node count', () => {
+    const pod = bootstrapPodSpec('redis-bootstrap', 'redis', 'web', 6, props, shared);
+    expect(pod.initContainers![0].command!.slice(3)).toEqual([
+      'web',
+      expect.stringContaining('app.kubernetes.io/name=redis'),
+      '6',
+      'redis-headless',
+      '/work/placement',
+    ]);
   });
 });

@@ -112,6 +112,26 @@ describe('the placement program', () => {
     );
   });
 
+  it('puts each of 2 replicas in one of the two other zones, so any one zone lost leaves every shard a master and a replica', () => {
+    const scenario = fc.record({ shards: fc.integer({ min: 3, max: 8 }), seed: fc.integer() }).chain(({ shards }) => {
+      const n = shards * 3;
+      const zoneOf = Array.from({ length: n }, (_, i) => `z${i % 3}`);
+      return fc.shuffledSubarray(zoneOf, { minLength: n, maxLength: n }).map((order) => ({ shards, order }));
+    });
+    fc.assert(
+      fc.property(scenario, ({ shards, order }) => {
+        const pods = order.map((zone, i) => [`p${i}`, zone] as [string, string]);
+        const zone = new Map(pods);
+        const plan = place(pods, shards, 2);
+        return plan.masters.every((m) => {
+          const zones = [m, ...plan.replicas.filter(([, master]) => master === m).map(([r]) => r)].map((p) => zone.get(p));
+          return zones.length === 3 && new Set(zones).size === 3;
+        });
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('falls back to the same zone in a one-zone cluster rather than leaving a replica out', () => {
     const plan = place(
       Array.from({ length: 6 }, (_, i) => [`p${i}`, 'only'] as [string, string]),

@@ -146,6 +146,48 @@ export class PostgresHarness {
     this.writeConf(dir, port, parameters, {});
   }
 
+  /** A base backup of the instance on `port` into `<root>/<name>`, without WAL (`-X none`): the archive has it. */
+  public async baseBackup(name: string, port: number): Promise<string> {
+    const dir = this.dir(name);
+    await this.must(bin('pg_basebackup'), [
+      '-D',
+      dir,
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-U',
+      'postgres',
+      '-X',
+      'none',
+      '--checkpoint=fast',
+    ]);
+    return dir;
+  }
+
+  /**
+   * A new instance from a copy of a base backup, recovering from the WAL archive with `restoreCommand` to the end of
+   * the archive on the latest timeline, then promoted: what a CloudNativePG recovery Cluster does with barman-cloud.
+   */
+  public async restoreInto(
+    name: string,
+    port: number,
+    backup: string,
+    restoreCommand: string,
+    parameters: Readonly<Record<string, string>>,
+  ): Promise<void> {
+    const dir = this.dir(name);
+    await this.must('cp', ['-a', backup, dir]);
+    fs.writeFileSync(path.join(dir, 'perfstack.conf'), '');
+    fs.writeFileSync(
+      path.join(dir, 'postgresql.conf'),
+      fs.readFileSync(path.join(dir, 'postgresql.conf'), 'utf8').replace(/\ninclude 'perfstack.conf'\n/g, '\n'),
+    );
+    this.writeConf(dir, port, parameters, { restore_command: restoreCommand, recovery_target_timeline: 'latest', archive_mode: 'off' });
+    fs.writeFileSync(path.join(dir, 'recovery.signal'), '');
+    if (isRoot) fs.chownSync(path.join(dir, 'recovery.signal'), passwd('postgres', 2), passwd('postgres', 3));
+  }
+
   public async psql(port: number, sql: string, database = 'postgres'): Promise<string> {
     return (
       await this.must(
@@ -201,7 +243,9 @@ export class PostgresHarness {
     poolMode: string,
     parameters: Readonly<Record<string, string>>,
   ): Promise<void> {
-    const ini = path.join(this.root, 'pgbouncer.ini');
+    // One ini, log and pid file per instance: a test may run several PgBouncers side by side.
+    const ini = path.join(this.root, `pgbouncer-${port}.ini`);
+    const logfile = path.join(this.root, `pgbouncer-${port}.log`);
     fs.writeFileSync(path.join(this.root, 'users.txt'), '"postgres" ""\n');
     fs.writeFileSync(
       ini,
@@ -215,7 +259,8 @@ export class PostgresHarness {
         'auth_type = trust',
         `auth_file = ${path.join(this.root, 'users.txt')}`,
         'admin_users = postgres',
-        `logfile = ${path.join(this.root, 'pgbouncer.log')}`,
+        `logfile = ${logfile}`,
+        `pidfile = ${this.pgbouncerPidFile(port)}`,
         `pool_mode = ${poolMode}`,
         ...Object.entries(parameters).map(([k, v]) => `${k} = ${v}`),
         '',
@@ -242,11 +287,18 @@ export class PostgresHarness {
       ]);
       if (r.code === 0) return;
       if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(
-          `pgbouncer did not start: ${fs.existsSync(path.join(this.root, 'pgbouncer.log')) ? fs.readFileSync(path.join(this.root, 'pgbouncer.log'), 'utf8') : r.stderr}`,
-        );
+        throw new Error(`pgbouncer did not start: ${fs.existsSync(logfile) ? fs.readFileSync(logfile, 'utf8') : r.stderr}`);
       await new Promise((res) => setTimeout(res, 200));
     }
+  }
+
+  private pgbouncerPidFile(port: number): string {
+    return path.join(this.root, `pgbouncer-${port}.pid`);
+  }
+
+  /** SIGKILLs the PgBouncer listening on `port`, as a node failure or an OOM kill would. */
+  public killPgbouncer(port: number): void {
+    process.kill(Number(fs.readFileSync(this.pgbouncerPidFile(port), 'utf8').trim()), 'SIGKILL');
   }
 
   public async stop(): Promise<void> {

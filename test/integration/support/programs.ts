@@ -22,6 +22,7 @@ const PACKAGES: Record<string, string> = {
   umoci: 'umoci',
   unshare: 'util-linux',
   ip: 'iproute2',
+  python3: 'python3',
 };
 
 /** Finds a program on PATH or in PostgreSQL's versioned bin folder. */

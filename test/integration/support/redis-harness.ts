@@ -86,6 +86,11 @@ export class RedisHarness {
     return stdout;
   }
 
+  /** Nodes whose process runs (not killed, not exited). */
+  public live(): RedisNode[] {
+    return this.nodes.filter((n) => n.process && n.process.exitCode === null && !n.process.killed);
+  }
+
   public client(node: RedisNode): Redis {
     return new Redis({
       host: '127.0.0.1',
@@ -99,9 +104,7 @@ export class RedisHarness {
 
   public cluster(): Cluster {
     return new Cluster(
-      this.nodes
-        .filter((n) => n.process && n.process.exitCode === null && !n.process.killed)
-        .map((n) => ({ host: '127.0.0.1', port: n.port })),
+      this.live().map((n) => ({ host: '127.0.0.1', port: n.port })),
       { redisOptions: { password: PASSWORD }, natMap: undefined, slotsRefreshTimeout: 2000 },
     );
   }
@@ -140,7 +143,7 @@ export class RedisHarness {
   /** Waits until every replica has finished its first sync (only then is it eligible for failover). */
   public async waitForReplicasInSync(timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (const node of this.nodes) {
+    for (const node of this.live()) {
       const c = this.client(node);
       try {
         for (;;) {
@@ -159,8 +162,8 @@ export class RedisHarness {
    * Writes `perMaster` keys to each master and keeps those that at least one replica acknowledged (WAIT 1), the
    * guarantee a failover must honour.
    */
-  public async writeAcknowledged(perMaster: number): Promise<Map<string, string>> {
-    const topo = await this.topology(this.nodes[0]);
+  public async writeAcknowledged(perMaster: number, prefix = 'key'): Promise<Map<string, string>> {
+    const topo = await this.topology(this.live()[0]);
     const acked = new Map<string, string>();
     for (const [port, t] of topo) {
       if (t.role !== 'master') continue;
@@ -172,7 +175,7 @@ export class RedisHarness {
         if (owned.length === 0) throw new Error(`master ${port} serves no slots`);
         let written = 0;
         for (let i = 0; written < perMaster; i++) {
-          const key = `key:${i}`;
+          const key = `${prefix}:${i}`;
           const slot = calculateSlot(key);
           if (!owned.some(([a, b]) => slot >= a && slot <= b)) continue;
           const value = `value-${i}-${port}`;
@@ -195,22 +198,75 @@ export class RedisHarness {
   public async killMasterAndTimeFailover(port: number, timeoutMs = 30000): Promise<{ seconds: number; newMaster: RedisNode }> {
     const topo = await this.topology(this.nodes.find((n) => n.port !== port)!);
     const masterId = topo.get(port)!.id;
-    const replicaPort = [...topo.entries()].find(([, t]) => t.masterId === masterId)![0];
-    const replica = this.nodes.find((n) => n.port === replicaPort)!;
+    const replicas = [...topo.entries()].filter(([, t]) => t.masterId === masterId).map(([p]) => this.nodes.find((n) => n.port === p)!);
     const victim = this.nodes.find((n) => n.port === port)!;
-    const c = this.client(replica);
+    const clients = replicas.map((r) => this.client(r));
     try {
       const t0 = process.hrtime.bigint();
       victim.process!.kill('SIGKILL');
       for (;;) {
-        const role = (await c.call('ROLE')) as [string];
-        if (role[0] === 'master') return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, newMaster: replica };
+        const roles = await Promise.all(clients.map((c) => c.call('ROLE') as Promise<[string]>));
+        const promoted = roles.findIndex((r) => r[0] === 'master');
+        if (promoted >= 0) return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, newMaster: replicas[promoted] };
         if (Number(process.hrtime.bigint() - t0) / 1e6 > timeoutMs) throw new Error(`no failover within ${timeoutMs} ms`);
         await sleep(20);
       }
     } finally {
+      for (const c of clients) c.disconnect();
+    }
+  }
+
+  /** The live node serving each slot range, as `via` sees it: `[first, last, port]`. */
+  public async slotOwners(via: RedisNode): Promise<[number, number, number][]> {
+    const c = this.client(via);
+    try {
+      const slots = (await c.call('CLUSTER', 'SLOTS')) as [number, number, [string, number]][];
+      return slots.map((s) => [s[0], s[1], s[2][1]]);
+    } finally {
       c.disconnect();
     }
+  }
+
+  /**
+   * SIGKILLs every node of `zone` at once and returns the seconds until every one of the 16384 slots is served by a
+   * live master that accepts a write (a key hashed into each slot range is SET on its owner directly).
+   */
+  public async killZoneAndTimeRecovery(zone: string, timeoutMs = 30000): Promise<{ seconds: number; survivor: RedisNode }> {
+    const victims = this.nodes.filter((n) => n.zone === zone);
+    const survivor = this.nodes.find((n) => n.zone !== zone)!;
+    const t0 = process.hrtime.bigint();
+    for (const v of victims) v.process!.kill('SIGKILL');
+    const dead = new Set(victims.map((v) => v.port));
+    for (;;) {
+      if (await this.allSlotsWritable(survivor, dead)) return { seconds: Number(process.hrtime.bigint() - t0) / 1e9, survivor };
+      if (Number(process.hrtime.bigint() - t0) / 1e6 > timeoutMs) throw new Error(`slots not all served within ${timeoutMs} ms`);
+      await sleep(50);
+    }
+  }
+
+  private async allSlotsWritable(via: RedisNode, dead: ReadonlySet<number>): Promise<boolean> {
+    const owners = await this.slotOwners(via);
+    const covered = owners.reduce((n, [a, b]) => n + (b - a + 1), 0);
+    if (covered !== 16384 || owners.some(([, , port]) => dead.has(port))) return false;
+    for (const [first, last, port] of owners) {
+      let i = 0;
+      while (calculateSlot(`probe:${i}`) < first || calculateSlot(`probe:${i}`) > last) i++;
+      const key = `probe:${i}`;
+      const c = this.client(this.nodes.find((n) => n.port === port)!);
+      try {
+        if ((await c.set(key, 'x').catch(() => 'error')) !== 'OK') return false;
+      } finally {
+        c.disconnect();
+      }
+    }
+    return true;
+  }
+
+  /** Stops the node's process (SIGSTOP) for `ms`, as a long command, a slow fork or a VM pause would. */
+  public async stall(node: RedisNode, ms: number): Promise<void> {
+    node.process!.kill('SIGSTOP');
+    await sleep(ms);
+    node.process!.kill('SIGCONT');
   }
 
   public async waitForClusterOk(via: RedisNode, timeoutMs = 30000): Promise<void> {
