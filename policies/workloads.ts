@@ -1,4 +1,5 @@
-import { indexOf } from './object-index';
+import { LabelIndex, indexOf, podLabelIndex } from './object-index';
+import { selects } from './selectors';
 import { KubeObject } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,19 +32,11 @@ export function sameNamespace(a: KubeObject, b: KubeObject): boolean {
   return (a.metadata.namespace ?? 'default') === (b.metadata.namespace ?? 'default');
 }
 
-/** Does a label selector (`matchLabels` / `matchExpressions`) select these labels? */
-export function selects(selector: Json, labels: Readonly<Record<string, string>> = {}): boolean {
-  if (!selector) return false;
-  const matchLabels = selector.matchLabels ?? (selector.matchExpressions ? {} : selector);
-  for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = e.key in labels;
-    if (e.operator === 'In' && !(has && e.values.includes(labels[e.key]))) return false;
-    if (e.operator === 'NotIn' && has && e.values.includes(labels[e.key])) return false;
-    if (e.operator === 'Exists' && !has) return false;
-    if (e.operator === 'DoesNotExist' && has) return false;
-  }
-  return true;
+export { selects };
+
+/** The workloads of a namespace, indexed by the labels of their pod templates. */
+export function workloadsByPodLabels(objects: readonly KubeObject[], namespace: string | undefined): LabelIndex {
+  return podLabelIndex(objects, namespace, isWorkload, (w) => podTemplateOf(w)?.metadata?.labels);
 }
 
 /** Autoscalers (HPA or KEDA ScaledObject) targeting a workload. */
