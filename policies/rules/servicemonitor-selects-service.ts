@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { kindLabelIndex } from '../object-index';
+import { byLabels } from '../workloads';
 
 export const serviceMonitorSelectsService: Rule = {
   id: 'servicemonitor-selects-service',
@@ -13,7 +13,7 @@ export const serviceMonitorSelectsService: Rule = {
     const inScope = (ns: string | undefined) =>
       namespaces ? namespaces.includes(ns ?? 'default') : (ns ?? 'default') === (o.metadata.namespace ?? 'default');
     const scope = namespaces ? namespaces.flatMap((n) => [n]) : [o.metadata.namespace];
-    const hit = scope.some((n) => kindLabelIndex(ctx.objects, 'Service', n).any(o.spec?.selector, (s) => inScope(s.metadata.namespace)));
+    const hit = scope.some((n) => byLabels(ctx.objects, 'Service', n).any(o.spec?.selector, (s) => inScope(s.metadata.namespace)));
     return hit ? [] : ['its selector matches no Service'];
   },
 };
