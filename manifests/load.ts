@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { StringDecoder } from 'string_decoder';
+import { CORE_SCHEMA, YAMLException, load } from 'js-yaml';
 import { KubeObject, Sourced } from './types';
 
 /** A document that could not be read as a Kubernetes object, with where it is. */
@@ -10,9 +11,14 @@ export interface InputProblem {
   readonly message: string;
 }
 
+const MANIFEST = /\.(ya?ml|json)$/;
+/** Helm values files and Helm release lists: not manifests. */
+const HELM_VALUES = /(^|\.)(values|releases)\.ya?ml$/;
+
 /**
  * Every .yaml, .yml and .json file under the paths, sorted, so reports are stable. In folders, Helm values files
- * (`values.yaml`, `*.values.yaml`) and Helm release lists (`*.releases.yaml`) are skipped: they are not manifests.
+ * (`values.yaml`, `*.values.yaml`) and Helm release lists (`*.releases.yaml`) are skipped: they are not manifests. A missing path, or a folder without any
+ * manifest, is an error naming it.
  */
 export function manifestFiles(paths: readonly string[]): string[] {
   const out: string[] = [];
@@ -21,37 +27,203 @@ export function manifestFiles(paths: readonly string[]): string[] {
     if (stat.isDirectory()) {
       for (const e of fs.readdirSync(p).sort()) {
         const child = path.join(p, e);
-        if (fs.statSync(child).isDirectory() || (/\.(ya?ml|json)$/.test(e) && !/(^|\.)(values|releases)\.ya?ml$/.test(e))) walk(child);
+        if (fs.statSync(child).isDirectory() || (MANIFEST.test(e) && !HELM_VALUES.test(e))) walk(child);
       }
     } else out.push(p);
   };
+  const empty: string[] = [];
   for (const p of paths) {
     if (!fs.existsSync(p)) throw new Error(`${p}: no such file or folder`);
+    const before = out.length;
     walk(p);
+    if (out.length === before) empty.push(p);
   }
+  if (empty.length > 0)
+    throw new Error(
+      empty
+        .map(
+          (p) =>
+            `${p}: '${p}' holds no .yaml, .yml or .json manifest (Helm values and release files are skipped); give a file or a folder of Kubernetes manifests`,
+        )
+        .join('\n'),
+    );
   return out;
 }
 
-/** Reads Kubernetes objects from YAML (multi-document) or JSON files; what is not an object becomes a problem. */
+/** One YAML document of a stream: its text and the line (1-based) its text starts on. */
+export interface RawDocument {
+  readonly text: string;
+  readonly line: number;
+}
+
+/** A line that starts (`---`) or ends (`...`) a document: the only lines that may do so, whatever they are inside. */
+const MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/gm;
+const AT_MARKER = /^(?:---|\.\.\.)(?=[ \t\r\n]|$)/;
+/** A line with nothing a parser reads as content: blank, a comment, or a directive (`%YAML 1.2`). */
+const NOTHING = /^(?:[ \t]*(?:#.*)?|%.*)\r?$/;
+
+function countLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf('\n', from); i !== -1 && i < to; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * The index of the first line in text[from, to) with content (a marker line counts by what follows the marker),
+ * or -1. Stops at the first such line, so a document costs a line or two, not a scan.
+ */
+function firstContentLine(text: string, from: number, to: number): number {
+  for (let at = from, i = 0; at < to; i++) {
+    const eol = text.indexOf('\n', at);
+    const end = eol === -1 || eol >= to ? to : eol;
+    let line = text.slice(at, end);
+    if (AT_MARKER.test(line)) line = line.slice(3);
+    if (!NOTHING.test(line)) return i;
+    at = end + 1;
+  }
+  return -1;
+}
+
+/**
+ * The documents of a YAML stream, split on its `---` and `...` marker lines while the file is read in blocks, so
+ * no more than one block and one document are held at a time, and each document keeps its line in the file.
+ * Comments and directives before a `---` stay with the document they precede; documents without content are
+ * dropped. A JSON file is one document.
+ */
+export function* yamlDocuments(file: string, blockSize = 1 << 20): Generator<RawDocument> {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const decoder = new StringDecoder('utf8');
+    const block = Buffer.allocUnsafe(blockSize);
+    let pending = '';
+    let pendingLine = 1;
+    for (let first = true; ; first = false) {
+      const read = fs.readSync(fd, block, 0, blockSize, null);
+      const eof = read === 0;
+      let text = pending + (eof ? decoder.end() : decoder.write(block.subarray(0, read)));
+      if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      // Only whole lines can be split: a marker must be seen with the rest of its line.
+      const complete = eof ? text.length : text.lastIndexOf('\n') + 1;
+      let start = 0;
+      let line = pendingLine;
+      const cut = function* (end: number, last: boolean): Generator<RawDocument> {
+        if (firstContentLine(text, start, end) !== -1) yield { text: text.slice(start, end), line };
+        else if (!last && !AT_MARKER.test(text.slice(start, start + 4))) return false; // comments before a `---`
+        line += countLines(text, start, end);
+        start = end;
+        return true;
+      };
+      MARKER.lastIndex = 0;
+      for (let m = MARKER.exec(text); m !== null && m.index < complete; m = MARKER.exec(text)) {
+        if (m[0] === '---') yield* cut(m.index, false);
+        else {
+          const eol = text.indexOf('\n', m.index);
+          yield* cut(eol === -1 ? text.length : eol + 1, true);
+        }
+        if (MARKER.lastIndex < start) MARKER.lastIndex = start;
+      }
+      if (eof) {
+        yield* cut(text.length, true);
+        return;
+      }
+      pending = text.slice(start);
+      pendingLine = line;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The line of the first content of a document: where its object starts. */
+function contentLine(doc: RawDocument): number {
+  const i = firstContentLine(doc.text, 0, doc.text.length);
+  return doc.line + Math.max(i, 0);
+}
+
+/**
+ * Aliases may make a document far larger than its text (a "billion laughs" alias bomb: 10 aliases of 10 aliases of
+ * ... of a string). js-yaml shares aliased values instead of copying them, so the parse is cheap, but every walk of
+ * the value (rules, reports) would see the expanded tree. Returns the size of that tree, counted up to a little past
+ * `limit`; Infinity for an alias inside its own anchor.
+ */
+function expandedSize(value: unknown, limit: number): number {
+  const sizes = new Map<object, number>();
+  const onPath = new Set<object>();
+  const size = (v: unknown): number => {
+    if (typeof v !== 'object' || v === null) return 1;
+    const known = sizes.get(v);
+    if (known !== undefined) return known;
+    if (onPath.has(v)) return Infinity; // an alias inside its own anchor: infinite
+    onPath.add(v);
+    let n = 1;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      n += size(child);
+      if (n > limit) break;
+    }
+    onPath.delete(v);
+    sizes.set(v, n);
+    return n;
+  };
+  return size(value);
+}
+
+/** Expanded nodes a document may have per byte of its text before it is taken for an alias bomb. */
+const EXPANSION_PER_BYTE = 10;
+const EXPANSION_FLOOR = 100_000;
+
+/** Reads one document; a value, or the problem that stops it. */
+function parseDocument(file: string, doc: RawDocument): { value: unknown } | InputProblem {
+  let value: unknown;
+  try {
+    value = load(doc.text, { schema: CORE_SCHEMA, filename: file });
+  } catch (e) {
+    if (!(e instanceof YAMLException)) throw e;
+    return { file, line: doc.line + (e.mark?.line ?? 0), message: `not valid YAML: ${(e.reason ?? e.message).split('\n')[0]}` };
+  }
+  // Without an anchor there can be no alias: only documents with '&' need the walk.
+  if (doc.text.includes('&') && typeof value === 'object' && value !== null) {
+    const limit = Math.max(EXPANSION_FLOOR, EXPANSION_PER_BYTE * doc.text.length);
+    const size = expandedSize(value, limit);
+    if (size > limit) {
+      return {
+        file,
+        line: contentLine(doc),
+        message:
+          size === Infinity
+            ? 'an alias refers to the node that holds it: the document would be endless; write the values out instead'
+            : `aliases expand this document of ${doc.text.length} bytes to more than ${limit.toLocaleString('en-US')} nodes (a YAML alias bomb); write the values out instead of aliasing them`,
+      };
+    }
+  }
+  return { value };
+}
+
+/**
+ * Reads Kubernetes objects from YAML (multi-document) or JSON files, one document at a time; what is not an object
+ * becomes a problem with its file and line, and so does a file without any object.
+ */
 export function loadManifests(files: readonly string[]): { items: Sourced[]; problems: InputProblem[] } {
   const items: Sourced[] = [];
   const problems: InputProblem[] = [];
   for (const file of files) {
-    const text = fs.readFileSync(file, 'utf8');
-    const lines = new LineCounter();
-    for (const doc of parseAllDocuments(text, { lineCounter: lines })) {
-      const line = lines.linePos(doc.contents?.range?.[0] ?? doc.range[0]).line;
-      if (doc.errors.length > 0) {
-        const e = doc.errors[0];
-        problems.push({ file, line: e.linePos?.[0].line ?? line, message: `not valid YAML: ${e.message.split('\n')[0]}` });
+    const before = items.length + problems.length;
+    for (const doc of yamlDocuments(file)) {
+      const parsed = parseDocument(file, doc);
+      if (!('value' in parsed)) {
+        problems.push(parsed);
         continue;
       }
-      const value = doc.toJS();
+      const value = parsed.value as { kind?: unknown; items?: unknown } | null | undefined;
       if (value === null || value === undefined) continue;
+      const line = contentLine(doc);
       const list = value.kind === 'List' && Array.isArray(value.items) ? value.items : [value];
       for (const o of list) {
-        if (typeof o !== 'object' || Array.isArray(o)) {
-          problems.push({ file, line, message: `a document of type ${Array.isArray(o) ? 'array' : typeof o}, not a Kubernetes object` });
+        if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+          problems.push({
+            file,
+            line,
+            message: `a document of type ${Array.isArray(o) ? 'array' : o === null ? 'null' : typeof o}, not a Kubernetes object`,
+          });
         } else if (typeof o.kind !== 'string' || typeof o.apiVersion !== 'string' || typeof o.metadata?.name !== 'string') {
           problems.push({
             file,
@@ -63,6 +235,12 @@ export function loadManifests(files: readonly string[]): { items: Sourced[]; pro
         }
       }
     }
+    if (items.length + problems.length === before)
+      problems.push({
+        file,
+        line: 1,
+        message: `holds no Kubernetes object (the file is empty or only comments); give a manifest with at least one object`,
+      });
   }
   return { items, problems };
 }
