@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadManifests, manifestFiles, yamlDocuments } from '../../manifests/load';
+import { loadManifests, manifestFiles, splitAtDocuments, yamlDocuments } from '../../manifests/load';
 import { main } from '../../policies/cli';
 
 let dir: string;
@@ -133,5 +133,36 @@ describe('reading manifests', () => {
     expect(items).toHaveLength(3000);
     expect(items[2999].source?.line).toBe(2999 * 5 + 1);
     expect([...yamlDocuments(file, 4096)]).toHaveLength(3000);
+  });
+});
+
+describe('reading a large file in worker threads', () => {
+  it('gives the same objects, problems and lines as one thread, whatever the split', () => {
+    const docs = Array.from({ length: 400 }, (_, i) =>
+      i % 97 === 5 ? `# a comment before a document\n${cm(`cm-${i}`)}` : i % 131 === 7 ? 'apiVersion: v1\nkind: [broken\n' : cm(`cm-${i}`),
+    );
+    const file = write('parallel.yaml', `# head\n${docs.join('---\n')}...\n# tail\n`);
+    const one = loadManifests([file], { threads: 1 });
+    expect(one.items).toHaveLength(397);
+    expect(one.problems).toHaveLength(3);
+    for (const threads of [2, 3]) {
+      const many = loadManifests([file], { threads, parallelBytes: 1 });
+      expect(many).toEqual(one);
+    }
+  });
+
+  it('splits only at document markers, into ranges that cover the file', () => {
+    const file = write('split.yaml', Array.from({ length: 50 }, (_, i) => cm(`s-${i}`)).join('---\n'));
+    const size = fs.statSync(file).size;
+    const ranges = splitAtDocuments(file, size, 4);
+    expect(ranges.length).toBe(4);
+    expect(ranges[0].start).toBe(0);
+    expect(ranges[ranges.length - 1].end).toBe(size);
+    const text = fs.readFileSync(file, 'utf8');
+    for (let i = 1; i < ranges.length; i++) {
+      expect(ranges[i].start).toBe(ranges[i - 1].end);
+      expect(text.slice(ranges[i].start, ranges[i].start + 4)).toBe('---\n');
+    }
+    expect(splitAtDocuments(write('one.json', '{"apiVersion":"v1"}'), 19, 4)).toEqual([{ start: 0, end: 19 }]);
   });
 });
