@@ -34,7 +34,10 @@ export interface PolicyRow {
 
 /** prod with `n` services cloned from its catalogue: every workload in one namespace. */
 function scaledProd(n: number) {
-  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` }));
+  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map(
+    // Public services need their own ingress path.
+    (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
+  );
   return { ...prod, name: `gen${n}`, services };
 }
 

@@ -82,7 +82,10 @@ function random(seed: number): () => number {
  * expressions, by a flat map, by everything, or blocking evictions.
  */
 function corpus(): KubeObject[] {
-  const services = Array.from({ length: 215 }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` }));
+  const services = Array.from({ length: 215 }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map(
+    // Public services need their own ingress path.
+    (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
+  );
   const objects = synthesizeCharts({ ...prod, name: 'gen', services }).flatMap((c) => c.objects) as Json[];
   const next = random(19);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
