@@ -356,7 +356,7 @@ function readInWorkers(
       execArgv,
       // A worker holds one block and one batch: small heaps keep the process's peak memory down (measured at
       // 100,000 objects: 535 MB without limits, 475 MB with them, for about 15% more CPU time in the workers).
-      resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 },
+      resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
     });
     worker.unref();
     return { port: port1, done: false, lines: 0, objects: [] as { object: KubeObject; line: number }[], problems: [] as InputProblem[] };

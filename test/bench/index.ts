@@ -39,7 +39,10 @@ function time(fn: () => void, runs = RUNS): number {
 
 /** prod with `n` services cloned from its catalogue, to measure cost per service. */
 function generated(n: number): Environment {
-  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` }));
+  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map(
+    // Public services need their own ingress path.
+    (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
+  );
   return { ...prod, name: `gen${n}`, services };
 }
 
