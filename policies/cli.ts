@@ -37,7 +37,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   try {
     files = manifestFiles(program.args);
   } catch (e) {
-    err(`policy: ${(e as Error).message}\n`);
+    for (const line of (e as Error).message.split('\n')) err(`policy: ${line}\n`);
     return 2;
   }
   const { items, problems } = loadManifests(files);

@@ -1,8 +1,9 @@
+import type { LabelIndex, SelectorIndex } from './label-index';
 import { KubeObject } from './types';
 
 /**
  * Lookups cross-object rules need, built once per object set (cached by array identity), so a check costs a map
- * lookup instead of a scan of every object: the policy runs in linear time.
+ * lookup instead of a scan of every object: the policy runs in linear time whatever the namespaces.
  */
 export interface ObjectIndex {
   /** Objects of a kind in a namespace: key `kind/namespace`. */
@@ -13,6 +14,9 @@ export interface ObjectIndex {
   readonly autoscalersByTarget: Map<string, KubeObject[]>;
   /** Objects by namespace. */
   readonly byNamespace: Map<string, KubeObject[]>;
+  /** Label indexes (policies/label-index.ts), built on first use by policies/workloads.ts: key `what/namespace`. */
+  readonly labelIndexes: Map<string, LabelIndex>;
+  readonly selectorIndexes: Map<string, SelectorIndex>;
 }
 
 const cache = new WeakMap<readonly KubeObject[], ObjectIndex>();
@@ -28,7 +32,14 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 export function indexOf(objects: readonly KubeObject[]): ObjectIndex {
   const known = cache.get(objects);
   if (known) return known;
-  const index: ObjectIndex = { byKindNamespace: new Map(), byName: new Map(), autoscalersByTarget: new Map(), byNamespace: new Map() };
+  const index: ObjectIndex = {
+    byKindNamespace: new Map(),
+    byName: new Map(),
+    autoscalersByTarget: new Map(),
+    byNamespace: new Map(),
+    labelIndexes: new Map(),
+    selectorIndexes: new Map(),
+  };
   for (const o of objects) {
     push(index.byKindNamespace, `${o.kind}/${ns(o)}`, o);
     push(index.byNamespace, ns(o), o);

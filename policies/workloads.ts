@@ -1,4 +1,5 @@
-import { indexOf } from './object-index';
+import { LabelIndex, SelectorIndex } from './label-index';
+import { indexOf, inNamespace, ofKind } from './object-index';
 import { KubeObject } from './types';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -44,6 +45,46 @@ export function selects(selector: Json, labels: Readonly<Record<string, string>>
     if (e.operator === 'DoesNotExist' && has) return false;
   }
   return true;
+}
+
+/**
+ * The workloads of a namespace by the labels of their pod templates (built once per object set): what a Service
+ * selects is then a lookup of its most selective label, not a scan of the namespace.
+ */
+export function workloadsByPodLabels(objects: readonly KubeObject[], namespace: string | undefined): LabelIndex {
+  const build = () =>
+    new LabelIndex(inNamespace(objects, namespace).filter(isWorkload), (w) => podTemplateOf(w)?.metadata?.labels, selects);
+  // Namespaces are map keys as written (byNamespace): a non-string one gets its own, uncached index.
+  if (namespace !== undefined && typeof namespace !== 'string') return build();
+  const index = indexOf(objects);
+  const key = `pods\u0000${namespace ?? 'default'}`;
+  let known = index.labelIndexes.get(key);
+  if (!known) index.labelIndexes.set(key, (known = build()));
+  return known;
+}
+
+/** Objects of a kind in a namespace by their own labels (Services, for ServiceMonitors). */
+export function byLabels(objects: readonly KubeObject[], kind: string, namespace: string | undefined): LabelIndex {
+  const index = indexOf(objects);
+  const key = `${kind}/${namespace ?? 'default'}`;
+  let known = index.labelIndexes.get(key);
+  if (!known) {
+    known = new LabelIndex(ofKind(objects, kind, namespace), (o) => o.metadata.labels, selects);
+    index.labelIndexes.set(key, known);
+  }
+  return known;
+}
+
+/** Objects of a kind in a namespace by what their `spec.selector` selects (PodDisruptionBudgets, for a workload). */
+export function bySelector(objects: readonly KubeObject[], kind: string, namespace: string | undefined): SelectorIndex {
+  const index = indexOf(objects);
+  const key = `${kind}/${namespace ?? 'default'}`;
+  let known = index.selectorIndexes.get(key);
+  if (!known) {
+    known = new SelectorIndex(ofKind(objects, kind, namespace), (o) => o.spec?.selector, selects);
+    index.selectorIndexes.set(key, known);
+  }
+  return known;
 }
 
 /** Autoscalers (HPA or KEDA ScaledObject) targeting a workload. */

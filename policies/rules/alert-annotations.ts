@@ -8,17 +8,19 @@ export const alertAnnotations: Rule = {
   url: 'https://sre.google/workbook/alerting-on-slos/',
   check: (o) => {
     if (o.kind !== 'PrometheusRule') return [];
-    return (o.spec?.groups ?? []).flatMap(
-      (g: { name: string; rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[] }) =>
-        (g.rules ?? [])
-          .filter((r) => r.alert)
-          .flatMap((r) =>
-            [
-              !r.labels?.severity && `alert '${r.alert}' in group '${g.name}' has no severity label`,
-              !r.annotations?.summary && `alert '${r.alert}' in group '${g.name}' has no summary annotation`,
-              !r.annotations?.runbook_url && `alert '${r.alert}' in group '${g.name}' has no runbook_url annotation`,
-            ].filter((m): m is string => Boolean(m)),
-          ),
-    );
+    const out: string[] = [];
+    // Messages are built only for what is missing: a PrometheusRule holds dozens of alerts.
+    for (const g of (o.spec?.groups ?? []) as {
+      name: string;
+      rules: { alert?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
+    }[]) {
+      for (const r of g.rules ?? []) {
+        if (!r.alert) continue;
+        if (!r.labels?.severity) out.push(`alert '${r.alert}' in group '${g.name}' has no severity label`);
+        if (!r.annotations?.summary) out.push(`alert '${r.alert}' in group '${g.name}' has no summary annotation`);
+        if (!r.annotations?.runbook_url) out.push(`alert '${r.alert}' in group '${g.name}' has no runbook_url annotation`);
+      }
+    }
+    return out;
   },
 };

@@ -1,6 +1,6 @@
 import { Rule } from '../types';
-import { inNamespace, ofKind } from '../object-index';
-import { isWorkload } from '../workloads';
+import { ofKind } from '../object-index';
+import { workloadsByPodLabels } from '../workloads';
 
 export const namespaceDefaultDeny: Rule = {
   id: 'namespace-default-deny',
@@ -11,7 +11,7 @@ export const namespaceDefaultDeny: Rule = {
   check: (o, ctx) => {
     if (o.kind !== 'Namespace') return [];
     const name = o.metadata.name;
-    if (!inNamespace(ctx.objects, name).some(isWorkload)) return [];
+    if (workloadsByPodLabels(ctx.objects, name).members.length === 0) return [];
     const denies = ofKind(ctx.objects, 'NetworkPolicy', name).some(
       (p) =>
         Object.keys(p.spec?.podSelector ?? {}).length === 0 &&

@@ -1,6 +1,5 @@
 import { Rule } from '../types';
-import { ofKind } from '../object-index';
-import { isService, maximumReplicas, minimumReplicas, podTemplateOf, selects } from '../workloads';
+import { bySelector, isService, maximumReplicas, minimumReplicas, podTemplateOf } from '../workloads';
 
 export const pdbCoverage: Rule = {
   id: 'pdb-coverage',
@@ -11,7 +10,7 @@ export const pdbCoverage: Rule = {
   check: (o, ctx) => {
     if (!isService(o) || maximumReplicas(o, ctx.objects) < 2) return [];
     const labels = podTemplateOf(o)?.metadata?.labels ?? {};
-    const pdbs = ofKind(ctx.objects, 'PodDisruptionBudget', o.metadata.namespace).filter((p) => selects(p.spec?.selector, labels));
+    const pdbs = bySelector(ctx.objects, 'PodDisruptionBudget', o.metadata.namespace).selecting(labels);
     if (pdbs.length === 0) return ['no PodDisruptionBudget selects its pods'];
     const min = minimumReplicas(o, ctx.objects);
     return pdbs.flatMap((p) => {

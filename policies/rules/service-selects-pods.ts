@@ -1,6 +1,5 @@
 import { Rule } from '../types';
-import { inNamespace } from '../object-index';
-import { isWorkload, podTemplateOf, selects } from '../workloads';
+import { workloadsByPodLabels } from '../workloads';
 
 export const serviceSelectsPods: Rule = {
   id: 'service-selects-pods',
@@ -11,9 +10,7 @@ export const serviceSelectsPods: Rule = {
   check: (o, ctx) => {
     const selector = o.kind === 'Service' ? o.spec?.selector : undefined;
     if (!selector || Object.keys(selector).length === 0) return [];
-    const hit = inNamespace(ctx.objects, o.metadata.namespace).some(
-      (w) => isWorkload(w) && selects({ matchLabels: selector }, podTemplateOf(w)?.metadata?.labels),
-    );
+    const hit = workloadsByPodLabels(ctx.objects, o.metadata.namespace).any({ matchLabels: selector });
     return hit ? [] : [`selector ${JSON.stringify(selector)} matches no pod template`];
   },
 };

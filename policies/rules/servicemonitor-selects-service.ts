@@ -1,6 +1,5 @@
 import { Rule } from '../types';
-import { ofKind } from '../object-index';
-import { selects } from '../workloads';
+import { byLabels } from '../workloads';
 
 export const serviceMonitorSelectsService: Rule = {
   id: 'servicemonitor-selects-service',
@@ -13,10 +12,8 @@ export const serviceMonitorSelectsService: Rule = {
     const namespaces: string[] | undefined = o.spec?.namespaceSelector?.matchNames;
     const inScope = (ns: string | undefined) =>
       namespaces ? namespaces.includes(ns ?? 'default') : (ns ?? 'default') === (o.metadata.namespace ?? 'default');
-    const candidates = namespaces
-      ? namespaces.flatMap((n) => ofKind(ctx.objects, 'Service', n))
-      : ofKind(ctx.objects, 'Service', o.metadata.namespace);
-    const hit = candidates.some((s) => inScope(s.metadata.namespace) && selects(o.spec?.selector, s.metadata.labels));
+    const scope = namespaces ? namespaces.flatMap((n) => [n]) : [o.metadata.namespace];
+    const hit = scope.some((n) => byLabels(ctx.objects, 'Service', n).any(o.spec?.selector, (s) => inScope(s.metadata.namespace)));
     return hit ? [] : ['its selector matches no Service'];
   },
 };

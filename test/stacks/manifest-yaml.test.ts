@@ -1,0 +1,41 @@
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { parseAllDocuments } from 'yaml';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { manifestYaml, renderEnvironment, synthesizeCharts } from '../../stacks/synth';
+
+// JSON text of values, so undefined fields and key order compare as the API server would see them.
+const canonical = (values: readonly unknown[]) => JSON.stringify(values);
+
+describe.each(Object.keys(ENVIRONMENTS))('the YAML synth writes for %s', (name) => {
+  const env = ENVIRONMENTS[name];
+  const charts = synthesizeCharts(env);
+
+  it('reads back to the same objects with a YAML 1.1 reader (as kubectl and the API server) and a YAML 1.2 one', () => {
+    for (const chart of charts) {
+      const text = manifestYaml(chart.objects);
+      const yaml11 = parseAllDocuments(text, { version: '1.1' }).map((d) => {
+        expect(d.errors).toEqual([]);
+        return d.toJS({ maxAliasCount: 0 });
+      });
+      expect(canonical(yaml11)).toBe(canonical(chart.objects));
+      expect(canonical(loadAll(text, null, { schema: CORE_SCHEMA }))).toBe(canonical(chart.objects));
+      expect(text).not.toMatch(/(^|\s)[&*][A-Za-z0-9]+\s*$/m); // no anchors or aliases
+    }
+  });
+
+  it('is the same bytes on every run', () => {
+    expect(renderEnvironment(env)).toEqual(renderEnvironment(env));
+  });
+});
+
+it('quotes every string a YAML 1.1 reader would take for something else', () => {
+  const tricky = {
+    booleans: ['yes', 'no', 'on', 'off', 'y', 'n', 'True'],
+    numbers: ['1_000', '0b1_01', '0755', '012', '0x1F', '1:20', '190:20:30.15', '.5', '1e3', '80'],
+    others: ['2026-01-01', 'null', '~', '=', '-c', '<<'],
+    plain: ['v1.2.3', 'plain-text'],
+  };
+  const text = manifestYaml([tricky]);
+  expect(canonical([parseAllDocuments(text, { version: '1.1' })[0].toJS()])).toBe(canonical([tricky]));
+  expect(text).toContain('- v1.2.3\n');
+});
