@@ -12,7 +12,6 @@ export interface KubeObject {
   readonly [field: string]: any;
 }
 
-
 /** An object and where it was read from, when it came from a file. */
 export interface Sourced {
   readonly object: KubeObject;

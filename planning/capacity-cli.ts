@@ -299,7 +299,10 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
     .option('-f, --format <format>', 'text or json', 'text')
     // --history mode: growth projection.
-    .option('--history <files...>', 'request-rate history of --service (CSV or Prometheus JSON, .gz allowed; several pieces, e.g. weekly exports, join): project its peak')
+    .option(
+      '--history <files...>',
+      'request-rate history of --service (CSV or Prometheus JSON, .gz allowed; several pieces, e.g. weekly exports, join): project its peak',
+    )
     .option('--months <n>', 'months to project', '6')
     .option('--service <name>', 'the service the history measures', 'api-gateway')
     .option('--per-replica <n>', 'requests per minute one replica of --service serves at 100% utilization')

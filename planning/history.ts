@@ -139,11 +139,13 @@ export function parseHistory(text: string, file: string): History {
  */
 export function parseHistories(pieces: readonly { readonly text: string; readonly file: string }[]): History {
   const kinds = new Set(pieces.map((p) => p.text.trimStart().startsWith('{')));
-  if (kinds.size > 1) throw new HistoryError([`${pieces.map((p) => p.file).join(', ')}: mix CSV and Prometheus JSON; give pieces of one kind`]);
+  if (kinds.size > 1)
+    throw new HistoryError([`${pieces.map((p) => p.file).join(', ')}: mix CSV and Prometheus JSON; give pieces of one kind`]);
   const json = kinds.has(true);
   const file = pieces.map((p) => p.file).join(', ');
   let samples: Sample[];
-  if (pieces.length === 1) samples = (json ? promSamples(pieces[0].text, file) : csvSamples(pieces[0].text, file)).sort((a, b) => a.t - b.t);
+  if (pieces.length === 1)
+    samples = (json ? promSamples(pieces[0].text, file) : csvSamples(pieces[0].text, file)).sort((a, b) => a.t - b.t);
   else {
     const byTime = new Map<number, number>();
     for (const p of pieces) for (const x of json ? promSamples(p.text, p.file) : csvSamples(p.text, p.file)) byTime.set(x.t, x.value);

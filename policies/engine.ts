@@ -13,7 +13,6 @@ export interface Report {
   readonly exempted: number;
 }
 
-
 /**
  * Runs every rule on every object. Findings an exemption covers are kept, marked with the reason, and do not count
  * as errors: exemptions are visible in every report.
