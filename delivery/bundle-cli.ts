@@ -26,6 +26,7 @@ interface BuildOptions {
   source?: string[];
   chartMirror?: string;
   plainHttp?: boolean;
+  helm: string;
   force?: boolean;
 }
 
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
     .option('--from <registry>', 'connected registry holding every image (a mirror); default: each image’s upstream')
     .option('--source <prefix=registry...>', 'registry for images under a path prefix, e.g. perfstack/=ghcr.io/acme')
     .option('--chart-mirror <url>', 'fetch every chart from this Helm repository instead of its own')
+    .option('--helm <path>', 'helm binary that renders the charts to find every image they run', 'helm')
     .option('--plain-http', 'reach the source registries over HTTP without TLS (loopback test registries only)')
     .option('--force', 'replace an existing bundle folder');
   const stop = parseArgs(program, argv, out, err);
@@ -77,6 +79,7 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
       sources: { byPrefix, fallback: opts.from, upstream: charts.upstream },
       access: { tlsVerify: !opts.plainHttp },
       chartMirror: opts.chartMirror,
+      helm: opts.helm,
     });
     if (fs.existsSync(target)) fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(path.join(staging, 'bundle'), target);

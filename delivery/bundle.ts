@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { ChartSource, fetchChart } from './charts';
+import { ChartSource, fetchChart, renderedChartImages } from './charts';
 import { writeChecksums } from './checksums';
 import { ImageRef, formatImageRef, parseImageRef, withRegistry } from './image-ref';
 import { imagesIn, rewriteImages } from './images';
@@ -47,6 +47,8 @@ export interface BundleOptions {
   readonly chartImages?: readonly string[];
   readonly sources: ImageSources;
   readonly access?: RegistryAccess;
+  /** The helm binary that renders the charts to find their images. @default 'helm' on PATH */
+  readonly helm?: string;
   /** Fetch every chart from this Helm repository instead of each chart's own (a connected mirror). */
   readonly chartMirror?: string;
 }
@@ -79,6 +81,11 @@ export interface Inventory {
     readonly sha256: string;
   }[];
   readonly manifests: readonly string[];
+  /**
+   * The charts' images come from `helm template` of each chart with its values, beside the catalogue's list. False
+   * when helm was not installed on the connected side: images a chart adds beyond the catalogue are then missing.
+   */
+  readonly chartImagesRendered: boolean;
 }
 
 /** A bundle input that cannot be used: one line for the user. */
@@ -115,7 +122,15 @@ const refName = (ref: ImageRef) => `${ref.path}:${ref.tag ?? 'latest'}`;
 export async function buildBundle(dir: string, options: BundleOptions): Promise<{ aggregate: string; inventory: Inventory }> {
   const manifests = options.files.filter((f) => f.path.endsWith('.k8s.yaml')).sort((a, b) => a.path.localeCompare(b.path));
   const documents = new Map(manifests.map((f) => [f.path, parseAllDocuments(f.content).map((d) => d.toJS() as unknown)]));
-  const references = [...new Set([...imagesIn([...documents.values()].flat()), ...(options.chartImages ?? [])])].sort();
+  // Charts first: what they render adds images (when helm is there to render them).
+  const fetched = [];
+  for (const chart of options.charts)
+    fetched.push({ chart, ...(await fetchChart(options.chartMirror ? { ...chart, repository: options.chartMirror } : chart)) });
+  const rendered = fetched.map((f) => renderedChartImages(f.chart, f.archive, options.helm));
+  const chartImagesRendered = rendered.every((r) => r !== undefined);
+  const references = [
+    ...new Set([...imagesIn([...documents.values()].flat()), ...(options.chartImages ?? []), ...rendered.flatMap((r) => r ?? [])]),
+  ].sort();
 
   const images: BundledImage[] = [];
   const byDigest = new Map<string, string>();
@@ -183,8 +198,9 @@ export async function buildBundle(dir: string, options: BundleOptions): Promise<
 
   const charts: Inventory['charts'][number][] = [];
   const order: string[] = [];
-  for (const chart of options.charts) {
-    const fetched = await fetchChart(options.chartMirror ? { ...chart, repository: options.chartMirror } : chart, path.join(dir, 'charts'));
+  fs.mkdirSync(path.join(dir, 'charts'), { recursive: true });
+  for (const { chart, file, sha256, archive } of fetched) {
+    fs.writeFileSync(path.join(dir, 'charts', file), archive);
     const valuesFile = `charts/values/${chart.release}.yaml`;
     fs.mkdirSync(path.join(dir, 'charts', 'values'), { recursive: true });
     fs.writeFileSync(path.join(dir, valuesFile), stringify(chart.values ?? {}));
@@ -194,10 +210,10 @@ export async function buildBundle(dir: string, options: BundleOptions): Promise<
       version: chart.version,
       namespace: chart.namespace,
       repository: chart.repository,
-      file: `charts/${fetched.file}`,
-      sha256: fetched.sha256,
+      file: `charts/${file}`,
+      sha256,
     });
-    order.push(`${chart.release}\t${chart.namespace}\tcharts/${fetched.file}\t${valuesFile}`);
+    order.push(`${chart.release}\t${chart.namespace}\tcharts/${file}\t${valuesFile}`);
   }
   fs.mkdirSync(path.join(dir, 'charts'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'charts', 'order.tsv'), order.map((l) => `${l}\n`).join(''));
@@ -215,6 +231,7 @@ export async function buildBundle(dir: string, options: BundleOptions): Promise<
     images,
     charts,
     manifests: manifests.map((f) => `manifests/${path.basename(f.path)}`),
+    chartImagesRendered,
   };
   fs.writeFileSync(path.join(dir, 'inventory.json'), `${JSON.stringify(inventory, null, 2)}\n`);
   fs.writeFileSync(path.join(dir, 'registry.txt'), `${options.registry}\n`);

@@ -1,7 +1,10 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { execFileSync } from 'child_process';
+import * as os from 'os';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { imagesIn } from './images';
 
 /** An operator chart a bundle carries, installed at the site in the order given. */
 export interface ChartSource {
@@ -28,7 +31,7 @@ interface IndexEntry {
  * OCI chart registries (`oci://`) are not read here: mirror such charts with `helm pull` and give them as a local
  * repository.
  */
-export async function fetchChart(chart: ChartSource, outDir: string): Promise<{ file: string; sha256: string }> {
+export async function fetchChart(chart: ChartSource): Promise<{ file: string; sha256: string; archive: Buffer }> {
   if (chart.repository.startsWith('oci://'))
     throw new Error(
       `chart '${chart.release}': ${chart.repository} is an OCI registry; serve the chart from a Helm repository (helm repo index) instead`,
@@ -44,10 +47,39 @@ export async function fetchChart(chart: ChartSource, outDir: string): Promise<{ 
     throw new Error(
       `chart '${chart.release}': ${chart.chart}-${chart.version}.tgz has sha256 ${sha256}, the repository index says ${entry.digest}`,
     );
-  const file = `${chart.chart}-${chart.version}.tgz`;
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, file), archive);
-  return { file, sha256 };
+  return { file: `${chart.chart}-${chart.version}.tgz`, sha256, archive };
+}
+
+/**
+ * The images a chart runs with these values, as `helm template` renders them: the operators' own images and those
+ * their charts add (kube-prometheus-stack's Prometheus, Alertmanager, Grafana, kube-state-metrics, ...), which no
+ * catalogue lists completely. Undefined when helm is not installed.
+ */
+export function renderedChartImages(chart: ChartSource, archive: Buffer, helm = 'helm'): string[] | undefined {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-chart-'));
+  try {
+    const tgz = path.join(tmp, 'chart.tgz');
+    const values = path.join(tmp, 'values.yaml');
+    fs.writeFileSync(tgz, archive);
+    fs.writeFileSync(values, stringify(chart.values ?? {}));
+    let rendered: string;
+    try {
+      rendered = execFileSync(helm, ['template', chart.release, tgz, '--namespace', chart.namespace, '--values', values], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 256 * 1024 * 1024,
+      });
+    } catch (e) {
+      const err = e as { code?: string; stderr?: string; message: string };
+      if (err.code === 'ENOENT') return undefined;
+      throw new Error(`chart '${chart.release}': helm template failed: ${(err.stderr ?? err.message).trim().split('\n').pop()}`, {
+        cause: e,
+      });
+    }
+    return imagesIn(parseAllDocuments(rendered).map((d) => d.toJS() as unknown));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 async function download(url: string, as: 'text'): Promise<string>;
