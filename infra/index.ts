@@ -2,10 +2,11 @@
  * The Pulumi program (`Pulumi.yaml` names it): reads the stack's perfstack config and builds the stack. The work
  * is in `program.ts`, so tests build every stack in one process.
  */
+import * as pulumi from '@pulumi/pulumi';
 import { buildStack } from './program';
-import { stackSettingsFromConfig } from './stack-settings';
+import { stackSettingsFromConfig, withCleanInputErrors } from './stack-settings';
 
-const stack = buildStack(stackSettingsFromConfig());
+const stack = withCleanInputErrors(pulumi.getStack(), () => buildStack(stackSettingsFromConfig()));
 
 export const environment = stack.environment;
 export const mode = stack.mode;

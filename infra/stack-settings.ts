@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
+import { formatValue } from '../constructs/core/errors';
+import { cidrProblem } from '../constructs/core/grammars';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { OPERATOR_CATALOGUE, OperatorName } from '../stacks/operators';
@@ -128,7 +130,9 @@ type Issue = pulumi.InputPropertyErrorDetails;
  */
 export function readStackSettings(values: Readonly<Record<string, unknown>>, stack: string): StackSettings {
   const issues: Issue[] = [];
-  const issue = (key: string, reason: string) => issues.push({ propertyPath: `${CONFIG_NAMESPACE}:${key}`, reason });
+  // Each reason starts with the value received, as the project's one-line format does: `(["10.0.0.0/33"]) must be ...`.
+  const issue = (key: string, reason: string) =>
+    issues.push({ propertyPath: `${CONFIG_NAMESPACE}:${key}`, reason: withValue(lookup(values, key), reason) });
   const set = (key: string, value: string) => `pulumi config set ${CONFIG_NAMESPACE}:${key} ${value}`;
 
   for (const key of Object.keys(values)) {
@@ -137,19 +141,19 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
   const envName = values.environment ?? stack;
   const environment = typeof envName === 'string' ? ENVIRONMENTS[envName] : undefined;
   if (environment === undefined) {
-    issue('environment', `'${String(envName)}' is not an environment; ${set('environment', `<${Object.keys(ENVIRONMENTS).join('|')}>`)}`);
+    issue('environment', `is not an environment; ${set('environment', `<${Object.keys(ENVIRONMENTS).join('|')}>`)}`);
     throw failed(issues);
   }
   const defaultMode = environment.cloud.kind === 'aws' ? 'cloud' : 'existing-cluster';
   const mode = values.mode ?? defaultMode;
   if (mode !== 'cloud' && mode !== 'existing-cluster') {
-    issue('mode', `'${String(mode)}' is not a mode; use 'cloud' (build VPC, EKS, node pools, CDN) or 'existing-cluster'`);
+    issue('mode', `is not a mode; use 'cloud' (build VPC, EKS, node pools, CDN) or 'existing-cluster'`);
   }
   if (mode === 'existing-cluster' || environment.cloud.kind !== 'aws') {
     if (mode === 'cloud') {
       issue(
         'mode',
-        `'cloud' needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
+        `needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
       );
     }
     for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn', 'deployWorkloads', 'ingress']) {
@@ -246,6 +250,46 @@ export function stackSettingsFromConfig(): StackSettings {
   return readStackSettings(values, pulumi.getStack());
 }
 
+/** The value at a dotted config key; keys may hold dots themselves (`instanceTypes.m6i.xlarge.vcpu`). */
+export function lookup(values: unknown, key: string): unknown {
+  if (key === '') return values;
+  if (values === null || typeof values !== 'object') return undefined;
+  const record = values as Record<string, unknown>;
+  if (key in record) return record[key];
+  const parts = key.split('.');
+  for (let i = parts.length - 1; i >= 1; i--) {
+    const head = parts.slice(0, i).join('.');
+    if (head in record) return lookup(record[head], parts.slice(i).join('.'));
+  }
+  return undefined;
+}
+
+function withValue(value: unknown, reason: string): string {
+  return value === undefined || reason.startsWith('(') ? reason : `(${formatValue(value)}) ${reason}`;
+}
+
+/**
+ * Runs the program's body; input errors (perfstack config, the Environment) leave it as a `pulumi.RunError`, which
+ * the Pulumi runtime prints as its message alone: one line per problem, no stack trace, no object dump. Plain
+ * `InputPropertyError`s thrown from a program (not a provider) are printed as unhandled exceptions with both.
+ */
+export function withCleanInputErrors<T>(stack: string, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    const lines = inputErrorLines(e);
+    if (lines === undefined) throw e;
+    throw new pulumi.RunError(lines.map((l) => `${stack}: ${l}`).join('\n'));
+  }
+}
+
+/** `'perfstack:cdn.priceClass' ("PriceClass_1") must be one of ...` for each problem of an input error. */
+export function inputErrorLines(e: unknown): string[] | undefined {
+  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `'${i.propertyPath}' ${i.reason}`);
+  if (pulumi.InputPropertyError.isInstance(e)) return [`'${e.propertyPath}' ${e.reason}`];
+  return undefined;
+}
+
 function failed(issues: Issue[]): Error {
   if (issues.length === 1) return new pulumi.InputPropertyError(issues[0]);
   return new pulumi.InputPropertiesError({ message: `${issues.length} problems in the stack's perfstack config`, errors: issues });
@@ -261,7 +305,6 @@ function isPositive(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0;
 }
 
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/([0-9]|[12][0-9]|3[0-2])$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 
 function readInstanceTypes(v: unknown, issue: Report): Record<string, InstanceType> {
@@ -277,7 +320,7 @@ function readInstanceTypes(v: unknown, issue: Report): Record<string, InstanceTy
     const fields = ['vcpu', 'memoryGiB', 'onDemandHourly', 'spotHourly'] as const;
     const bad = fields.filter((f) => !isPositive(s[f]));
     if (bad.length > 0) {
-      issue(`${key}.${name}`, `needs positive numbers for ${bad.join(', ')}`);
+      issue(`${key}.${name}`, `needs positive numbers for ${bad.join(', ')} (prices in USD per hour)`);
       continue;
     }
     if ((s.spotHourly as number) > (s.onDemandHourly as number)) {
@@ -361,12 +404,24 @@ function readCluster(v: unknown, issue: Report): ClusterConfig {
   }
   const cidrs = v.publicAccessCidrs;
   if (cidrs === undefined) return out;
-  if (!Array.isArray(cidrs) || cidrs.some((c) => typeof c !== 'string' || !CIDR.test(c))) {
+  if (!Array.isArray(cidrs)) {
     issue('cluster.publicAccessCidrs', 'must be a list of IPv4 CIDRs (your CI runners and VPN), or omitted for a private endpoint');
+    return out;
+  }
+  const before = cidrIssues(cidrs);
+  if (before.length > 0) {
+    before.forEach(([i, problem]) => issue(`cluster.publicAccessCidrs.${i}`, problem));
     return out;
   }
   if (cidrs.includes('0.0.0.0/0')) issue('cluster.publicAccessCidrs', 'opens the API endpoint to the internet; list the CI and VPN ranges');
   return { ...out, publicAccessCidrs: cidrs as string[] };
+}
+
+function cidrIssues(cidrs: readonly unknown[]): [number, string][] {
+  return cidrs.flatMap((c, i): [number, string][] => {
+    const problem = cidrProblem(c);
+    return problem ? [[i, problem]] : [];
+  });
 }
 
 function readNodeOverhead(v: unknown, issue: Report): NodeOverhead {

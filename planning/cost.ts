@@ -7,7 +7,6 @@
  * disk); prices and instance types from the stack's config. Exit 0: printed; 2: bad input.
  */
 import * as fs from 'fs';
-import * as pulumi from '@pulumi/pulumi';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { ConfigError } from '../constructs/core/errors';
@@ -28,7 +27,7 @@ import {
 } from './cost-report';
 import { nodeShape } from '../infra/node-pools';
 import { stackPoolBounds } from '../infra/program';
-import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
+import { CloudStackSettings, inputErrorLines, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 export function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
@@ -45,11 +44,7 @@ export function pricedPool(settings: CloudStackSettings, types: readonly string[
   };
 }
 
-function settingsProblems(e: unknown): string[] | undefined {
-  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `${i.propertyPath}: ${i.reason}`);
-  if (pulumi.InputPropertyError.isInstance(e)) return [`${e.propertyPath}: ${e.reason}`];
-  return undefined;
-}
+const settingsProblems = inputErrorLines;
 
 interface Priced {
   readonly input: CostInput;

@@ -103,12 +103,12 @@ describe('npm run cost', () => {
           'spot: { instanceTypes: [s1.large, s2.large] }',
         ),
       ],
-      'perfstack:nodePools.spot.instanceTypes: lists 2 type(s); a spot pool needs at least 3 of one size class',
+      `'perfstack:nodePools.spot.instanceTypes' (["s1.large","s2.large"]) lists 2 type(s); a spot pool needs at least 3 of one size class`,
     ],
     [[...FIXTURE.slice(0, 4), '--manifests', 'no/such/folder'], 'cost: no/such/folder: no such file or folder'],
     [
       ['--env', 'prod', '--config', configWith('Pulumi.prod.yaml', 'instanceTypes: [m6i.2xlarge]', 'instanceTypes: [m6i.xlarge]')],
-      'perfstack:nodePools.onDemand.instanceTypes: a pod requesting 4000m CPU and 16384Mi memory does not fit a node',
+      `'perfstack:nodePools.onDemand.instanceTypes' (["m6i.xlarge"]) a pod requesting 4000m CPU and 16384Mi memory does not fit a node`,
     ],
   ])('rejects %j with exit 2 and a one-line reason', (argv, message) => {
     const { code, err } = run(argv);
