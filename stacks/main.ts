@@ -68,7 +68,14 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
     process.stderr.write(`${problems.join('\n')}\nsynth: nothing written; ${opts.out}/ is unchanged\n`);
     return 1;
   }
-  writeAtomically(opts.out, names, files);
+  try {
+    writeAtomically(opts.out, names, files);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    process.stderr.write(`synth: '--out' (${JSON.stringify(opts.out)}) cannot be written (${code}); choose a folder you can write\n`);
+    return 1;
+  }
   mirrorForCdk8sCli(opts.out, names);
   for (const w of names.flatMap((n) => versionWarnings(environments[n], new Date()))) process.stderr.write(`synth: warning: ${w}\n`);
   process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);

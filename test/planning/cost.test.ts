@@ -13,6 +13,11 @@ const FIXTURE = [
   'planning/fixtures/cost/manifests',
 ];
 
+const EMPTY_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-empty-'));
+const EMPTY_YAML = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cost-blank-')), 'blank.yaml');
+fs.writeFileSync(EMPTY_YAML, '# nothing here\n---\n');
+afterAll(() => [EMPTY_DIR, path.dirname(EMPTY_YAML)].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 function run(argv: string[]): { code: number; out: string; err: string } {
   let out = '';
   let err = '';
@@ -110,6 +115,8 @@ describe('npm run cost', () => {
       ['--env', 'prod', '--config', configWith('Pulumi.prod.yaml', 'instanceTypes: [m6i.2xlarge]', 'instanceTypes: [m6i.xlarge]')],
       `'perfstack:nodePools.onDemand.instanceTypes' (["m6i.xlarge"]) a pod requesting 4000m CPU and 16384Mi memory does not fit a node`,
     ],
+    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_DIR], `cost: '--manifests' ("${EMPTY_DIR}") holds no .yaml, .yml or .json manifests`],
+    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_YAML], `cost: '--manifests' ("${EMPTY_YAML}") holds no Kubernetes objects to cost`],
   ])('rejects %j with exit 2 and a one-line reason', (argv, message) => {
     const { code, err } = run(argv);
     expect(code).toBe(2);
