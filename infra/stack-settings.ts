@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
 import { formatValue } from '../constructs/core/errors';
 import { cidrProblem } from '../constructs/core/grammars';
+import { shapeProblems, strict, z } from '../constructs/core/schema';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { OPERATOR_CATALOGUE, OperatorName } from '../stacks/operators';
@@ -137,6 +138,10 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
 
   for (const key of Object.keys(values)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) issue(key, `is not a perfstack setting; known keys: ${CONFIG_KEYS.join(', ')}`);
+  }
+  // Misspelt keys inside the settings (`nodePools.spots`), which the readers below would silently ignore.
+  for (const p of shapeProblems(NESTED_KEYS, values)) {
+    if (p.fix.startsWith('is not a field')) issue(p.input, p.fix);
   }
   const envName = values.environment ?? stack;
   const environment = typeof envName === 'string' ? ENVIRONMENTS[envName] : undefined;
@@ -432,6 +437,19 @@ function readNodeOverhead(v: unknown, issue: Report): NodeOverhead {
   }
   return { cpuMillis: v.cpuMillis, memoryMiB: v.memoryMiB };
 }
+
+const anything = z.unknown();
+/** The nested objects of the config, for unknown keys only: the readers check types and values with better messages. */
+const NESTED_KEYS = z.looseObject({
+  nodePools: strict({
+    onDemand: strict({ instanceTypes: anything }).optional(),
+    spot: strict({ instanceTypes: anything }).optional(),
+  }).optional(),
+  instanceTypes: z
+    .record(z.string(), strict({ vcpu: anything, memoryGiB: anything, onDemandHourly: anything, spotHourly: anything }))
+    .optional(),
+  nodeOverhead: strict({ cpuMillis: anything, memoryMiB: anything }).optional(),
+});
 
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'];
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;

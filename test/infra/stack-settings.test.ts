@@ -191,6 +191,22 @@ describe('cluster access', () => {
   });
 });
 
+describe('misspelt keys inside the settings', () => {
+  it('are reported with the known ones instead of being ignored', () => {
+    const lines = problems({
+      ...prod,
+      nodePools: { ...(prod.nodePools as object), spots: { instanceTypes: ['m5.xlarge'] } },
+      nodeOverhead: { cpuMilis: 400, memoryMiB: 1536 },
+    });
+    expect(lines).toContain(
+      `perfstack:nodePools.spots: ({"instanceTypes":["m5.xlarge"]}) is not a field of 'nodePools'; known: onDemand, spot (misspelt, or in the wrong place?)`,
+    );
+    expect(lines).toContain(
+      "perfstack:nodeOverhead.cpuMilis: (400) is not a field of 'nodeOverhead'; known: cpuMillis, memoryMiB (misspelt, or in the wrong place?)",
+    );
+  });
+});
+
 describe('withCleanInputErrors (the program entry)', () => {
   function thrownBy(values: Record<string, unknown>): unknown {
     try {
