@@ -65,7 +65,7 @@ const awsCloud = strict({
   vpcCidr: cidr(16, 20),
   spotPercent: percent({ min: 0, max: 90, integer: true }),
   cdn: z.boolean(),
-  karpenter: strict({ cpuLimit: num({ integer: true, min: 1, unit: 'vCPU' }) }).optional(),
+  karpenter: strict({ cpuLimit: num({ integer: true, min: 1, max: 100_000, unit: 'vCPU' }) }).optional(),
 });
 
 const receiver = z.discriminatedUnion('kind', [
@@ -94,19 +94,26 @@ const backup = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const count = (min: number) => num({ integer: true, min });
+const count = (min: number, max?: number) => num({ integer: true, min, max });
+
+/**
+ * Upper bounds keep every count in the range the platform is sized and planned for: node-pool planning places each
+ * replica (a typo such as 1e9 would never finish), and a Redis Cluster or PostgreSQL quorum beyond these is a
+ * different architecture.
+ */
+export const LIMITS = { replicas: 1000, redisShards: 100, redisReplicasPerShard: 5, postgresInstances: 9 } as const;
 
 const dataTier = strict({
   redis: strict({
-    shards: count(1),
-    replicasPerShard: count(0),
+    shards: count(1, LIMITS.redisShards),
+    replicasPerShard: count(0, LIMITS.redisReplicasPerShard),
     memory: size({ whole: 'Mi' }),
     cpu: cpu(),
     storage: size({ whole: 'Gi' }),
   }),
   postgres: strict({
-    instances: count(1),
-    synchronousReplicas: count(0),
+    instances: count(1, LIMITS.postgresInstances),
+    synchronousReplicas: count(0, LIMITS.postgresInstances - 1),
     memory: size({ whole: 'Mi' }),
     cpu: cpu(),
     storage: size({ whole: 'Gi' }),
@@ -187,7 +194,7 @@ export const serviceSpecSchema = strict({
     memoryLimit: size({ whole: 'Mi' }).optional(),
     cpuLimit: cpu().optional(),
   }),
-  replicas: strict({ min: count(1), max: count(1) }),
+  replicas: strict({ min: count(1, LIMITS.replicas), max: count(1, LIMITS.replicas) }),
   metrics: z
     .array(instanceOf(ScalingMetric, 'ScalingMetric.cpu(70), .memory(80), .podsRate({...}) or .external({...})'))
     .min(1, { error: 'must name at least one metric, e.g. ScalingMetric.cpu(70)' })
@@ -201,7 +208,7 @@ export const serviceSpecSchema = strict({
       days: grammar((v) =>
         cronProblem(`0 0 * * ${v}`)?.replace(/^is not a valid cron schedule: /, 'is not a day-of-week field: '),
       ).optional(),
-      minReplicas: count(1),
+      minReplicas: count(1, LIMITS.replicas),
     })
     .optional(),
   verticalScaling: z

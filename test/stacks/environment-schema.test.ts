@@ -52,6 +52,14 @@ describe('the Environment boundary', () => {
       );
     });
 
+    it('rejects counts beyond what the platform plans for, before node-pool planning places every replica', () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.integer({ min: 1001, max: 2 ** 31 }), fc.constant(1e9)), (max) => {
+          expectRejected(gateway({ replicas: { min: 2, max } }), 'services.api-gateway.replicas.max', max, /^must be <= 1000$/);
+        }),
+      );
+    });
+
     it('rejects a number written as text, saying so', () => {
       fc.assert(
         fc.property(fc.integer({ min: 0, max: 90 }), (n) => {
