@@ -27,7 +27,13 @@ import {
 } from './cost-report';
 import { nodeShape } from '../infra/node-pools';
 import { stackPoolBounds } from '../infra/program';
-import { CloudStackSettings, inputErrorLines, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
+import {
+  CloudStackSettings,
+  StackConfigFileError,
+  inputErrorLines,
+  readStackSettings,
+  stackConfigFileValues,
+} from '../infra/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 export function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
@@ -88,7 +94,13 @@ function price(
         `${configFile}: no such file; create the stack (pulumi stack init ${env.name}) and a ${configFile} with perfstack:environment: ${env.name}, perfstack:nodePools and perfstack:instanceTypes (see README, "Config keys"), or pass --config`,
       ],
     };
-  const values = stackConfigFileValues(configFile);
+  let values: Record<string, unknown>;
+  try {
+    values = stackConfigFileValues(configFile);
+  } catch (e) {
+    if (!(e instanceof StackConfigFileError)) throw e;
+    return { problems: [e.message] };
+  }
   if (values.environment !== undefined && values.environment !== env.name) {
     return { problems: [`${configFile}: is the config of environment '${String(values.environment)}', not '${env.name}'`] };
   }

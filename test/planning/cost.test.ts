@@ -16,6 +16,8 @@ const FIXTURE = [
 const EMPTY_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-empty-'));
 const EMPTY_YAML = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cost-blank-')), 'blank.yaml');
 fs.writeFileSync(EMPTY_YAML, '# nothing here\n---\n');
+const BROKEN_YAML = path.join(path.dirname(EMPTY_YAML), 'Pulumi.broken.yaml');
+fs.writeFileSync(BROKEN_YAML, 'config:\n  perfstack:nodePools: [unclosed\n');
 afterAll(() => [EMPTY_DIR, path.dirname(EMPTY_YAML)].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 function run(argv: string[]): { code: number; out: string; err: string } {
@@ -115,6 +117,8 @@ describe('npm run cost', () => {
       ['--env', 'prod', '--config', configWith('Pulumi.prod.yaml', 'instanceTypes: [m6i.2xlarge]', 'instanceTypes: [m6i.xlarge]')],
       `'perfstack:nodePools.onDemand.instanceTypes' (["m6i.xlarge"]) a pod requesting 4000m CPU and 16384Mi memory does not fit a node`,
     ],
+    [['--env', 'prod', '--config', BROKEN_YAML], `cost: ${BROKEN_YAML}:3: not valid YAML:`],
+    [['--env', 'prod', '--config', EMPTY_DIR], `cost: ${EMPTY_DIR}: cannot be read (EISDIR)`],
     [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_DIR], `cost: '--manifests' ("${EMPTY_DIR}") holds no .yaml, .yml or .json manifests`],
     [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_YAML], `cost: '--manifests' ("${EMPTY_YAML}") holds no Kubernetes objects to cost`],
   ])('rejects %j with exit 2 and a one-line reason', (argv, message) => {
