@@ -54,11 +54,14 @@ function issueProblems(issue: z.core.$ZodIssue, root: unknown, prefix: string): 
       return issue.keys.map((key) => ({
         input: join(prefix, [...issue.path, key]),
         value: at(value, [key]),
-        fix: `is not a field of ${input ? `'${input}'` : 'this value'}${known ? `; known: ${known}` : ''} (misspelt, or in the wrong place?)`,
+        fix: `is not a field${input ? ` of '${input}'` : ''}${known ? `; known: ${known}` : ''} (misspelt, or in the wrong place?)`,
       }));
     }
     case 'invalid_type':
       return [{ input, value, fix: typeFix(issue.expected, value) }];
+    case 'invalid_key':
+      // A record key that breaks its grammar: show the key, with the key schema's own reason.
+      return [{ input, value: issue.path[issue.path.length - 1], fix: `is not a valid key: ${issue.issues[0]?.message ?? issue.message}` }];
     case 'invalid_value':
       return [{ input, value, fix: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` }];
     case 'invalid_union':

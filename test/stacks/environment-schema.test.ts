@@ -217,6 +217,23 @@ describe('the Environment boundary', () => {
       );
     });
 
+    it('rejects map keys that break their grammar, showing the key', () => {
+      fc.assert(
+        fc.property(fc.stringMatching(/^[a-z]{1,8}[- ][a-z]{1,8}$/), (name) => {
+          expectRejected(
+            gateway({ env: { [name]: 'x' } }),
+            `services.api-gateway.env.${name}`,
+            name,
+            /^is not a valid key: must be an environment variable name/,
+          );
+        }),
+      );
+    });
+
+    it('names the known fields when a top-level field is misspelt', () => {
+      expectRejected({ ...prod, zone: ['a'] }, 'zone', ['a'], /^is not a field; known: name, zones, cloud,/);
+    });
+
     it('rejects a misspelt choice, listing the right ones', () => {
       expectRejected(gateway({ uses: ['postgress'] }), 'services.api-gateway.uses[0]', 'postgress', /must be one of "redis", "postgres"/);
     });
