@@ -4,6 +4,8 @@ import { LineCounter, parseDocument } from 'yaml';
 import { formatValue } from '../constructs/core/errors';
 import { cidrProblem } from '../constructs/core/grammars';
 import { shapeProblems, strict, z } from '../constructs/core/schema';
+
+export { inputErrorLines, withCleanInputErrors } from './input-errors';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { OPERATOR_CATALOGUE, OperatorName } from '../stacks/operators';
@@ -296,28 +298,6 @@ export function lookup(values: unknown, key: string): unknown {
 
 function withValue(value: unknown, reason: string): string {
   return value === undefined || reason.startsWith('(') ? reason : `(${formatValue(value)}) ${reason}`;
-}
-
-/**
- * Runs the program's body; input errors (perfstack config, the Environment) leave it as a `pulumi.RunError`, which
- * the Pulumi runtime prints as its message alone: one line per problem, no stack trace, no object dump. Plain
- * `InputPropertyError`s thrown from a program (not a provider) are printed as unhandled exceptions with both.
- */
-export function withCleanInputErrors<T>(stack: string, body: () => T): T {
-  try {
-    return body();
-  } catch (e) {
-    const lines = inputErrorLines(e);
-    if (lines === undefined) throw e;
-    throw new pulumi.RunError(lines.map((l) => `${stack}: ${l}`).join('\n'));
-  }
-}
-
-/** `'perfstack:cdn.priceClass' ("PriceClass_1") must be one of ...` for each problem of an input error. */
-export function inputErrorLines(e: unknown): string[] | undefined {
-  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `'${i.propertyPath}' ${i.reason}`);
-  if (pulumi.InputPropertyError.isInstance(e)) return [`'${e.propertyPath}' ${e.reason}`];
-  return undefined;
 }
 
 function failed(issues: Issue[]): Error {

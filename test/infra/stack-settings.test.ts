@@ -1,6 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { eksVersionWarning, kubeconfig, serviceAccountTrustPolicy } from '../../infra/cluster';
 import { bucketOf } from '../../infra/backup-storage';
+import { loadProgramModules } from '../../infra/input-errors';
 import { readStackSettings, withCleanInputErrors } from '../../infra/stack-settings';
 import { ENVIRONMENT_NAMES, PULUMI_STACKS } from '../support/environments';
 import { stackConfigValues } from '../support/pulumi-mocks';
@@ -234,5 +235,21 @@ describe('withCleanInputErrors (the program entry)', () => {
         throw bug;
       }),
     ).toThrow(bug);
+  });
+});
+
+describe('loadProgramModules (the program entry)', () => {
+  it('reports a mistake thrown while an environment module loads as one line at its file and line', () => {
+    let thrown: unknown;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loadProgramModules('prod', () => require('../stacks/fixtures/throws-on-load.js'));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+    expect((thrown as Error).message).toBe(
+      "prod: test/stacks/fixtures/throws-on-load.js:5: 'Duration' (-200) cannot be negative; a Duration is >= 0",
+    );
   });
 });
