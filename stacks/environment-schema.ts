@@ -262,9 +262,25 @@ export const RULE_IDS: readonly string[] = ALL_RULES.map((r) => r.id);
 /** Cross-references within an environment: what one field names must exist elsewhere. */
 export function checkEnvironmentReferences(
   problems: Problems,
-  env: { services: readonly { name: string; policyExemption?: { rules: readonly string[] } }[]; loadTests?: unknown },
+  env: {
+    zones: readonly string[];
+    cloud: { kind: string; region?: string };
+    services: readonly { name: string; policyExemption?: { rules: readonly string[] } }[];
+    loadTests?: unknown;
+  },
   loadTestTarget = 'api-gateway',
 ): void {
+  const region = env.cloud.kind === 'aws' ? env.cloud.region : undefined;
+  if (region !== undefined) {
+    env.zones.forEach((zone, i) =>
+      problems.check(
+        zone.length === region.length + 1 && zone.startsWith(region) && /[a-z]$/.test(zone),
+        `zones[${i}]`,
+        zone,
+        `is not a zone of region '${region}' ('cloud.region'); AWS zones are the region and a letter, e.g. "${region}a"`,
+      ),
+    );
+  }
   for (const s of env.services) {
     for (const [i, rule] of (s.policyExemption?.rules ?? []).entries()) {
       problems.check(

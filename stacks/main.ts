@@ -40,7 +40,7 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
   const opts = program.opts<{ env?: string[]; out: string }>();
-  const names = opts.env ?? Object.keys(environments);
+  const names = [...new Set(opts.env ?? Object.keys(environments))];
   const unknown = names.filter((n) => !(n in environments));
   if (unknown.length > 0) {
     process.stderr.write(

@@ -261,6 +261,15 @@ describe('the Environment boundary', () => {
       );
     });
 
+    it("rejects a zone outside the environment's AWS region", () => {
+      fc.assert(
+        fc.property(fc.constantFrom('us-east-1', 'eu-central-1', 'ap-south-2'), fc.constantFrom('a', 'b', 'c'), (region, letter) => {
+          const zone = `${region}${letter}`;
+          expectRejected({ ...prod, zones: [zone, ...prod.zones.slice(1)] }, 'zones[0]', zone, /^is not a zone of region 'eu-west-1'/);
+        }),
+      );
+    });
+
     it('rejects load tests when the service they target is missing', () => {
       const env = { ...prod, services: prod.services.filter((s) => s.name !== 'api-gateway') };
       expectRejected(env, 'loadTests', prod.loadTests, /targets service 'api-gateway'/);
