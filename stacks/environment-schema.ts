@@ -1,4 +1,5 @@
 import { Problems } from '../constructs/core/errors';
+import type { Environment, ServiceSpec } from './environment';
 import {
   cidrProblem,
   cronProblem,
@@ -121,6 +122,18 @@ const dataTier = strict({
   }),
 });
 
+/** Grammar and shape only; `checkIngress` holds the rules that depend on the cloud. */
+const ingress = strict({
+  hosts: z.array(nonEmpty),
+  className: nonEmpty,
+  tls: z.discriminatedUnion('kind', [
+    strict({ kind: z.literal('acm'), certificateArn: nonEmpty }),
+    strict({ kind: z.literal('cert-manager'), clusterIssuer: dnsSubdomain }),
+    strict({ kind: z.literal('secret'), secretName: dnsSubdomain }),
+  ]),
+  dns: strict({ hostedZoneId: nonEmpty, hostname: nonEmpty }).optional(),
+});
+
 /** The Environment's own fields; services are checked one by one with {@link serviceSpecSchema}. */
 export const environmentSchema = strict({
   name: dnsLabel,
@@ -147,6 +160,7 @@ export const environmentSchema = strict({
     runbookBaseUrl: url.optional(),
   }),
   ingressFrom: z.array(networkPolicyPeer),
+  ingress: ingress.optional(),
   apiServer: strict({
     cidrs: z.array(cidr()).min(1, { error: 'must list the API server address range' }),
     port: num({ integer: true, min: 1, max: 65535 }),
@@ -240,7 +254,23 @@ export const serviceSpecSchema = strict({
     .strictObject({ rules: z.array(nonEmpty).min(1, { error: 'must name at least one rule' }), reason: nonEmpty })
     .optional(),
   uses: z.array(z.enum(['redis', 'postgres'])).optional(),
+  ingressPath: httpPath.optional(),
+  forecastFloors: strict({
+    timeZone: grammar((v) => (isTimeZone(v) ? undefined : 'must be an IANA time zone such as "Europe/Dublin"')),
+    floors: z.array(strict({ from: nonEmpty, to: nonEmpty, minReplicas: count(1, LIMITS.replicas) })),
+    maxTriggers: count(2).optional(),
+  }).optional(),
 });
+
+/**
+ * Compile-time guard: a field added to Environment or ServiceSpec without its schema (or the reverse) is a type
+ * error here naming the field, instead of every environment being refused at run time for an "unknown" field.
+ */
+type SameKeys<T, U> = [Exclude<keyof T, keyof U>, Exclude<keyof U, keyof T>] extends [never, never]
+  ? true
+  : [Exclude<keyof T, keyof U>, Exclude<keyof U, keyof T>];
+export const ENVIRONMENT_SCHEMA_COMPLETE: SameKeys<Environment, z.infer<typeof environmentSchema>> = true;
+export const SERVICE_SPEC_SCHEMA_COMPLETE: SameKeys<ServiceSpec, z.infer<typeof serviceSpecSchema>> = true;
 
 /** Every shape problem of an environment value; true when the shape is right and the domain checks may run. */
 export function checkEnvironmentShape(problems: Problems, env: unknown): boolean {
