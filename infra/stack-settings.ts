@@ -444,16 +444,20 @@ function readNodeOverhead(v: unknown, issue: Report): NodeOverhead {
 }
 
 const anything = z.unknown();
-/** The nested objects of the config, for unknown keys only: the readers check types and values with better messages. */
+/** Every key of T as an unchecked field: the readers check types and values with better messages. */
+function keysOf<T>(keys: Record<keyof T, true>) {
+  return strict(Object.fromEntries(Object.keys(keys).map((k) => [k, anything.optional()])));
+}
+/** The nested objects of the config, for unknown keys only. A key added to these interfaces is a type error here. */
 const NESTED_KEYS = z.looseObject({
   nodePools: strict({
-    onDemand: strict({ instanceTypes: anything }).optional(),
-    spot: strict({ instanceTypes: anything }).optional(),
+    onDemand: keysOf<NodePoolsConfig['onDemand']>({ instanceTypes: true }).optional(),
+    spot: keysOf<NonNullable<NodePoolsConfig['spot']>>({ instanceTypes: true }).optional(),
   }).optional(),
   instanceTypes: z
-    .record(z.string(), strict({ vcpu: anything, memoryGiB: anything, onDemandHourly: anything, spotHourly: anything }))
+    .record(z.string(), keysOf<InstanceType>({ vcpu: true, memoryGiB: true, onDemandHourly: true, spotHourly: true, reservedHourly: true }))
     .optional(),
-  nodeOverhead: strict({ cpuMillis: anything, memoryMiB: anything }).optional(),
+  nodeOverhead: keysOf<NodeOverhead>({ cpuMillis: true, memoryMiB: true }).optional(),
 });
 
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'];

@@ -34,7 +34,7 @@ describe('readStackSettings', () => {
     [
       'an unknown environment',
       { environment: 'qa' },
-      `perfstack:environment: 'qa' is not an environment; pulumi config set perfstack:environment <${ENVIRONMENT_NAMES.join('|')}>`,
+      `perfstack:environment: ("qa") is not an environment; pulumi config set perfstack:environment <${ENVIRONMENT_NAMES.join('|')}>`,
     ],
     ['a misspelt key', { ...prod, nodepools: {} }, 'perfstack:nodepools: ({}) is not a perfstack setting'],
     ['no node pools', without('nodePools'), 'perfstack:nodePools: is required'],
@@ -83,7 +83,11 @@ describe('readStackSettings', () => {
       { ...prod, cluster: { version: '1.30' } },
       'perfstack:cluster.version: ("1.30") is not a cluster setting',
     ],
-    ['an unknown cluster setting', { ...prod, cluster: { version: '1.30' } }, 'perfstack:cluster.version: is not a cluster setting'],
+    [
+      'an unknown cluster setting',
+      { ...prod, cluster: { version: '1.30' } },
+      'perfstack:cluster.version: ("1.30") is not a cluster setting',
+    ],
     ['no CDN certificate in production', without('cdn'), 'perfstack:cdn.certificateArn: is required in production'],
     [
       'production without its own certificate',
@@ -140,7 +144,9 @@ describe('readStackSettings', () => {
       expect.stringMatching(/^perfstack:cdn.aliases: must list the site's host names/),
     ]);
     expect(problems({ ...staging, cdn: { ...(staging.cdn as object), aliases: ['www.example.com'] } })).toEqual([
-      expect.stringMatching(/^perfstack:cdn.aliases: names www.example.com, missing from environment 'staging' ingress.hosts/),
+      expect.stringMatching(
+        /^perfstack:cdn.aliases: \(\["www.example.com"\]\) names www.example.com, missing from environment 'staging' ingress.hosts/,
+      ),
     ]);
   });
 
