@@ -119,6 +119,7 @@ const dataTier = strict({
     cpu: cpu(),
     storage: size({ whole: 'Gi' }),
     backup,
+    targetClients: count(1).optional(),
   }),
 });
 
@@ -168,6 +169,8 @@ export const environmentSchema = strict({
   services: z.array(z.unknown()).min(1, { error: 'must list at least one service' }),
   dataTier,
   loadTests: strict({ schedule: grammar((v) => cronProblem(v, 'five-field')), suspended: z.boolean().optional() }).optional(),
+  chaos: strict({ suspended: z.boolean().optional() }).optional(),
+  restoreDrill: strict({ schedule: grammar((v) => cronProblem(v, 'five-field')).optional(), suspended: z.boolean().optional() }).optional(),
   alerting: strict({ onCall: receiver, ticket: receiver }),
   costAllocation: strict({ team: labelValue, costCenter: labelValue, extraLabels: z.record(labelKey, labelValue).optional() }),
 });
@@ -271,6 +274,17 @@ type SameKeys<T, U> = [Exclude<keyof T, keyof U>, Exclude<keyof U, keyof T>] ext
   : [Exclude<keyof T, keyof U>, Exclude<keyof U, keyof T>];
 export const ENVIRONMENT_SCHEMA_COMPLETE: SameKeys<Environment, z.infer<typeof environmentSchema>> = true;
 export const SERVICE_SPEC_SCHEMA_COMPLETE: SameKeys<ServiceSpec, z.infer<typeof serviceSpecSchema>> = true;
+type Schema = z.infer<typeof environmentSchema>;
+export const NESTED_SCHEMAS_COMPLETE: [
+  SameKeys<Environment['dataTier']['redis'], Schema['dataTier']['redis']>,
+  SameKeys<Environment['dataTier']['postgres'], Schema['dataTier']['postgres']>,
+  SameKeys<Environment['dataTier'], Schema['dataTier']>,
+  SameKeys<Extract<Environment['cloud'], { kind: 'aws' }>, Extract<Schema['cloud'], { kind: 'aws' }>>,
+  SameKeys<Environment['monitoring'], Schema['monitoring']>,
+  SameKeys<Environment['costAllocation'], Schema['costAllocation']>,
+  SameKeys<NonNullable<Environment['loadTests']>, NonNullable<Schema['loadTests']>>,
+  SameKeys<Environment['alerting'], Schema['alerting']>,
+] = [true, true, true, true, true, true, true, true];
 
 /** Every shape problem of an environment value; true when the shape is right and the domain checks may run. */
 export function checkEnvironmentShape(problems: Problems, env: unknown): boolean {
