@@ -60,22 +60,16 @@ interface Priced {
   readonly configFile: string;
 }
 
-/**
- * Objects from manifest files or folders; problems name the file and line. With `required` (the option's name), no
- * manifests or no objects is a problem too: a cost of nothing is a wrong path, not a report.
- */
-function objectsFrom(paths: readonly string[], required?: string): { objects?: Record<string, unknown>[]; problems: string[] } {
+/** Objects from manifest files or folders; problems name the file and line (an empty folder or file is one). */
+function objectsFrom(paths: readonly string[]): { objects?: Record<string, unknown>[]; problems: string[] } {
   let files: string[];
   try {
     files = manifestFiles([...paths]);
   } catch (e) {
     return { problems: [(e as Error).message] };
   }
-  const given = `'${required}' (${paths.map((m) => JSON.stringify(m)).join(', ')})`;
-  if (required && files.length === 0) return { problems: [`${given} holds no .yaml, .yml or .json manifests`] };
   const { items, problems } = loadManifests(files);
   if (problems.length > 0) return { problems: problems.map((p) => `${p.file}:${p.line}: ${p.message}`) };
-  if (required && items.length === 0) return { problems: [`${given} holds no Kubernetes objects to cost`] };
   return { objects: items.map((i) => i.object as unknown as Record<string, unknown>), problems: [] };
 }
 
@@ -193,7 +187,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       `'--env' (${JSON.stringify(opts.env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')} or all`,
     ]);
   const configFile = opts.config ?? `Pulumi.${env.name}.yaml`;
-  const head = opts.manifests ? objectsFrom(opts.manifests, '--manifests') : { objects: undefined, problems: [] };
+  const head = opts.manifests ? objectsFrom(opts.manifests) : { objects: undefined, problems: [] };
   if (head.problems.length > 0) return fail(head.problems);
   const priced = price(env, configFile, head.objects);
   if (!priced.priced) return fail(priced.problems);

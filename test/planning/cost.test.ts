@@ -119,8 +119,8 @@ describe('npm run cost', () => {
     ],
     [['--env', 'prod', '--config', BROKEN_YAML], `cost: ${BROKEN_YAML}:3: not valid YAML:`],
     [['--env', 'prod', '--config', EMPTY_DIR], `cost: ${EMPTY_DIR}: cannot be read (EISDIR)`],
-    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_DIR], `cost: '--manifests' ("${EMPTY_DIR}") holds no .yaml, .yml or .json manifests`],
-    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_YAML], `cost: '--manifests' ("${EMPTY_YAML}") holds no Kubernetes objects to cost`],
+    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_DIR], `cost: ${EMPTY_DIR}: '${EMPTY_DIR}' holds no .yaml, .yml or .json manifest`],
+    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_YAML], `cost: ${EMPTY_YAML}:1: holds no Kubernetes object`],
   ])('rejects %j with exit 2 and a one-line reason', (argv, message) => {
     const { code, err } = run(argv);
     expect(code).toBe(2);
