@@ -1,11 +1,21 @@
 /**
  * The Pulumi program (`Pulumi.yaml` names it): reads the stack's perfstack config and builds the stack. The work
- * is in `program.ts`, so tests build every stack in one process.
+ * is in `program.ts`, so tests build every stack in one process. Its modules are required lazily, inside the
+ * handlers that turn input mistakes into one clean line each (see `input-errors.ts`).
  */
-import { buildStack } from './program';
-import { stackSettingsFromConfig } from './stack-settings';
+import * as pulumi from '@pulumi/pulumi';
+import { loadProgramModules, withCleanInputErrors } from './input-errors';
 
-const stack = buildStack(stackSettingsFromConfig());
+const stackName = pulumi.getStack();
+const stack = withCleanInputErrors(stackName, () => {
+  const { buildStack, stackSettingsFromConfig } = loadProgramModules(stackName, () => ({
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ...(require('./program') as typeof import('./program')),
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ...(require('./stack-settings') as typeof import('./stack-settings')),
+  }));
+  return buildStack(stackSettingsFromConfig());
+});
 
 export const environment = stack.environment;
 export const mode = stack.mode;

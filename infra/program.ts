@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { ConfigError } from '../constructs/core/errors';
+import { ConfigError, formatValue } from '../constructs/core/errors';
 import { KARPENTER_DISCOVERY_TAG } from '../constructs/platform/karpenter-node-pools';
 import { costLabels } from '../constructs/core/labels';
 import { awsNames } from '../stacks/environment';
@@ -55,7 +55,10 @@ export function stackPoolBounds(settings: CloudStackSettings, demands: readonly 
   } catch (e) {
     if (!(e instanceof PodTooLargeError)) throw e;
     const pool = e.shape === spotShape && e.shape !== onDemandShape ? 'spot' : 'onDemand';
-    throw new pulumi.InputPropertyError({ propertyPath: `${CONFIG_NAMESPACE}:nodePools.${pool}.instanceTypes`, reason: e.message });
+    throw new pulumi.InputPropertyError({
+      propertyPath: `${CONFIG_NAMESPACE}:nodePools.${pool}.instanceTypes`,
+      reason: `(${formatValue(nodePools[pool]?.instanceTypes)}) ${e.message}`,
+    });
   }
 }
 

@@ -1,6 +1,11 @@
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
-import { parse } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
+import { formatValue } from '../constructs/core/errors';
+import { cidrProblem } from '../constructs/core/grammars';
+import { shapeProblems, strict, z } from '../constructs/core/schema';
+
+export { inputErrorLines, withCleanInputErrors } from './input-errors';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { OPERATOR_CATALOGUE, OperatorName } from '../stacks/operators';
@@ -128,28 +133,34 @@ type Issue = pulumi.InputPropertyErrorDetails;
  */
 export function readStackSettings(values: Readonly<Record<string, unknown>>, stack: string): StackSettings {
   const issues: Issue[] = [];
-  const issue = (key: string, reason: string) => issues.push({ propertyPath: `${CONFIG_NAMESPACE}:${key}`, reason });
+  // Each reason starts with the value received, as the project's one-line format does: `(["10.0.0.0/33"]) must be ...`.
+  const issue = (key: string, reason: string) =>
+    issues.push({ propertyPath: `${CONFIG_NAMESPACE}:${key}`, reason: withValue(lookup(values, key), reason) });
   const set = (key: string, value: string) => `pulumi config set ${CONFIG_NAMESPACE}:${key} ${value}`;
 
   for (const key of Object.keys(values)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key)) issue(key, `is not a perfstack setting; known keys: ${CONFIG_KEYS.join(', ')}`);
   }
+  // Misspelt keys inside the settings (`nodePools.spots`), which the readers below would silently ignore.
+  for (const p of shapeProblems(NESTED_KEYS, values)) {
+    if (p.fix.startsWith('is not a field')) issue(p.input, p.fix);
+  }
   const envName = values.environment ?? stack;
   const environment = typeof envName === 'string' ? ENVIRONMENTS[envName] : undefined;
   if (environment === undefined) {
-    issue('environment', `'${String(envName)}' is not an environment; ${set('environment', `<${Object.keys(ENVIRONMENTS).join('|')}>`)}`);
+    issue('environment', `is not an environment; ${set('environment', `<${Object.keys(ENVIRONMENTS).join('|')}>`)}`);
     throw failed(issues);
   }
   const defaultMode = environment.cloud.kind === 'aws' ? 'cloud' : 'existing-cluster';
   const mode = values.mode ?? defaultMode;
   if (mode !== 'cloud' && mode !== 'existing-cluster') {
-    issue('mode', `'${String(mode)}' is not a mode; use 'cloud' (build VPC, EKS, node pools, CDN) or 'existing-cluster'`);
+    issue('mode', `is not a mode; use 'cloud' (build VPC, EKS, node pools, CDN) or 'existing-cluster'`);
   }
   if (mode === 'existing-cluster' || environment.cloud.kind !== 'aws') {
     if (mode === 'cloud') {
       issue(
         'mode',
-        `'cloud' needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
+        `needs an AWS environment and '${environment.name}' has cloud kind '${environment.cloud.kind}'; use 'existing-cluster'`,
       );
     }
     for (const key of ['cluster', 'nodePools', 'instanceTypes', 'nodeOverhead', 'cdn', 'deployWorkloads', 'ingress']) {
@@ -220,11 +231,36 @@ export function readStackSettings(values: Readonly<Record<string, unknown>>, sta
   };
 }
 
+/** A stack config file that cannot be read as one: its message names the file (and line) and what is wrong. */
+export class StackConfigFileError extends Error {}
+
 /** The perfstack values of a stack config file (`Pulumi.<stack>.yaml`), keyed without the namespace. */
 export function stackConfigFileValues(file: string): Record<string, unknown> {
-  const doc = (parse(fs.readFileSync(file, 'utf8')) ?? {}) as { config?: Record<string, unknown> };
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new StackConfigFileError(`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new StackConfigFileError(`${file}:${e.linePos?.[0].line ?? 1}: not valid YAML: ${e.message.split('\n')[0]}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = doc.toJS() ?? {};
+  } catch (e) {
+    // The yaml library refuses documents that expand aliases excessively (a "billion laughs" file).
+    throw new StackConfigFileError(`${file}: cannot be read as YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const config = isRecord(parsed) ? (parsed.config ?? {}) : undefined;
+  if (!isRecord(config)) {
+    throw new StackConfigFileError(`${file}: is not a Pulumi stack config: expected a map with a 'config:' map of keys`);
+  }
   return Object.fromEntries(
-    Object.entries(doc.config ?? {})
+    Object.entries(config)
       .filter(([k]) => k.startsWith(`${CONFIG_NAMESPACE}:`))
       .map(([k, v]) => [k.slice(CONFIG_NAMESPACE.length + 1), v]),
   );
@@ -246,6 +282,24 @@ export function stackSettingsFromConfig(): StackSettings {
   return readStackSettings(values, pulumi.getStack());
 }
 
+/** The value at a dotted config key; keys may hold dots themselves (`instanceTypes.m6i.xlarge.vcpu`). */
+export function lookup(values: unknown, key: string): unknown {
+  if (key === '') return values;
+  if (values === null || typeof values !== 'object') return undefined;
+  const record = values as Record<string, unknown>;
+  if (key in record) return record[key];
+  const parts = key.split('.');
+  for (let i = parts.length - 1; i >= 1; i--) {
+    const head = parts.slice(0, i).join('.');
+    if (head in record) return lookup(record[head], parts.slice(i).join('.'));
+  }
+  return undefined;
+}
+
+function withValue(value: unknown, reason: string): string {
+  return value === undefined || reason.startsWith('(') ? reason : `(${formatValue(value)}) ${reason}`;
+}
+
 function failed(issues: Issue[]): Error {
   if (issues.length === 1) return new pulumi.InputPropertyError(issues[0]);
   return new pulumi.InputPropertiesError({ message: `${issues.length} problems in the stack's perfstack config`, errors: issues });
@@ -261,7 +315,6 @@ function isPositive(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v) && v > 0;
 }
 
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/([0-9]|[12][0-9]|3[0-2])$/;
 const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 
 function readInstanceTypes(v: unknown, issue: Report): Record<string, InstanceType> {
@@ -277,7 +330,7 @@ function readInstanceTypes(v: unknown, issue: Report): Record<string, InstanceTy
     const fields = ['vcpu', 'memoryGiB', 'onDemandHourly', 'spotHourly'] as const;
     const bad = fields.filter((f) => !isPositive(s[f]));
     if (bad.length > 0) {
-      issue(`${key}.${name}`, `needs positive numbers for ${bad.join(', ')}`);
+      issue(`${key}.${name}`, `needs positive numbers for ${bad.join(', ')} (prices in USD per hour)`);
       continue;
     }
     if ((s.spotHourly as number) > (s.onDemandHourly as number)) {
@@ -361,12 +414,24 @@ function readCluster(v: unknown, issue: Report): ClusterConfig {
   }
   const cidrs = v.publicAccessCidrs;
   if (cidrs === undefined) return out;
-  if (!Array.isArray(cidrs) || cidrs.some((c) => typeof c !== 'string' || !CIDR.test(c))) {
+  if (!Array.isArray(cidrs)) {
     issue('cluster.publicAccessCidrs', 'must be a list of IPv4 CIDRs (your CI runners and VPN), or omitted for a private endpoint');
+    return out;
+  }
+  const before = cidrIssues(cidrs);
+  if (before.length > 0) {
+    before.forEach(([i, problem]) => issue(`cluster.publicAccessCidrs.${i}`, problem));
     return out;
   }
   if (cidrs.includes('0.0.0.0/0')) issue('cluster.publicAccessCidrs', 'opens the API endpoint to the internet; list the CI and VPN ranges');
   return { ...out, publicAccessCidrs: cidrs as string[] };
+}
+
+function cidrIssues(cidrs: readonly unknown[]): [number, string][] {
+  return cidrs.flatMap((c, i): [number, string][] => {
+    const problem = cidrProblem(c);
+    return problem ? [[i, problem]] : [];
+  });
 }
 
 function readNodeOverhead(v: unknown, issue: Report): NodeOverhead {
@@ -377,6 +442,23 @@ function readNodeOverhead(v: unknown, issue: Report): NodeOverhead {
   }
   return { cpuMillis: v.cpuMillis, memoryMiB: v.memoryMiB };
 }
+
+const anything = z.unknown();
+/** Every key of T as an unchecked field: the readers check types and values with better messages. */
+function keysOf<T>(keys: Record<keyof T, true>) {
+  return strict(Object.fromEntries(Object.keys(keys).map((k) => [k, anything.optional()])));
+}
+/** The nested objects of the config, for unknown keys only. A key added to these interfaces is a type error here. */
+const NESTED_KEYS = z.looseObject({
+  nodePools: strict({
+    onDemand: keysOf<NodePoolsConfig['onDemand']>({ instanceTypes: true }).optional(),
+    spot: keysOf<NonNullable<NodePoolsConfig['spot']>>({ instanceTypes: true }).optional(),
+  }).optional(),
+  instanceTypes: z
+    .record(z.string(), keysOf<InstanceType>({ vcpu: true, memoryGiB: true, onDemandHourly: true, spotHourly: true, reservedHourly: true }))
+    .optional(),
+  nodeOverhead: keysOf<NodeOverhead>({ cpuMillis: true, memoryMiB: true }).optional(),
+});
 
 const PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'];
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;

@@ -27,28 +27,60 @@ export function readSummary(file: string): SummaryFigures {
   } catch {
     throw new SummaryError(`${file}: cannot read the file (does it exist?)`);
   }
-  let json: { metrics?: Record<string, Record<string, number>> };
+  let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
     throw new SummaryError(`${file}: not JSON (${(e as Error).message}); expected the file k6 writes with --summary-export`);
   }
-  const m = json.metrics;
-  const need = (metric: string, field: string): number => {
-    const v = m?.[metric]?.[field];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new SummaryError(
+  const m = isRecord(json) ? json.metrics : undefined;
+  if (!isRecord(m)) {
+    throw new SummaryError(
+      `${file}: 'metrics' (${m === undefined ? 'missing' : JSON.stringify(m)}) must be an object of metrics; expected the file k6 writes with --summary-export`,
+    );
+  }
+  const problems: string[] = [];
+  const need = (metric: string, field: string, range: FigureRange): number => {
+    const entry = m[metric];
+    const v = isRecord(entry) ? entry[field] : undefined;
+    if (v === undefined) {
+      problems.push(
         `${file}: metrics.${metric}['${field}'] is missing; run k6 with --summary-export and summaryTrendStats including p(95) and p(99)`,
       );
+      return NaN;
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < range.min || v > range.max) {
+      problems.push(
+        `${file}: 'metrics.${metric}['${field}']' (${typeof v === 'number' ? String(v) : JSON.stringify(v)}) must be ${range.what}`,
+      );
+      return NaN;
     }
     return v;
   };
-  return {
-    p95Ms: need('http_req_duration', 'p(95)'),
-    p99Ms: need('http_req_duration', 'p(99)'),
-    errorRate: need('http_req_failed', 'value'),
-    requestsPerSecond: need('http_reqs', 'rate'),
+  const latency: FigureRange = { min: 0, max: Infinity, what: 'a latency in milliseconds >= 0' };
+  const figures = {
+    p95Ms: need('http_req_duration', 'p(95)', latency),
+    p99Ms: need('http_req_duration', 'p(99)', latency),
+    errorRate: need('http_req_failed', 'value', { min: 0, max: 1, what: 'a rate between 0 and 1' }),
+    requestsPerSecond: need('http_reqs', 'rate', { min: 0, max: Infinity, what: 'a rate in requests per second >= 0' }),
   };
+  if (problems.length === 0 && figures.p99Ms < figures.p95Ms) {
+    problems.push(
+      `${file}: 'metrics.http_req_duration['p(99)']' (${figures.p99Ms}) must be >= 'p(95)' (${figures.p95Ms}); the summary is corrupt`,
+    );
+  }
+  if (problems.length > 0) throw new SummaryError(problems.join('\n'));
+  return figures;
+}
+
+interface FigureRange {
+  readonly min: number;
+  readonly max: number;
+  readonly what: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export interface Comparison {
@@ -119,14 +151,18 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   const [summaryFile, baselineFile] = program.args;
   const opts = program.opts<{ tolerance: string; junit: string; updateBaseline?: boolean }>();
   const tolerance = Number(opts.tolerance);
-  if (!Number.isFinite(tolerance) || tolerance < 0) {
+  if (opts.tolerance.trim() === '' || !Number.isFinite(tolerance) || tolerance < 0) {
     err(`loadtest:compare: '--tolerance' (${JSON.stringify(opts.tolerance)}) must be a percentage >= 0\n`);
     return 2;
   }
   try {
     const current = readSummary(summaryFile);
     if (opts.updateBaseline) {
-      fs.copyFileSync(summaryFile, baselineFile);
+      try {
+        fs.copyFileSync(summaryFile, baselineFile);
+      } catch (e) {
+        throw new SummaryError(`${baselineFile}: cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
       out(
         `loadtest:compare: ${baselineFile} now holds this run (p95 ${current.p95Ms.toFixed(1)} ms, ${current.requestsPerSecond.toFixed(1)} req/s)\n`,
       );
@@ -134,7 +170,13 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     }
     const rows = compare(current, readSummary(baselineFile), tolerance);
     out(`${table(rows, tolerance)}\n`);
-    fs.writeFileSync(opts.junit, junit(rows, tolerance));
+    try {
+      fs.writeFileSync(opts.junit, junit(rows, tolerance));
+    } catch (e) {
+      throw new SummaryError(
+        `'--junit' (${JSON.stringify(opts.junit)}) cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
     const regressions = rows.filter((r) => r.regressed);
     out(
       regressions.length === 0
@@ -144,7 +186,12 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     return regressions.length === 0 ? 0 : 1;
   } catch (e) {
     if (e instanceof SummaryError) {
-      err(`loadtest:compare: ${e.message}\n`);
+      err(
+        `${e.message
+          .split('\n')
+          .map((l) => `loadtest:compare: ${l}`)
+          .join('\n')}\n`,
+      );
       return 2;
     }
     throw e;

@@ -25,6 +25,9 @@ export function checkK6Options(options: K6Options): string[] {
       if (!Number.isInteger(st.target) || st.target < 0)
         problems.push(`scenarios.${name}.stages[${i}].target: must be a whole number >= 0`);
     });
+    const peak = Math.max(s.startVUs ?? 0, ...(s.stages ?? []).map((st) => st.target));
+    if (Array.isArray(s.stages) && s.stages.length > 0 && !(peak >= 1))
+      problems.push(`scenarios.${name}.stages: never more than 0 virtual users; the test would send no request`);
     for (const f of ['gracefulRampDown', 'gracefulStop'] as const) {
       if (s[f] !== undefined && !isDuration(s[f])) problems.push(`scenarios.${name}.${f}: '${s[f]}' is not a k6 duration`);
     }

@@ -7,7 +7,6 @@
  * disk); prices and instance types from the stack's config. Exit 0: printed; 2: bad input.
  */
 import * as fs from 'fs';
-import * as pulumi from '@pulumi/pulumi';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { ConfigError } from '../constructs/core/errors';
@@ -28,7 +27,13 @@ import {
 } from './cost-report';
 import { nodeShape } from '../infra/node-pools';
 import { stackPoolBounds } from '../infra/program';
-import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
+import {
+  CloudStackSettings,
+  StackConfigFileError,
+  inputErrorLines,
+  readStackSettings,
+  stackConfigFileValues,
+} from '../infra/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 export function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
@@ -45,11 +50,7 @@ export function pricedPool(settings: CloudStackSettings, types: readonly string[
   };
 }
 
-function settingsProblems(e: unknown): string[] | undefined {
-  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `${i.propertyPath}: ${i.reason}`);
-  if (pulumi.InputPropertyError.isInstance(e)) return [`${e.propertyPath}: ${e.reason}`];
-  return undefined;
-}
+const settingsProblems = inputErrorLines;
 
 interface Priced {
   readonly input: CostInput;
@@ -59,7 +60,7 @@ interface Priced {
   readonly configFile: string;
 }
 
-/** Objects from manifest files or folders; problems name the file and line. */
+/** Objects from manifest files or folders; problems name the file and line (an empty folder or file is one). */
 function objectsFrom(paths: readonly string[]): { objects?: Record<string, unknown>[]; problems: string[] } {
   let files: string[];
   try {
@@ -87,7 +88,13 @@ function price(
         `${configFile}: no such file; create the stack (pulumi stack init ${env.name}) and a ${configFile} with perfstack:environment: ${env.name}, perfstack:nodePools and perfstack:instanceTypes (see README, "Config keys"), or pass --config`,
       ],
     };
-  const values = stackConfigFileValues(configFile);
+  let values: Record<string, unknown>;
+  try {
+    values = stackConfigFileValues(configFile);
+  } catch (e) {
+    if (!(e instanceof StackConfigFileError)) throw e;
+    return { problems: [e.message] };
+  }
   if (values.environment !== undefined && values.environment !== env.name) {
     return { problems: [`${configFile}: is the config of environment '${String(values.environment)}', not '${env.name}'`] };
   }

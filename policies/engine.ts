@@ -13,6 +13,9 @@ export interface Report {
   readonly exempted: number;
 }
 
+/** Rule ids an exemption may name: an unknown one (a typo) would silently exempt nothing. */
+const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));
+
 /**
  * Runs every rule on every object. Findings an exemption covers are kept, marked with the reason, and do not count
  * as errors: exemptions are visible in every report.
@@ -36,6 +39,16 @@ export function evaluate(items: readonly Sourced[], context: Omit<PolicyContext,
         object: ref,
         source,
         message: `exempts ${[...exempt].join(', ')} without a '${EXEMPT_REASON_ANNOTATION}' annotation`,
+      });
+    }
+    const unknown = [...exempt].filter((id) => !RULE_IDS.has(id));
+    if (unknown.length > 0) {
+      findings.push({
+        rule: 'exemption-rule',
+        severity: 'error',
+        object: ref,
+        source,
+        message: `'${EXEMPT_ANNOTATION}' (${JSON.stringify(unknown.join(','))}) names no policy rule; misspelt? The exemption covers nothing`,
       });
     }
     for (const rule of rules) {

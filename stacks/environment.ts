@@ -15,6 +15,7 @@ import { ProbeOptions, ReplicaBounds, ServiceResources } from '../constructs/wor
 import { ScalingBehaviorOptions } from '../constructs/workload/scaling-behavior';
 import { ScalingMetric } from '../constructs/workload/scaling-metric';
 import { VerticalScalingOptions } from '../constructs/workload/vertical-scaling';
+import { checkEnvironmentReferences, checkEnvironmentShape } from './environment-schema';
 
 import { KubernetesVersion, OPERATORS_FOR, OperatorVersions, eksSupportWarning } from './kubernetes-versions';
 
@@ -202,7 +203,9 @@ const AWS_REGION = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 
 /** Checks the environment as a whole; throws one {@link ConfigError} listing every problem. */
 export function validateEnvironment(env: Environment): void {
-  const p = new Problems(env.name || '(unnamed environment)');
+  const p = new Problems(typeof env?.name === 'string' && env.name !== '' ? env.name : '(unnamed environment)');
+  // Shape first (a value from JavaScript or JSON may hold anything): the checks below assume the declared types.
+  if (!checkEnvironmentShape(p, env)) p.throwIfAny();
   p.check(isDnsLabel(env.name ?? ''), 'name', env.name, 'must be a DNS label such as "prod"');
   p.check(Array.isArray(env.zones) && env.zones.length >= 1, 'zones', env.zones, 'must list at least one zone');
   p.check(new Set(env.zones).size === env.zones.length, 'zones', env.zones, 'must not repeat a zone');
@@ -267,6 +270,7 @@ export function validateEnvironment(env: Environment): void {
     );
     checkSlo(p, `services.${s.name}.slo`, s.slo);
   }
+  checkEnvironmentReferences(p, env);
   p.throwIfAny();
 }
 

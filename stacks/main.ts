@@ -8,10 +8,26 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../constructs/core/errors';
 import { Environment, versionWarnings } from './environment';
-import { ENVIRONMENTS } from './environments';
+import { EnvironmentSource, environmentNameProblems, loadEnvironments } from './load-environments';
 import { RenderedFile, renderEnvironment, writeAtomically } from './synth';
 
-export function main(argv: readonly string[], environments: Readonly<Record<string, Environment>> = ENVIRONMENTS): number {
+/** Required lazily, so that a mistake thrown while the environment modules evaluate is reported, not a stack trace. */
+function loadDefaultEnvironments(): Readonly<Record<string, Environment>> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./environments') as typeof import('./environments')).ENVIRONMENTS;
+}
+
+/**
+ * @param source the environments by name, or a function that loads them: the environment modules are user input,
+ *   so a mistake that throws while they load (`Duration.seconds(-5)`) is reported as one line, like any other.
+ */
+export function main(argv: readonly string[], source: EnvironmentSource = loadDefaultEnvironments): number {
+  const loaded = loadEnvironments(source);
+  if (!loaded.ok) {
+    process.stderr.write(`${loaded.problems.join('\n')}\nsynth: nothing written\n`);
+    return 1;
+  }
+  const environments = loaded.environments;
   const program = new Command()
     .name('synth')
     .description('Synthesize perfstack environments to plain Kubernetes YAML')
@@ -24,7 +40,7 @@ export function main(argv: readonly string[], environments: Readonly<Record<stri
     return (e as { exitCode?: number }).exitCode ?? 1;
   }
   const opts = program.opts<{ env?: string[]; out: string }>();
-  const names = opts.env ?? Object.keys(environments);
+  const names = [...new Set(opts.env ?? Object.keys(environments))];
   const unknown = names.filter((n) => !(n in environments));
   if (unknown.length > 0) {
     process.stderr.write(
@@ -32,20 +48,38 @@ export function main(argv: readonly string[], environments: Readonly<Record<stri
     );
     return 1;
   }
-  try {
-    const files: RenderedFile[] = names.flatMap((n) => renderEnvironment(environments[n]));
-    writeAtomically(opts.out, names, files);
-    mirrorForCdk8sCli(opts.out, names);
-    for (const w of names.flatMap((n) => versionWarnings(environments[n], new Date()))) process.stderr.write(`synth: warning: ${w}\n`);
-    process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
-    return 0;
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      process.stderr.write(`${e.message}\nsynth: nothing written; ${opts.out}/ is unchanged\n`);
-      return 1;
-    }
-    throw e;
+  const nameProblems = environmentNameProblems(environments);
+  if (nameProblems.length > 0) {
+    process.stderr.write(`${nameProblems.join('\n')}\nsynth: nothing written; ${opts.out}/ is unchanged\n`);
+    return 1;
   }
+  // Every environment is rendered before anything is written, and the problems of all of them are reported at once.
+  const files: RenderedFile[] = [];
+  const problems: string[] = [];
+  for (const n of names) {
+    try {
+      files.push(...renderEnvironment(environments[n]));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(e.message);
+    }
+  }
+  if (problems.length > 0) {
+    process.stderr.write(`${problems.join('\n')}\nsynth: nothing written; ${opts.out}/ is unchanged\n`);
+    return 1;
+  }
+  try {
+    writeAtomically(opts.out, names, files);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    process.stderr.write(`synth: '--out' (${JSON.stringify(opts.out)}) cannot be written (${code}); choose a folder you can write\n`);
+    return 1;
+  }
+  mirrorForCdk8sCli(opts.out, names);
+  for (const w of names.flatMap((n) => versionWarnings(environments[n], new Date()))) process.stderr.write(`synth: warning: ${w}\n`);
+  process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
+  return 0;
 }
 
 /**

@@ -1,4 +1,7 @@
+import { Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
+import { durationText, sizeText } from './quantities';
 
 /** One offending input: which input, what was received, and what is allowed or how to fix it. */
 export interface ConfigProblem {
@@ -46,11 +49,18 @@ export function formatProblem(path: string, p: ConfigProblem): string {
 export function formatValue(value: unknown): string {
   if (value === undefined) return 'missing';
   if (typeof value === 'string') return JSON.stringify(value);
+  // JSON.stringify would print NaN and Infinity as null.
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (value instanceof Size) return sizeText(value);
+  if (value instanceof Duration) return durationText(value);
+  if (value instanceof Cpu) return String(value.amount);
   if (typeof value === 'object' && value !== null && 'toString' in value && !Array.isArray(value)) {
     const s = String(value);
     if (s !== '[object Object]') return s;
   }
-  return JSON.stringify(value);
+  const json = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v)) ?? String(value);
+  // A whole object where a scalar belongs: enough to recognise it, not a page of it.
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
 }
 
 /**

@@ -30,6 +30,8 @@ import { Problems } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer } from '../core/security';
 import { appLabels, isDnsLabel } from '../core/labels';
 import { imageTag } from '../core/images';
+import { checkQuantities } from '../core/quantities';
+import { cronProblem } from '../core/grammars';
 import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { ZONE_KEY } from '../workload/topology';
@@ -176,6 +178,8 @@ export class PostgresCluster extends Construct {
 
   private validate(props: PostgresClusterProps, r: ResolvedDefaults): void {
     const p = Problems.of(this);
+    // Units before any conversion: storage is written in whole GiB, memory derives the parameters in MiB.
+    checkQuantities(p, { sizes: { memory: [props.memory], storage: [props.storage, { whole: 'Gi' }] }, cpus: { cpu: props.cpu } });
     p.check(isDnsLabel(this.name) && this.name.length <= 40, 'name', this.name, 'must be a DNS label of at most 40 characters');
     p.check(Number.isInteger(props.instances) && props.instances >= 1, 'instances', props.instances, 'must be at least 1');
     p.check(
@@ -185,7 +189,13 @@ export class PostgresCluster extends Construct {
       `must be below 'instances' (${props.instances}): only standbys can confirm a commit`,
     );
     p.check(
-      r.poolerInstances >= 2,
+      Number.isInteger(r.maxConnections) && r.maxConnections > 10,
+      'maxConnections',
+      r.maxConnections,
+      'must be a whole number above 10',
+    );
+    p.check(
+      Number.isInteger(r.poolerInstances) && r.poolerInstances >= 2,
       'poolerInstances',
       r.poolerInstances,
       'must be at least 2, so a node drain never takes the pooler down',
@@ -216,12 +226,8 @@ export class PostgresCluster extends Construct {
       props.backup.retention,
       'must be a number and a unit d, w or m, e.g. "30d"',
     );
-    p.check(
-      r.schedule.trim().split(/\s+/).length === 6,
-      'backup.schedule',
-      r.schedule,
-      'must be a six-field cron expression with seconds first, e.g. "0 0 2 * * *"',
-    );
+    const scheduleProblem = cronProblem(r.schedule, 'with-seconds');
+    if (scheduleProblem) p.add('backup.schedule', r.schedule, scheduleProblem);
     p.check(
       /^s3:\/\/[^/]+/.test(props.backup.destinationPath),
       'backup.destinationPath',

@@ -5,6 +5,7 @@ import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.
 import { Problems, shown } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { imageTag } from '../core/images';
+import { checkQuantities } from '../core/quantities';
 import { appLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
 import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
@@ -103,6 +104,18 @@ export class RedisCluster extends Construct {
 
   constructor(scope: Construct, id: string, props: RedisClusterProps) {
     super(scope, id);
+    // Units first: the conversions below throw on sizes that are not whole MiB/GiB, and `maxmemory 0` means no limit.
+    const units = Problems.of(this);
+    checkQuantities(units, {
+      sizes: {
+        memory: [props.memory],
+        maxmemory: [props.maxmemory],
+        storage: [props.storage, { whole: 'Gi' }],
+      },
+      cpus: { cpu: props.cpu },
+      durations: { clusterNodeTimeout: [props.clusterNodeTimeout] },
+    });
+    units.throwIfAny();
     this.name = props.name ?? id;
     this.namespace = props.namespace;
     this.nodes = props.shards * (1 + props.replicasPerShard);
@@ -159,6 +172,7 @@ export class RedisCluster extends Construct {
       props.replicasPerShard,
       `must be at least 1 when the cluster spans ${props.zones} zones, or losing a zone loses its shards`,
     );
+    p.check(this.maxmemoryBytes > 0, 'maxmemory', shown('0Mi'), 'must be above zero: Redis reads `maxmemory 0` as no limit at all');
     p.check(
       this.maxmemoryBytes <= limitBytes,
       'maxmemory',

@@ -6,6 +6,8 @@ import { bundleK6Script } from '../../loadtests/bundle';
 import { checkK6Options } from '../../loadtests/options-check';
 import { Endpoint, LatencyObjectives, ScenarioName, TestPlan, k6Options } from '../../loadtests/plan';
 import { Problems } from '../core/errors';
+import { cronProblem } from '../core/grammars';
+import { checkQuantities, durationMillis } from '../core/quantities';
 import { appLabels } from '../core/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { Slo } from '../observability/slo';
@@ -81,7 +83,7 @@ export class K6LoadTest extends Construct {
       scenario: props.scenario,
       baseUrl: props.target.url,
       endpoints: props.endpoints,
-      thinkTimeSeconds: (props.thinkTime ?? Duration.seconds(1)).toMilliseconds() / 1000,
+      thinkTimeSeconds: durationMillis(props.thinkTime ?? Duration.seconds(1)) / 1000,
       options: k6Options(props.scenario, latencyObjectives(props.slo, props.p99Latency), props.peakVus),
     };
 
@@ -101,12 +103,15 @@ export class K6LoadTest extends Construct {
       props.schedule,
       'cannot be combined with parallelism above 1 (a TestRun has no schedule)',
     );
+    const scheduleProblem = props.schedule === undefined ? undefined : cronProblem(props.schedule, 'five-field');
+    if (scheduleProblem) p.add('schedule', props.schedule, scheduleProblem);
     p.check(
-      props.schedule === undefined || props.schedule.trim().split(/\s+/).length === 5,
-      'schedule',
-      props.schedule,
-      'must be a five-field cron expression',
+      props.peakVus === undefined || (Number.isInteger(props.peakVus) && props.peakVus >= 1),
+      'peakVus',
+      props.peakVus,
+      'must be a whole number of virtual users >= 1; a test of 0 users sends no request',
     );
+    checkQuantities(p, { durations: { thinkTime: [props.thinkTime, { min: Duration.millis(0) }], p99Latency: [props.p99Latency] } });
     for (const problem of checkK6Options(this.plan.options)) p.add('options', problem, 'is not accepted by k6');
     p.throwIfAny();
 

@@ -1,5 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Problems } from '../core/errors';
+import { checkQuantities } from '../core/quantities';
 import { RuleGroup, RuleGroups, runbook } from './rule-groups';
 
 /** What the platform alerts hold the environment to; every value defaults to DESIGN.md's targets. */
@@ -157,6 +159,19 @@ export class PlatformAlerts extends Construct {
 
   constructor(scope: Construct, id: string, props: PlatformAlertsProps) {
     super(scope, id);
+    const p = Problems.of(this);
+    checkQuantities(p, { durations: { p99Latency: [props.p99Latency] } });
+    // Shares are fractions here (0.9 for 90%): a percentage would make the alert impossible to fire or always firing.
+    for (const input of ['cacheHitRatio', 'memoryLimitShare', 'cpuThrottledShare'] as const) {
+      const v = props[input];
+      p.check(
+        v === undefined || (Number.isFinite(v) && v > 0 && v < 1),
+        input,
+        v,
+        `must be a fraction above 0 and below 1${v !== undefined && v > 1 && v < 100 ? `; did you mean ${v / 100}?` : ''}`,
+      );
+    }
+    p.throwIfAny();
     this.group = platformAlertRules(props);
     this.rules = new RuleGroups(this, 'Rules', {
       name: 'platform-alerts',

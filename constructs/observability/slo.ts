@@ -1,5 +1,7 @@
 import { Duration } from 'cdk8s';
-import { Problems, shown } from '../core/errors';
+import { Problems } from '../core/errors';
+import { fractionHint } from '../core/grammars';
+import { checkQuantities } from '../core/quantities';
 
 /**
  * A service level objective: the one place an availability or latency target is written. Prometheus burn-rate
@@ -34,20 +36,22 @@ export function checkSlo(problems: Problems, input: string, slo: Slo | undefined
     problems.add(input, slo, 'is required: every service states its availability and latency objectives');
     return;
   }
+  const a = slo.availabilityPercent;
   problems.check(
-    slo.availabilityPercent > 0 && slo.availabilityPercent < 100,
+    Number.isFinite(a) && a >= 50 && a < 100,
     `${input}.availabilityPercent`,
-    slo.availabilityPercent,
-    'must be above 0 and below 100 (100% leaves no error budget)',
+    a,
+    `must be a percentage from 50 to below 100 (100% leaves no error budget)${fractionHint(a)}`,
   );
   const percentile = slo.latencyPercentile ?? 95;
   problems.check(percentile > 0 && percentile < 100, `${input}.latencyPercentile`, percentile, 'must be above 0 and below 100');
-  problems.check(
-    slo.latencyThreshold.toMilliseconds() > 0,
-    `${input}.latencyThreshold`,
-    shown(slo.latencyThreshold.toHumanString()),
-    'must be above 0',
-  );
-  const window = (slo.window ?? Duration.days(30)).toSeconds();
-  problems.check(window >= 3600, `${input}.window`, shown(`${window}s`), 'must be at least 1h');
+  const before = problems.count;
+  checkQuantities(problems, {
+    durations: {
+      [`${input}.latencyThreshold`]: [slo.latencyThreshold],
+      [`${input}.window`]: [slo.window, { min: Duration.hours(1), wholeSeconds: true }],
+    },
+  });
+  if (problems.count > before) return;
+  problems.check(slo.latencyThreshold !== undefined, `${input}.latencyThreshold`, undefined, 'is required, e.g. Duration.millis(200)');
 }

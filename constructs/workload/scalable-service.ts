@@ -14,6 +14,8 @@ import { Problems, shown } from '../core/errors';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { hasDigest, imageTag } from '../core/images';
 import { KubernetesVersion, OLDEST_KUBERNETES_VERSION } from '../core/kubernetes-version';
+import { imageReferenceProblem } from '../core/grammars';
+import { checkQuantities, durationMillis } from '../core/quantities';
 import { AppIdentity, PolicyExemption, appLabels, checkLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
 import { BusinessHours, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
@@ -205,6 +207,13 @@ export class ScalableService extends Construct {
     checkImage(problems, props.image);
     checkReplicas(problems, this.minReplicas, this.maxReplicas);
     checkResources(problems, props.resources);
+    checkQuantities(problems, {
+      durations: {
+        drainDelay: [drainDelay, { min: Duration.seconds(0), wholeSeconds: true }],
+        terminationGracePeriod: [grace, { min: Duration.seconds(1), wholeSeconds: true }],
+        'probes.startupTimeout': [props.probes?.startupTimeout, { min: Duration.seconds(2), wholeSeconds: true }],
+      },
+    });
     for (const [port, input] of [
       [this.containerPort, 'containerPort'],
       [this.servicePort, 'servicePort'],
@@ -230,7 +239,7 @@ export class ScalableService extends Construct {
     const version = props.kubernetesVersion ?? OLDEST_KUBERNETES_VERSION;
     checkVerticalScaling(problems, 'verticalScaling', vertical, hpaResources, version);
     problems.check(
-      drainDelay.toSeconds() < grace.toSeconds(),
+      durationMillis(drainDelay) < durationMillis(grace),
       'drainDelay',
       shown(drainDelay.toHumanString()),
       `must be shorter than 'terminationGracePeriod' (${grace.toHumanString()}) so the app still gets SIGTERM time to finish requests`,
@@ -421,6 +430,11 @@ function checkImage(problems: Problems, image: string | undefined): void {
     problems.add('image', image, 'is required: give a fully qualified image with a tag, e.g. "registry.example.com/web/api:1.4.2"');
     return;
   }
+  const grammar = imageReferenceProblem(image);
+  if (grammar) {
+    problems.add('image', image, grammar);
+    return;
+  }
   const tag = imageTag(image);
   problems.check(
     hasDigest(image) || (tag !== undefined && tag !== '' && tag !== 'latest'),
@@ -443,6 +457,12 @@ function checkResources(problems: Problems, r: ServiceResources | undefined): vo
   }
   problems.check(r.cpu !== undefined, 'resources.cpu', undefined, 'is required, e.g. Cpu.millis(250)');
   problems.check(r.memory !== undefined, 'resources.memory', undefined, 'is required, e.g. Size.mebibytes(256)');
+  const before = problems.count;
+  checkQuantities(problems, {
+    sizes: { 'resources.memory': [r.memory], 'resources.memoryLimit': [r.memoryLimit] },
+    cpus: { 'resources.cpu': r.cpu, 'resources.cpuLimit': r.cpuLimit },
+  });
+  if (problems.count > before) return;
   if (r.memory && r.memoryLimit) {
     problems.check(
       r.memoryLimit.toMebibytes() >= r.memory.toMebibytes(),

@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Problems, shown } from '../core/errors';
+import { checkQuantities } from '../core/quantities';
 
 /** How fast one direction of scaling may move. Both limits apply per `period`; the larger one wins. */
 export interface ScalingRateOptions {
@@ -63,7 +64,16 @@ function rules(r: Resolved): k8s.HpaScalingRulesV2 {
   };
 }
 
-function check(problems: Problems, input: string, r: Resolved): void {
+function check(problems: Problems, input: string, r: Resolved): boolean {
+  // Whole seconds first: the API takes seconds, and toSeconds() throws on 1500 ms.
+  const before = problems.count;
+  checkQuantities(problems, {
+    durations: {
+      [`${input}.stabilizationWindow`]: [r.stabilizationWindow, { min: Duration.seconds(0), wholeSeconds: true }],
+      [`${input}.period`]: [r.period, { min: Duration.seconds(0), wholeSeconds: true }],
+    },
+  });
+  if (problems.count > before) return false;
   const window = r.stabilizationWindow.toSeconds();
   const period = r.period.toSeconds();
   problems.check(
@@ -75,6 +85,7 @@ function check(problems: Problems, input: string, r: Resolved): void {
   problems.check(period >= 1 && period <= 1800, `${input}.period`, shown(`${period}s`), 'must be between 1s and 30m (the API maximum)');
   problems.check(Number.isInteger(r.percent) && r.percent > 0, `${input}.percent`, r.percent, 'must be a whole number above 0');
   problems.check(Number.isInteger(r.pods) && r.pods > 0, `${input}.pods`, r.pods, 'must be a whole number above 0');
+  return true;
 }
 
 /** Resolves the options against the defaults, validates them, and renders the autoscaling/v2 behavior. */
@@ -85,7 +96,8 @@ export function scalingBehavior(
 ): k8s.HorizontalPodAutoscalerBehaviorV2 {
   const up = resolve(options?.scaleUp, DEFAULT_SCALE_UP);
   const down = resolve(options?.scaleDown, DEFAULT_SCALE_DOWN);
-  check(problems, `${input}.scaleUp`, up);
-  check(problems, `${input}.scaleDown`, down);
+  const ok = [check(problems, `${input}.scaleUp`, up), check(problems, `${input}.scaleDown`, down)].every(Boolean);
+  // Rendering converts to seconds; with a problem recorded the caller throws before using this.
+  if (!ok) return {};
   return { scaleUp: rules(up), scaleDown: rules(down) };
 }

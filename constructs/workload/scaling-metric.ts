@@ -1,6 +1,8 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Problems, shown } from '../core/errors';
+import { fractionHint } from '../core/grammars';
+import { durationProblem } from '../core/quantities';
 
 const PROM_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
@@ -105,7 +107,7 @@ export class ScalingMetric {
         Number.isFinite(this.target) && this.target >= 1 && this.target <= 100,
         `${input}.targetUtilizationPercent`,
         this.target,
-        'must be a percentage of the request between 1 and 100',
+        `must be a percentage of the request between 1 and 100${fractionHint(this.target)}`,
       );
       return;
     }
@@ -117,7 +119,9 @@ export class ScalingMetric {
       'must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)',
     );
     problems.check(Number.isFinite(this.target) && this.target > 0, `${input}.targetAverageValue`, this.target, 'must be a number above 0');
-    if (this.window) {
+    const windowProblem = this.window && durationProblem(this.window, { wholeSeconds: true });
+    if (windowProblem) problems.add(`${input}.window`, this.window, windowProblem);
+    else if (this.window) {
       problems.check(
         this.window.toSeconds() >= 30,
         `${input}.window`,

@@ -334,7 +334,7 @@ describe('mistakes found while building a stack', () => {
       expect.objectContaining({
         propertyPath: 'perfstack:nodePools.onDemand.instanceTypes',
         reason:
-          'a pod requesting 4000m CPU and 16384Mi memory does not fit a node with 3600m and 14848Mi allocatable; choose a larger instance type',
+          '(["m6i.xlarge"]) a pod requesting 4000m CPU and 16384Mi memory does not fit a node with 3600m and 14848Mi allocatable; choose a larger instance type',
       }),
     );
   });

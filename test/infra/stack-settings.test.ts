@@ -1,7 +1,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { eksVersionWarning, kubeconfig, serviceAccountTrustPolicy } from '../../infra/cluster';
 import { bucketOf } from '../../infra/backup-storage';
-import { readStackSettings } from '../../infra/stack-settings';
+import { loadProgramModules } from '../../infra/input-errors';
+import { readStackSettings, withCleanInputErrors } from '../../infra/stack-settings';
 import { ENVIRONMENT_NAMES, PULUMI_STACKS } from '../support/environments';
 import { stackConfigValues } from '../support/pulumi-mocks';
 
@@ -33,15 +34,15 @@ describe('readStackSettings', () => {
     [
       'an unknown environment',
       { environment: 'qa' },
-      `perfstack:environment: 'qa' is not an environment; pulumi config set perfstack:environment <${ENVIRONMENT_NAMES.join('|')}>`,
+      `perfstack:environment: ("qa") is not an environment; pulumi config set perfstack:environment <${ENVIRONMENT_NAMES.join('|')}>`,
     ],
-    ['a misspelt key', { ...prod, nodepools: {} }, 'perfstack:nodepools: is not a perfstack setting'],
+    ['a misspelt key', { ...prod, nodepools: {} }, 'perfstack:nodepools: ({}) is not a perfstack setting'],
     ['no node pools', without('nodePools'), 'perfstack:nodePools: is required'],
     ['no price table', without('instanceTypes'), 'perfstack:instanceTypes: is required'],
     [
       'a spot pool of two types',
       { ...prod, nodePools: { onDemand: { instanceTypes: ['m6i.2xlarge'] }, spot: { instanceTypes: ['m6i.xlarge', 'm5.xlarge'] } } },
-      'perfstack:nodePools.spot.instanceTypes: lists 2 type(s); a spot pool needs at least 3 of one size class',
+      'perfstack:nodePools.spot.instanceTypes: (["m6i.xlarge","m5.xlarge"]) lists 2 type(s); a spot pool needs at least 3 of one size class',
     ],
     [
       'a spot pool mixing sizes',
@@ -49,7 +50,7 @@ describe('readStackSettings', () => {
         ...prod,
         nodePools: { onDemand: { instanceTypes: ['m6i.2xlarge'] }, spot: { instanceTypes: ['m6i.xlarge', 'm5.xlarge', 'm6i.2xlarge'] } },
       },
-      'perfstack:nodePools.spot.instanceTypes: mixes sizes (4 vCPU/16 GiB, 8 vCPU/32 GiB)',
+      'perfstack:nodePools.spot.instanceTypes: (["m6i.xlarge","m5.xlarge","m6i.2xlarge"]) mixes sizes (4 vCPU/16 GiB, 8 vCPU/32 GiB)',
     ],
     [
       'an instance type missing from the price table',
@@ -57,7 +58,7 @@ describe('readStackSettings', () => {
         ...prod,
         nodePools: { onDemand: { instanceTypes: ['c7g.large'] }, spot: { instanceTypes: ['m6i.xlarge', 'm5.xlarge', 'm5a.xlarge'] } },
       },
-      'perfstack:nodePools.onDemand.instanceTypes: names c7g.large, missing from perfstack:instanceTypes',
+      'perfstack:nodePools.onDemand.instanceTypes: (["c7g.large"]) names c7g.large, missing from perfstack:instanceTypes',
     ],
     [
       'a spot price above on-demand',
@@ -70,14 +71,23 @@ describe('readStackSettings', () => {
     [
       'an API endpoint open to the internet',
       { ...prod, cluster: { publicAccessCidrs: ['0.0.0.0/0'] } },
-      'perfstack:cluster.publicAccessCidrs: opens the API endpoint to the internet',
+      'perfstack:cluster.publicAccessCidrs: (["0.0.0.0/0"]) opens the API endpoint to the internet',
     ],
     [
       'an admin that is not an IAM role',
       { ...prod, cluster: { adminRoleArns: ['alice@example.com'] } },
-      'perfstack:cluster.adminRoleArns: must be a list of IAM role ARNs',
+      'perfstack:cluster.adminRoleArns: (["alice@example.com"]) must be a list of IAM role ARNs',
     ],
-    ['an unknown cluster setting', { ...prod, cluster: { version: '1.30' } }, 'perfstack:cluster.version: is not a cluster setting'],
+    [
+      'an unknown cluster setting',
+      { ...prod, cluster: { version: '1.30' } },
+      'perfstack:cluster.version: ("1.30") is not a cluster setting',
+    ],
+    [
+      'an unknown cluster setting',
+      { ...prod, cluster: { version: '1.30' } },
+      'perfstack:cluster.version: ("1.30") is not a cluster setting',
+    ],
     ['no CDN certificate in production', without('cdn'), 'perfstack:cdn.certificateArn: is required in production'],
     [
       'production without its own certificate',
@@ -87,27 +97,27 @@ describe('readStackSettings', () => {
     [
       'a certificate outside us-east-1',
       { ...prod, cdn: { ...(prod.cdn as object), certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/x' } },
-      'perfstack:cdn.certificateArn: must be an ACM certificate ARN in us-east-1',
+      'perfstack:cdn.certificateArn: ("arn:aws:acm:eu-west-1:333333333333:certificate/x") must be an ACM certificate ARN in us-east-1',
     ],
     [
       'an unknown API caching mode',
       { ...prod, cdn: { ...(prod.cdn as object), apiCaching: 'always' } },
-      "perfstack:cdn.apiCaching: must be 'disabled'",
+      `perfstack:cdn.apiCaching: ("always") must be 'disabled'`,
     ],
     [
       'a kubeconfig context for a stack that builds its own cluster',
       { ...prod, kubeContext: 'x' },
-      "perfstack:kubeContext: applies only to mode 'existing-cluster'",
+      `perfstack:kubeContext: ("x") applies only to mode 'existing-cluster'`,
     ],
     [
       'cloud settings on a stack that deploys to an existing cluster',
       { ...prod, mode: 'existing-cluster' },
-      "perfstack:nodePools: applies only to mode 'cloud' (this stack deploys to an existing cluster); remove it",
+      `perfstack:cluster: ({"publicAccessCidrs":["198.51.100.0/24"],"adminRoleArns":["arn:aws:iam::33333...) applies only to mode 'cloud' (this stack deploys to an existing cluster); remove it`,
     ],
     [
       'cloud mode for an environment without a cloud',
       { environment: 'airgap', mode: 'cloud' },
-      "perfstack:mode: 'cloud' needs an AWS environment",
+      `perfstack:mode: ("cloud") needs an AWS environment`,
     ],
   ])('rejects %s, naming the key and the fix', (_, values, message) => {
     expect(problems(values).join('\n')).toContain(message);
@@ -125,7 +135,7 @@ describe('readStackSettings', () => {
   it('deploys the workloads unless told not to', () => {
     expect(readStackSettings(prod, 'prod')).toMatchObject({ deployWorkloads: true });
     expect(readStackSettings({ ...prod, deployWorkloads: false }, 'prod')).toMatchObject({ deployWorkloads: false });
-    expect(problems({ ...prod, deployWorkloads: 'no' })).toEqual(['perfstack:deployWorkloads: must be true or false']);
+    expect(problems({ ...prod, deployWorkloads: 'no' })).toEqual(['perfstack:deployWorkloads: ("no") must be true or false']);
   });
 
   it('requires CDN aliases the Ingress answers for: the viewer Host reaches the load balancer', () => {
@@ -134,7 +144,9 @@ describe('readStackSettings', () => {
       expect.stringMatching(/^perfstack:cdn.aliases: must list the site's host names/),
     ]);
     expect(problems({ ...staging, cdn: { ...(staging.cdn as object), aliases: ['www.example.com'] } })).toEqual([
-      expect.stringMatching(/^perfstack:cdn.aliases: names www.example.com, missing from environment 'staging' ingress.hosts/),
+      expect.stringMatching(
+        /^perfstack:cdn.aliases: \(\["www.example.com"\]\) names www.example.com, missing from environment 'staging' ingress.hosts/,
+      ),
     ]);
   });
 
@@ -183,5 +195,67 @@ describe('cluster access', () => {
   it('finds the backup bucket in an s3:// destination', () => {
     expect(bucketOf('s3://perfstack-prod-backups/postgres')).toBe('perfstack-prod-backups');
     expect(() => bucketOf('https://example.com/x')).toThrow('is not an s3://bucket/path destination');
+  });
+});
+
+describe('misspelt keys inside the settings', () => {
+  it('are reported with the known ones instead of being ignored', () => {
+    const lines = problems({
+      ...prod,
+      nodePools: { ...(prod.nodePools as object), spots: { instanceTypes: ['m5.xlarge'] } },
+      nodeOverhead: { cpuMilis: 400, memoryMiB: 1536 },
+    });
+    expect(lines).toContain(
+      `perfstack:nodePools.spots: ({"instanceTypes":["m5.xlarge"]}) is not a field of 'nodePools'; known: onDemand, spot (misspelt, or in the wrong place?)`,
+    );
+    expect(lines).toContain(
+      "perfstack:nodeOverhead.cpuMilis: (400) is not a field of 'nodeOverhead'; known: cpuMillis, memoryMiB (misspelt, or in the wrong place?)",
+    );
+  });
+});
+
+describe('withCleanInputErrors (the program entry)', () => {
+  function thrownBy(values: Record<string, unknown>): unknown {
+    try {
+      withCleanInputErrors('prod', () => readStackSettings(values, 'prod'));
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  }
+
+  it('turns config errors into a RunError, which the Pulumi runtime prints as its message alone', () => {
+    const e = thrownBy({ ...prod, cluster: { publicAccessCidrs: ['10.0.0.0/33', '300.0.0.0/16'] }, deployWorkloads: 'yes' });
+    expect(pulumi.RunError.isInstance(e)).toBe(true);
+    expect((e as Error).message.split('\n')).toEqual([
+      `prod: 'perfstack:cluster.publicAccessCidrs.0' ("10.0.0.0/33") has prefix /33; an IPv4 prefix is at most /32`,
+      `prod: 'perfstack:cluster.publicAccessCidrs.1' ("300.0.0.0/16") has octet 300; each octet is 0 to 255, without leading zeros`,
+      `prod: 'perfstack:deployWorkloads' ("yes") must be true or false`,
+    ]);
+  });
+
+  it('passes anything else through untouched (a perfstack bug keeps its stack)', () => {
+    const bug = new TypeError('x is undefined');
+    expect(() =>
+      withCleanInputErrors('prod', () => {
+        throw bug;
+      }),
+    ).toThrow(bug);
+  });
+});
+
+describe('loadProgramModules (the program entry)', () => {
+  it('reports a mistake thrown while an environment module loads as one line at its file and line', () => {
+    let thrown: unknown;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loadProgramModules('prod', () => require('../stacks/fixtures/throws-on-load.js'));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(pulumi.RunError.isInstance(thrown)).toBe(true);
+    expect((thrown as Error).message).toBe(
+      "prod: test/stacks/fixtures/throws-on-load.js:5: 'Duration' (-200) cannot be negative; a Duration is >= 0",
+    );
   });
 });

@@ -12,6 +12,7 @@ const COPIED = [
   'loadtests',
   'cli',
   'manifests',
+  'policies',
   'lib',
   'package.json',
   'tsconfig.json',

@@ -70,6 +70,54 @@ describe('loadtest:compare', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
+  describe('a summary with impossible figures', () => {
+    const base = JSON.parse(fs.readFileSync(fix('baseline.json'), 'utf8')) as { metrics: Record<string, Record<string, unknown>> };
+    let dir: string;
+    beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-summary-'))));
+    afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const write = (name: string, json: unknown) => {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, typeof json === 'string' ? json : JSON.stringify(json));
+      return file;
+    };
+    const withFigure = (metric: string, field: string, value: unknown) => ({
+      metrics: { ...base.metrics, [metric]: { ...base.metrics[metric], [field]: value } },
+    });
+
+    it.each<[string, unknown, RegExp]>([
+      [
+        'a negative p95',
+        withFigure('http_req_duration', 'p(95)', -12),
+        /'metrics\.http_req_duration\['p\(95\)'\]' \(-12\) must be a latency in milliseconds >= 0/,
+      ],
+      [
+        'a p95 written as text',
+        withFigure('http_req_duration', 'p(95)', 'NaN'),
+        /'metrics\.http_req_duration\['p\(95\)'\]' \("NaN"\) must be a latency/,
+      ],
+      [
+        'an error rate above 1',
+        withFigure('http_req_failed', 'value', 2),
+        /'metrics\.http_req_failed\['value'\]' \(2\) must be a rate between 0 and 1/,
+      ],
+      [
+        'a p99 below the p95',
+        withFigure('http_req_duration', 'p(99)', 1),
+        /'metrics\.http_req_duration\['p\(99\)'\]' \(1\) must be >= 'p\(95\)' \(142\.8\)/,
+      ],
+      ['metrics that are not an object', { metrics: [1, 2] }, /'metrics' \(\[1,2\]\) must be an object of metrics/],
+      ['a JSON array', '[]', /'metrics' \(missing\) must be an object of metrics/],
+    ])('exits 2 for %s, naming the file and the field, never reporting it as an improvement', (name, json, message) => {
+      const file = write(`${name.replace(/\W+/g, '-')}.json`, json);
+      const r = run([file, fix('baseline.json')]);
+      expect(r.code).toBe(2);
+      expect(r.err).toContain(file);
+      expect(r.err).toMatch(message);
+      expect(r.out).not.toContain('no regression');
+      expect(r.err).not.toMatch(/\n\s+at /);
+    });
+  });
+
   it('accepts a run as the new baseline', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-baseline-'));
     const baseline = path.join(dir, 'baseline.json');

@@ -13,6 +13,13 @@ const FIXTURE = [
   'planning/fixtures/cost/manifests',
 ];
 
+const EMPTY_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-empty-'));
+const EMPTY_YAML = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cost-blank-')), 'blank.yaml');
+fs.writeFileSync(EMPTY_YAML, '# nothing here\n---\n');
+const BROKEN_YAML = path.join(path.dirname(EMPTY_YAML), 'Pulumi.broken.yaml');
+fs.writeFileSync(BROKEN_YAML, 'config:\n  perfstack:nodePools: [unclosed\n');
+afterAll(() => [EMPTY_DIR, path.dirname(EMPTY_YAML)].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 function run(argv: string[]): { code: number; out: string; err: string } {
   let out = '';
   let err = '';
@@ -103,13 +110,17 @@ describe('npm run cost', () => {
           'spot: { instanceTypes: [s1.large, s2.large] }',
         ),
       ],
-      'perfstack:nodePools.spot.instanceTypes: lists 2 type(s); a spot pool needs at least 3 of one size class',
+      `'perfstack:nodePools.spot.instanceTypes' (["s1.large","s2.large"]) lists 2 type(s); a spot pool needs at least 3 of one size class`,
     ],
     [[...FIXTURE.slice(0, 4), '--manifests', 'no/such/folder'], 'cost: no/such/folder: no such file or folder'],
     [
       ['--env', 'prod', '--config', configWith('Pulumi.prod.yaml', 'instanceTypes: [m6i.2xlarge]', 'instanceTypes: [m6i.xlarge]')],
-      'perfstack:nodePools.onDemand.instanceTypes: a pod requesting 4000m CPU and 16384Mi memory does not fit a node',
+      `'perfstack:nodePools.onDemand.instanceTypes' (["m6i.xlarge"]) a pod requesting 4000m CPU and 16384Mi memory does not fit a node`,
     ],
+    [['--env', 'prod', '--config', BROKEN_YAML], `cost: ${BROKEN_YAML}:3: not valid YAML:`],
+    [['--env', 'prod', '--config', EMPTY_DIR], `cost: ${EMPTY_DIR}: cannot be read (EISDIR)`],
+    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_DIR], `cost: ${EMPTY_DIR}: '${EMPTY_DIR}' holds no .yaml, .yml or .json manifest`],
+    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_YAML], `cost: ${EMPTY_YAML}:1: holds no Kubernetes object`],
   ])('rejects %j with exit 2 and a one-line reason', (argv, message) => {
     const { code, err } = run(argv);
     expect(code).toBe(2);

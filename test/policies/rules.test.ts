@@ -316,6 +316,17 @@ describe('policy rules', () => {
       "exemption-reason: Deployment/api: exempts zone-spread without a 'policy.perfstack.io/exempt-reason' annotation",
     ]);
   });
+
+  it('refuses an exemption for a rule that does not exist, which would cover nothing', () => {
+    const objects = compliant();
+    dep(objects).metadata.annotations = {
+      'policy.perfstack.io/exempt': 'zone-spread,zone-sprad',
+      'policy.perfstack.io/exempt-reason': 'single-zone test cluster',
+    };
+    expect(findings(objects)).toEqual([
+      `exemption-rule: Deployment/api: 'policy.perfstack.io/exempt' ("zone-sprad") names no policy rule; misspelt? The exemption covers nothing`,
+    ]);
+  });
 });
 
 describe.each(Object.keys(ENVIRONMENTS))('synthesized environment %s', (name) => {

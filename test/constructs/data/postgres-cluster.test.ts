@@ -188,3 +188,28 @@ describe('the PostgresCluster render functions, alone', () => {
     expect(clusterSpec({ ...base, zones: 3 }, resolveDefaults(base), {}).affinity).toMatchObject({ podAntiAffinityType: 'required' });
   });
 });
+
+describe('PostgresCluster input checks', () => {
+  const errorOf = (overrides: Partial<PostgresClusterProps>): string => {
+    try {
+      synth(overrides);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('refuses a backup schedule with an hour past 23, naming the field', () => {
+    expect(errorOf({ backup: { ...base.backup, schedule: '0 0 25 * * *' } })).toBe(
+      `test/pg: 'backup.schedule' ("0 0 25 * * *") is not a valid cron schedule: hour 25 is outside 0-23`,
+    );
+  });
+
+  it('checks storage and memory before any conversion', () => {
+    expect(errorOf({ storage: Size.mebibytes(1536), memory: Size.mebibytes(0), cpu: Cpu.millis(-500) }).split('\n')).toEqual([
+      "test/pg: 'memory' (0Mi) must be above zero",
+      "test/pg: 'storage' (1536Mi) must be a whole number of gibibytes, e.g. Size.gibibytes(1)",
+      "test/pg: 'cpu' (-500m) must be above zero, e.g. Cpu.millis(250)",
+    ]);
+  });
+});

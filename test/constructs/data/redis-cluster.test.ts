@@ -188,3 +188,37 @@ describe('the RedisCluster render functions, alone', () => {
     ]);
   });
 });
+
+describe('RedisCluster input checks', () => {
+  const errorOf = (overrides: Partial<RedisClusterProps>): string => {
+    try {
+      synth(overrides);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('refuses a memory so small that maxmemory rounds to 0, which Redis reads as no limit', () => {
+    expect(errorOf({ memory: Size.mebibytes(1) })).toContain(
+      "redis: 'maxmemory' (0Mi) must be above zero: Redis reads `maxmemory 0` as no limit",
+    );
+  });
+
+  it('refuses an explicit maxmemory of 0', () => {
+    expect(errorOf({ maxmemory: Size.mebibytes(0) })).toBe("test/redis: 'maxmemory' (0Mi) must be above zero");
+  });
+
+  it('checks storage before converting it to GiB, instead of a cdk8s stack trace', () => {
+    expect(errorOf({ storage: Size.mebibytes(512) })).toBe(
+      "test/redis: 'storage' (512Mi) must be a whole number of gibibytes, e.g. Size.gibibytes(1)",
+    );
+  });
+
+  it('refuses a node timeout that cannot be written in milliseconds, and CPU of zero', () => {
+    expect(errorOf({ cpu: Cpu.millis(0), clusterNodeTimeout: Duration.seconds(0) }).split('\n')).toEqual([
+      "test/redis: 'cpu' (0m) must be above zero, e.g. Cpu.millis(250)",
+      "test/redis: 'clusterNodeTimeout' (0 seconds) must be above zero",
+    ]);
+  });
+});

@@ -102,3 +102,28 @@ describe('load tests in the environments', () => {
     expect(objectsOfApp(buildPlatform(prod).app).filter((o) => o.kind === 'Job' && o.metadata.name.includes('baseline'))).toEqual([]);
   });
 });
+
+describe('K6LoadTest input checks', () => {
+  const errorOf = (overrides: Partial<K6LoadTestProps>): string => {
+    try {
+      synth(overrides);
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
+  it('refuses a load plan of 0 virtual users', () => {
+    const lines = errorOf({ scenario: 'peak', peakVus: 0 }).split('\n');
+    expect(lines).toContain("test/lt: 'peakVus' (0) must be a whole number of virtual users >= 1; a test of 0 users sends no request");
+    expect(lines).toContain(
+      'test/lt: \'options\' ("scenarios.peak.stages: never more than 0 virtual users; the test would send no request") is not accepted by k6',
+    );
+  });
+
+  it('refuses a schedule with an hour past 23', () => {
+    expect(errorOf({ schedule: '0 25 * * *' })).toBe(
+      `test/lt: 'schedule' ("0 25 * * *") is not a valid cron schedule: hour 25 is outside 0-23`,
+    );
+  });
+});

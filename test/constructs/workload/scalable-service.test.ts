@@ -338,3 +338,22 @@ describe('ScalableService', () => {
     });
   });
 });
+
+describe('ScalableService input checks', () => {
+  it('refuses negative CPU and zero memory requests, shown as written', () => {
+    expect(errorOf({ resources: { cpu: Cpu.millis(-500), memory: Size.mebibytes(0) } }).split('\n')).toEqual([
+      "test/api: 'resources.memory' (0Mi) must be above zero",
+      "test/api: 'resources.cpu' (-500m) must be above zero, e.g. Cpu.millis(250)",
+    ]);
+  });
+
+  it('refuses an image given as a URL', () => {
+    expect(errorOf({ image: 'https://registry.example.com/web/api:1.4.2' })).toMatch(
+      /^test\/api: 'image' \("https:\/\/registry\.example\.com\/web\/api:1\.4\.2"\) has a scheme/,
+    );
+  });
+
+  it('checks a drain delay in milliseconds before converting it to seconds', () => {
+    expect(errorOf({ drainDelay: Duration.millis(1500) })).toBe("test/api: 'drainDelay' (1500 millis) must be a whole number of seconds");
+  });
+});

@@ -48,3 +48,20 @@ describe('scalingBehavior', () => {
     );
   });
 });
+
+describe('scalingBehavior input checks', () => {
+  it('reports a window that is not whole seconds instead of throwing from toSeconds()', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3_600_000 }).filter((ms) => ms % 1000 !== 0),
+        (ms) => {
+          const p = new Problems('prod/api-gateway');
+          scalingBehavior({ scaleDown: { stabilizationWindow: Duration.millis(ms) } }, p);
+          expect(() => p.throwIfAny()).toThrow(
+            `prod/api-gateway: 'behavior.scaleDown.stabilizationWindow' (${ms} millis) must be a whole number of seconds`,
+          );
+        },
+      ),
+    );
+  });
+});

@@ -63,3 +63,25 @@ describe('ScalingMetric', () => {
     );
   });
 });
+
+describe('ScalingMetric input checks', () => {
+  it('offers the percentage when a utilization target is written as a fraction', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 99 }), (percent) => {
+        const p = new Problems('prod/api');
+        ScalingMetric.cpu(percent / 100).validate(p, 'metrics[0]');
+        expect(() => p.throwIfAny()).toThrow(
+          `prod/api: 'metrics[0].targetUtilizationPercent' (${percent / 100}) must be a percentage of the request between 1 and 100; did you mean ${percent}?`,
+        );
+      }),
+    );
+  });
+
+  it('refuses a NaN or infinite target, shown as written', () => {
+    for (const target of [NaN, Infinity]) {
+      const p = new Problems('prod/api');
+      ScalingMetric.podsRate({ name: 'rps', series: 'http_requests_total', targetAverageValue: target }).validate(p, 'metrics[1]');
+      expect(() => p.throwIfAny()).toThrow(`prod/api: 'metrics[1].targetAverageValue' (${target}) must be a number above 0`);
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const FIXTURES = path.join(__dirname, 'fixtures');
+
+/** Every file under `dir` with its sha256, so "unchanged" means byte for byte. */
+function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const p = path.join(e.parentPath, e.name);
+    out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
+  }
+  return out;
+}
+
+/** `npm run synth` in a child process, on the environments of a fixture module written in plain JavaScript. */
+function synthOf(fixture: string, out: string) {
+  return spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(FIXTURES, 'run-synth.js'), path.join(FIXTURES, fixture), '--out', out],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+  );
+}
+
+describe('synth on a broken environment module, in a child process', () => {
+  let out: string;
+  let before: Record<string, string>;
+  beforeAll(() => {
+    out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-broken-')), 'dist');
+    // A dist/ from an earlier good run, which a failed run must leave exactly as it was.
+    fs.mkdirSync(path.join(out, 'prod'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'prod', '00-platform.k8s.yaml'), 'kind: Namespace\n');
+    fs.writeFileSync(path.join(out, 'dev.txt'), 'kept\n');
+    before = snapshotTree(out);
+  });
+  afterAll(() => fs.rmSync(path.dirname(out), { recursive: true, force: true }));
+
+  it.each<[string, string[]]>([
+    [
+      'bad-values.js',
+      [
+        `prod: 'cloud.vpcCidr' ("10.30.0.0/33") has prefix /33; an IPv4 prefix is at most /32`,
+        `prod: 'cloud.spotPercent' ("60") must be a number, not text: write 60 without quotes`,
+        `prod: 'monitoring.prometheusUrl' ("prometheus-operated.monitoring.svc:9090") must be an absolute URL starting with http:// or https:// (the scheme is required)`,
+        `prod: 'dataTier.redis.storage' (512Mi) must be a whole number of gibibytes, e.g. Size.gibibytes(1)`,
+        `prod: 'dataTier.pooler' ({"instances":3}) is not a field of 'dataTier'; known: redis, postgres (misspelt, or in the wrong place?)`,
+        `prod: 'loadTests.schedule' ("0 25 * * *") is not a valid cron schedule: hour 25 is outside 0-23`,
+        `prod: 'services.api-gateway.resources.cpu' (-500m) must be above zero, e.g. Cpu.millis(250)`,
+        `prod: 'services.api-gateway.slo.availabilityPercent' (0.999) must be a percentage between 50 and 100 (exclusive); did you mean 99.9?`,
+        `prod: 'services.api-gateway.uses[0]' ("postgress") must be one of "redis", "postgres"`,
+      ],
+    ],
+    ['throws-on-load.js', [`test/stacks/fixtures/throws-on-load.js:5: 'Duration' (-200) cannot be negative; a Duration is >= 0`]],
+    [
+      'duplicate-names.js',
+      [
+        `prod-eu: 'name' ("prod") must equal the environment's key 'prod-eu' (it names dist/prod-eu/)`,
+        `prod-eu: 'name' ("prod") is also the name of environment 'prod'; both would write dist/prod/, so names must be unique`,
+      ],
+    ],
+  ])('%s: exits 1 with one line per problem, no stack trace, dist/ unchanged', (fixture, lines) => {
+    const r = synthOf(fixture, out);
+    expect(r.status).toBe(1);
+    const reported = r.stderr.trimEnd().split('\n');
+    expect(reported.slice(0, -1)).toEqual(lines);
+    expect(reported.at(-1)).toMatch(/^synth: nothing written/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stdout).toBe('');
+    expect(snapshotTree(out)).toEqual(before);
+    expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+});
