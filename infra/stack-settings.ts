@@ -4,30 +4,12 @@ import { parse } from 'yaml';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { OPERATOR_CATALOGUE, OperatorName } from '../stacks/operators';
+import { InstanceType, NodeOverhead } from '../planning/pool-bounds';
 
 /** Config namespace of every perfstack key (`perfstack:nodePools`, ...). */
 export const CONFIG_NAMESPACE = 'perfstack';
 
-/** Size and price of one EC2 instance type: the pools' node shape and the cost report's price table. */
-export interface InstanceType {
-  readonly vcpu: number;
-  readonly memoryGiB: number;
-  /** USD per hour, on-demand. */
-  readonly onDemandHourly: number;
-  /** USD per hour, spot (a recent average for the region). */
-  readonly spotHourly: number;
-  /**
-   * USD per hour effective with reserved capacity (a 1-year reservation or savings plan), for the cost report's
-   * reserved-base option. @default - no reserved price: the option is not shown
-   */
-  readonly reservedHourly?: number;
-}
-
-/** Capacity the kubelet, the OS and the per-node DaemonSets keep on every node; pods get the rest. */
-export interface NodeOverhead {
-  readonly cpuMillis: number;
-  readonly memoryMiB: number;
-}
+export type { InstanceType, NodeOverhead };
 
 /** kube-reserved and eviction threshold of an EKS node of about 4 vCPU/16 GiB, plus aws-node, kube-proxy, EBS CSI and node-exporter. */
 export const DEFAULT_NODE_OVERHEAD: NodeOverhead = { cpuMillis: 400, memoryMiB: 1536 };

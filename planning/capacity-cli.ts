@@ -20,7 +20,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { ConfigError } from '../constructs/core/errors';
-import { stackPoolBounds } from '../infra/program';
+import { stackPoolBounds } from './pool-bounds';
 import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';

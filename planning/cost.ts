@@ -26,8 +26,7 @@ import {
   renderCostReport,
   renderEnvironments,
 } from './cost-report';
-import { nodeShape } from '../infra/node-pools';
-import { stackPoolBounds } from '../infra/program';
+import { nodeShape, stackPoolBounds } from './pool-bounds';
 import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */

@@ -12,7 +12,7 @@ import {
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { Problems, shown } from '../core/errors';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { hasDigest, imageTag } from '../core/images';
+import { imageTag, isPinned } from '../../manifests/images';
 import { KubernetesVersion, OLDEST_KUBERNETES_VERSION } from '../core/kubernetes-version';
 import { AppIdentity, PolicyExemption, appLabels, checkLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
 import { BusinessHours, checkBusinessHours } from './business-hours';
@@ -421,9 +421,8 @@ function checkImage(problems: Problems, image: string | undefined): void {
     problems.add('image', image, 'is required: give a fully qualified image with a tag, e.g. "registry.example.com/web/api:1.4.2"');
     return;
   }
-  const tag = imageTag(image);
   problems.check(
-    hasDigest(image) || (tag !== undefined && tag !== '' && tag !== 'latest'),
+    isPinned(image),
     'image',
     image,
     'must carry a pinned tag or a sha256 digest (not "latest"), e.g. "registry.example.com/web/api:1.4.2"',

@@ -1,7 +1,7 @@
 import { evaluate } from '../../policies/engine';
 import { ALL_RULES } from '../../policies/rules';
 import { KubeObject, PolicyContext, Rule } from '../../policies/types';
-import { isService, isWorkload, maximumReplicas, minimumReplicas, podTemplateOf, selects } from '../../policies/workloads';
+import { isService, isWorkload, maximumReplicas, minimumReplicas, podTemplateOf, selects } from '../../manifests/workloads';
 import { prod } from '../../stacks/prod';
 import { synthesizeCharts } from '../../stacks/synth';
 

@@ -1,5 +1,5 @@
 import { PodDemand } from '../../planning/capacity';
-import { nodeShape, poolBounds } from '../../infra/node-pools';
+import { nodeShape, poolBounds } from '../../planning/pool-bounds';
 
 const shape = { cpuMillis: 2000, memoryMiB: 8192 };
 const demand = (workload: string, cpuMillis: number, min: number, max: number, spotTolerant: boolean): PodDemand => ({
