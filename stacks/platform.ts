@@ -78,6 +78,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     labels: platformLabels,
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
     kubernetesVersion: env.kubernetesVersion,
+    context: { zones: env.zones.length, production: env.production, registry: env.airGapped ? env.imageRegistry : undefined },
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
   if (env.cloud.kind === 'aws' && env.cloud.karpenter) {
