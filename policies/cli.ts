@@ -8,9 +8,9 @@
  * flags override it. Exit 0: no error (warnings allowed); 1: errors; 2: usage or input that could not be read
  * (malformed YAML, a non-object document, a missing path, contradicting context annotations).
  */
-import * as fs from 'fs';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
+import { OutputError, writeOutput } from '../cli/output';
 import { declaredContext } from '../manifests/context';
 import { evaluate } from './engine';
 import { loadManifests, manifestFiles } from '../manifests/load';
@@ -21,7 +21,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     .name('policy')
     .argument('<paths...>', 'YAML or JSON files, or folders of them')
     .option('-f, --format <format>', 'table, json, junit or sarif', 'table')
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout (missing folders are created)')
     .option('--zones <n>', "zones of the target cluster (default: the Namespace's perfstack.io/zones, else 1)")
     .option('--production', "apply the production rules (default: the Namespace's perfstack.io/production)")
     .option('--no-production', 'do not apply the production rules')
@@ -73,7 +73,13 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
           ? formatSarif(report, problems)
           : formatTable(report, problems);
   if (opts.output) {
-    fs.writeFileSync(opts.output, text);
+    try {
+      writeOutput(opts.output, text);
+    } catch (e) {
+      if (!(e instanceof OutputError)) throw e;
+      err(`policy: ${e.message}\n`);
+      return 2;
+    }
     out(formatTable(report, problems).split('\n').filter(Boolean).pop() + '\n');
   } else {
     out(text);

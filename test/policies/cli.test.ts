@@ -53,7 +53,7 @@ describe('policy CLI', () => {
 
   it('writes JUnit and JSON', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-policy-'));
-    const junit = path.join(dir, 'policy.xml');
+    const junit = path.join(dir, 'missing', 'folder', 'policy.xml');
     expect(run([path.join(FIX, 'bad'), '--format', 'junit', '--output', junit]).code).toBe(1);
     expect(fs.readFileSync(junit, 'utf8')).toMatch(
       /<testcase classname="policy" name="image-pinned"><failure message="Deployment\/shop\/shop: container/,
