@@ -21,9 +21,9 @@ import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { SpotBurst } from '../constructs/workload/spot-burst';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
-import { Environment, ServiceSpec, awsNames, imageOf, validateEnvironment } from './environment';
+import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, servicePropsOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
-import { API_GATEWAY_MIX, PLATFORM_TARGETS } from './services';
+import { PLATFORM_TARGETS } from './services';
 
 /** The application name in `app.kubernetes.io/part-of`. */
 export const PART_OF = 'web-platform';
@@ -111,23 +111,14 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     chart.addDependency(foundation);
     const burst = spotBurstBounds(env, spec);
     services[spec.name] = new ScalableService(chart, 'Service', {
+      ...servicePropsOf(spec),
       name: spec.name,
       namespace: env.namespace,
       instance: `${spec.name}-${env.name}`,
       partOf: PART_OF,
-      component: spec.component,
       image: imageOf(env, spec),
-      resources: spec.resources,
       replicas: burst ? { min: spec.replicas.min, max: burst.baseMax } : spec.replicas,
       zones: env.zones.length,
-      metrics: spec.metrics,
-      behavior: spec.behavior,
-      businessHours: spec.businessHours,
-      forecastFloors: spec.forecastFloors,
-      verticalScaling: spec.verticalScaling,
-      capacity: spec.capacity,
-      probes: spec.probes,
-      policyExemption: spec.policyExemption,
       ...dataAccess(spec, redis, postgres),
       labels: cost,
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
@@ -144,8 +135,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
 
   const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
 
-  const gateway = services['api-gateway'];
-  if (env.loadTests && gateway) addGatewayLoadTest(root, foundation, env, env.loadTests, gateway, cost);
+  if (env.loadTests) addLoadTest(root, foundation, env, env.loadTests, services[env.loadTests.target], cost);
   if (env.chaos || env.restoreDrill) addResilience(root, dataChart, env, redis, postgres, cost);
 
   // Air-gapped sites carry their performance data out through an offline channel to plan capacity elsewhere.
@@ -303,30 +293,30 @@ function addResilience(
   });
 }
 
-/** The api-gateway baseline load test, on the environment's schedule, with thresholds from its Slo. */
-function addGatewayLoadTest(
+/** The baseline load test of the environment's target service, on its schedule, with thresholds from its Slo. */
+function addLoadTest(
   root: Construct,
   foundation: Chart,
   env: Environment,
-  schedule: NonNullable<Environment['loadTests']>,
-  gateway: ScalableService,
+  tests: LoadTests,
+  target: ScalableService,
   cost: Record<string, string>,
 ): void {
   const chart = new Chart(root, 'loadtest', { labels: cost });
   chart.addDependency(foundation);
   new K6LoadTest(chart, 'Baseline', {
-    name: 'api-gateway-baseline',
+    name: `${target.name}-baseline`,
     namespace: env.namespace,
     scenario: 'baseline',
-    slo: env.services.find((s) => s.name === 'api-gateway')!.slo,
+    slo: env.services.find((s) => s.name === tests.target)!.slo,
     p99Latency: PLATFORM_TARGETS.p99Latency,
-    target: { url: `http://${gateway.name}.${env.namespace}.svc`, podSelector: gateway.selector, port: gateway.containerPort },
-    endpoints: API_GATEWAY_MIX,
+    target: { url: `http://${target.name}.${env.namespace}.svc`, podSelector: target.selector, port: target.containerPort },
+    endpoints: tests.endpoints,
     image: thirdPartyImage(env, 'k6'),
     prometheusRemoteWriteUrl: `${env.monitoring.prometheusUrl}/api/v1/write`,
     monitoringNamespace: env.monitoring.namespace,
-    schedule: schedule.schedule,
-    suspended: schedule.suspended,
+    schedule: tests.schedule,
+    suspended: tests.suspended,
     labels: cost,
   });
 }
