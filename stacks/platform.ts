@@ -12,6 +12,7 @@ import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { ChaosExperiments } from '../constructs/resilience/chaos-experiments';
 import { RestoreDrill } from '../constructs/resilience/restore-drill';
+import { SloModel } from '../constructs/observability/slo';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
 import { PlatformIngress } from '../constructs/platform/ingress';
@@ -106,6 +107,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   const dashboards = [platformDashboard(env.namespace, Number(postgres.pgbouncerParameters.default_pool_size))];
   const serviceCharts: Record<string, Chart> = {};
   const services: Record<string, ScalableService> = {};
+  const sloModels: Record<string, SloModel> = {};
   for (const spec of env.services) {
     const chart = new Chart(root, spec.name, { labels: cost });
     chart.addDependency(foundation);
@@ -127,15 +129,19 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       kubernetesVersion: env.kubernetesVersion,
     });
     if (burst) addSpotBurst(chart, env, spec, services[spec.name], burst.burstMax);
-    // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
+    // The objectives of DESIGN.md as burn-rate alerts; the same model sets the dashboards and load-test thresholds.
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
-    dashboards.push(serviceDashboard(slo.model, spec.slo.metrics?.latencyHistogram));
+    sloModels[spec.name] = slo.model;
+    dashboards.push(serviceDashboard(slo.model));
     serviceCharts[spec.name] = chart;
   }
 
   const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
 
-  if (env.loadTests) addLoadTest(root, foundation, env, env.loadTests, services[env.loadTests.target], cost);
+  if (env.loadTests) {
+    const target = env.loadTests.target;
+    addLoadTest(root, foundation, env, env.loadTests, services[target], sloModels[target], cost);
+  }
   if (env.chaos || env.restoreDrill) addResilience(root, dataChart, env, redis, postgres, cost);
 
   // Air-gapped sites carry their performance data out through an offline channel to plan capacity elsewhere.
@@ -300,6 +306,7 @@ function addLoadTest(
   env: Environment,
   tests: LoadTests,
   target: ScalableService,
+  slo: SloModel,
   cost: Record<string, string>,
 ): void {
   const chart = new Chart(root, 'loadtest', { labels: cost });
@@ -308,7 +315,7 @@ function addLoadTest(
     name: `${target.name}-baseline`,
     namespace: env.namespace,
     scenario: 'baseline',
-    slo: env.services.find((s) => s.name === tests.target)!.slo,
+    slo,
     p99Latency: PLATFORM_TARGETS.p99Latency,
     target: { url: `http://${target.name}.${env.namespace}.svc`, podSelector: target.selector, port: target.containerPort },
     endpoints: tests.endpoints,
