@@ -288,7 +288,7 @@ function mebibytes(size: Size): string {
   return `${size.toMebibytes()}Mi`;
 }
 
-export function renderResources(r: ServiceResources): k8s.ResourceRequirements {
+function renderResources(r: ServiceResources): k8s.ResourceRequirements {
   return {
     requests: { cpu: k8s.Quantity.fromString(r.cpu.amount), memory: k8s.Quantity.fromString(mebibytes(r.memory)) },
     limits: {
@@ -298,7 +298,7 @@ export function renderResources(r: ServiceResources): k8s.ResourceRequirements {
   };
 }
 
-export function renderProbes(p: ProbeOptions | undefined): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
+function renderProbes(p: ProbeOptions | undefined): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
   const readinessPath = p?.readinessPath ?? '/readyz';
   const livenessPath = p?.livenessPath ?? '/livez';
   const startupPeriod = 2;
@@ -317,7 +317,7 @@ export function renderProbes(p: ProbeOptions | undefined): Pick<k8s.Container, '
   };
 }
 
-export function renderEnv(env: ScalableServiceProps['env'], secretEnv: ScalableServiceProps['secretEnv']): k8s.EnvVar[] | undefined {
+function renderEnv(env: ScalableServiceProps['env'], secretEnv: ScalableServiceProps['secretEnv']): k8s.EnvVar[] | undefined {
   const vars: k8s.EnvVar[] = [
     ...Object.entries(env ?? {}).map(([name, value]) => ({ name, value })),
     ...Object.entries(secretEnv ?? {}).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } })),
