@@ -3,7 +3,7 @@
  * is in `program.ts`, so tests build every stack in one process.
  */
 import { buildStack } from './program';
-import { stackSettingsFromConfig } from './stack-settings';
+import { stackSettingsFromConfig } from '../stacks/stack-settings';
 
 const stack = buildStack(stackSettingsFromConfig());
 

@@ -15,7 +15,7 @@ import { ClusterAddons } from './cluster-addons';
 import { Network } from './network';
 import { NodePools } from './node-pools';
 import { Operators } from './operators';
-import { StackSettings } from './stack-settings';
+import { StackSettings } from '../stacks/stack-settings';
 import { Workloads } from './workloads';
 
 /** What `pulumi stack output` shows. */

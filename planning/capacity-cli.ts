@@ -21,7 +21,7 @@ import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { ConfigError } from '../constructs/core/errors';
 import { stackPoolBounds } from './pool-bounds';
-import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
+import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../stacks/stack-settings';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { synthesizeCharts } from '../stacks/synth';

@@ -28,7 +28,7 @@ import {
   renderEnvironments,
 } from './cost-report';
 import { nodeShape, stackPoolBounds } from './pool-bounds';
-import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
+import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../stacks/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 export function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {

@@ -3,28 +3,8 @@
  * groups are created with and what `npm run cost` prices. Pure; infra/ imports it from here.
  */
 import * as pulumi from '@pulumi/pulumi';
+import { CONFIG_NAMESPACE, InstanceType, NodeOverhead } from '../stacks/stack-settings';
 import { NodeShape, PodDemand, PodTooLargeError, nodesFor, poolNodes, podsAt } from './capacity';
-
-/** Size and price of one EC2 instance type: the pools' node shape and the cost report's price table. */
-export interface InstanceType {
-  readonly vcpu: number;
-  readonly memoryGiB: number;
-  /** USD per hour, on-demand. */
-  readonly onDemandHourly: number;
-  /** USD per hour, spot (a recent average for the region). */
-  readonly spotHourly: number;
-  /**
-   * USD per hour effective with reserved capacity (a 1-year reservation or savings plan), for the cost report's
-   * reserved-base option. @default - no reserved price: the option is not shown
-   */
-  readonly reservedHourly?: number;
-}
-
-/** Capacity the kubelet, the OS and the per-node DaemonSets keep on every node; pods get the rest. */
-export interface NodeOverhead {
-  readonly cpuMillis: number;
-  readonly memoryMiB: number;
-}
 
 export interface Bounds {
   readonly min: number;
@@ -78,7 +58,7 @@ export function nodeShape(type: InstanceType, overhead: NodeOverhead): NodeShape
   return { cpuMillis: type.vcpu * 1000 - overhead.cpuMillis, memoryMiB: type.memoryGiB * 1024 - overhead.memoryMiB };
 }
 
-/** What pool bounds need of a cloud stack's settings (`infra/stack-settings.ts` `CloudStackSettings`). */
+/** What pool bounds need of a cloud stack's settings (`stacks/stack-settings.ts` `CloudStackSettings`). */
 export interface PoolSettings {
   readonly environment: { readonly zones: readonly string[]; readonly cloud: { readonly spotPercent: number } };
   readonly nodePools: {
@@ -102,6 +82,6 @@ export function stackPoolBounds(settings: PoolSettings, demands: readonly PodDem
   } catch (e) {
     if (!(e instanceof PodTooLargeError)) throw e;
     const pool = e.shape === spotShape && e.shape !== onDemandShape ? 'spot' : 'onDemand';
-    throw new pulumi.InputPropertyError({ propertyPath: `perfstack:nodePools.${pool}.instanceTypes`, reason: e.message });
+    throw new pulumi.InputPropertyError({ propertyPath: `${CONFIG_NAMESPACE}:nodePools.${pool}.instanceTypes`, reason: e.message });
   }
 }

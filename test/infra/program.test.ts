@@ -8,7 +8,7 @@ import { CONTROL_PLANE_LOG_TYPES, eksVersionWarning } from '../../infra/cluster'
 import { eksSupportWarning } from '../../stacks/kubernetes-versions';
 import { buildStack } from '../../infra/program';
 import { stackPoolBounds } from '../../planning/pool-bounds';
-import { CloudStackSettings, readStackSettings } from '../../infra/stack-settings';
+import { CloudStackSettings, readStackSettings } from '../../stacks/stack-settings';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from '../../policies/crossguard/aws';
 import { kubernetesViolations, packContext } from '../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../stacks/environments';

@@ -1,15 +1,39 @@
 import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
-import { Environment } from '../stacks/environment';
-import { ENVIRONMENTS } from '../stacks/environments';
-import { OPERATOR_CATALOGUE, OperatorName } from '../stacks/operators';
-import { InstanceType, NodeOverhead } from '../planning/pool-bounds';
+import { Environment } from './environment';
+import { ENVIRONMENTS } from './environments';
+import { OPERATOR_CATALOGUE, OperatorName } from './operators';
+
+/**
+ * The Pulumi stack config of an environment (`Pulumi.<env>.yaml`, keys `perfstack:*`): what the Pulumi program
+ * (infra/) builds the cloud side from and what the cost report (planning/) prices. It lives beside the
+ * environments so that both read it without importing each other.
+ */
 
 /** Config namespace of every perfstack key (`perfstack:nodePools`, ...). */
 export const CONFIG_NAMESPACE = 'perfstack';
 
-export type { InstanceType, NodeOverhead };
+/** Size and price of one EC2 instance type: the pools' node shape and the cost report's price table. */
+export interface InstanceType {
+  readonly vcpu: number;
+  readonly memoryGiB: number;
+  /** USD per hour, on-demand. */
+  readonly onDemandHourly: number;
+  /** USD per hour, spot (a recent average for the region). */
+  readonly spotHourly: number;
+  /**
+   * USD per hour effective with reserved capacity (a 1-year reservation or savings plan), for the cost report's
+   * reserved-base option. @default - no reserved price: the option is not shown
+   */
+  readonly reservedHourly?: number;
+}
+
+/** Capacity the kubelet, the OS and the per-node DaemonSets keep on every node; pods get the rest. */
+export interface NodeOverhead {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
 
 /** kube-reserved and eviction threshold of an EKS node of about 4 vCPU/16 GiB, plus aws-node, kube-proxy, EBS CSI and node-exporter. */
 export const DEFAULT_NODE_OVERHEAD: NodeOverhead = { cpuMillis: 400, memoryMiB: 1536 };

@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { eksVersionWarning, kubeconfig, serviceAccountTrustPolicy } from '../../infra/cluster';
 import { bucketOf } from '../../infra/backup-storage';
-import { readStackSettings } from '../../infra/stack-settings';
+import { readStackSettings } from '../../stacks/stack-settings';
 import { ENVIRONMENT_NAMES, PULUMI_STACKS } from '../support/environments';
 import { stackConfigValues } from '../support/pulumi-mocks';
 
