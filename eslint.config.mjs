@@ -4,18 +4,19 @@ import jest from 'eslint-plugin-jest';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-// The import rule of the layout (README "Layout"): constructs <- stacks <- (infra, planning, the CLIs); cli/ and
+// The import rule of the layout (README "Layout"): constructs <- stacks <- (infra, planning, delivery, the CLIs); cli/ and
 // manifests/ import no other folder; policies/ and loadtests/ take their context as arguments and import nothing of
 // the constructs or stacks. Each folder lists the top-level folders it must not import.
 const FORBIDDEN = {
-  cli: ['constructs', 'stacks', 'infra', 'planning', 'policies', 'loadtests', 'manifests', 'imports'],
-  manifests: ['constructs', 'stacks', 'infra', 'planning', 'policies', 'loadtests', 'cli', 'imports'],
-  loadtests: ['constructs', 'stacks', 'infra', 'planning', 'policies', 'imports'],
-  policies: ['constructs', 'stacks', 'infra', 'planning', 'loadtests', 'imports'],
-  constructs: ['stacks', 'infra', 'planning', 'policies', 'cli'],
-  stacks: ['infra', 'planning', 'policies'],
-  planning: ['infra', 'policies'],
-  infra: ['policies'],
+  cli: ['constructs', 'stacks', 'infra', 'planning', 'delivery', 'policies', 'loadtests', 'manifests', 'imports'],
+  manifests: ['constructs', 'stacks', 'infra', 'planning', 'delivery', 'policies', 'loadtests', 'cli', 'imports'],
+  loadtests: ['constructs', 'stacks', 'infra', 'planning', 'delivery', 'policies', 'imports'],
+  policies: ['constructs', 'stacks', 'infra', 'planning', 'delivery', 'loadtests', 'imports'],
+  constructs: ['stacks', 'infra', 'planning', 'delivery', 'policies', 'cli'],
+  stacks: ['infra', 'planning', 'delivery', 'policies'],
+  planning: ['infra', 'delivery', 'policies'],
+  delivery: ['infra', 'planning', 'policies'],
+  infra: ['delivery', 'policies'],
 };
 
 export const importBoundaries = Object.entries(FORBIDDEN).map(([folder, forbidden]) => ({
