@@ -86,7 +86,7 @@ function corpus(): KubeObject[] {
     // Public services need their own ingress path.
     (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
   );
-  const objects = synthesizeCharts({ ...prod, name: 'gen', services }).flatMap((c) => c.objects) as Json[];
+  const objects = synthesizeCharts({ ...prod, name: 'gen', services, loadTests: undefined }).flatMap((c) => c.objects) as Json[];
   const next = random(19);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
   const names = services.map((s) => s.name);
