@@ -4,6 +4,39 @@ import jest from 'eslint-plugin-jest';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+// The import rule of the layout (README "Layout"): constructs <- stacks <- (infra, planning, delivery, the CLIs); cli/ and
+// manifests/ import no other folder; policies/ and loadtests/ take their context as arguments and import nothing of
+// the constructs or stacks. Each folder lists the top-level folders it must not import.
+const FORBIDDEN = {
+  cli: ['constructs', 'stacks', 'infra', 'planning', 'delivery', 'policies', 'loadtests', 'manifests', 'imports'],
+  manifests: ['constructs', 'stacks', 'infra', 'planning', 'delivery', 'policies', 'loadtests', 'cli', 'imports'],
+  loadtests: ['constructs', 'stacks', 'infra', 'planning', 'delivery', 'policies', 'imports'],
+  policies: ['constructs', 'stacks', 'infra', 'planning', 'delivery', 'loadtests', 'imports'],
+  constructs: ['stacks', 'infra', 'planning', 'delivery', 'policies', 'cli'],
+  // stacks may read the policy rules (their ids), to refuse an exemption of a rule that does not exist at synth time.
+  stacks: ['infra', 'planning', 'delivery'],
+  planning: ['infra', 'delivery', 'policies'],
+  delivery: ['infra', 'planning', 'policies'],
+  infra: ['delivery', 'policies'],
+};
+
+export const importBoundaries = Object.entries(FORBIDDEN).map(([folder, forbidden]) => ({
+  files: [`${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          {
+            regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
+            message: `${folder}/ must not import ${forbidden.join(', ')} (README "Layout": imports run one way).`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['imports/**', 'dist/**', 'lib/**', 'node_modules/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -16,6 +49,7 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
+  ...importBoundaries,
   { files: ['test/**/*.test.ts'], ...jest.configs['flat/recommended'] },
   // Property-based tests assert through fast-check.
   { files: ['test/**/*.test.ts'], rules: { 'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert', 'expect*'] }] } },

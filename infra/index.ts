@@ -12,7 +12,7 @@ const stack = withCleanInputErrors(stackName, () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     ...(require('./program') as typeof import('./program')),
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    ...(require('./stack-settings') as typeof import('./stack-settings')),
+    ...(require('../stacks/stack-settings') as typeof import('../stacks/stack-settings')),
   }));
   return buildStack(stackSettingsFromConfig());
 });

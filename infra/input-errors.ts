@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { moduleErrorLine } from '../stacks/load-environments';
+import { inputErrorLines } from '../stacks/stack-settings';
 
 /**
  * How input mistakes leave the Pulumi program. `InputPropertyError`/`InputPropertiesError` are pretty-printed by the
@@ -8,12 +9,7 @@ import { moduleErrorLine } from '../stacks/load-environments';
  * program's entry turns them into one, one line per problem.
  */
 
-/** `'perfstack:cdn.priceClass' ("PriceClass_1") must be one of ...` for each problem of an input error. */
-export function inputErrorLines(e: unknown): string[] | undefined {
-  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `'${i.propertyPath}' ${i.reason}`);
-  if (pulumi.InputPropertyError.isInstance(e)) return [`'${e.propertyPath}' ${e.reason}`];
-  return undefined;
-}
+export { inputErrorLines };
 
 /** Runs the program's body; input errors leave it as a RunError, anything else (a perfstack bug) untouched. */
 export function withCleanInputErrors<T>(stack: string, body: () => T): T {

@@ -1,60 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { CAPACITY_TYPE_KEY, ON_DEMAND, SPOT } from '../constructs/workload/capacity-class';
-import { NodeShape, PodDemand, nodesFor, poolNodes, podsAt } from '../planning/capacity';
-import { InstanceType, NodeOverhead } from './stack-settings';
-
-export interface Bounds {
-  readonly min: number;
-  readonly max: number;
-}
-
-export interface PoolBounds {
-  readonly onDemand: Bounds;
-  /** Absent where the environment has no spot. */
-  readonly spot?: Bounds;
-}
-
-export interface PoolBoundsOptions {
-  readonly demands: readonly PodDemand[];
-  readonly onDemandShape: NodeShape;
-  /** @default - no spot pool */
-  readonly spotShape?: NodeShape;
-  /** Share of the node budget that may be spot, 0-90 (the Environment's `cloud.spotPercent`). */
-  readonly spotPercent: number;
-  readonly zones: number;
-}
-
-/**
- * Scaling bounds of the pools, from the workloads' requests at their replica bounds.
- *
- * - The budget is the nodes that hold every pod at maximum replicas, plus one node per zone for rolling-update
- *   surge and zone-spread imbalance.
- * - Spot: `spotPercent` of the budget (DESIGN.md: about 60%), and never less than the spot-tolerant pods need at
- *   maximum. Its minimum is 0: the autoscaler adds spot nodes as spot-tolerant pods appear.
- * - On-demand: the rest of the budget, and never less than the pods that may not run on spot need at maximum
- *   plus the per-zone headroom, so critical pods never wait for spot. Its minimum is one node per zone, or what
- *   those pods need at minimum replicas when that is more.
- */
-export function poolBounds(o: PoolBoundsOptions): PoolBounds {
-  const headroom = o.zones;
-  const atMin = poolNodes(o.demands, 'min', o.onDemandShape, o.spotShape);
-  const onDemandMin = Math.max(o.zones, atMin.onDemand);
-  if (!o.spotShape || o.spotPercent === 0) {
-    const all = nodesFor(podsAt(o.demands, 'max'), o.onDemandShape) + headroom;
-    return { onDemand: { min: onDemandMin, max: Math.max(all, onDemandMin) } };
-  }
-  const atMax = poolNodes(o.demands, 'max', o.onDemandShape, o.spotShape);
-  const budget = nodesFor(podsAt(o.demands, 'max'), o.onDemandShape) + headroom;
-  const spotMax = Math.max(Math.round((budget * o.spotPercent) / 100), atMax.spot);
-  const onDemandMax = Math.max(budget - spotMax, atMax.onDemand + headroom, onDemandMin);
-  return { onDemand: { min: onDemandMin, max: onDemandMax }, spot: { min: 0, max: spotMax } };
-}
-
-/** What pods can request on one node of this type. */
-export function nodeShape(type: InstanceType, overhead: NodeOverhead): NodeShape {
-  return { cpuMillis: type.vcpu * 1000 - overhead.cpuMillis, memoryMiB: type.memoryGiB * 1024 - overhead.memoryMiB };
-}
+import { Bounds } from '../planning/pool-bounds';
 
 export interface PoolArgs {
   readonly instanceTypes: readonly string[];

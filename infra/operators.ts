@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { Environment } from '../stacks/environment';
 import { OperatorName, ResolvedOperator, operatorValues, resolveOperators } from '../stacks/operators';
 import { Cluster } from './cluster';
-import { CONFIG_NAMESPACE, OperatorConfig } from './stack-settings';
+import { CONFIG_NAMESPACE, OperatorConfig } from '../stacks/stack-settings';
 
 /**
  * What the AWS Load Balancer Controller needs, reduced from the upstream policy: read the VPC, certificates and

@@ -1,20 +1,21 @@
 import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { ConfigError, formatValue } from '../constructs/core/errors';
+import { ConfigError } from '../constructs/core/errors';
 import { KARPENTER_DISCOVERY_TAG } from '../constructs/platform/karpenter-node-pools';
 import { costLabels } from '../constructs/core/labels';
 import { awsNames } from '../stacks/environment';
 import { SynthesizedChart, synthesizeCharts } from '../stacks/synth';
 import { BackupStorage } from './backup-storage';
-import { PodDemand, PodTooLargeError, podDemands } from '../planning/capacity';
+import { podDemands } from '../planning/capacity';
+import { PoolBounds, stackPoolBounds } from '../planning/pool-bounds';
 import { Cdn } from './cdn';
 import { Cluster } from './cluster';
 import { ClusterAddons } from './cluster-addons';
 import { Network } from './network';
-import { NodePools, PoolBounds, nodeShape, poolBounds } from './node-pools';
+import { NodePools } from './node-pools';
 import { Operators } from './operators';
-import { CONFIG_NAMESPACE, CloudStackSettings, StackSettings } from './stack-settings';
+import { StackSettings } from '../stacks/stack-settings';
 import { Workloads } from './workloads';
 
 /** What `pulumi stack output` shows. */
@@ -43,23 +44,6 @@ export function ingressHostname(ingress: k8s.networking.v1.Ingress): pulumi.Outp
     const lb = s?.loadBalancer?.ingress?.[0];
     return lb?.hostname ?? lb?.ip ?? '';
   });
-}
-
-/** Node pool bounds of a cloud stack, from the environment's synthesized workloads (see `poolBounds`). */
-export function stackPoolBounds(settings: CloudStackSettings, demands: readonly PodDemand[]): PoolBounds {
-  const { environment: env, nodePools, instanceTypes, nodeOverhead } = settings;
-  const onDemandShape = nodeShape(instanceTypes[nodePools.onDemand.instanceTypes[0]], nodeOverhead);
-  const spotShape = nodePools.spot ? nodeShape(instanceTypes[nodePools.spot.instanceTypes[0]], nodeOverhead) : undefined;
-  try {
-    return poolBounds({ demands, onDemandShape, spotShape, spotPercent: env.cloud.spotPercent, zones: env.zones.length });
-  } catch (e) {
-    if (!(e instanceof PodTooLargeError)) throw e;
-    const pool = e.shape === spotShape && e.shape !== onDemandShape ? 'spot' : 'onDemand';
-    throw new pulumi.InputPropertyError({
-      propertyPath: `${CONFIG_NAMESPACE}:nodePools.${pool}.instanceTypes`,
-      reason: `(${formatValue(nodePools[pool]?.instanceTypes)}) ${e.message}`,
-    });
-  }
 }
 
 /**

@@ -3,12 +3,14 @@
  * `npm run loadtest:compare -- summary.json baseline.json [--tolerance 10] [--junit results.xml] [--update-baseline]`
  *
  * Compares a k6 `--summary-export` file with a baseline: p95 and p99 latency, error rate and throughput. A change
- * for the worse above the tolerance is a regression: exit 1. Missing or malformed files: exit 2.
+ * for the worse above the tolerance is a regression: exit 1. Usage errors, missing or malformed files, an output that
+ * cannot be written: exit 2. The JUnit report defaults to `reports/loadtest-results.xml` (git-ignored).
  */
 import * as fs from 'fs';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { junitXml } from '../cli/junit';
+import { OutputError, reportPath, writeOutput } from '../cli/output';
 
 export interface SummaryFigures {
   readonly p95Ms: number;
@@ -144,7 +146,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     .argument('<summary>', 'k6 --summary-export of this run')
     .argument('<baseline>', 'k6 --summary-export of the accepted baseline')
     .option('-t, --tolerance <percent>', 'largest change for the worse that is not a regression', '10')
-    .option('--junit <file>', 'write a JUnit report', 'loadtest-results.xml')
+    .option('--junit <file>', 'write a JUnit report (missing folders are created)', reportPath('loadtest-results.xml'))
     .option('--update-baseline', 'accept this run as the new baseline');
   const stop = parseArgs(program, argv, out, err);
   if (stop !== undefined) return stop;
@@ -158,11 +160,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   try {
     const current = readSummary(summaryFile);
     if (opts.updateBaseline) {
-      try {
-        fs.copyFileSync(summaryFile, baselineFile);
-      } catch (e) {
-        throw new SummaryError(`${baselineFile}: cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
+      writeOutput(baselineFile, fs.readFileSync(summaryFile));
       out(
         `loadtest:compare: ${baselineFile} now holds this run (p95 ${current.p95Ms.toFixed(1)} ms, ${current.requestsPerSecond.toFixed(1)} req/s)\n`,
       );
@@ -170,13 +168,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     }
     const rows = compare(current, readSummary(baselineFile), tolerance);
     out(`${table(rows, tolerance)}\n`);
-    try {
-      fs.writeFileSync(opts.junit, junit(rows, tolerance));
-    } catch (e) {
-      throw new SummaryError(
-        `'--junit' (${JSON.stringify(opts.junit)}) cannot be written: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
-    }
+    writeOutput(opts.junit, junit(rows, tolerance));
     const regressions = rows.filter((r) => r.regressed);
     out(
       regressions.length === 0
@@ -185,7 +177,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     );
     return regressions.length === 0 ? 0 : 1;
   } catch (e) {
-    if (e instanceof SummaryError) {
+    if (e instanceof SummaryError || e instanceof OutputError) {
       err(
         `${e.message
           .split('\n')

@@ -19,9 +19,10 @@ import * as fs from 'fs';
 import * as pulumi from '@pulumi/pulumi';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
+import { OutputError, reportPath, writeOutput } from '../cli/output';
 import { ConfigError } from '../constructs/core/errors';
-import { stackPoolBounds } from '../infra/program';
-import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../infra/stack-settings';
+import { stackPoolBounds } from './pool-bounds';
+import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../stacks/stack-settings';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { synthesizeCharts } from '../stacks/synth';
@@ -251,16 +252,21 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
 
   const spec = common.env.services.find((s) => s.name === o.service)!;
   const until = from + o.months * 30.44 * 86_400_000;
-  fs.writeFileSync(
-    o.plot,
-    projectionSvg({
-      title: `${common.env.name}/${o.service}: peak load, ${o.months}-month projection with 80% and 95% intervals`,
-      history: series.points,
-      model,
-      until,
-      marks: [{ label: `${o.service} at max replicas (${spec.replicas.max})`, value: spec.replicas.max * o.perReplica * o.target }],
-    }),
-  );
+  try {
+    writeOutput(
+      o.plot,
+      projectionSvg({
+        title: `${common.env.name}/${o.service}: peak load, ${o.months}-month projection with 80% and 95% intervals`,
+        history: series.points,
+        model,
+        until,
+        marks: [{ label: `${o.service} at max replicas (${spec.replicas.max})`, value: spec.replicas.max * o.perReplica * o.target }],
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    return fail([e.message]);
+  }
   if (common.format === 'json') {
     out(
       JSON.stringify(
@@ -307,7 +313,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     .option('--service <name>', 'the service the history measures', 'api-gateway')
     .option('--per-replica <n>', 'requests per minute one replica of --service serves at 100% utilization')
     .option('--target <0-1>', "utilization target (default: the service's CPU target)")
-    .option('--plot <file.svg>', 'where to write the SVG plot', 'capacity-projection.svg')
+    .option('--plot <file.svg>', 'where to write the SVG plot (missing folders are created)', reportPath('capacity-projection.svg'))
     .option('--site-nodes <n>x<cpu>/<memory>', "an on-premises site's nodes (environments without a cloud side), e.g. 8x8/16G");
   const stop = parseArgs(program, argv, out, err);
   if (stop !== undefined) return stop;

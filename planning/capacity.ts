@@ -3,8 +3,8 @@
  * replicas, and how many nodes of a shape hold it. The node pools' scaling bounds and `npm run cost` both use it,
  * so the numbers come from the same replica bounds and requests the cluster will see.
  */
-import { COST_LABEL_KEYS } from '../constructs/core/labels';
-import { CAPACITY_TYPE_KEY, SPOT } from '../constructs/workload/capacity-class';
+import { KubeObject } from '../manifests/types';
+import { runningWorkloads } from '../manifests/workloads';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = Record<string, any>;
@@ -80,76 +80,19 @@ export function podRequests(podSpec: Obj): Requests {
   return sum;
 }
 
-function tolerates(tolerations: Obj[] | undefined): boolean {
-  return (tolerations ?? []).some(
-    (t) =>
-      (t.key === undefined && t.operator === 'Exists') ||
-      (t.key === CAPACITY_TYPE_KEY && (t.operator === 'Exists' || t.value === SPOT) && (t.effect ?? 'NoSchedule') === 'NoSchedule'),
-  );
-}
-
-const costCenterOf = (...labelSets: (Obj | undefined)[]) =>
-  labelSets.map((l) => l?.[COST_LABEL_KEYS.costCenter]).find((v) => typeof v === 'string') ?? 'unlabelled';
-
 /**
- * The long-running pods of a set of objects. Deployments and StatefulSets take their bounds from the
- * HorizontalPodAutoscaler or KEDA ScaledObject that scales them (else `spec.replicas`); CloudNativePG Clusters and
- * Poolers from `spec.instances`. Jobs, CronJobs and k6 TestRuns run to completion and are left out.
+ * The long-running pods of a set of objects (see `runningWorkloads`): per-pod requests, replica bounds, capacity
+ * class and cost center, as the one reader of synthesized workloads gives them.
  */
-export function podDemands(objects: readonly Obj[]): PodDemand[] {
-  const bounds = new Map<string, { min: number; max: number }>();
-  for (const o of objects) {
-    const target = o.spec?.scaleTargetRef;
-    if (o.kind === 'HorizontalPodAutoscaler' && target) {
-      bounds.set(`${target.kind}/${o.metadata.namespace}/${target.name}`, { min: o.spec.minReplicas ?? 1, max: o.spec.maxReplicas });
-    }
-    if (o.kind === 'ScaledObject' && target) {
-      bounds.set(`${target.kind ?? 'Deployment'}/${o.metadata.namespace}/${target.name}`, {
-        min: o.spec.minReplicaCount ?? 0,
-        max: o.spec.maxReplicaCount ?? 100,
-      });
-    }
-  }
-  const out: PodDemand[] = [];
-  for (const o of objects) {
-    const id = `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`;
-    if (o.kind === 'Deployment' || o.kind === 'StatefulSet') {
-      const template = o.spec.template;
-      const fixed = o.spec.replicas ?? 1;
-      const b = bounds.get(id) ?? { min: fixed, max: fixed };
-      out.push({
-        workload: id,
-        ...podRequests(template.spec),
-        minReplicas: b.min,
-        maxReplicas: b.max,
-        spotTolerant: tolerates(template.spec.tolerations),
-        costCenter: costCenterOf(template.metadata?.labels, o.metadata?.labels),
-      });
-    } else if (o.apiVersion?.startsWith('postgresql.cnpg.io/') && o.kind === 'Cluster') {
-      const instances = o.spec.instances ?? 1;
-      out.push({
-        workload: id,
-        cpuMillis: cpuMillis(o.spec.resources?.requests?.cpu),
-        memoryMiB: memoryMiB(o.spec.resources?.requests?.memory),
-        minReplicas: instances,
-        maxReplicas: instances,
-        spotTolerant: tolerates(o.spec.affinity?.tolerations),
-        costCenter: costCenterOf(o.spec.inheritedMetadata?.labels, o.metadata?.labels),
-      });
-    } else if (o.apiVersion?.startsWith('postgresql.cnpg.io/') && o.kind === 'Pooler') {
-      const instances = o.spec.instances ?? 1;
-      const spec = o.spec.template?.spec ?? {};
-      out.push({
-        workload: id,
-        ...podRequests(spec),
-        minReplicas: instances,
-        maxReplicas: instances,
-        spotTolerant: tolerates(spec.tolerations),
-        costCenter: costCenterOf(o.spec.template?.metadata?.labels, o.metadata?.labels),
-      });
-    }
-  }
-  return out;
+export function podDemands(objects: readonly object[]): PodDemand[] {
+  return runningWorkloads(objects as readonly KubeObject[]).map((w) => ({
+    workload: w.id,
+    ...podRequests(w.podSpec),
+    minReplicas: w.replicas.min,
+    maxReplicas: w.replicas.max,
+    spotTolerant: w.spotTolerant,
+    costCenter: w.costCenter,
+  }));
 }
 
 /** A pod no node of the pool can hold: the pool's instance type is too small. */

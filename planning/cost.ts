@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
+import { OutputError, writeOutput } from '../cli/output';
 import { ConfigError } from '../constructs/core/errors';
 import { loadManifests, manifestFiles } from '../manifests/load';
 import { Environment } from '../stacks/environment';
@@ -25,15 +26,14 @@ import {
   renderCostReport,
   renderEnvironments,
 } from './cost-report';
-import { nodeShape } from '../infra/node-pools';
-import { stackPoolBounds } from '../infra/program';
+import { nodeShape, stackPoolBounds } from './pool-bounds';
 import {
   CloudStackSettings,
   StackConfigFileError,
   inputErrorLines,
   readStackSettings,
   stackConfigFileValues,
-} from '../infra/stack-settings';
+} from '../stacks/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 export function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
@@ -149,13 +149,29 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       '--compare <paths...>',
       "base branch's manifests of the same environment: print the change as a pull-request comment (Markdown)",
     )
-    .option('-f, --format <format>', 'text, json or markdown', 'text');
+    .option('-f, --format <format>', 'text, json or markdown', 'text')
+    .option('-o, --output <file>', 'write the report to a file instead of stdout (missing folders are created)');
   const stop = parseArgs(program, argv, out, err);
   if (stop !== undefined) return stop;
-  const opts = program.opts<{ env: string; config?: string; manifests?: string[]; compare?: string[]; format: string }>();
+  const opts = program.opts<{ env: string; config?: string; manifests?: string[]; compare?: string[]; format: string; output?: string }>();
   const fail = (lines: string[]) => {
     for (const l of lines) err(`cost: ${l}\n`);
     return 2;
+  };
+  /** The report to stdout, or whole to --output (folders created, never a partial file) with one line saying so. */
+  const emit = (text: string): number => {
+    if (!opts.output) {
+      out(text);
+      return 0;
+    }
+    try {
+      writeOutput(opts.output, text);
+    } catch (e) {
+      if (!(e instanceof OutputError)) throw e;
+      return fail([e.message]);
+    }
+    out(`cost: wrote the ${opts.format} report for ${opts.env} to ${opts.output}\n`);
+    return 0;
   };
   if (!['text', 'json', 'markdown'].includes(opts.format))
     return fail([`'--format' (${JSON.stringify(opts.format)}) must be text, json or markdown`]);
@@ -173,12 +189,11 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       else problems.push(...r.problems);
     }
     if (problems.length > 0) return fail(problems);
-    out(
+    return emit(
       opts.format === 'json'
         ? JSON.stringify({ environments: costs, notPriced: skipped }, null, 2) + '\n'
         : renderEnvironments(costs, skipped),
     );
-    return 0;
   }
 
   const env = ENVIRONMENTS[opts.env];
@@ -198,25 +213,23 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     if (base.problems.length > 0) return fail(base.problems);
     const before = price(env, configFile, base.objects);
     if (!before.priced) return fail(before.problems);
-    out(
+    return emit(
       opts.format === 'json'
         ? JSON.stringify({ environment: env.name, base: before.priced.report, head: report }, null, 2) + '\n'
         : renderCostDiff(env.name, before.priced.report, report),
     );
-    return 0;
   }
-  if (opts.format === 'json') out(JSON.stringify({ environment: env.name, configFile, bounds, ...report }, null, 2) + '\n');
-  else
-    out(
-      renderCostReport(input, report, {
-        environment: env.name,
-        region: settings.environment.cloud.region,
-        targetSpotPercent: settings.environment.cloud.spotPercent,
-        configFile,
-        bounds,
-      }),
-    );
-  return 0;
+  return emit(
+    opts.format === 'json'
+      ? JSON.stringify({ environment: env.name, configFile, bounds, ...report }, null, 2) + '\n'
+      : renderCostReport(input, report, {
+          environment: env.name,
+          region: settings.environment.cloud.region,
+          targetSpotPercent: settings.environment.cloud.spotPercent,
+          configFile,
+          bounds,
+        }),
+  );
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));

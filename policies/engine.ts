@@ -1,4 +1,4 @@
-import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../constructs/core/labels';
+import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../manifests/labels';
 import { ALL_RULES } from './rules';
 import { Sourced } from '../manifests/types';
 import { Finding, PolicyContext, Rule } from './types';

@@ -96,6 +96,7 @@ const backup = z.discriminatedUnion('kind', [
 ]);
 
 const count = (min: number, max?: number) => num({ integer: true, min, max });
+const httpPath = grammar((v) => (/^\/[^\s]*$/.test(v) ? undefined : 'must be an HTTP path starting with /'));
 
 /**
  * Upper bounds keep every count in the range the platform is sized and planned for: node-pool planning places each
@@ -168,7 +169,24 @@ export const environmentSchema = strict({
   }),
   services: z.array(z.unknown()).min(1, { error: 'must list at least one service' }),
   dataTier,
-  loadTests: strict({ schedule: grammar((v) => cronProblem(v, 'five-field')), suspended: z.boolean().optional() }).optional(),
+  loadTests: strict({
+    target: nonEmpty,
+    endpoints: z
+      .array(
+        strict({
+          name: nonEmpty,
+          method: z.enum(['GET', 'POST', 'PUT', 'DELETE']),
+          path: httpPath,
+          weight: count(1, 1000),
+          expectStatus: count(100, 599).optional(),
+          expectBody: z.string().optional(),
+          body: z.string().optional(),
+        }),
+      )
+      .min(1, { error: 'must list at least one endpoint of the request mix' }),
+    schedule: grammar((v) => cronProblem(v, 'five-field')),
+    suspended: z.boolean().optional(),
+  }).optional(),
   chaos: strict({ suspended: z.boolean().optional() }).optional(),
   restoreDrill: strict({ schedule: grammar((v) => cronProblem(v, 'five-field')).optional(), suspended: z.boolean().optional() }).optional(),
   alerting: strict({ onCall: receiver, ticket: receiver }),
@@ -183,7 +201,6 @@ const rate = strict({
 });
 
 const hhmm = grammar((v) => (/^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : 'must be HH:MM in 24-hour time, e.g. "08:00"'));
-const httpPath = grammar((v) => (/^\/[^\s]*$/.test(v) ? undefined : 'must be an HTTP path starting with /'));
 const bounds = strict({ cpu: cpu().optional(), memory: size({ whole: 'Mi' }).optional() });
 
 /** A service level objective: a percentage (not a fraction) and positive durations. */

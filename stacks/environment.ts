@@ -1,20 +1,15 @@
 import { Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { ConfigError, Problems } from '../constructs/core/errors';
-import { CostAllocation, PolicyExemption, checkLabels, costLabels, isDnsLabel } from '../constructs/core/labels';
+import { CostAllocation, checkLabels, costLabels, isDnsLabel } from '../constructs/core/labels';
 import { ApiServerAccess } from '../constructs/core/security';
 import { IngressSettings, checkIngress } from '../constructs/platform/ingress';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Receiver } from '../constructs/observability/alert-routing';
 import { Retention, checkRetention } from '../constructs/observability/monitoring-stack-values';
 import { Slo, checkSlo } from '../constructs/observability/slo';
-import { BusinessHours } from '../constructs/workload/business-hours';
-import { ForecastFloors } from '../constructs/workload/forecast-floors';
-import { CapacityClass } from '../constructs/workload/capacity-class';
-import { ProbeOptions, ReplicaBounds, ServiceResources } from '../constructs/workload/scalable-service';
-import { ScalingBehaviorOptions } from '../constructs/workload/scaling-behavior';
-import { ScalingMetric } from '../constructs/workload/scaling-metric';
-import { VerticalScalingOptions } from '../constructs/workload/vertical-scaling';
+import { ScalableServiceProps } from '../constructs/workload/scalable-service';
+import { Endpoint } from '../loadtests/plan';
 import { checkEnvironmentReferences, checkEnvironmentShape } from './environment-schema';
 
 import { KubernetesVersion, OPERATORS_FOR, OperatorVersions, eksSupportWarning } from './kubernetes-versions';
@@ -59,46 +54,63 @@ export interface NoCloud {
   readonly kind: 'none';
 }
 
-/** One HTTP service of the platform. Replica bounds, sizing and objectives live here and nowhere else. */
-export interface ServiceSpec {
+/**
+ * The ScalableService props an environment sets per service, passed through unchanged by `stacks/platform.ts`;
+ * their documentation and defaults are the construct's.
+ */
+export const SERVICE_PROPS = [
+  'resources',
+  'replicas',
+  'metrics',
+  'behavior',
+  'businessHours',
+  'forecastFloors',
+  'verticalScaling',
+  'capacity',
+  'component',
+  'probes',
+  'env',
+  'policyExemption',
+] as const satisfies readonly (keyof ScalableServiceProps)[];
+
+/**
+ * One HTTP service of the platform. Replica bounds, sizing and objectives live here and nowhere else: the
+ * ScalableService props of {@link SERVICE_PROPS}, plus what the environment resolves (image, exposure, data stores).
+ */
+export interface ServiceSpec extends Pick<ScalableServiceProps, (typeof SERVICE_PROPS)[number]> {
+  /** Name of the service and of every object it makes (a DNS label). */
   readonly name: string;
   /** Repository under the environment's registry, e.g. `web/api-gateway`. */
   readonly repository: string;
   /** Image tag (a release version), or a `sha256:` digest. */
   readonly tag: string;
-  readonly resources: ServiceResources;
-  readonly replicas: ReplicaBounds;
-  /** @default [ScalingMetric.cpu(70)] */
-  readonly metrics?: readonly ScalingMetric[];
-  /** @default - DESIGN.md behaviour */
-  readonly behavior?: ScalingBehaviorOptions;
-  /** @default - no business-hours floor (plain HPA) */
-  readonly businessHours?: BusinessHours;
-  /**
-   * Weekly floors from a committed floors file (`stacks/floors/<env>-<service>.json`, refreshed by the
-   * forecast-floors workflow); the larger of these and the business-hours floor applies.
-   * @default - no forecast floors
-   */
-  readonly forecastFloors?: ForecastFloors;
-  /** @default { updateMode: 'Off' } */
-  readonly verticalScaling?: VerticalScalingOptions;
-  /** @default CapacityClass.standard() */
-  readonly capacity?: CapacityClass;
   /** `public` services accept traffic from the ingress; `internal` only from the namespace. */
   readonly exposure: 'public' | 'internal';
   /** Path prefix of a `public` service on the environment's Ingress. @default '/' */
   readonly ingressPath?: string;
   readonly slo: Slo;
-  /** @default 'backend' */
-  readonly component?: string;
-  /** @default - see ProbeOptions */
-  readonly probes?: ProbeOptions;
-  /** @default - none */
-  readonly env?: Readonly<Record<string, string>>;
-  /** Policy rules the service is knowingly exempt from, with the reason. @default - none */
-  readonly policyExemption?: PolicyExemption;
   /** Data stores the service connects to; it gets their endpoints and credentials by reference. @default - none */
   readonly uses?: readonly ('redis' | 'postgres')[];
+}
+
+/** The props of {@link SERVICE_PROPS} a service sets, and only those. */
+export function servicePropsOf(spec: ServiceSpec): Pick<ScalableServiceProps, (typeof SERVICE_PROPS)[number]> {
+  return Object.fromEntries(SERVICE_PROPS.filter((k) => spec[k] !== undefined).map((k) => [k, spec[k]])) as Pick<
+    ScalableServiceProps,
+    (typeof SERVICE_PROPS)[number]
+  >;
+}
+
+/** Load tests of one service: a k6 run of `endpoints` against it, on a schedule. */
+export interface LoadTests {
+  /** Name of the service under test, one of `services`, e.g. `api-gateway`. */
+  readonly target: string;
+  /** The request mix. */
+  readonly endpoints: readonly Endpoint[];
+  /** Cron schedule of the CronJob. */
+  readonly schedule: string;
+  /** Defined but only run by hand. @default false */
+  readonly suspended?: boolean;
 }
 
 export interface RedisTier {
@@ -178,10 +190,11 @@ export interface Environment {
   readonly services: readonly ServiceSpec[];
   readonly dataTier: DataTier;
   /**
-   * Load tests against api-gateway: a CronJob on `schedule`, suspended where tests are defined but only run by hand.
+   * Load tests against one service (`target`): a CronJob on `schedule`, suspended where tests are defined but only
+   * run by hand, with thresholds from the target's Slo.
    * @default - no load tests
    */
-  readonly loadTests?: { readonly schedule: string; readonly suspended?: boolean };
+  readonly loadTests?: LoadTests;
   /**
    * Chaos experiments with verdicts (Redis master kill, PostgreSQL primary kill, pooler kill, zone partition), weekly
    * in working hours; `suspended` keeps them for on-demand runs only. Needs Chaos Mesh and kube-state-metrics.
@@ -248,6 +261,14 @@ export function validateEnvironment(env: Environment): void {
   const names = env.services.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   p.check(dup === undefined, 'services', dup, 'names a service twice');
+  if (env.loadTests) {
+    p.check(
+      names.includes(env.loadTests.target),
+      'loadTests.target',
+      env.loadTests.target,
+      `must name one of the services (${names.join(', ')})`,
+    );
+  }
   checkRetention(p, 'monitoring.retention', env.monitoring.retention);
   p.check(
     !env.airGapped || /^https?:\/\/[^/]+\.svc(\.cluster\.local)?(:\d+)?(\/|$)/.test(env.monitoring.runbookBaseUrl ?? ''),

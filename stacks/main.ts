@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 /**
  * `npm run synth [-- --env NAME ...] [--out DIR]`: synthesizes environments to plain YAML under `dist/<env>/`.
- * User mistakes print a one-line-per-problem report and exit 1 with dist/ untouched; anything else is a bug.
+ * Usage errors (an unknown flag or environment) exit 2, as in every perfstack CLI; mistakes in an Environment print a
+ * one-line-per-problem report and exit 1 with dist/ untouched; anything else is a bug.
  */
 import { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseArgs, toStderr, toStdout } from '../cli/args';
 import { ConfigError } from '../constructs/core/errors';
 import { Environment, versionWarnings } from './environment';
 import { EnvironmentSource, environmentNameProblems, loadEnvironments } from './load-environments';
@@ -32,13 +34,9 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
     .name('synth')
     .description('Synthesize perfstack environments to plain Kubernetes YAML')
     .option('-e, --env <name...>', `environments to synthesize (${Object.keys(environments).join(', ')})`)
-    .option('-o, --out <dir>', 'output folder', 'dist')
-    .exitOverride();
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (e) {
-    return (e as { exitCode?: number }).exitCode ?? 1;
-  }
+    .option('-o, --out <dir>', 'output folder', 'dist');
+  const stop = parseArgs(program, argv, toStdout, toStderr);
+  if (stop !== undefined) return stop;
   const opts = program.opts<{ env?: string[]; out: string }>();
   const names = [...new Set(opts.env ?? Object.keys(environments))];
   const unknown = names.filter((n) => !(n in environments));
@@ -46,7 +44,7 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
     process.stderr.write(
       `synth: '--env' (${unknown.map((n) => JSON.stringify(n)).join(', ')}) is not an environment; choose from ${Object.keys(environments).join(', ')}\n`,
     );
-    return 1;
+    return 2;
   }
   const nameProblems = environmentNameProblems(environments);
   if (nameProblems.length > 0) {

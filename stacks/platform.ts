@@ -12,6 +12,7 @@ import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { ChaosExperiments } from '../constructs/resilience/chaos-experiments';
 import { RestoreDrill } from '../constructs/resilience/restore-drill';
+import { SloModel } from '../constructs/observability/slo';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
 import { PlatformIngress } from '../constructs/platform/ingress';
@@ -21,9 +22,9 @@ import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { SpotBurst } from '../constructs/workload/spot-burst';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
-import { Environment, ServiceSpec, awsNames, imageOf, validateEnvironment } from './environment';
+import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, servicePropsOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
-import { API_GATEWAY_MIX, PLATFORM_TARGETS } from './services';
+import { PLATFORM_TARGETS } from './services';
 
 /** The application name in `app.kubernetes.io/part-of`. */
 export const PART_OF = 'web-platform';
@@ -78,6 +79,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     labels: platformLabels,
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
     kubernetesVersion: env.kubernetesVersion,
+    context: { zones: env.zones.length, production: env.production, registry: env.airGapped ? env.imageRegistry : undefined },
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
   if (env.cloud.kind === 'aws' && env.cloud.karpenter) {
@@ -105,28 +107,20 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   const dashboards = [platformDashboard(env.namespace, Number(postgres.pgbouncerParameters.default_pool_size))];
   const serviceCharts: Record<string, Chart> = {};
   const services: Record<string, ScalableService> = {};
+  const sloModels: Record<string, SloModel> = {};
   for (const spec of env.services) {
     const chart = new Chart(root, spec.name, { labels: cost });
     chart.addDependency(foundation);
     const burst = spotBurstBounds(env, spec);
     services[spec.name] = new ScalableService(chart, 'Service', {
+      ...servicePropsOf(spec),
       name: spec.name,
       namespace: env.namespace,
       instance: `${spec.name}-${env.name}`,
       partOf: PART_OF,
-      component: spec.component,
       image: imageOf(env, spec),
-      resources: spec.resources,
       replicas: burst ? { min: spec.replicas.min, max: burst.baseMax } : spec.replicas,
       zones: env.zones.length,
-      metrics: spec.metrics,
-      behavior: spec.behavior,
-      businessHours: spec.businessHours,
-      forecastFloors: spec.forecastFloors,
-      verticalScaling: spec.verticalScaling,
-      capacity: spec.capacity,
-      probes: spec.probes,
-      policyExemption: spec.policyExemption,
       ...dataAccess(spec, redis, postgres),
       labels: cost,
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
@@ -135,16 +129,19 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       kubernetesVersion: env.kubernetesVersion,
     });
     if (burst) addSpotBurst(chart, env, spec, services[spec.name], burst.burstMax);
-    // The objectives of DESIGN.md as burn-rate alerts; the same Slo value will set the load-test thresholds.
+    // The objectives of DESIGN.md as burn-rate alerts; the same model sets the dashboards and load-test thresholds.
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
-    dashboards.push(serviceDashboard(slo.model, spec.slo.metrics?.latencyHistogram));
+    sloModels[spec.name] = slo.model;
+    dashboards.push(serviceDashboard(slo.model));
     serviceCharts[spec.name] = chart;
   }
 
   const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
 
-  const gateway = services['api-gateway'];
-  if (env.loadTests && gateway) addGatewayLoadTest(root, foundation, env, env.loadTests, gateway, cost);
+  if (env.loadTests) {
+    const target = env.loadTests.target;
+    addLoadTest(root, foundation, env, env.loadTests, services[target], sloModels[target], cost);
+  }
   if (env.chaos || env.restoreDrill) addResilience(root, dataChart, env, redis, postgres, cost);
 
   // Air-gapped sites carry their performance data out through an offline channel to plan capacity elsewhere.
@@ -302,30 +299,31 @@ function addResilience(
   });
 }
 
-/** The api-gateway baseline load test, on the environment's schedule, with thresholds from its Slo. */
-function addGatewayLoadTest(
+/** The baseline load test of the environment's target service, on its schedule, with thresholds from its Slo. */
+function addLoadTest(
   root: Construct,
   foundation: Chart,
   env: Environment,
-  schedule: NonNullable<Environment['loadTests']>,
-  gateway: ScalableService,
+  tests: LoadTests,
+  target: ScalableService,
+  slo: SloModel,
   cost: Record<string, string>,
 ): void {
   const chart = new Chart(root, 'loadtest', { labels: cost });
   chart.addDependency(foundation);
   new K6LoadTest(chart, 'Baseline', {
-    name: 'api-gateway-baseline',
+    name: `${target.name}-baseline`,
     namespace: env.namespace,
     scenario: 'baseline',
-    slo: env.services.find((s) => s.name === 'api-gateway')!.slo,
+    slo,
     p99Latency: PLATFORM_TARGETS.p99Latency,
-    target: { url: `http://${gateway.name}.${env.namespace}.svc`, podSelector: gateway.selector, port: gateway.containerPort },
-    endpoints: API_GATEWAY_MIX,
+    target: { url: `http://${target.name}.${env.namespace}.svc`, podSelector: target.selector, port: target.containerPort },
+    endpoints: tests.endpoints,
     image: thirdPartyImage(env, 'k6'),
     prometheusRemoteWriteUrl: `${env.monitoring.prometheusUrl}/api/v1/write`,
     monitoringNamespace: env.monitoring.namespace,
-    schedule: schedule.schedule,
-    suspended: schedule.suspended,
+    schedule: tests.schedule,
+    suspended: tests.suspended,
     labels: cost,
   });
 }

@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
-import { webPlatformServices } from './services';
+import { API_GATEWAY_MIX, webPlatformServices } from './services';
 // Refreshed weekly from prod's Prometheus by .github/workflows/forecast-floors.yaml (see stacks/floors/README.md).
 import apiGatewayFloors from './floors/prod-api-gateway.json';
 
@@ -57,7 +57,7 @@ export const prod: Environment = {
     },
   },
   // The tests are defined but run only by hand in production.
-  loadTests: { schedule: '0 3 * * 0', suspended: true },
+  loadTests: { target: 'api-gateway', endpoints: API_GATEWAY_MIX, schedule: '0 3 * * 0', suspended: true },
   restoreDrill: {},
   alerting: {
     onCall: { kind: 'pagerduty', routingKeySecret: { name: 'pagerduty', key: 'routing-key' } },

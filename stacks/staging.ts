@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
-import { webPlatformServices } from './services';
+import { API_GATEWAY_MIX, webPlatformServices } from './services';
 
 const VPC_CIDR = '10.20.0.0/16';
 
@@ -48,7 +48,7 @@ export const staging: Environment = {
     },
   },
   // Nightly baseline regression run against api-gateway.
-  loadTests: { schedule: '0 2 * * *' },
+  loadTests: { target: 'api-gateway', endpoints: API_GATEWAY_MIX, schedule: '0 2 * * *' },
   chaos: {},
   restoreDrill: {},
   alerting: {

@@ -1,7 +1,8 @@
+import { COST_LABEL_KEYS, EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION, MANAGED_BY } from '../../manifests/labels';
 import { Problems } from './errors';
 
-/** Written on every object perfstack makes: `app.kubernetes.io/managed-by`. */
-export const MANAGED_BY = 'perfstack';
+// The keys readers of the YAML need too live in manifests/labels.ts, which imports nothing.
+export { COST_LABEL_KEYS, EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION, MANAGED_BY };
 
 /**
  * Cost-allocation labels, carried by every object and every pod so that Kubecost, OpenCost or the AWS split cost
@@ -51,9 +52,6 @@ export function appLabels(id: AppIdentity): Record<string, string> {
   };
 }
 
-/** The cost-allocation label keys; the `cost-labels` policy requires the same ones. */
-export const COST_LABEL_KEYS = { team: 'team', costCenter: 'cost-center' } as const;
-
 export function costLabels(environment: string, cost: CostAllocation): Record<string, string> {
   return { environment, [COST_LABEL_KEYS.team]: cost.team, [COST_LABEL_KEYS.costCenter]: cost.costCenter, ...(cost.extraLabels ?? {}) };
 }
@@ -98,11 +96,6 @@ export function checkLabels(problems: Problems, input: string, labels: Readonly<
     );
   }
 }
-
-/** Annotation listing the policy rule ids an object is exempt from, comma-separated (read by `policies/`). */
-export const EXEMPT_ANNOTATION = 'policy.perfstack.io/exempt';
-/** Mandatory reason for the exemption; without it the exemption is itself an error. */
-export const EXEMPT_REASON_ANNOTATION = 'policy.perfstack.io/exempt-reason';
 
 /** Annotations that exempt an object from policy rules; the reason is mandatory and shows in every report. */
 export interface PolicyExemption {

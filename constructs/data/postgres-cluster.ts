@@ -29,7 +29,7 @@ import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer } from '../core/security';
 import { appLabels, isDnsLabel } from '../core/labels';
-import { imageTag } from '../core/images';
+import { imageTag } from '../../manifests/images';
 import { checkQuantities } from '../core/quantities';
 import { cronProblem } from '../core/grammars';
 import { RuleGroups } from '../observability/rule-groups';

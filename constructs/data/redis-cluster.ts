@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { Problems, shown } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { imageTag } from '../core/images';
+import { imageTag } from '../../manifests/images';
 import { checkQuantities } from '../core/quantities';
 import { appLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
 import { RuleGroups } from '../observability/rule-groups';

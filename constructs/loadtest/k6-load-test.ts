@@ -10,15 +10,18 @@ import { cronProblem } from '../core/grammars';
 import { checkQuantities, durationMillis } from '../core/quantities';
 import { appLabels } from '../core/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { Slo } from '../observability/slo';
+import { SloModel } from '../observability/slo';
 
-/** The thresholds' inputs from a service's Slo and the platform's tail target: nothing typed twice. */
-export function latencyObjectives(slo: Slo, p99Latency: Duration): LatencyObjectives {
+/**
+ * The thresholds' inputs from the service's SLO model (the one its burn-rate rules use) and the platform's tail
+ * target: the error budget is the availability objective's, not computed again.
+ */
+export function latencyObjectives(model: SloModel, p99Latency: Duration): LatencyObjectives {
   return {
-    percentile: slo.latencyPercentile ?? 95,
-    thresholdMs: slo.latencyThreshold.toMilliseconds(),
+    percentile: model.slo.latencyPercentile,
+    thresholdMs: model.slo.latencyThreshold.toMilliseconds(),
     p99Ms: p99Latency.toMilliseconds(),
-    maxErrorRate: Number((1 - slo.availabilityPercent / 100).toPrecision(10)),
+    maxErrorRate: model.availability.budget,
   };
 }
 
@@ -27,8 +30,8 @@ export interface K6LoadTestProps {
   readonly name?: string;
   readonly namespace: string;
   readonly scenario: ScenarioName;
-  /** The target service's objectives. */
-  readonly slo: Slo;
+  /** The target service's SLO model (`SloRules.model`, or `sloModel(...)`). */
+  readonly slo: SloModel;
   /** Platform tail-latency target (p99). */
   readonly p99Latency: Duration;
   /** The service under test. */

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CAPACITY_TYPE_KEY } from '../workload/capacity-class';
-import { SloModel, sliRecord } from './slo-rules';
+import { SloModel, sliRecord } from './slo';
 
 /** kube-state-metrics' name for the capacity-type node label (`label_` + the key with `.`, `/`, `-` as `_`). */
 const CAPACITY_LABEL_SERIES = `label_${CAPACITY_TYPE_KEY.replace(/[^a-zA-Z0-9]/g, '_')}`;
@@ -52,10 +52,10 @@ function dashboard(uid: string, title: string, tags: string[], p: Panel[]): Dash
  * A service's dashboard, from the same model as its SLO rules: latency percentiles, throughput, error ratio
  * (recorded), replicas against the autoscaler's desired and maximum, and the error budget left.
  */
-export function serviceDashboard(model: SloModel, histogram = 'http_request_duration_seconds'): Dashboard {
+export function serviceDashboard(model: SloModel): Dashboard {
   const sel = `namespace="${model.namespace}",service="${model.service}"`;
   const hpa = `namespace="${model.namespace}",horizontalpodautoscaler="${model.service}"`;
-  const availability = model.objectives.find((o) => o.name === 'availability')!;
+  const { availability, histogram } = model;
   const quantile = (q: number) => ({
     expr: `histogram_quantile(${q}, sum by (le) (rate(${histogram}_bucket{${sel}}[5m])))`,
     legend: `p${Math.round(q * 100)}`,

@@ -1,5 +1,4 @@
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrules-monitoring.coreos.com';
 
 /** One alerting or recording rule, in Prometheus' own rule-file shape. */
@@ -46,14 +45,6 @@ function rebase(groups: readonly RuleGroup[], base: string): RuleGroup[] {
         : r,
     ),
   }));
-}
-
-/**
- * A Prometheus rule file (`groups: [...]`), the format `promtool check rules` reads and the PrometheusRule spec
- * embeds: integration tests check exactly this text with the real promtool.
- */
-export function ruleFile(groups: readonly RuleGroup[]): string {
-  return stringify({ groups }, { lineWidth: 0 });
 }
 
 export interface RuleGroupsProps {

@@ -1,46 +1,15 @@
-import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { RuleGroup, RuleGroups, Rule, Severity, runbook } from './rule-groups';
-import { Slo, checkSlo } from './slo';
+import { Objective, SloModel, SloSpec, checkSlo, resolveSlo, roundNumber as number, sliRecord, sloModel } from './slo';
 
 /**
- * SLO alerting as a pipeline of pure stages (after sloth): spec -> model -> validation -> rule groups -> writer.
- * Each stage is exported and tested on its own; `SloRules` is the writer.
+ * SLO alerting as a pipeline of pure stages (after sloth): spec -> model (`sloModel` in ./slo.ts, shared with the
+ * dashboards and the load tests) -> validation -> rule groups -> writer. Each stage is exported and tested on its
+ * own; `SloRules` is the writer.
  *
  * @see https://sre.google/workbook/alerting-on-slos/#6-multiwindow-multi-burn-rate-alerts
  */
-
-/** Stage 1, the spec: which service, where, and its objectives as the Environment states them. */
-export interface SloSpec {
-  readonly service: string;
-  readonly namespace: string;
-  readonly slo: Slo;
-}
-
-/** One objective in numbers: its good-event target and the error-ratio query over any window. */
-export interface Objective {
-  /** `availability` or `latency`, the `slo` label. */
-  readonly name: 'availability' | 'latency';
-  /** Target share of good events, e.g. 0.999. */
-  readonly target: number;
-  /** 1 - target: the share of bad events the budget allows. */
-  readonly budget: number;
-  /** What the objective means, for humans. */
-  readonly description: string;
-  /** PromQL for the share of bad events over `window`. */
-  errorRatio(window: string): string;
-}
-
-/** Stage 2, the model every later stage reads. */
-export interface SloModel {
-  readonly service: string;
-  readonly namespace: string;
-  /** Window of the objective, e.g. 30 days. */
-  readonly period: Duration;
-  readonly requests: string;
-  readonly objectives: readonly Objective[];
-}
 
 /** The SRE workbook's multiwindow, multi-burn-rate alerts for a 30-day budget. */
 export const BURN_RATE_WINDOWS: readonly {
@@ -55,53 +24,16 @@ export const BURN_RATE_WINDOWS: readonly {
   { severity: 'ticket', factor: 1, long: '3d', short: '6h' },
 ];
 
+/** Relative slack under each burn-rate threshold, so a burn at exactly the factor fires despite float rounding. */
+export const BURN_RATE_TOLERANCE = '1e-9';
+
 /** Every window a recording rule is needed for. */
 export const SLI_WINDOWS = [...new Set(BURN_RATE_WINDOWS.flatMap((w) => [w.short, w.long]))];
-
-/** The recorded series of an objective's error ratio over a window. */
-export function sliRecord(window: string): string {
-  return `slo:sli_error:ratio_rate${window}`;
-}
-
-/** Stage 2: spec -> model. */
-export function sloModel(spec: SloSpec): SloModel {
-  const m = spec.slo.metrics ?? {};
-  const requests = m.requests ?? 'http_requests_total';
-  const errorSelector = m.errorSelector ?? 'code=~"5.."';
-  const histogram = m.latencyHistogram ?? 'http_request_duration_seconds';
-  const sel = `namespace="${spec.namespace}",service="${spec.service}"`;
-  const availability = spec.slo.availabilityPercent / 100;
-  const percentile = (spec.slo.latencyPercentile ?? 95) / 100;
-  const le = number(spec.slo.latencyThreshold.toMilliseconds() / 1000);
-  return {
-    service: spec.service,
-    namespace: spec.namespace,
-    period: spec.slo.window ?? Duration.days(30),
-    requests,
-    objectives: [
-      {
-        name: 'availability',
-        target: number(availability),
-        budget: number(1 - availability),
-        description: `${spec.slo.availabilityPercent}% of requests succeed`,
-        errorRatio: (w) => `sum(rate(${requests}{${sel},${errorSelector}}[${w}])) / sum(rate(${requests}{${sel}}[${w}]))`,
-      },
-      {
-        name: 'latency',
-        target: number(percentile),
-        budget: number(1 - percentile),
-        description: `${percentile * 100}% of requests are faster than ${spec.slo.latencyThreshold.toMilliseconds()} ms`,
-        // The histogram needs a bucket at the threshold (le="${le}"), or this ratio is empty.
-        errorRatio: (w) => `1 - (sum(rate(${histogram}_bucket{${sel},le="${le}"}[${w}])) / sum(rate(${histogram}_count{${sel}}[${w}])))`,
-      },
-    ],
-  };
-}
 
 /** Stage 3: the model must describe objectives a budget can be computed for. */
 export function validateSloSpec(spec: SloSpec, problems: Problems): void {
   checkSlo(problems, 'slo', spec.slo);
-  const days = (spec.slo.window ?? Duration.days(30)).toSeconds() / 86400;
+  const days = resolveSlo(spec.slo).window.toSeconds() / 86400;
   problems.check(
     days === 30,
     'slo.window',
@@ -120,9 +52,9 @@ export function sloRuleGroups(model: SloModel): RuleGroup[] {
   );
   const alerts: Rule[] = model.objectives.flatMap((o) =>
     BURN_RATE_WINDOWS.map((b) => {
-      // A burn at exactly the factor counts; the tolerance absorbs float error in the ratio of two rates
-      // (1 - 700/1000 is not exactly 0.3).
-      const threshold = number(b.factor * o.budget * (1 - 1e-9));
+      // Readable as the workbook writes it (burn factor * budget). A burn at exactly the factor counts: the
+      // relative tolerance absorbs float error in the ratio of two rates (1 - 700/1000 is not exactly 0.3).
+      const threshold = `(${b.factor} * ${o.budget} * (1 - ${BURN_RATE_TOLERANCE}))`;
       const exhausted = periodDays / b.factor;
       return {
         alert: 'SloErrorBudgetBurn',
@@ -181,11 +113,6 @@ export class SloRules extends Construct {
       labels: props.labels,
     });
   }
-}
-
-/** A number without float noise (14.4 * 0.001 -> 0.0144). */
-function number(n: number): number {
-  return Number(n.toPrecision(10));
 }
 
 function pct(ratio: number): string {

@@ -4,8 +4,8 @@ import { fractionHint } from '../core/grammars';
 import { checkQuantities } from '../core/quantities';
 
 /**
- * A service level objective: the one place an availability or latency target is written. Prometheus burn-rate
- * alerts and k6 load-test thresholds are both derived from it.
+ * A service level objective: the one place an availability or latency target is written. It is resolved once into
+ * an {@link SloModel}, which the Prometheus burn-rate rules, the dashboards and the k6 load-test thresholds all read.
  *
  * @see https://sre.google/workbook/alerting-on-slos/
  */
@@ -31,6 +31,36 @@ export interface SloMetrics {
   readonly latencyHistogram?: string;
 }
 
+/** The defaults of {@link Slo}, in one place. */
+export const SLO_DEFAULTS = {
+  window: Duration.days(30),
+  latencyPercentile: 95,
+  metrics: { requests: 'http_requests_total', errorSelector: 'code=~"5.."', latencyHistogram: 'http_request_duration_seconds' },
+} as const;
+
+/** An Slo with every default applied. */
+export interface ResolvedSlo {
+  readonly availabilityPercent: number;
+  readonly window: Duration;
+  readonly latencyThreshold: Duration;
+  readonly latencyPercentile: number;
+  readonly metrics: Required<SloMetrics>;
+}
+
+export function resolveSlo(slo: Slo): ResolvedSlo {
+  return {
+    availabilityPercent: slo.availabilityPercent,
+    window: slo.window ?? SLO_DEFAULTS.window,
+    latencyThreshold: slo.latencyThreshold,
+    latencyPercentile: slo.latencyPercentile ?? SLO_DEFAULTS.latencyPercentile,
+    metrics: {
+      requests: slo.metrics?.requests ?? SLO_DEFAULTS.metrics.requests,
+      errorSelector: slo.metrics?.errorSelector ?? SLO_DEFAULTS.metrics.errorSelector,
+      latencyHistogram: slo.metrics?.latencyHistogram ?? SLO_DEFAULTS.metrics.latencyHistogram,
+    },
+  };
+}
+
 export function checkSlo(problems: Problems, input: string, slo: Slo | undefined): void {
   if (slo === undefined) {
     problems.add(input, slo, 'is required: every service states its availability and latency objectives');
@@ -43,7 +73,7 @@ export function checkSlo(problems: Problems, input: string, slo: Slo | undefined
     a,
     `must be a percentage from 50 to below 100 (100% leaves no error budget)${fractionHint(a)}`,
   );
-  const percentile = slo.latencyPercentile ?? 95;
+  const percentile = slo.latencyPercentile ?? SLO_DEFAULTS.latencyPercentile;
   problems.check(percentile > 0 && percentile < 100, `${input}.latencyPercentile`, percentile, 'must be above 0 and below 100');
   const before = problems.count;
   checkQuantities(problems, {
@@ -54,4 +84,88 @@ export function checkSlo(problems: Problems, input: string, slo: Slo | undefined
   });
   if (problems.count > before) return;
   problems.check(slo.latencyThreshold !== undefined, `${input}.latencyThreshold`, undefined, 'is required, e.g. Duration.millis(200)');
+}
+
+/** Which service, where, and its objectives as the Environment states them. */
+export interface SloSpec {
+  readonly service: string;
+  readonly namespace: string;
+  readonly slo: Slo;
+}
+
+/** One objective in numbers: its good-event target and the error-ratio query over any window. */
+export interface Objective {
+  /** `availability` or `latency`, the `slo` label. */
+  readonly name: 'availability' | 'latency';
+  /** Target share of good events, e.g. 0.999. */
+  readonly target: number;
+  /** 1 - target: the share of bad events the budget allows, e.g. 0.001. */
+  readonly budget: number;
+  /** What the objective means, for humans. */
+  readonly description: string;
+  /** PromQL for the share of bad events over `window`. */
+  errorRatio(window: string): string;
+}
+
+/** The one SLO model: rules, dashboards and load-test thresholds all read this, never the raw {@link Slo}. */
+export interface SloModel {
+  readonly service: string;
+  readonly namespace: string;
+  /** The objectives with every default resolved. */
+  readonly slo: ResolvedSlo;
+  /** Window of the objective, e.g. 30 days. */
+  readonly period: Duration;
+  /** Request counter. */
+  readonly requests: string;
+  /** Latency histogram (base name). */
+  readonly histogram: string;
+  readonly availability: Objective;
+  readonly latency: Objective;
+  readonly objectives: readonly Objective[];
+}
+
+/** The recorded series of an objective's error ratio over a window. */
+export function sliRecord(window: string): string {
+  return `slo:sli_error:ratio_rate${window}`;
+}
+
+/** Spec -> model: defaults resolved, targets and budgets computed, once. */
+export function sloModel(spec: SloSpec): SloModel {
+  const slo = resolveSlo(spec.slo);
+  const { requests, errorSelector, latencyHistogram: histogram } = slo.metrics;
+  const sel = `namespace="${spec.namespace}",service="${spec.service}"`;
+  const availabilityTarget = slo.availabilityPercent / 100;
+  const percentile = slo.latencyPercentile / 100;
+  const le = roundNumber(slo.latencyThreshold.toMilliseconds() / 1000);
+  const availability: Objective = {
+    name: 'availability',
+    target: roundNumber(availabilityTarget),
+    budget: roundNumber(1 - availabilityTarget),
+    description: `${slo.availabilityPercent}% of requests succeed`,
+    errorRatio: (w) => `sum(rate(${requests}{${sel},${errorSelector}}[${w}])) / sum(rate(${requests}{${sel}}[${w}]))`,
+  };
+  const latency: Objective = {
+    name: 'latency',
+    target: roundNumber(percentile),
+    budget: roundNumber(1 - percentile),
+    description: `${percentile * 100}% of requests are faster than ${slo.latencyThreshold.toMilliseconds()} ms`,
+    // The histogram needs a bucket at the threshold (le="${le}"), or this ratio is empty.
+    errorRatio: (w) => `1 - (sum(rate(${histogram}_bucket{${sel},le="${le}"}[${w}])) / sum(rate(${histogram}_count{${sel}}[${w}])))`,
+  };
+  return {
+    service: spec.service,
+    namespace: spec.namespace,
+    slo,
+    period: slo.window,
+    requests,
+    histogram,
+    availability,
+    latency,
+    objectives: [availability, latency],
+  };
+}
+
+/** A number without float noise (14.4 * 0.001 -> 0.0144). */
+export function roundNumber(n: number): number {
+  return Number(n.toPrecision(10));
 }

@@ -3,11 +3,18 @@ import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { KubernetesVersion, OLDEST_KUBERNETES_VERSION } from '../core/kubernetes-version';
 import { isDnsLabel } from '../core/labels';
+import { DeclaredContext, contextAnnotations } from '../../manifests/context';
 
 export interface NamespaceBaselineProps {
   readonly name: string;
   /** @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Where the objects go, written as `perfstack.io/*` annotations on the Namespace so that a reader of the YAML
+   * (the policy CLI, the CrossGuard pack) applies the right rules without knowing the environment.
+   * @default - no context annotations
+   */
+  readonly context?: DeclaredContext;
   /**
    * Let the AWS Load Balancer Controller inject its pod readiness gate, so a rollout waits until the new pods are
    * healthy in the load balancer's target group.
@@ -41,6 +48,7 @@ export class NamespaceBaseline extends Construct {
     this.namespace = new k8s.KubeNamespace(this, 'Namespace', {
       metadata: {
         name: props.name,
+        ...(props.context ? { annotations: contextAnnotations(props.context) } : {}),
         labels: {
           ...labels,
           'pod-security.kubernetes.io/enforce': 'restricted',

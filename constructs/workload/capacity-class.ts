@@ -1,12 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
+import { CAPACITY_TYPE_KEY, ON_DEMAND, SPOT } from '../../manifests/labels';
 
-/**
- * Node label and taint that perfstack's node pools carry (`infra/` sets them on EKS node groups and Karpenter
- * NodePools alike): `on-demand` or `spot`. Spot nodes are tainted so only pods that opt in land there.
- */
-export const CAPACITY_TYPE_KEY = 'perfstack.io/capacity-type';
-export const SPOT = 'spot';
-export const ON_DEMAND = 'on-demand';
+// The node label and taint (`perfstack.io/capacity-type`: `on-demand` or `spot`) live in manifests/labels.ts, where
+// the planning tools read them too.
+export { CAPACITY_TYPE_KEY, ON_DEMAND, SPOT };
 
 /** PriorityClass names; `constructs/platform/priority-classes.ts` declares them with these values. */
 export const PRIORITY_CLASSES = {

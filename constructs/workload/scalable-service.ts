@@ -1,28 +1,35 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
-import {
-  VerticalPodAutoscaler,
-  VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesControlledValues as ControlledValues,
-  VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMaxAllowed as MaxAllowed,
-  VerticalPodAutoscalerSpecResourcePolicyContainerPoliciesMinAllowed as MinAllowed,
-  VerticalPodAutoscalerSpecUpdatePolicyUpdateMode as UpdateMode,
-} from '../../imports/vpa-autoscaling.k8s.io';
+import { ScaledObject } from '../../imports/keda-scaledobjects-keda.sh';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
+import { VerticalPodAutoscaler } from '../../imports/vpa-autoscaling.k8s.io';
+import { isPinned } from '../../manifests/images';
 import { Problems, shown } from '../core/errors';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { hasDigest, imageTag } from '../core/images';
-import { KubernetesVersion, OLDEST_KUBERNETES_VERSION } from '../core/kubernetes-version';
+import { KubernetesVersion } from '../core/kubernetes-version';
+import { PolicyExemption, checkLabels, isDnsLabel } from '../core/labels';
 import { imageReferenceProblem } from '../core/grammars';
-import { checkQuantities, durationMillis } from '../core/quantities';
-import { AppIdentity, PolicyExemption, appLabels, checkLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
+import { checkQuantities } from '../core/quantities';
 import { BusinessHours, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
-import { ForecastFloors, checkForecastFloors, cronTriggers } from './forecast-floors';
+import { ForecastFloors, checkForecastFloors } from './forecast-floors';
+import {
+  ServiceDefaults,
+  deploymentMetadata,
+  deploymentSpec,
+  hpaSpec,
+  networkPolicySpec,
+  pdbSpec,
+  resolveServiceDefaults,
+  scaledObjectSpec,
+  serviceMetadata,
+  serviceMonitorSpec,
+  serviceSettings,
+  serviceSpec,
+  vpaSpec,
+} from './scalable-service-manifests';
 import { ScalingBehaviorOptions, scalingBehavior } from './scaling-behavior';
-import { ScalingMetric, hpaMetric, kedaTrigger } from './scaling-metric';
-import { hostAntiAffinity, topologySpread } from './topology';
+import { ScalingMetric } from './scaling-metric';
 import { deploymentPatches, patchUntyped, servicePatches } from './version-features';
 import { VerticalScalingOptions, checkVerticalScaling } from './vertical-scaling';
 
@@ -180,242 +187,39 @@ export class ScalableService extends Construct {
 
   constructor(scope: Construct, id: string, props: ScalableServiceProps) {
     super(scope, id);
-    const problems = Problems.of(this);
+    const defaults = resolveServiceDefaults(id, props);
+    const behavior = checkServiceProps(Problems.of(this), props, defaults);
+    const s = serviceSettings(props, defaults, behavior);
 
-    this.name = props.name ?? id;
-    this.namespace = props.namespace;
-    this.minReplicas = props.replicas.min;
-    this.maxReplicas = props.replicas.max;
-    this.metrics = props.metrics ?? [ScalingMetric.cpu(70)];
-    this.capacity = props.capacity ?? CapacityClass.standard();
-    this.containerPort = props.containerPort ?? 8080;
-    this.servicePort = props.servicePort ?? 80;
-    const metricsPort = props.metricsPort ?? this.containerPort;
-    const drainDelay = props.drainDelay ?? Duration.seconds(10);
-    const grace = props.terminationGracePeriod ?? Duration.seconds(45);
-    const vertical = props.verticalScaling ?? {};
-    const monitoringNamespace = props.monitoringNamespace ?? 'monitoring';
-    const prometheusUrl = props.prometheusUrl ?? 'http://prometheus-operated.monitoring.svc:9090';
+    this.name = s.name;
+    this.namespace = s.namespace;
+    this.minReplicas = s.minReplicas;
+    this.maxReplicas = s.maxReplicas;
+    this.metrics = s.metrics;
+    this.capacity = s.capacity;
+    this.containerPort = s.containerPort;
+    this.servicePort = s.servicePort;
+    this.labels = s.labels;
+    this.selector = s.selector;
 
-    problems.check(
-      isDnsLabel(this.name),
-      'name',
-      this.name,
-      'must be a DNS label: lowercase letters, digits and `-`, starting with a letter, at most 63 characters',
-    );
-    problems.check(isDnsLabel(this.namespace), 'namespace', this.namespace, 'must be a DNS label');
-    checkImage(problems, props.image);
-    checkReplicas(problems, this.minReplicas, this.maxReplicas);
-    checkResources(problems, props.resources);
-    checkQuantities(problems, {
-      durations: {
-        drainDelay: [drainDelay, { min: Duration.seconds(0), wholeSeconds: true }],
-        terminationGracePeriod: [grace, { min: Duration.seconds(1), wholeSeconds: true }],
-        'probes.startupTimeout': [props.probes?.startupTimeout, { min: Duration.seconds(2), wholeSeconds: true }],
-      },
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: serviceMetadata(s),
+      automountServiceAccountToken: false,
     });
-    for (const [port, input] of [
-      [this.containerPort, 'containerPort'],
-      [this.servicePort, 'servicePort'],
-      [metricsPort, 'metricsPort'],
-    ] as const) {
-      problems.check(Number.isInteger(port) && port >= 1 && port <= 65535, input, port, 'must be a port number between 1 and 65535');
-    }
-    problems.check(
-      Number.isInteger(props.zones) && props.zones >= 1,
-      'zones',
-      props.zones,
-      'must be at least 1 (the number of zones the cluster spans)',
-    );
-    problems.check(this.metrics.length > 0, 'metrics', [], 'must name at least one metric to scale on, e.g. ScalingMetric.cpu(70)');
-    this.metrics.forEach((m, i) => m.validate(problems, `metrics[${i}]`));
-    const names = this.metrics.map((m) => m.name);
-    const dup = names.find((n, i) => names.indexOf(n) !== i);
-    problems.check(dup === undefined, 'metrics', dup, 'names a metric twice; give each metric once');
-    const behavior = scalingBehavior(props.behavior, problems);
-    if (props.businessHours) checkBusinessHours(problems, 'businessHours', props.businessHours, this.minReplicas, this.maxReplicas);
-    if (props.forecastFloors) checkForecastFloors(problems, 'forecastFloors', props.forecastFloors, this.minReplicas, this.maxReplicas);
-    const hpaResources = this.metrics.filter((m) => m.isResource).map((m) => m.name);
-    const version = props.kubernetesVersion ?? OLDEST_KUBERNETES_VERSION;
-    checkVerticalScaling(problems, 'verticalScaling', vertical, hpaResources, version);
-    problems.check(
-      durationMillis(drainDelay) < durationMillis(grace),
-      'drainDelay',
-      shown(drainDelay.toHumanString()),
-      `must be shorter than 'terminationGracePeriod' (${grace.toHumanString()}) so the app still gets SIGTERM time to finish requests`,
-    );
-    checkLabels(problems, 'labels', props.labels ?? {});
-    checkLabels(problems, 'podLabels', props.podLabels ?? {});
-    problems.throwIfAny();
-
-    const identity: AppIdentity = {
-      name: this.name,
-      instance: props.instance ?? this.name,
-      component: props.component ?? 'backend',
-      partOf: props.partOf ?? 'perfstack',
-      version: imageTag(props.image),
-    };
-    this.labels = { ...appLabels(identity), ...(props.labels ?? {}) };
-    this.selector = selectorLabels(identity);
-    const metadata = { name: this.name, namespace: this.namespace, labels: { ...this.labels } };
-
-    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
-
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: props.policyExemption ? { ...metadata, annotations: exemptionAnnotations(props.policyExemption) } : metadata,
-      spec: {
-        // No `replicas`: the autoscaler owns the count, and a re-apply must not reset it.
-        selector: { matchLabels: { ...this.selector } },
-        revisionHistoryLimit: 5,
-        minReadySeconds: 5,
-        strategy: {
-          type: 'RollingUpdate',
-          rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') },
-        },
-        template: {
-          metadata: { labels: { ...this.labels, ...(props.podLabels ?? {}) } },
-          spec: {
-            serviceAccountName: this.name,
-            automountServiceAccountToken: false,
-            priorityClassName: this.capacity.priorityClassName,
-            terminationGracePeriodSeconds: grace.toSeconds(),
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurity(10001),
-            topologySpreadConstraints: topologySpread(this.selector, props.zones),
-            affinity: { ...this.capacity.affinity, podAntiAffinity: hostAntiAffinity(this.selector) },
-            tolerations: this.capacity.tolerations.length > 0 ? [...this.capacity.tolerations] : undefined,
-            containers: [
-              {
-                name: this.name,
-                image: props.image,
-                imagePullPolicy: 'IfNotPresent',
-                ports: [
-                  { name: 'http', containerPort: this.containerPort, protocol: 'TCP' },
-                  ...(metricsPort !== this.containerPort ? [{ name: 'metrics', containerPort: metricsPort, protocol: 'TCP' }] : []),
-                ],
-                env: renderEnv(props.env, props.secretEnv),
-                resources: renderResources(props.resources),
-                securityContext: restrictedContainerSecurity(),
-                ...renderProbes(props.probes),
-                lifecycle: { preStop: { exec: { command: ['sleep', String(drainDelay.toSeconds())] } } },
-                volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-              },
-            ],
-            // Read-only root filesystem: give the app a small scratch space.
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
-          },
-        },
-      },
-    });
-
-    patchUntyped(this.deployment, deploymentPatches(version, drainDelay.toSeconds()));
-
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata,
-      spec: {
-        type: 'ClusterIP',
-        selector: { ...this.selector },
-        ports: [
-          { name: 'http', port: this.servicePort, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
-          ...(metricsPort !== this.containerPort
-            ? [{ name: 'metrics', port: metricsPort, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }]
-            : []),
-        ],
-      },
-    });
-
-    patchUntyped(this.service, servicePatches(version));
-
-    const scaleTargetRef = { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name };
-    if (props.businessHours || props.forecastFloors) {
-      this.scaledObject = new ScaledObject(this, 'ScaledObject', {
-        metadata,
-        spec: {
-          scaleTargetRef,
-          minReplicaCount: this.minReplicas,
-          maxReplicaCount: this.maxReplicas,
-          pollingInterval: 15,
-          advanced: {
-            restoreToOriginalReplicaCount: false,
-            horizontalPodAutoscalerConfig: {
-              name: this.name,
-              behavior: behavior as ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior,
-            },
-          },
-          triggers: [
-            ...cronTriggers({ businessHours: props.businessHours, forecast: props.forecastFloors, min: this.minReplicas }),
-            ...this.metrics.map((m) => kedaTrigger(m, { namespace: this.namespace, service: this.name, prometheusUrl })),
-          ],
-        },
-      });
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', { metadata: deploymentMetadata(s), spec: deploymentSpec(s) });
+    patchUntyped(this.deployment, deploymentPatches(s.kubernetesVersion, s.drainDelay.toSeconds()));
+    this.service = new k8s.KubeService(this, 'Service', { metadata: serviceMetadata(s), spec: serviceSpec(s) });
+    patchUntyped(this.service, servicePatches(s.kubernetesVersion));
+    if (s.businessHours || s.forecastFloors) {
+      this.scaledObject = new ScaledObject(this, 'ScaledObject', { metadata: serviceMetadata(s), spec: scaledObjectSpec(s) });
     } else {
-      this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HPA', {
-        metadata,
-        spec: {
-          scaleTargetRef,
-          minReplicas: this.minReplicas,
-          maxReplicas: this.maxReplicas,
-          metrics: this.metrics.map(hpaMetric),
-          behavior,
-        },
-      });
+      this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HPA', { metadata: serviceMetadata(s), spec: hpaSpec(s) });
     }
-
-    this.vpa = new VerticalPodAutoscaler(this, 'VPA', {
-      metadata,
-      spec: {
-        targetRef: scaleTargetRef,
-        updatePolicy: { updateMode: vertical.updateMode ? (vertical.updateMode as UpdateMode) : UpdateMode.OFF },
-        resourcePolicy: {
-          containerPolicies: [
-            {
-              containerName: this.name,
-              controlledResources: [...(vertical.controlledResources ?? ['cpu', 'memory'])],
-              controlledValues: ControlledValues.REQUESTS_AND_LIMITS,
-              minAllowed: allowed(vertical.minAllowed, MinAllowed.fromString),
-              maxAllowed: allowed(vertical.maxAllowed, MaxAllowed.fromString),
-            },
-          ],
-        },
-      },
-    });
-
-    if (this.maxReplicas > 1) {
-      // Whenever the service can run more than one pod. maxUnavailable 1 never blocks all evictions (a node drain
-      // always makes progress), unlike minAvailable = min, and still keeps all but one pod serving.
-      this.pdb = new k8s.KubePodDisruptionBudget(this, 'PDB', {
-        metadata,
-        spec: {
-          maxUnavailable: k8s.IntOrString.fromNumber(1),
-          selector: { matchLabels: { ...this.selector } },
-          unhealthyPodEvictionPolicy: 'AlwaysAllow',
-        },
-      });
-    }
-
-    this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
-      metadata,
-      spec: {
-        selector: { matchLabels: { ...this.selector } },
-        endpoints: [{ port: metricsPort !== this.containerPort ? 'metrics' : 'http', path: '/metrics', interval: '15s' }],
-      },
-    });
-
-    const clients = props.allowFrom ?? [{ podSelector: {} }];
-    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata,
-      spec: {
-        podSelector: { matchLabels: { ...this.selector } },
-        policyTypes: ['Ingress'],
-        ingress: [
-          { from: [...clients], ports: [{ port: k8s.IntOrString.fromNumber(this.containerPort), protocol: 'TCP' }] },
-          {
-            from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }],
-            ports: [{ port: k8s.IntOrString.fromNumber(metricsPort), protocol: 'TCP' }],
-          },
-        ],
-      },
-    });
+    this.vpa = new VerticalPodAutoscaler(this, 'VPA', { metadata: serviceMetadata(s), spec: vpaSpec(s) });
+    const pdb = pdbSpec(s);
+    if (pdb) this.pdb = new k8s.KubePodDisruptionBudget(this, 'PDB', { metadata: serviceMetadata(s), spec: pdb });
+    this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', { metadata: serviceMetadata(s), spec: serviceMonitorSpec(s) });
+    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', { metadata: serviceMetadata(s), spec: networkPolicySpec(s) });
   }
 
   /** Custom metrics that need prometheus-adapter (metrics of a plain HPA; KEDA serves its own). */
@@ -435,9 +239,8 @@ function checkImage(problems: Problems, image: string | undefined): void {
     problems.add('image', image, grammar);
     return;
   }
-  const tag = imageTag(image);
   problems.check(
-    hasDigest(image) || (tag !== undefined && tag !== '' && tag !== 'latest'),
+    isPinned(image),
     'image',
     image,
     'must carry a pinned tag or a sha256 digest (not "latest"), e.g. "registry.example.com/web/api:1.4.2"',
@@ -473,54 +276,65 @@ function checkResources(problems: Problems, r: ServiceResources | undefined): vo
   }
 }
 
-function mebibytes(size: Size): string {
-  return `${size.toMebibytes()}Mi`;
-}
-
-function renderResources(r: ServiceResources): k8s.ResourceRequirements {
-  return {
-    requests: { cpu: k8s.Quantity.fromString(r.cpu.amount), memory: k8s.Quantity.fromString(mebibytes(r.memory)) },
-    limits: {
-      memory: k8s.Quantity.fromString(mebibytes(r.memoryLimit ?? r.memory)),
-      ...(r.cpuLimit ? { cpu: k8s.Quantity.fromString(r.cpuLimit.amount) } : {}),
+/**
+ * Checks the props with their defaults resolved and records every problem at once, then throws them; returns the
+ * validated HPA behaviour.
+ */
+export function checkServiceProps(
+  problems: Problems,
+  props: ScalableServiceProps,
+  d: ServiceDefaults,
+): k8s.HorizontalPodAutoscalerBehaviorV2 {
+  problems.check(
+    isDnsLabel(d.name),
+    'name',
+    d.name,
+    'must be a DNS label: lowercase letters, digits and `-`, starting with a letter, at most 63 characters',
+  );
+  problems.check(isDnsLabel(d.namespace), 'namespace', d.namespace, 'must be a DNS label');
+  checkImage(problems, props.image);
+  checkReplicas(problems, d.minReplicas, d.maxReplicas);
+  checkResources(problems, props.resources);
+  // Durations are checked before anything converts them (a negative or fractional one would throw in cdk8s).
+  const beforeDurations = problems.count;
+  checkQuantities(problems, {
+    durations: {
+      drainDelay: [props.drainDelay, { min: Duration.seconds(0), wholeSeconds: true }],
+      terminationGracePeriod: [props.terminationGracePeriod, { min: Duration.seconds(1), wholeSeconds: true }],
+      'probes.startupTimeout': [props.probes?.startupTimeout, { min: Duration.seconds(2), wholeSeconds: true }],
     },
-  };
-}
-
-function renderProbes(p: ProbeOptions | undefined): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
-  const readinessPath = p?.readinessPath ?? '/readyz';
-  const livenessPath = p?.livenessPath ?? '/livez';
-  const startupPeriod = 2;
-  const startupBudget = (p?.startupTimeout ?? Duration.minutes(2)).toSeconds();
-  const http = (path: string) => ({ path, port: k8s.IntOrString.fromString('http') });
-  return {
-    // Readiness trips fast so a struggling pod leaves the endpoints; liveness is slower and restarts only the stuck.
-    readinessProbe: { httpGet: http(readinessPath), periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 },
-    livenessProbe: { httpGet: http(livenessPath), periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-    startupProbe: {
-      httpGet: http(livenessPath),
-      periodSeconds: startupPeriod,
-      timeoutSeconds: 2,
-      failureThreshold: Math.max(1, Math.ceil(startupBudget / startupPeriod)),
-    },
-  };
-}
-
-function renderEnv(env: ScalableServiceProps['env'], secretEnv: ScalableServiceProps['secretEnv']): k8s.EnvVar[] | undefined {
-  const vars: k8s.EnvVar[] = [
-    ...Object.entries(env ?? {}).map(([name, value]) => ({ name, value })),
-    ...Object.entries(secretEnv ?? {}).map(([name, ref]) => ({ name, valueFrom: { secretKeyRef: { name: ref.secret, key: ref.key } } })),
-  ];
-  return vars.length > 0 ? vars.sort((a, b) => a.name.localeCompare(b.name)) : undefined;
-}
-
-function allowed<T>(
-  bounds: { readonly cpu?: Cpu; readonly memory?: Size } | undefined,
-  make: (v: string) => T,
-): Record<string, T> | undefined {
-  if (!bounds || (bounds.cpu === undefined && bounds.memory === undefined)) return undefined;
-  return {
-    ...(bounds.cpu ? { cpu: make(bounds.cpu.amount) } : {}),
-    ...(bounds.memory ? { memory: make(mebibytes(bounds.memory)) } : {}),
-  };
+  });
+  for (const [port, input] of [
+    [d.containerPort, 'containerPort'],
+    [d.servicePort, 'servicePort'],
+    [d.metricsPort, 'metricsPort'],
+  ] as const) {
+    problems.check(Number.isInteger(port) && port >= 1 && port <= 65535, input, port, 'must be a port number between 1 and 65535');
+  }
+  problems.check(
+    Number.isInteger(props.zones) && props.zones >= 1,
+    'zones',
+    props.zones,
+    'must be at least 1 (the number of zones the cluster spans)',
+  );
+  problems.check(d.metrics.length > 0, 'metrics', [], 'must name at least one metric to scale on, e.g. ScalingMetric.cpu(70)');
+  d.metrics.forEach((m, i) => m.validate(problems, `metrics[${i}]`));
+  const names = d.metrics.map((m) => m.name);
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  problems.check(dup === undefined, 'metrics', dup, 'names a metric twice; give each metric once');
+  const behavior = scalingBehavior(props.behavior, problems);
+  if (props.businessHours) checkBusinessHours(problems, 'businessHours', props.businessHours, d.minReplicas, d.maxReplicas);
+  if (props.forecastFloors) checkForecastFloors(problems, 'forecastFloors', props.forecastFloors, d.minReplicas, d.maxReplicas);
+  const hpaResources = d.metrics.filter((m) => m.isResource).map((m) => m.name);
+  checkVerticalScaling(problems, 'verticalScaling', d.verticalScaling, hpaResources, d.kubernetesVersion);
+  problems.check(
+    problems.count > beforeDurations || d.drainDelay.toSeconds() < d.terminationGracePeriod.toSeconds(),
+    'drainDelay',
+    shown(d.drainDelay.toHumanString()),
+    `must be shorter than 'terminationGracePeriod' (${d.terminationGracePeriod.toHumanString()}) so the app still gets SIGTERM time to finish requests`,
+  );
+  checkLabels(problems, 'labels', props.labels ?? {});
+  checkLabels(problems, 'podLabels', props.podLabels ?? {});
+  problems.throwIfAny();
+  return behavior;
 }

@@ -1,4 +1,4 @@
-import { ENVIRONMENTS } from '../../stacks/environments';
+import { declaredContext } from '../../manifests/context';
 import { evaluate } from '../engine';
 import { KubeObject, PolicyContext } from '../types';
 
@@ -52,16 +52,16 @@ export interface KubernetesPackConfig {
 }
 
 /**
- * The rules' context for a stack: the pack configuration where it is set, else the environment the objects are
- * labelled with (`environment`, on every perfstack object), so `pulumi preview` of prod applies production rules
- * without a per-stack pack configuration that would repeat the Environment's values.
+ * The rules' context for a stack: the pack configuration where it is set, else what the stack's Namespace declares
+ * in its `perfstack.io/*` annotations (written by the stacks from the Environment), so `pulumi preview` of prod
+ * applies production rules without a per-stack pack configuration that would repeat the Environment's values.
+ * Without either, 3 zones and not production.
  */
 export function packContext(objects: readonly (KubeObject | undefined)[], config: KubernetesPackConfig): Omit<PolicyContext, 'objects'> {
-  const names = new Set(objects.map((o) => o?.metadata?.labels?.environment).filter((n): n is string => typeof n === 'string'));
-  const env = names.size === 1 ? ENVIRONMENTS[[...names][0]] : undefined;
+  const declared = declaredContext(objects).context;
   return {
-    zones: config.zones ?? env?.zones.length ?? 3,
-    production: config.production ?? env?.production ?? false,
-    registry: config.registry ?? (env?.airGapped ? env.imageRegistry : undefined),
+    zones: config.zones ?? declared.zones ?? 3,
+    production: config.production ?? declared.production ?? false,
+    registry: config.registry ?? declared.registry,
   };
 }

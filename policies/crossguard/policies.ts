@@ -8,7 +8,7 @@ export const POLICIES: StackValidationPolicy[] = [
     name: 'perfstack-kubernetes',
     description: 'The perfstack Kubernetes rules (the same as `npm run policy`), on the objects about to be deployed.',
     enforcementLevel: 'mandatory',
-    // Unset keys come from the environment the objects are labelled with (see packContext).
+    // Unset keys come from the stack's Namespace annotations (see packContext).
     configSchema: { properties: { zones: { type: 'integer' }, production: { type: 'boolean' }, registry: { type: 'string' } } },
     validateStack: (args, report) => {
       const context = packContext(

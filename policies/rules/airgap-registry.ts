@@ -1,5 +1,6 @@
 import { Rule } from '../types';
-import { containersOf } from '../workloads';
+import { hasDigest } from '../../manifests/images';
+import { containersOf } from '../../manifests/workloads';
 
 export const airgapRegistry: Rule = {
   id: 'airgap-registry',
@@ -13,7 +14,7 @@ export const airgapRegistry: Rule = {
       const image: string = c.image ?? '';
       const problems: string[] = [];
       if (!image.startsWith(`${ctx.registry}/`)) problems.push(`container '${c.name}' pulls '${image}' from outside ${ctx.registry}`);
-      if (ctx.requireDigest && !image.includes('@sha256:')) problems.push(`container '${c.name}' image '${image}' is not pinned by digest`);
+      if (ctx.requireDigest && !hasDigest(image)) problems.push(`container '${c.name}' image '${image}' is not pinned by digest`);
       return problems;
     });
   },

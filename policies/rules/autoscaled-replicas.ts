@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { autoscalersOf } from '../workloads';
+import { autoscalersOf } from '../../manifests/workloads';
 
 export const autoscaledReplicas: Rule = {
   id: 'autoscaled-replicas',

@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { named } from '../object-index';
+import { named } from '../../manifests/object-index';
 
 export const autoscalerTarget: Rule = {
   id: 'autoscaler-target',

@@ -1,4 +1,4 @@
-import { COST_LABEL_KEYS } from '../../constructs/core/labels';
+import { COST_LABEL_KEYS } from '../../manifests/labels';
 import { Rule } from '../types';
 
 export const COST_LABELS = Object.values(COST_LABEL_KEYS);

@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { isService, maximumReplicas, podTemplateOf } from '../workloads';
+import { isService, maximumReplicas, podTemplateOf } from '../../manifests/workloads';
 
 export const hostSpread: Rule = {
   id: 'host-spread',

@@ -1,12 +1,6 @@
+import { isPinned } from '../../manifests/images';
+import { containersOf } from '../../manifests/workloads';
 import { Rule } from '../types';
-import { containersOf } from '../workloads';
-
-/** The tag of an image reference, or undefined; a `:` before the last `/` is a registry port. */
-export function tagOf(image: string): string | undefined {
-  const ref = image.split('@')[0];
-  const colon = ref.lastIndexOf(':');
-  return colon > ref.lastIndexOf('/') ? ref.slice(colon + 1) : undefined;
-}
 
 export const imagePinned: Rule = {
   id: 'image-pinned',
@@ -18,8 +12,6 @@ export const imagePinned: Rule = {
   check: (o) =>
     containersOf(o).flatMap((c) => {
       const image: string = c.image ?? '';
-      if (image.includes('@sha256:')) return [];
-      const tag = tagOf(image);
-      return tag === undefined || tag === 'latest' ? [`container '${c.name}' uses '${image}' without a pinned tag`] : [];
+      return isPinned(image) ? [] : [`container '${c.name}' uses '${image}' without a pinned tag`];
     }),
 };

@@ -1,6 +1,6 @@
 import { Rule } from '../types';
-import { ofKind } from '../object-index';
-import { workloadsByPodLabels } from '../workloads';
+import { ofKind } from '../../manifests/object-index';
+import { workloadsByPodLabels } from '../../manifests/workloads';
 
 export const namespaceDefaultDeny: Rule = {
   id: 'namespace-default-deny',

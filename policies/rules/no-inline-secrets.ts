@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { containersOf } from '../workloads';
+import { containersOf } from '../../manifests/workloads';
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 

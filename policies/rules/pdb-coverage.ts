@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { bySelector, isService, maximumReplicas, minimumReplicas, podTemplateOf } from '../workloads';
+import { bySelector, isService, maximumReplicas, minimumReplicas, podTemplateOf } from '../../manifests/workloads';
 
 export const pdbCoverage: Rule = {
   id: 'pdb-coverage',

@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { isService, minimumReplicas } from '../workloads';
+import { isService, minimumReplicas } from '../../manifests/workloads';
 
 export const productionReplicas: Rule = {
   id: 'production-replicas',

@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { podTemplateOf } from '../workloads';
+import { podTemplateOf } from '../../manifests/workloads';
 
 export const serviceAccountToken: Rule = {
   id: 'service-account-token',

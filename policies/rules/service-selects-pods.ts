@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { workloadsByPodLabels } from '../workloads';
+import { workloadsByPodLabels } from '../../manifests/workloads';
 
 export const serviceSelectsPods: Rule = {
   id: 'service-selects-pods',

@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { byLabels } from '../workloads';
+import { byLabels } from '../../manifests/workloads';
 
 export const serviceMonitorSelectsService: Rule = {
   id: 'servicemonitor-selects-service',

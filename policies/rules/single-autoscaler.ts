@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { autoscalersOf, isService } from '../workloads';
+import { autoscalersOf, isService } from '../../manifests/workloads';
 
 export const singleAutoscaler: Rule = {
   id: 'single-autoscaler',

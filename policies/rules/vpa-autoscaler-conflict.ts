@@ -1,6 +1,6 @@
 import { KubeObject, Rule } from '../types';
-import { named } from '../object-index';
-import { autoscalersOf } from '../workloads';
+import { named } from '../../manifests/object-index';
+import { autoscalersOf } from '../../manifests/workloads';
 
 /** Resources an HPA or ScaledObject scales on. */
 function scaledResources(a: KubeObject): string[] {

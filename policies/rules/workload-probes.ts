@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { isService, podTemplateOf } from '../workloads';
+import { isService, podTemplateOf } from '../../manifests/workloads';
 
 export const workloadProbes: Rule = {
   id: 'workload-probes',

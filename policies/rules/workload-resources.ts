@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { containersOf } from '../workloads';
+import { containersOf } from '../../manifests/workloads';
 
 export const workloadResources: Rule = {
   id: 'workload-resources',

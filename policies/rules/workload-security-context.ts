@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { containersOf, podTemplateOf } from '../workloads';
+import { containersOf, podTemplateOf } from '../../manifests/workloads';
 
 export const workloadSecurityContext: Rule = {
   id: 'workload-security-context',

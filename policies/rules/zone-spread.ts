@@ -1,5 +1,5 @@
 import { Rule } from '../types';
-import { isService, podTemplateOf } from '../workloads';
+import { isService, podTemplateOf } from '../../manifests/workloads';
 
 export const zoneSpread: Rule = {
   id: 'zone-spread',

@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { networkZones, subnetPlan } from '../../infra/network';
+import { ENVIRONMENTS } from '../../stacks/environments';
+import { ofType, one, recordStacks, subnets } from './support/stacks';
+import { CLOUD_STACKS } from '../support/environments';
 
 const toInt = (ip: string) => ip.split('.').reduce((a, o) => a * 256 + Number(o), 0);
 const range = (cidr: string) => {
@@ -50,5 +53,29 @@ describe('networkZones', () => {
 
   it('keeps environments with several zones as they are', () => {
     expect(networkZones(['us-east-1b', 'us-east-1d'])).toEqual(['us-east-1b', 'us-east-1d']);
+  });
+});
+
+recordStacks(CLOUD_STACKS, { cloudOnly: true });
+
+describe.each(CLOUD_STACKS)('the network of the %s stack', (stack) => {
+  const env = ENVIRONMENTS[stack];
+  const cloud = env.cloud as Extract<typeof env.cloud, { kind: 'aws' }>;
+
+  it('has a private and a public subnet in every zone, inside the VPC range, tagged for EKS and load balancers', () => {
+    expect(one(stack, 'aws:ec2/vpc:Vpc').inputs.cidrBlock).toBe(cloud.vpcCidr);
+    for (const kind of ['public', 'private'] as const) {
+      const zones = subnets(stack, kind).map((s) => s.inputs.availabilityZone);
+      expect(zones).toEqual(expect.arrayContaining([...env.zones]));
+      expect(new Set(zones).size).toBe(zones.length);
+    }
+    for (const s of subnets(stack, 'public'))
+      expect(s.inputs.tags).toMatchObject({ 'kubernetes.io/role/elb': '1', [`kubernetes.io/cluster/perfstack-${stack}`]: 'shared' });
+    for (const s of subnets(stack, 'private'))
+      expect(s.inputs.tags).toMatchObject({ 'kubernetes.io/role/internal-elb': '1', 'karpenter.sh/discovery': `perfstack-${stack}` });
+  });
+
+  it('puts a NAT gateway in every zone in production and one elsewhere', () => {
+    expect(ofType(stack, 'aws:ec2/natGateway:NatGateway')).toHaveLength(env.production ? env.zones.length : 1);
   });
 });

@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { StackOutputs, buildStack } from '../../infra/program';
 import { externalDnsPolicy, loadBalancerControllerPolicy } from '../../infra/operators';
-import { CloudStackSettings, readStackSettings } from '../../infra/stack-settings';
+import { CloudStackSettings, readStackSettings } from '../../stacks/stack-settings';
 import { Environment, OPERATORS_FOR } from '../../stacks/environment';
 import { resolveOperators } from '../../stacks/operators';
 import { Recorded, recordStack, stackConfigValues } from '../support/pulumi-mocks';

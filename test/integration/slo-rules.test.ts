@@ -3,7 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
-import { BURN_RATE_WINDOWS, SLI_WINDOWS, sloModel, sloRuleGroups } from '../../constructs/observability/slo-rules';
+import { sloModel } from '../../constructs/observability/slo';
+import { BURN_RATE_WINDOWS, SLI_WINDOWS, sloRuleGroups } from '../../constructs/observability/slo-rules';
 import { prod } from '../../stacks/prod';
 import { describeWithPrograms } from './support/programs';
 

@@ -118,6 +118,50 @@ describe('loadtest:compare', () => {
     });
   });
 
+  it('creates missing folders for the baseline and the JUnit report (the first run of the README)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-baseline-'));
+    const baseline = path.join(dir, 'baselines', 'api-gateway.json');
+    const junitFile = path.join(dir, 'reports', 'ci', 'loadtest.xml');
+    const quiet = () => undefined;
+    expect(main([fix('pass.json'), baseline, '--update-baseline'], quiet, quiet)).toBe(0);
+    expect(main([fix('pass.json'), baseline, '--junit', junitFile], quiet, quiet)).toBe(0);
+    expect(fs.readFileSync(junitFile, 'utf8')).toContain('<testsuite name="loadtest-regression"');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes its JUnit report under reports/ by default, not into the working tree', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-cwd-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      expect(
+        main(
+          [fix('pass.json'), fix('baseline.json')],
+          () => undefined,
+          () => undefined,
+        ),
+      ).toBe(0);
+      expect(fs.readdirSync(dir)).toEqual(['reports']);
+      expect(fs.readdirSync(path.join(dir, 'reports'))).toEqual(['loadtest-results.xml']);
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 2 with one line when the report cannot be written', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-compare-'));
+    let err = '';
+    const code = main(
+      [fix('pass.json'), fix('baseline.json'), '--junit', dir],
+      () => undefined,
+      (s) => (err += s),
+    );
+    expect(code).toBe(2);
+    expect(err).toBe(`loadtest:compare: ${dir}: cannot write (it is a folder; name a file)\n`);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('accepts a run as the new baseline', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-baseline-'));
     const baseline = path.join(dir, 'baseline.json');

@@ -6,7 +6,10 @@ import { SCENARIOS, k6Options, pickEndpoint, scenarioStages } from '../../loadte
 import { latencyObjectives } from '../../constructs/loadtest/k6-load-test';
 import { PLATFORM_SLO, PLATFORM_TARGETS } from '../../stacks/services';
 
-const objectives = latencyObjectives(PLATFORM_SLO, PLATFORM_TARGETS.p99Latency);
+import { Slo, sloModel } from '../../constructs/observability/slo';
+
+const model = (slo: Slo) => sloModel({ service: 'api-gateway', namespace: 'web', slo });
+const objectives = latencyObjectives(model(PLATFORM_SLO), PLATFORM_TARGETS.p99Latency);
 
 describe('k6 scenarios', () => {
   it.each(SCENARIOS)('%s has options k6 accepts', (name) => {
@@ -34,11 +37,22 @@ describe('k6 scenarios', () => {
       checks: ['rate>0.99'],
     });
     const stricter = latencyObjectives(
-      { ...PLATFORM_SLO, availabilityPercent: 99.99, latencyPercentile: 99, latencyThreshold: Duration.millis(150) },
+      model({ ...PLATFORM_SLO, availabilityPercent: 99.99, latencyPercentile: 99, latencyThreshold: Duration.millis(150) }),
       PLATFORM_TARGETS.p99Latency,
     );
     expect(k6Options('baseline', stricter).thresholds.http_req_duration).toEqual(['p(99)<150', 'p(99)<500']);
     expect(k6Options('baseline', stricter).thresholds.http_req_failed).toEqual(['rate<0.0001']);
+  });
+
+  it('takes the error budget and the percentile from the SLO model the burn-rate rules use, defaults included', () => {
+    const m = model({ availabilityPercent: 99.5, latencyThreshold: Duration.millis(300) });
+    expect(latencyObjectives(m, PLATFORM_TARGETS.p99Latency)).toEqual({
+      percentile: 95,
+      thresholdMs: 300,
+      p99Ms: 500,
+      maxErrorRate: m.availability.budget,
+    });
+    expect(m.availability.budget).toBe(0.005);
   });
 
   it('aborts the stress test once failures pass the budget', () => {

@@ -69,6 +69,15 @@ describe('npm run cost', () => {
     expect(out).not.toContain('migrate');
   });
 
+  it('writes the report to --output, creating missing folders', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cost-out-'));
+    const file = path.join(dir, 'reports', 'cost.json');
+    const r = run([...FIXTURE, '--format', 'json', '--output', file]);
+    expect(r).toMatchObject({ code: 0, out: `cost: wrote the json report for staging to ${file}\n`, err: '' });
+    expect(JSON.parse(fs.readFileSync(file, 'utf8')).environment).toBe('staging');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('gives the same figures as JSON, cost-centers summing to the total', () => {
     const { code, out } = run([...FIXTURE, '--format', 'json']);
     expect(code).toBe(0);

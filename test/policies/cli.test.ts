@@ -53,7 +53,7 @@ describe('policy CLI', () => {
 
   it('writes JUnit and JSON', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-policy-'));
-    const junit = path.join(dir, 'policy.xml');
+    const junit = path.join(dir, 'missing', 'folder', 'policy.xml');
     expect(run([path.join(FIX, 'bad'), '--format', 'junit', '--output', junit]).code).toBe(1);
     expect(fs.readFileSync(junit, 'utf8')).toMatch(
       /<testcase classname="policy" name="image-pinned"><failure message="Deployment\/shop\/shop: container/,
@@ -73,16 +73,48 @@ describe('policy CLI', () => {
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
-  it('applies an air-gapped environment: its registry, and digests when asked', () => {
-    const r = run([path.join(FIX, 'bad'), '--env', 'airgap', '--require-digest']);
+  it('applies an air-gapped registry given as a flag, and digests when asked', () => {
+    const r = run([path.join(FIX, 'bad'), '--registry', 'registry.airgap.internal:5000', '--require-digest']);
     expect(r.out).toMatch(
       /airgap-registry\s+container 'shop' pulls 'registry.example.com\/shop:latest' from outside registry.airgap.internal:5000/,
     );
     expect(r.out).toMatch(/airgap-registry\s+container 'shop' image 'registry.example.com\/shop:latest' is not pinned by digest/);
   });
 
-  it('refuses a missing path and an unknown environment clearly', () => {
-    expect(run(['nowhere']).err).toBe('policy: nowhere: no such file or folder\n');
-    expect(run([path.join(FIX, 'bad'), '--env', 'qa']).err).toMatch(/'--env' \("qa"\) is not an environment/);
+  it('refuses a missing path and a malformed --zones clearly, exiting 2', () => {
+    expect(run(['nowhere'])).toMatchObject({ code: 2, err: 'policy: nowhere: no such file or folder\n' });
+    expect(run([path.join(FIX, 'bad'), '--zones', 'three'])).toMatchObject({
+      code: 2,
+      err: `policy: '--zones' ("three") must be a whole number >= 1\n`,
+    });
+  });
+
+  describe('context from the Namespace annotations', () => {
+    const namespace = (name: string, annotations: Record<string, string>) =>
+      `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${name}\n  annotations:\n` +
+      Object.entries(annotations)
+        .map(([k, v]) => `    ${k}: "${v}"\n`)
+        .join('');
+    const deployment = fs.readFileSync(path.join(FIX, 'bad', 'deployment.yaml'), 'utf8');
+    let dir: string;
+    beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-policy-ctx-'))));
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    it('applies the registry a Namespace declares, as the stacks write it, and lets a flag override it', () => {
+      fs.writeFileSync(path.join(dir, 'ns.yaml'), namespace('shop', { 'perfstack.io/registry': 'registry.site:5000' }));
+      fs.writeFileSync(path.join(dir, 'deployment.yaml'), deployment);
+      expect(run([dir]).out).toMatch(/airgap-registry\s+container 'shop' pulls '.*' from outside registry.site:5000/);
+      expect(run([dir, '--registry', 'other:5000']).out).toMatch(/from outside other:5000/);
+    });
+
+    it('refuses Namespaces that declare different contexts, exiting 2', () => {
+      fs.writeFileSync(path.join(dir, 'a.yaml'), namespace('a', { 'perfstack.io/production': 'true' }));
+      fs.writeFileSync(path.join(dir, 'b.yaml'), namespace('b', { 'perfstack.io/production': 'false' }));
+      const r = run([dir]);
+      expect(r.code).toBe(2);
+      expect(r.err).toBe(
+        "policy: Namespace/b: 'perfstack.io/production' (false) disagrees with Namespace/a (true); check one environment at a time\n",
+      );
+    });
   });
 });

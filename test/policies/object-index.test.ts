@@ -1,7 +1,7 @@
 import { evaluate } from '../../policies/engine';
 import { ALL_RULES } from '../../policies/rules';
 import { KubeObject, PolicyContext, Rule } from '../../policies/types';
-import { isService, isWorkload, maximumReplicas, minimumReplicas, podTemplateOf, selects } from '../../policies/workloads';
+import { isService, isWorkload, maximumReplicas, minimumReplicas, podTemplateOf, selects } from '../../manifests/workloads';
 import { prod } from '../../stacks/prod';
 import { synthesizeCharts } from '../../stacks/synth';
 
@@ -86,7 +86,7 @@ function corpus(): KubeObject[] {
     // Public services need their own ingress path.
     (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
   );
-  const objects = synthesizeCharts({ ...prod, name: 'gen', services }).flatMap((c) => c.objects) as Json[];
+  const objects = synthesizeCharts({ ...prod, name: 'gen', services, loadTests: undefined }).flatMap((c) => c.objects) as Json[];
   const next = random(19);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
   const names = services.map((s) => s.name);

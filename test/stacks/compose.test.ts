@@ -59,9 +59,10 @@ describe('deriveEnvironment', () => {
   });
 
   it('applies other changes but never over the identity', () => {
-    const perf = deriveEnvironment(prod, perfIdentity, { production: false, loadTests: { schedule: '0 1 * * *' } });
+    const loadTests = { ...prod.loadTests!, schedule: '0 1 * * *' };
+    const perf = deriveEnvironment(prod, perfIdentity, { production: false, loadTests });
     expect(perf.production).toBe(false);
-    expect(perf.loadTests).toEqual({ schedule: '0 1 * * *' });
+    expect(perf.loadTests).toEqual(loadTests);
     expect(perf.dataTier.postgres.backup).toBe(perfIdentity.backup);
   });
 

@@ -183,6 +183,22 @@ describe('composing a new environment', () => {
   });
 });
 
+describe('load tests', () => {
+  it('target the service the Environment names, with its Slo and request mix', () => {
+    const endpoints = [{ name: 'home', method: 'GET' as const, path: '/', weight: 1 }];
+    const objects = objectsOfApp(buildPlatform({ ...prod, loadTests: { target: 'web', endpoints, schedule: '0 4 * * *' } }).app);
+    const cron = objects.find((o) => o.kind === 'CronJob' && o.metadata.name === 'web-baseline') as Json;
+    expect(cron).toBeDefined();
+    expect(cron.spec.schedule).toBe('0 4 * * *');
+    expect(objects.some((o) => o.metadata.name === 'api-gateway-baseline')).toBe(false);
+  });
+
+  it('are left out where the Environment names none', () => {
+    const objects = objectsOfApp(buildPlatform({ ...prod, loadTests: undefined }).app);
+    expect(objects.some((o) => /-baseline$/.test(o.metadata.name as string))).toBe(false);
+  });
+});
+
 describe('environment validation', () => {
   const cases: [string, Partial<Environment>, string][] = [
     ['zero zones', { zones: [] }, "prod: 'zones' ([]) must list at least one zone"],
@@ -197,6 +213,11 @@ describe('environment validation', () => {
       'prod: \'cloud.vpcCidr\' ("10.30.0.0/24") must be an IPv4 CIDR from /16 to /20',
     ],
     ['a service twice', { services: [...prod.services, prod.services[0]] }, 'prod: \'services\' ("api-gateway") names a service twice'],
+    [
+      'a load test of a service the environment does not run',
+      { loadTests: { ...prod.loadTests!, target: 'checkout' } },
+      'prod: \'loadTests.target\' ("checkout") must name one of the services (api-gateway, nlp-service, audit-service, web)',
+    ],
   ];
   it.each(cases)('rejects %s', (_, change, message) => {
     expect(() => validateEnvironment({ ...prod, ...change })).toThrow(message);

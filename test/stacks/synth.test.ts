@@ -131,7 +131,14 @@ describe('synth', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('rejects an unknown environment from the command line, exit 1, no stack trace', () => {
+  it('rejects an unknown flag as a usage error, exit 2 as in every perfstack CLI', () => {
+    const r = capture(() => main(['--colour', 'red', '--out', out]));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option '--colour'/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('rejects an unknown environment from the command line, exit 2, no stack trace', () => {
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'keep'), 'x');
     const r = spawnSync(
@@ -141,7 +148,7 @@ describe('synth', () => {
         encoding: 'utf8',
       },
     );
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toBe(`synth: '--env' ("qa") is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}\n`);
     expect(fs.readdirSync(out)).toEqual(['keep']);
   });

@@ -4,6 +4,7 @@ import { buildPlatform } from '../../../stacks/platform';
 import { prod } from '../../../stacks/prod';
 import { staging } from '../../../stacks/staging';
 import { API_GATEWAY_MIX, PLATFORM_SLO } from '../../../stacks/services';
+import { sloModel } from '../../../constructs/observability/slo';
 import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf, objectsOfApp } from '../../support/synth';
 
@@ -13,7 +14,7 @@ type Json = any;
 const base: K6LoadTestProps = {
   namespace: 'web',
   scenario: 'baseline',
-  slo: PLATFORM_SLO,
+  slo: sloModel({ service: 'api-gateway', namespace: 'web', slo: PLATFORM_SLO }),
   p99Latency: Duration.millis(500),
   target: { url: 'http://api-gateway.web.svc', podSelector: { 'app.kubernetes.io/name': 'api-gateway' }, port: 8080 },
   endpoints: API_GATEWAY_MIX,

@@ -1,5 +1,6 @@
 import { Dashboard, platformDashboard, serviceDashboard } from '../../../constructs/observability/dashboards';
-import { sloModel, sloRuleGroups } from '../../../constructs/observability/slo-rules';
+import { sloModel } from '../../../constructs/observability/slo';
+import { sloRuleGroups } from '../../../constructs/observability/slo-rules';
 import { buildPlatform } from '../../../stacks/platform';
 import { prod } from '../../../stacks/prod';
 import { objectsOfApp } from '../../support/synth';

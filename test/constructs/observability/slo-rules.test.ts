@@ -1,14 +1,7 @@
 import { Duration } from 'cdk8s';
 import { Problems } from '../../../constructs/core/errors';
-import {
-  BURN_RATE_WINDOWS,
-  SLI_WINDOWS,
-  SloRules,
-  sloModel,
-  sloRuleGroups,
-  validateSloSpec,
-} from '../../../constructs/observability/slo-rules';
-import { Slo } from '../../../constructs/observability/slo';
+import { BURN_RATE_WINDOWS, SLI_WINDOWS, SloRules, sloRuleGroups, validateSloSpec } from '../../../constructs/observability/slo-rules';
+import { Slo, sloModel } from '../../../constructs/observability/slo';
 import { schemaValidator } from '../../support/k8s-schema';
 import { freshChart, objectsOf } from '../../support/synth';
 
@@ -52,8 +45,8 @@ describe('SLO pipeline', () => {
   it('moves every threshold when the Slo changes: no objective is typed twice', () => {
     const tight = sloRuleGroups(sloModel({ ...spec, slo: { ...slo, availabilityPercent: 99.99 } }))[1].rules[0].expr;
     const loose = sloRuleGroups(sloModel(spec))[1].rules[0].expr;
-    expect(loose).toContain('>= 0.01439999999 ');
-    expect(tight).toContain('>= 0.001439999999 ');
+    expect(loose).toContain('>= (14.4 * 0.001 * (1 - 1e-9)) and ');
+    expect(tight).toContain('>= (14.4 * 0.0001 * (1 - 1e-9)) and ');
   });
 
   it('refuses windows the burn-rate factors are not calibrated for', () => {

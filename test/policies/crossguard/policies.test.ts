@@ -115,7 +115,7 @@ describe('CrossGuard pack', () => {
     ]);
   });
 
-  it('takes zones and production from the environment the objects are labelled with, unless configured', () => {
+  it("takes zones, production and registry from the Namespace's perfstack.io annotations, unless configured", () => {
     const resources = prodResources();
     const objects = resources.map((r) => kubeObjectOf(r.type, r.props));
     expect(packContext(objects, {})).toEqual({ zones: 3, production: true, registry: undefined });
@@ -130,6 +130,8 @@ describe('CrossGuard pack', () => {
     expect(violations('perfstack-kubernetes', floorOfOne, { production: false }).join('\n')).not.toContain('[production-replicas]');
     const airgap = synthesizeCharts(ENVIRONMENTS.airgap).flatMap((c) => c.objects) as Json[];
     expect(packContext(airgap, {})).toEqual({ zones: 3, production: true, registry: ENVIRONMENTS.airgap.imageRegistry });
+    const bare = objects.map((o) => (o?.kind === 'Namespace' ? { ...o, metadata: { ...o.metadata, annotations: {} } } : o));
+    expect(packContext(bare, {})).toEqual({ zones: 3, production: false, registry: undefined });
   });
 
   it('maps Pulumi type tokens to apiVersion and kind', () => {

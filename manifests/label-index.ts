@@ -3,7 +3,7 @@ import { KubeObject } from './types';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-/** How a selector selects a label set: `selects` of policies/workloads.ts, given so this file imports nothing. */
+/** How a selector selects a label set: `selects` of manifests/workloads.ts, given so this file imports nothing. */
 export type Selects = (selector: Json, labels?: Json) => boolean;
 
 /**

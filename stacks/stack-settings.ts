@@ -4,11 +4,22 @@ import { LineCounter, parseDocument } from 'yaml';
 import { formatValue } from '../constructs/core/errors';
 import { cidrProblem } from '../constructs/core/grammars';
 import { shapeProblems, strict, z } from '../constructs/core/schema';
+import { Environment } from './environment';
+import { ENVIRONMENTS } from './environments';
+import { OPERATOR_CATALOGUE, OperatorName } from './operators';
 
-export { inputErrorLines, withCleanInputErrors } from './input-errors';
-import { Environment } from '../stacks/environment';
-import { ENVIRONMENTS } from '../stacks/environments';
-import { OPERATOR_CATALOGUE, OperatorName } from '../stacks/operators';
+/** `'perfstack:cdn.priceClass' ("PriceClass_1") must be one of ...` for each problem of an input error. */
+export function inputErrorLines(e: unknown): string[] | undefined {
+  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `'${i.propertyPath}' ${i.reason}`);
+  if (pulumi.InputPropertyError.isInstance(e)) return [`'${e.propertyPath}' ${e.reason}`];
+  return undefined;
+}
+
+/**
+ * The Pulumi stack config of an environment (`Pulumi.<env>.yaml`, keys `perfstack:*`): what the Pulumi program
+ * (infra/) builds the cloud side from and what the cost report (planning/) prices. It lives beside the
+ * environments so that both read it without importing each other.
+ */
 
 /** Config namespace of every perfstack key (`perfstack:nodePools`, ...). */
 export const CONFIG_NAMESPACE = 'perfstack';

@@ -14,7 +14,7 @@ export interface ObjectIndex {
   readonly autoscalersByTarget: Map<string, KubeObject[]>;
   /** Objects by namespace. */
   readonly byNamespace: Map<string, KubeObject[]>;
-  /** Label indexes (policies/label-index.ts), built on first use by policies/workloads.ts: key `what/namespace`. */
+  /** Label indexes (label-index.ts), built on first use by workloads.ts: key `what/namespace`. */
   readonly labelIndexes: Map<string, LabelIndex>;
   readonly selectorIndexes: Map<string, SelectorIndex>;
 }

@@ -1,8 +1,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { eksVersionWarning, kubeconfig, serviceAccountTrustPolicy } from '../../infra/cluster';
 import { bucketOf } from '../../infra/backup-storage';
-import { loadProgramModules } from '../../infra/input-errors';
-import { readStackSettings, withCleanInputErrors } from '../../infra/stack-settings';
+import { loadProgramModules, withCleanInputErrors } from '../../infra/input-errors';
+import { readStackSettings } from '../../stacks/stack-settings';
 import { ENVIRONMENT_NAMES, PULUMI_STACKS } from '../support/environments';
 import { stackConfigValues } from '../support/pulumi-mocks';
 
