@@ -3,7 +3,7 @@ import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ChartSource, fetchChart, renderedChartImages } from './charts';
 import { writeChecksums } from './checksums';
-import { ImageRef, formatImageRef, parseImageRef, withRegistry } from './image-ref';
+import { ImageRef, formatImageRef, parseImageRef, withRegistry } from '../manifests/images';
 import { imagesIn, rewriteImages } from './images';
 import { RegistryAccess, copyToLayout, layoutDigest, resolveDigest } from './skopeo';
 

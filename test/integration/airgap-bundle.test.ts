@@ -6,7 +6,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { main } from '../../delivery/bundle-cli';
 import { buildBundle } from '../../delivery/bundle';
-import { parseImageRef } from '../../delivery/image-ref';
+import { parseImageRef } from '../../manifests/images';
 import { imagesIn } from '../../delivery/images';
 import { operatorCharts } from '../../delivery/operator-charts';
 import { airgap } from '../../stacks/airgap';
@@ -281,7 +281,7 @@ cd ${ROOT}
 ${tsx} -e "
 const { OciRegistry, pushTestImages } = require('./test/integration/support/oci-registry');
 const { imagesIn } = require('./delivery/images');
-const { parseImageRef } = require('./delivery/image-ref');
+const { parseImageRef } = require('./manifests/images');
 const { renderEnvironment } = require('./stacks/synth');
 const { airgap } = require('./stacks/airgap');
 const { parseAllDocuments } = require('yaml');

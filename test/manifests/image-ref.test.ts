@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatImageRef, parseImageRef } from '../../delivery/image-ref';
+import { formatImageRef, parseImageRef } from '../../manifests/images';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
