@@ -1,6 +1,7 @@
 /** @type {import('jest').Config} */
 const common = {
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/fast-check-seed.js'],
   // @pulumi/pulumi keeps module-level state that Jest's global clean-up warns about; nothing leaks between files.
   testEnvironmentOptions: { globalsCleanup: 'off' },
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
