@@ -8,12 +8,11 @@
  * their ratios against the targets (<= 10% of reactive's under-provisioned minutes, <= 1.10x its replica-hours).
  * Default history: the NASA July 1995 trace in planning/fixtures/traces. Exit 0: printed; 2: bad input.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { WeekResult, backtest } from './backtest';
-import { History, HistoryError, historyText, parseHistory } from './history';
+import { History, HistoryError, readHistoryFiles } from './history';
 
 export const DEFAULT_TRACE = path.join(__dirname, 'fixtures/traces/nasa-http-1995-07-per-minute.csv.gz');
 
@@ -96,15 +95,11 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   if (min > max) problems.push(`'--min' (${JSON.stringify(o.min)}) must be <= '--max' (${max})`);
   if (!['text', 'json'].includes(o.format)) problems.push(`'--format' (${JSON.stringify(o.format)}) must be text or json`);
   let history: History | undefined;
-  if (!fs.existsSync(o.history) || !fs.statSync(o.history).isFile())
-    problems.push(`'--history' (${JSON.stringify(o.history)}) no such file`);
-  else {
-    try {
-      history = parseHistory(historyText(fs.readFileSync(o.history), o.history), o.history);
-    } catch (e) {
-      if (!(e instanceof HistoryError)) throw e;
-      problems.push(...e.problems);
-    }
+  try {
+    history = readHistoryFiles([o.history]);
+  } catch (e) {
+    if (!(e instanceof HistoryError)) throw e;
+    problems.push(...e.problems);
   }
   const weeks = history && problems.length === 0 ? backtest(history, { perReplica, target, min, max, minTrainDays, maxTriggers }) : [];
   if (history && problems.length === 0 && weeks.length === 0) {

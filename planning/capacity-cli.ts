@@ -16,13 +16,13 @@
  * Exit 0: printed; 2: bad input, one line per problem.
  */
 import * as fs from 'fs';
-import * as pulumi from '@pulumi/pulumi';
 import { Command } from 'commander';
+import { cpuTargetOf } from '../constructs/workload/scaling-metric';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, reportPath, writeOutput } from '../cli/output';
 import { ConfigError } from '../constructs/core/errors';
 import { stackPoolBounds } from './pool-bounds';
-import { CloudStackSettings, readStackSettings, stackConfigFileValues } from '../stacks/stack-settings';
+import { CloudStackSettings } from '../stacks/stack-settings';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { synthesizeCharts } from '../stacks/synth';
@@ -31,9 +31,9 @@ import { CapacityProjection, LEVELS, Level, ServiceLoad, projectCapacity } from 
 import { projectionSvg } from './capacity-plot';
 import { DEFAULT_NODE_OVERHEAD, NodeGroup, parseNodes } from './capacity-fit';
 import { fitMain } from './capacity-fit-cli';
-import { pricedPool } from './cost';
+import { priceEnvironment } from './cost';
 import { CostInput } from './cost-report';
-import { HistoryError, historyText, parseHistories } from './history';
+import { HistoryError, readHistoryFiles } from './history';
 import { Coverage, TrendModel, backtestCoverage, fitTrend, periodPeaks } from './projection';
 
 /** Options every mode shares. */
@@ -53,51 +53,15 @@ interface Cluster {
   readonly bounds: ReturnType<typeof stackPoolBounds>;
 }
 
-function settingsProblems(e: unknown): string[] | undefined {
-  if (pulumi.InputPropertiesError.isInstance(e)) return e.errors.map((i) => `${i.propertyPath}: ${i.reason}`);
-  if (pulumi.InputPropertyError.isInstance(e)) return [`${e.propertyPath}: ${e.reason}`];
-  return undefined;
-}
-
-/** Reads the stack config and synthesizes the environment; problems as lines. */
+/** Reads the stack config and prices the synthesized environment as `npm run cost` does; problems as lines. */
 function loadCluster(o: CommonOptions): Cluster | string[] {
-  if (!fs.existsSync(o.configFile)) return [`${o.configFile}: no such file; pass the stack config with --config`];
-  let settings;
-  try {
-    settings = readStackSettings({ ...stackConfigFileValues(o.configFile), environment: o.env.name }, o.env.name);
-  } catch (e) {
-    const problems = settingsProblems(e);
-    if (!problems) throw e;
-    return problems.map((p) => `${o.configFile}: ${p}`);
-  }
-  if (settings.mode !== 'cloud') {
-    if (!o.siteNodes)
-      return [
-        `${o.configFile}: environment '${o.env.name}' has no node pools to plan (mode ${settings.mode}); give the site's nodes with --site-nodes <count>x<cpu>/<memory>, e.g. 8x8/16G`,
-      ];
-    return siteCluster(o, o.siteNodes);
-  }
-  let demands: PodDemand[];
-  try {
-    demands = podDemands(synthesizeCharts(o.env).flatMap((c) => [...c.objects]));
-  } catch (e) {
-    if (e instanceof ConfigError) return [e.message];
-    throw e;
-  }
-  try {
-    const bounds = stackPoolBounds(settings, demands);
-    const cost: CostInput = {
-      demands,
-      onDemand: pricedPool(settings, settings.nodePools.onDemand.instanceTypes),
-      spot: settings.nodePools.spot ? pricedPool(settings, settings.nodePools.spot.instanceTypes) : undefined,
-      minNodes: { onDemand: bounds.onDemand.min, spot: bounds.spot?.min ?? 0 },
-    };
-    return { settings, demands, cost, bounds };
-  } catch (e) {
-    const problems = settingsProblems(e);
-    if (!problems) throw e;
-    return problems.map((p) => `${o.configFile}: ${p}`);
-  }
+  const r = priceEnvironment(o.env, o.configFile, undefined);
+  if (r.priced) return { settings: r.priced.settings, demands: r.priced.input.demands, cost: r.priced.input, bounds: r.priced.bounds };
+  if (!r.noCloud) return r.problems;
+  if (o.siteNodes) return siteCluster(o, o.siteNodes);
+  return [
+    `${o.configFile}: environment '${o.env.name}' has no node pools to plan; give the site's nodes with --site-nodes <count>x<cpu>/<memory>, e.g. 8x8/16G`,
+  ];
 }
 
 /**
@@ -229,7 +193,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
   };
   let history;
   try {
-    history = parseHistories(o.history.map((file) => ({ text: historyText(fs.readFileSync(file), file), file })));
+    history = readHistoryFiles(o.history);
   } catch (e) {
     if (!(e instanceof HistoryError)) throw e;
     return fail([...e.problems]);
@@ -339,8 +303,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     const spec = env?.services.find((s) => s.name === o.service);
     if (env && !spec)
       bad('--service', o.service, `is not a service of ${env.name}; choose from ${env.services.map((s) => s.name).join(', ')}`);
-    const cpu = spec?.metrics?.find((m) => m.source === 'resource' && m.name === 'cpu');
-    const target = o.target !== undefined ? n(o.target) : cpu ? cpu.target / 100 : spec && !spec.metrics ? 0.7 : NaN;
+    const target = o.target !== undefined ? n(o.target) : ((spec && cpuTargetOf(spec.metrics)) ?? NaN);
     if (!(target > 0 && target <= 1))
       bad(
         '--target',

@@ -36,7 +36,7 @@ import {
 } from '../stacks/stack-settings';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
-export function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
+function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
   const specs = types.map((t) => settings.instanceTypes[t]);
   const mean = (f: (s: (typeof specs)[number]) => number) => specs.reduce((acc, s) => acc + f(s), 0) / specs.length;
   return {
@@ -74,10 +74,11 @@ function objectsFrom(paths: readonly string[]): { objects?: Record<string, unkno
 }
 
 /**
- * Prices an environment's objects with its stack config. `undefined` settings mean the stack has no cloud side
+ * Prices an environment's objects (synthesized when not given) with its stack config: `npm run cost` and
+ * `npm run capacity -- --history` both start here. `undefined` settings mean the stack has no cloud side
  * (nothing to price); problems are input errors, one line each.
  */
-function price(
+export function priceEnvironment(
   env: Environment,
   configFile: string,
   objects: readonly Record<string, unknown>[] | undefined,
@@ -183,7 +184,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     const skipped: string[] = [];
     const problems: string[] = [];
     for (const env of Object.values(ENVIRONMENTS)) {
-      const r = price(env, `Pulumi.${env.name}.yaml`, undefined);
+      const r = priceEnvironment(env, `Pulumi.${env.name}.yaml`, undefined);
       if (r.priced) costs.push({ environment: env.name, report: r.priced.report });
       else if (r.noCloud) skipped.push(env.name);
       else problems.push(...r.problems);
@@ -204,14 +205,14 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   const configFile = opts.config ?? `Pulumi.${env.name}.yaml`;
   const head = opts.manifests ? objectsFrom(opts.manifests) : { objects: undefined, problems: [] };
   if (head.problems.length > 0) return fail(head.problems);
-  const priced = price(env, configFile, head.objects);
+  const priced = priceEnvironment(env, configFile, head.objects);
   if (!priced.priced) return fail(priced.problems);
   const { input, report, bounds, settings } = priced.priced;
 
   if (opts.compare) {
     const base = objectsFrom(opts.compare);
     if (base.problems.length > 0) return fail(base.problems);
-    const before = price(env, configFile, base.objects);
+    const before = priceEnvironment(env, configFile, base.objects);
     if (!before.priced) return fail(before.problems);
     return emit(
       opts.format === 'json'

@@ -7,12 +7,12 @@
  * JSON, see planning/history.ts). `--service`/`--env` take min, max and the CPU target from the environment; an
  * explicit flag overrides them. Exit 0: printed; 2: bad input, one line per problem.
  */
-import * as fs from 'fs';
 import { Command } from 'commander';
+import { cpuTargetOf } from '../constructs/workload/scaling-metric';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import type { Environment } from '../stacks/environment';
 import { Forecast, forecastFloors } from './forecast';
-import { DAY_MS, History, HistoryError, historyText, parseHistory, parseIsoWithOffset, sliceHistory } from './history';
+import { DAY_MS, History, HistoryError, readHistoryFiles, parseIsoWithOffset, sliceHistory } from './history';
 
 /**
  * The environments, loaded only for `--service`/`--env`: building them pulls in cdk8s, which would double the
@@ -44,10 +44,7 @@ export function serviceDefaults(env: string, service: string): { min: number; ma
   if (!spec) {
     return `'--service' (${JSON.stringify(service)}) is not a service of ${env}; choose from ${e.services.map((s) => s.name).join(', ')}`;
   }
-  const cpu = (spec.metrics ?? []).find((m) => m.source === 'resource' && m.name === 'cpu');
-  // ServiceSpec's default metric is CPU at 70% (ScalableService's default).
-  const target = cpu ? cpu.target / 100 : spec.metrics === undefined ? 0.7 : undefined;
-  return { min: spec.replicas.min, max: spec.replicas.max, target };
+  return { min: spec.replicas.min, max: spec.replicas.max, target: cpuTargetOf(spec.metrics) };
 }
 
 const iso = (ms: number, offsetMin: number) => {
@@ -127,10 +124,9 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
 
   let history: History | undefined;
   if (o.history === undefined) bad('--history', undefined, 'must name a CSV or Prometheus JSON history file');
-  else if (!fs.existsSync(o.history) || !fs.statSync(o.history).isFile()) bad('--history', o.history, 'no such file');
   else {
     try {
-      history = parseHistory(historyText(fs.readFileSync(o.history), o.history), o.history);
+      history = readHistoryFiles([o.history]);
     } catch (e) {
       if (!(e instanceof HistoryError)) throw e;
       problems.push(...e.problems);

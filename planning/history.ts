@@ -1,8 +1,9 @@
 /**
  * Request-rate histories for the offline planning tools (forecast, backtest, capacity projection): a CSV of
  * `timestamp,requests` rows or a Prometheus range-query JSON export, read into one regular series of requests per
- * minute. Pure: the CLIs read the file, these functions read its text.
+ * minute. Pure but for `readHistoryFiles`, which the CLIs share to read the files themselves.
  */
+import * as fs from 'fs';
 import { gunzipSync } from 'zlib';
 
 export const MINUTE_MS = 60_000;
@@ -186,4 +187,11 @@ export function sliceHistory(h: History, from: number, until: number): History {
 
 export function historyEnd(h: History): number {
   return h.start + h.perMinute.length * h.stepMs;
+}
+
+/** Reads history files (`.gz` allowed; several pieces join, see {@link parseHistories}) for the CLIs. */
+export function readHistoryFiles(files: readonly string[]): History {
+  const missing = files.filter((f) => !fs.existsSync(f) || !fs.statSync(f).isFile());
+  if (missing.length > 0) throw new HistoryError(missing.map((f) => `'--history' (${JSON.stringify(f)}) no such file`));
+  return parseHistories(files.map((file) => ({ text: historyText(fs.readFileSync(file), file), file })));
 }

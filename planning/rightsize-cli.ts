@@ -12,6 +12,8 @@ import * as fs from 'fs';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
+import { cpuCores } from '../constructs/core/quantities';
+import { cpuTargetOf } from '../constructs/workload/scaling-metric';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { ServiceSpec } from '../stacks/environment';
 import {
@@ -31,15 +33,13 @@ const DAY_MS = 86_400_000;
 
 /** The sizing a ServiceSpec gives its container today. */
 export function currentSizing(spec: ServiceSpec): CurrentSizing {
-  const cpu = spec.resources.cpu.amount;
-  const cpuTarget = (spec.metrics ?? []).find((m) => m.source === 'resource' && m.name === 'cpu')?.target;
   return {
-    cpuMillis: cpu.endsWith('m') ? Number(cpu.slice(0, -1)) : Number(cpu) * 1000,
+    cpuMillis: cpuCores(spec.resources.cpu) * 1000,
     memoryMiB: (spec.resources.memoryLimit ?? spec.resources.memory).toMebibytes(),
     minReplicas: spec.replicas.min,
     maxReplicas: spec.replicas.max,
     // A service without metrics scales on CPU 70% (ScalableService's default).
-    cpuTarget: spec.metrics === undefined ? 0.7 : cpuTarget === undefined ? undefined : cpuTarget / 100,
+    cpuTarget: cpuTargetOf(spec.metrics),
   };
 }
 

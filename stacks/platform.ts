@@ -21,6 +21,8 @@ import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { SpotBurst } from '../constructs/workload/spot-burst';
+import { cpuTargetOf } from '../constructs/workload/scaling-metric';
+import { cpuCores } from '../constructs/core/quantities';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
 import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, servicePropsOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
@@ -371,9 +373,7 @@ export function spotBurstBounds(env: Environment, spec: ServiceSpec): { baseMax:
 }
 
 function addSpotBurst(chart: Chart, env: Environment, spec: ServiceSpec, service: ScalableService, burstMax: number): SpotBurst {
-  const cpu = spec.resources.cpu.amount;
-  const cpuTarget =
-    (spec.metrics ?? []).find((m) => m.source === 'resource' && m.name === 'cpu')?.target ?? (spec.metrics ? undefined : 70);
+  const cpuTarget = cpuTargetOf(spec.metrics);
   const autoscaler = (service.hpa ?? service.scaledObject)!.toJson() as {
     spec: { behavior?: unknown; advanced?: { horizontalPodAutoscalerConfig?: { behavior?: unknown } } };
   };
@@ -385,8 +385,8 @@ function addSpotBurst(chart: Chart, env: Environment, spec: ServiceSpec, service
     namespace: env.namespace,
     selector: service.selector,
     maxReplicas: burstMax,
-    cpuRequestCores: cpu.endsWith('m') ? Number(cpu.slice(0, -1)) / 1000 : Number(cpu),
-    cpuTarget: cpuTarget === undefined ? Number.NaN : cpuTarget / 100,
+    cpuRequestCores: cpuCores(spec.resources.cpu),
+    cpuTarget: cpuTarget ?? Number.NaN,
     behavior: autoscaler.spec.behavior ?? autoscaler.spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
     prometheusUrl: env.monitoring.prometheusUrl,
   });

@@ -394,19 +394,27 @@ export function clusterSpec(props: PostgresClusterProps, r: ResolvedDefaults, pa
   };
 }
 
+/**
+ * How barman-cloud reaches the object store: IRSA on S3, or the endpoint and the key pair of a Secret for an in-site
+ * store. Backups and the restore drill's recovery read the store the same way.
+ */
+export function objectStoreAccess(backup: PostgresBackup) {
+  return backup.kind === 's3'
+    ? { s3Credentials: { inheritFromIamRole: true } }
+    : {
+        endpointUrl: backup.endpointUrl,
+        s3Credentials: {
+          accessKeyId: { name: backup.credentialsSecret, key: 'ACCESS_KEY_ID' },
+          secretAccessKey: { name: backup.credentialsSecret, key: 'ACCESS_SECRET_KEY' },
+        },
+      };
+}
+
 /** Where barman-cloud writes base backups and WAL, with credentials from IRSA (S3) or a Secret (in-site store). */
 export function barmanObjectStore(backup: PostgresBackup): ClusterSpecBackupBarmanObjectStore {
   return {
     destinationPath: backup.destinationPath,
-    ...(backup.kind === 's3'
-      ? { s3Credentials: { inheritFromIamRole: true } }
-      : {
-          endpointUrl: backup.endpointUrl,
-          s3Credentials: {
-            accessKeyId: { name: backup.credentialsSecret, key: 'ACCESS_KEY_ID' },
-            secretAccessKey: { name: backup.credentialsSecret, key: 'ACCESS_SECRET_KEY' },
-          },
-        }),
+    ...objectStoreAccess(backup),
     wal: { compression: WalCompression.GZIP, maxParallel: 2 },
     data: { compression: DataCompression.GZIP },
   };

@@ -11,7 +11,7 @@ import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
 import { exemptionAnnotations } from '../core/labels';
 import { ApiServerAccess, apiServerEgress, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { PostgresBackup } from '../data/postgres-cluster';
+import { PostgresBackup, objectStoreAccess } from '../data/postgres-cluster';
 import { RuleGroup, RuleGroups, runbook } from '../observability/rule-groups';
 import { PYTHON_API_PRELUDE } from './api-script';
 
@@ -53,15 +53,7 @@ export function externalObjectStore(backup: PostgresBackup, serverName: string):
   return {
     destinationPath: backup.destinationPath,
     serverName,
-    ...(backup.kind === 's3'
-      ? { s3Credentials: { inheritFromIamRole: true } }
-      : {
-          endpointUrl: backup.endpointUrl,
-          s3Credentials: {
-            accessKeyId: { name: backup.credentialsSecret, key: 'ACCESS_KEY_ID' },
-            secretAccessKey: { name: backup.credentialsSecret, key: 'ACCESS_SECRET_KEY' },
-          },
-        }),
+    ...objectStoreAccess(backup),
     wal: { maxParallel: 4 },
   };
 }

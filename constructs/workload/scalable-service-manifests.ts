@@ -21,7 +21,7 @@ import { BusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
 import { ForecastFloors, cronTriggers } from './forecast-floors';
 import type { ProbeOptions, ScalableServiceProps, ServiceResources } from './scalable-service';
-import { ScalingMetric, hpaMetric, kedaTrigger } from './scaling-metric';
+import { DEFAULT_METRICS, ScalingMetric, hpaMetric, kedaTrigger } from './scaling-metric';
 import { hostAntiAffinity, topologySpread } from './topology';
 import { VerticalScalingOptions } from './vertical-scaling';
 
@@ -51,7 +51,7 @@ export function resolveServiceDefaults(id: string, props: ScalableServiceProps):
     namespace: props.namespace,
     minReplicas: props.replicas.min,
     maxReplicas: props.replicas.max,
-    metrics: props.metrics ?? [ScalingMetric.cpu(70)],
+    metrics: props.metrics ?? DEFAULT_METRICS,
     capacity: props.capacity ?? CapacityClass.standard(),
     containerPort,
     servicePort: props.servicePort ?? 80,

@@ -144,6 +144,18 @@ export class ScalingMetric {
 }
 
 /** The autoscaling/v2 MetricSpec of a metric. */
+/** What a service scales on when it names no metric: CPU at 70% of the request. */
+export const DEFAULT_METRICS: readonly ScalingMetric[] = [ScalingMetric.cpu(70)];
+
+/**
+ * The utilization (0-1) the autoscaler holds CPU at for these metrics (the defaults when none are given), or
+ * undefined when the service does not scale on CPU. Right-sizing, forecasts and spot burst all size from it.
+ */
+export function cpuTargetOf(metrics: readonly ScalingMetric[] | undefined): number | undefined {
+  const cpu = (metrics ?? DEFAULT_METRICS).find((m) => m.source === 'resource' && m.name === 'cpu');
+  return cpu === undefined ? undefined : cpu.target / 100;
+}
+
 export function hpaMetric(metric: ScalingMetric): k8s.MetricSpecV2 {
   switch (metric.source) {
     case 'resource':
