@@ -1,26 +1,12 @@
 import { execFileSync, spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { main } from '../../stacks/main';
+import { snapshotTree } from '../support/files';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-/** Every file under `dir` with its sha256, so "the same files" means byte for byte. */
-function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /**
  * The README's second path, `npm run build && npx cdk8s synth`: the compiled app named by cdk8s.yaml, run by the

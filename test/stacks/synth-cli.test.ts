@@ -1,22 +1,11 @@
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { snapshotTree } from '../support/files';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(__dirname, 'fixtures');
-
-/** Every file under `dir` with its sha256, so "unchanged" means byte for byte. */
-function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const p = path.join(e.parentPath, e.name);
-    out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-  }
-  return out;
-}
 
 /** `npm run synth` in a child process, on the environments of a fixture module written in plain JavaScript. */
 function synthOf(fixture: string, out: string) {

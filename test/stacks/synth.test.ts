@@ -1,5 +1,4 @@
 import { spawnSync } from 'child_process';
-import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -9,22 +8,9 @@ import { main } from '../../stacks/main';
 import { prod } from '../../stacks/prod';
 import { buildPlatform } from '../../stacks/platform';
 import { renderEnvironment, synthesizeCharts } from '../../stacks/synth';
+import { snapshotTree } from '../support/files';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-/** Every file under `dir` with its sha256, so "untouched" means byte for byte. */
-function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = createHash('sha256').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 function withService(change: (s: Environment['services'][number]) => object, env: Environment = prod): Environment {
   return { ...env, services: env.services.map((s) => (s.name === 'api-gateway' ? ({ ...s, ...change(s) } as typeof s) : s)) };
