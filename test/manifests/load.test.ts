@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { loadManifests, manifestFiles, splitAtDocuments, yamlDocuments } from '../../manifests/load';
 import { main } from '../../policies/cli';
+import { runCli } from '../support/cli';
 
 let dir: string;
 beforeAll(() => {
@@ -17,16 +18,7 @@ function write(name: string, text: string | Buffer): string {
   return file;
 }
 
-function policy(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = main(
-    args,
-    (s) => (out += s),
-    (s) => (err += s),
-  );
-  return { code, out, err };
-}
+const policy = (argv: string[]) => runCli(main, argv);
 
 const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
 

@@ -2,17 +2,9 @@ import * as fs from 'fs';
 import { backtest } from '../../planning/backtest';
 import { DEFAULT_TRACE, main } from '../../planning/backtest-cli';
 import { historyText, parseHistory } from '../../planning/history';
+import { runCli } from '../support/cli';
 
-function run(argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = main(
-    argv,
-    (s) => (out += s),
-    (s) => (err += s),
-  );
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(main, argv);
 
 // The figures of the README (Predictive scaling): NASA July 1995 at 15 req/min per replica, 70% target, 2-20
 // replicas; floors learnt from the weeks before each test week only. Computed, not timed.

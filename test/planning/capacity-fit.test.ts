@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { PodDemand } from '../../planning/capacity';
 import { fit, nodesNeeded, parseNodes } from '../../planning/capacity-fit';
 import { fitMain } from '../../planning/capacity-fit-cli';
+import { runCli } from '../support/cli';
 
 const demand = (workload: string, cpuMillis: number, memoryMiB: number, min: number, max = min): PodDemand => ({
   workload,
@@ -78,16 +79,7 @@ describe('fit', () => {
 });
 
 describe('npm run capacity -- --nodes', () => {
-  const run = (args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = fitMain(
-      args,
-      (s) => out.push(s),
-      (s) => err.push(s),
-    );
-    return { code, out: out.join(''), err: err.join('') };
-  };
+  const run = (args: string[]) => runCli(fitMain, args);
 
   it('exits 1 and names the pods that do not fit, pod by pod', () => {
     const r = run(['--env', 'airgap', '--nodes', '4x4/8G']);

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../planning/cost';
 import { IDLE, costReport } from '../../planning/cost-report';
+import { runCli } from '../support/cli';
 
 const FIXTURE = [
   '--env',
@@ -20,16 +21,7 @@ const BROKEN_YAML = path.join(path.dirname(EMPTY_YAML), 'Pulumi.broken.yaml');
 fs.writeFileSync(BROKEN_YAML, 'config:\n  perfstack:nodePools: [unclosed\n');
 afterAll(() => [EMPTY_DIR, path.dirname(EMPTY_YAML)].forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function run(argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = main(
-    argv,
-    (s) => (out += s),
-    (s) => (err += s),
-  );
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(main, argv);
 
 // Hand computation for the fixture (node: 2000m CPU and 8192Mi after overhead; 730 h/month):
 // - on-demand pods: db 1500m/4Gi (cc-a), api 500m/1Gi x2..4 (cc-b); spot pods: worker 1000m/2Gi x1..3 (cc-b).

@@ -2,20 +2,12 @@ import fc from 'fast-check';
 import { floorsFromNeeds, forecastFloors, quantile } from '../../planning/forecast';
 import { main } from '../../planning/forecast-cli';
 import { DAY_MS, History, HistoryError, MINUTE_MS, WEEK_MS, parseHistory, parseIsoWithOffset } from '../../planning/history';
+import { runCli } from '../support/cli';
 
 const NASA = 'planning/fixtures/traces/nasa-http-1995-07-per-minute.csv.gz';
 const PROMETHEUS = 'planning/fixtures/traces/prometheus-range.json';
 
-function run(argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = main(
-    argv,
-    (s) => (out += s),
-    (s) => (err += s),
-  );
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(main, argv);
 
 /** Per-minute load: `base` plus a daily bump peaking at 14:00 UTC of `amplitude`, for `days` days. */
 function synthetic(days: number, base: number, amplitude: number): History {

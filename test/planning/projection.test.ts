@@ -5,6 +5,7 @@ import { main } from '../../planning/capacity-cli';
 import { DAY_MS, History, MINUTE_MS, WEEK_MS, historyText, parseHistory } from '../../planning/history';
 import { projectCapacity } from '../../planning/capacity-projection';
 import { backtestCoverage, fitTrend, periodPeaks } from '../../planning/projection';
+import { runCli } from '../support/cli';
 
 const NASA = 'planning/fixtures/traces/nasa-http-1995-07-per-minute.csv.gz';
 const START = Date.UTC(2026, 0, 4); // a Sunday
@@ -43,16 +44,7 @@ function toCsv(h: History): string {
   return [...h.perMinute].map((v, i) => `${new Date(h.start + i * h.stepMs).toISOString()},${(v * 5).toFixed(1)}`).join('\n');
 }
 
-function run(argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = main(
-    argv,
-    (s) => (out += s),
-    (s) => (err += s),
-  );
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(main, argv);
 
 describe('peak projection', () => {
   it('uses weekly peaks from 8 weeks of history and daily peaks below, each the highest 15-minute mean', () => {

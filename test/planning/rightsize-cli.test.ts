@@ -1,4 +1,5 @@
 import { main } from '../../planning/rightsize-cli';
+import { runCli } from '../support/cli';
 
 const F = 'planning/fixtures/usage';
 const ARGS = [
@@ -14,16 +15,7 @@ const ARGS = [
   `${F}/oom.json.gz`,
 ];
 
-function run(args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = main(
-    args,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join(''), err: err.join('') };
-}
+const run = (args: string[]) => runCli(main, args);
 
 describe('npm run rightsize', () => {
   const report = JSON.parse(run([...ARGS, '--format', 'json']).out);

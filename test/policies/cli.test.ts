@@ -2,19 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../policies/cli';
+import { runCli } from '../support/cli';
 
 const FIX = path.resolve(__dirname, '../../policies/fixtures');
 
-function run(args: string[]) {
-  let out = '';
-  let err = '';
-  const code = main(
-    args,
-    (s) => (out += s),
-    (s) => (err += s),
-  );
-  return { code, out, err };
-}
+const run = (argv: string[]) => runCli(main, argv);
 
 describe('policy CLI', () => {
   it('reports each planted defect in a folder of bad manifests, grouped by object, and exits 1', () => {
