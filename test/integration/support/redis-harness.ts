@@ -30,16 +30,19 @@ export interface RedisHarnessOptions {
   readonly zones?: readonly string[];
 }
 
+/** DESIGN.md: failover of the cache tier within 5 s; the failover tests hold the synthesized config to it. */
+export const FAILOVER_TARGET_SECONDS = 5;
+
 export class RedisHarness {
   public readonly root = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-redis-'));
   public readonly nodes: RedisNode[];
 
-  constructor(private readonly o: RedisHarnessOptions) {
-    const zones = o.zones ?? ['zone-a', 'zone-b', 'zone-c'];
-    const count = o.shards * (1 + o.replicasPerShard);
+  constructor(public readonly options: RedisHarnessOptions) {
+    const zones = options.zones ?? ['zone-a', 'zone-b', 'zone-c'];
+    const count = options.shards * (1 + options.replicasPerShard);
     this.nodes = Array.from({ length: count }, (_, i) => ({
       index: i,
-      port: o.basePort + i,
+      port: options.basePort + i,
       zone: zones[i % zones.length],
       dir: path.join(this.root, `n${i}`),
     }));
@@ -47,11 +50,11 @@ export class RedisHarness {
 
   /** The construct's redis.conf with only port, dir and the run-time include substituted. */
   public configFor(node: RedisNode): string {
-    const conf = this.o.redisConf
+    const conf = this.options.redisConf
       .replace(/^port \d+$/m, `port ${node.port}`)
       .replace(/^dir .*$/m, `dir ${node.dir}`)
       .replace(/^include .*$/m, `include ${path.join(node.dir, 'runtime.conf')}`);
-    if (conf === this.o.redisConf) throw new Error('redis.conf has no port/dir/include lines to substitute');
+    if (conf === this.options.redisConf) throw new Error('redis.conf has no port/dir/include lines to substitute');
     return conf;
   }
 
@@ -78,8 +81,8 @@ export class RedisHarness {
     const placement = path.join(this.root, 'placement');
     fs.writeFileSync(placement, this.nodes.map((n) => `redis-${n.index} ${n.zone} localhost:${n.port}`).join('\n') + '\n');
     const script = path.join(this.root, 'bootstrap.sh');
-    fs.writeFileSync(script, this.o.bootstrapScript);
-    const { stdout } = await run('sh', [script, placement, String(this.o.shards), String(this.o.replicasPerShard)], {
+    fs.writeFileSync(script, this.options.bootstrapScript);
+    const { stdout } = await run('sh', [script, placement, String(this.options.shards), String(this.options.replicasPerShard)], {
       env: { ...process.env, REDISCLI_AUTH: PASSWORD, BOOTSTRAP_TIMEOUT_SECONDS: '60' },
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -134,7 +137,7 @@ export class RedisHarness {
       const roles = [...(await this.topology(via)).values()];
       const masters = roles.filter((r) => r.role === 'master').length;
       const replicas = roles.filter((r) => r.role === 'replica').length;
-      if (masters === this.o.shards && replicas === this.o.shards * this.o.replicasPerShard) return;
+      if (masters === this.options.shards && replicas === this.options.shards * this.options.replicasPerShard) return;
       if (Date.now() > deadline) throw new Error(`topology never settled: ${masters} masters, ${replicas} replicas`);
       await sleep(100);
     }
