@@ -2,30 +2,12 @@ import * as pulumi from '@pulumi/pulumi';
 import { StackOutputs, buildStack } from '../../infra/program';
 import { externalDnsPolicy, loadBalancerControllerPolicy } from '../../infra/operators';
 import { CloudStackSettings, readStackSettings } from '../../stacks/stack-settings';
-import { Environment, OPERATORS_FOR } from '../../stacks/environment';
 import { resolveOperators } from '../../stacks/operators';
 import { Recorded, recordStack, stackConfigValues } from '../support/pulumi-mocks';
 
-const prod135Lines = {
-  verticalPodAutoscaler: '1.7.1',
-  keda: '2.20.2',
-  cloudnativePg: '1.30.0',
-  prometheusOperator: '0.93.0',
-  prometheusAdapter: '0.12.0',
-  k6Operator: '1.6.0',
-  karpenter: '1.14.1',
-  chaosMesh: '2.8.3',
-};
-
-/** prod at Kubernetes 1.35, which EKS supports, with the operator lines of the shared CRD files. */
-function prod135(extra: Record<string, unknown> = {}): CloudStackSettings {
-  const settings = readStackSettings({ ...stackConfigValues('prod'), ...extra }, 'prod') as CloudStackSettings;
-  const environment = {
-    ...settings.environment,
-    kubernetesVersion: '1.35' as Environment['kubernetesVersion'],
-    operators: prod135Lines,
-  };
-  return { ...settings, environment };
+/** prod's stack settings (prod runs a Kubernetes version EKS supports), with config overrides. */
+function prodSettings(extra: Record<string, unknown> = {}): CloudStackSettings {
+  return readStackSettings({ ...stackConfigValues('prod'), ...extra }, 'prod') as CloudStackSettings;
 }
 
 let recorded: Recorded[];
@@ -33,12 +15,10 @@ let outputs: StackOutputs;
 let optedOut: Recorded[];
 
 beforeAll(async () => {
-  // Until the version matrix lands on this branch, teach validation the 1.35 line the test uses.
-  (OPERATORS_FOR as Record<string, unknown>)['1.35'] ??= prod135Lines;
   jest.spyOn(pulumi.log, 'warn').mockImplementation(async () => undefined);
-  recorded = await recordStack('prod', () => (outputs = buildStack(prod135())));
+  recorded = await recordStack('prod', () => (outputs = buildStack(prodSettings())));
   optedOut = await recordStack('prod', () =>
-    buildStack(prod135({ operators: { keda: { managed: false }, 'cloudnative-pg': { chartVersion: '0.28.3' } } })),
+    buildStack(prodSettings({ operators: { keda: { managed: false }, 'cloudnative-pg': { chartVersion: '0.28.3' } } })),
   );
 });
 
@@ -63,7 +43,7 @@ describe('a cloud stack at Kubernetes 1.35', () => {
   });
 
   it('installs one Helm release per operator at its pinned chart version, from its chart repository', () => {
-    const expected = resolveOperators(prod135().environment);
+    const expected = resolveOperators(prodSettings().environment);
     const byName = Object.fromEntries(releases(recorded).map((r) => [r.inputs.name, r.inputs]));
     expect(Object.keys(byName).sort()).toEqual(expected.map((o) => o.name).sort());
     for (const op of expected) {
@@ -107,7 +87,7 @@ describe('a cloud stack at Kubernetes 1.35', () => {
     const { operators, workloads } = outputs.components!;
     const releaseSet = new Set(Object.values(operators.releases));
     expect(workloads!.waitsFor.filter((r) => releaseSet.has(r as never))).toHaveLength(releaseSet.size);
-    expect(releaseSet.size).toBe(resolveOperators(prod135().environment).length);
+    expect(releaseSet.size).toBe(resolveOperators(prodSettings().environment).length);
   });
 
   it("points CloudFront's API origin at the Ingress load balancer's name, an output of the stack", async () => {

@@ -17,21 +17,8 @@ import * as path from 'path';
 import { manifestFiles } from '../../manifests/load';
 import { renderEnvironment, writeAtomically } from '../../stacks/synth';
 
-/** prod at a version EKS supports, with the operator lines the shared CRD files come from. */
-const prod135: Environment = {
-  ...ENVIRONMENTS.prod,
-  kubernetesVersion: '1.35' as Environment['kubernetesVersion'],
-  operators: {
-    verticalPodAutoscaler: '1.7.1',
-    keda: '2.20.2',
-    cloudnativePg: '1.30.0',
-    prometheusOperator: '0.93.0',
-    prometheusAdapter: '0.12.0',
-    k6Operator: '1.6.0',
-    karpenter: '1.14.1',
-    chaosMesh: '2.8.3',
-  },
-};
+/** prod, on a Kubernetes version EKS supports and the operator lines of the shared CRD files. */
+const prodEnv: Environment = ENVIRONMENTS.prod;
 
 describe('the operator catalogue', () => {
   it('names a source for every chart pin', () => {
@@ -49,7 +36,7 @@ describe('the operator catalogue', () => {
   });
 
   it('pins every operator of prod at 1.35 to a chart version', () => {
-    const ops = resolveOperators(prod135);
+    const ops = resolveOperators(prodEnv);
     expect(ops.map((o) => o.name)).toEqual([
       'cert-manager',
       'aws-load-balancer-controller',
@@ -71,9 +58,9 @@ describe('the operator catalogue', () => {
   });
 
   it('runs a release the newest pinned chart does not ship by setting its image tags, and says so', () => {
-    const [vpa] = resolveOperators(prod135, ['vertical-pod-autoscaler']);
+    const [vpa] = resolveOperators(prodEnv, ['vertical-pod-autoscaler']);
     expect(vpa).toMatchObject({ chartVersion: '0.9.0', appVersion: '1.7.1', imageTagOverride: true });
-    expect(operatorValues(vpa, prod135)).toMatchObject({ recommender: { image: { tag: '1.7.1' } }, updater: { image: { tag: '1.7.1' } } });
+    expect(operatorValues(vpa, prodEnv)).toMatchObject({ recommender: { image: { tag: '1.7.1' } }, updater: { image: { tag: '1.7.1' } } });
   });
 
   it('leaves the chart version out where no pin was sourced, rather than guessing one', () => {
@@ -84,10 +71,10 @@ describe('the operator catalogue', () => {
   });
 
   it('installs the cluster autoscaler or Karpenter, never both, and external-dns only with a DNS zone', () => {
-    expect(operatorNamesFor(prod135)).toContain('cluster-autoscaler');
+    expect(operatorNamesFor(prodEnv)).toContain('cluster-autoscaler');
     const karpenter = {
-      ...prod135,
-      cloud: { ...(prod135.cloud as Extract<Environment['cloud'], { kind: 'aws' }>), karpenter: { cpuLimit: 100 } },
+      ...prodEnv,
+      cloud: { ...(prodEnv.cloud as Extract<Environment['cloud'], { kind: 'aws' }>), karpenter: { cpuLimit: 100 } },
     };
     expect(operatorNamesFor(karpenter)).toEqual(expect.arrayContaining(['karpenter']));
     expect(operatorNamesFor(karpenter)).not.toContain('cluster-autoscaler');
@@ -96,8 +83,8 @@ describe('the operator catalogue', () => {
   });
 
   it('points the service accounts that call AWS at their IRSA role', () => {
-    const [lbc] = resolveOperators(prod135, ['aws-load-balancer-controller']);
-    const values = operatorValues(lbc, prod135, { roleArn: 'arn:aws:iam::333333333333:role/lbc', clusterName: 'perfstack-prod' });
+    const [lbc] = resolveOperators(prodEnv, ['aws-load-balancer-controller']);
+    const values = operatorValues(lbc, prodEnv, { roleArn: 'arn:aws:iam::333333333333:role/lbc', clusterName: 'perfstack-prod' });
     expect(values).toMatchObject({
       clusterName: 'perfstack-prod',
       serviceAccount: {
