@@ -20,9 +20,6 @@ import { KarpenterNodePools } from '../constructs/platform/karpenter-node-pools'
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
-import { SpotBurst } from '../constructs/workload/spot-burst';
-import { cpuTargetOf } from '../constructs/workload/scaling-metric';
-import { cpuCores } from '../constructs/core/quantities';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
 import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, servicePropsOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
@@ -113,7 +110,6 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   for (const spec of env.services) {
     const chart = new Chart(root, spec.name, { labels: cost });
     chart.addDependency(foundation);
-    const burst = spotBurstBounds(env, spec);
     services[spec.name] = new ScalableService(chart, 'Service', {
       ...servicePropsOf(spec),
       name: spec.name,
@@ -121,7 +117,6 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       instance: `${spec.name}-${env.name}`,
       partOf: PART_OF,
       image: imageOf(env, spec),
-      replicas: burst ? { min: spec.replicas.min, max: burst.baseMax } : spec.replicas,
       zones: env.zones.length,
       ...dataAccess(spec, redis, postgres),
       labels: cost,
@@ -129,8 +124,8 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       monitoringNamespace: env.monitoring.namespace,
       prometheusUrl: env.monitoring.prometheusUrl,
       kubernetesVersion: env.kubernetesVersion,
+      spotCapacity: hasSpot(env),
     });
-    if (burst) addSpotBurst(chart, env, spec, services[spec.name], burst.burstMax);
     // The objectives of DESIGN.md as burn-rate alerts; the same model sets the dashboards and load-test thresholds.
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
     sloModels[spec.name] = slo.model;
@@ -358,36 +353,4 @@ function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCl
 /** Whether the environment has spot capacity for burst pods: a spot node group or Karpenter. */
 function hasSpot(env: Environment): boolean {
   return env.cloud.kind === 'aws' && env.cloud.spotPercent > 0;
-}
-
-/**
- * Bounds of a critical service with spot burst: the base (on-demand) runs from the minimum up to its highest floor,
- * the burst (spot) the rest of the way to the service's max. Undefined where the class or the environment has none.
- */
-export function spotBurstBounds(env: Environment, spec: ServiceSpec): { baseMax: number; burstMax: number } | undefined {
-  if (!spec.capacity?.spotBurst || !hasSpot(env)) return undefined;
-  const forecast = spec.forecastFloors?.floors.map((f) => f.minReplicas) ?? [];
-  const baseMax = Math.max(spec.replicas.min, spec.businessHours?.minReplicas ?? 0, ...forecast);
-  if (baseMax >= spec.replicas.max) return undefined;
-  return { baseMax, burstMax: spec.replicas.max - baseMax };
-}
-
-function addSpotBurst(chart: Chart, env: Environment, spec: ServiceSpec, service: ScalableService, burstMax: number): SpotBurst {
-  const cpuTarget = cpuTargetOf(spec.metrics);
-  const autoscaler = (service.hpa ?? service.scaledObject)!.toJson() as {
-    spec: { behavior?: unknown; advanced?: { horizontalPodAutoscalerConfig?: { behavior?: unknown } } };
-  };
-  return new SpotBurst(chart, 'SpotBurst', {
-    base: service.deployment,
-    service: service.service,
-    networkPolicy: service.networkPolicy,
-    name: spec.name,
-    namespace: env.namespace,
-    selector: service.selector,
-    maxReplicas: burstMax,
-    cpuRequestCores: cpuCores(spec.resources.cpu),
-    cpuTarget: cpuTarget ?? Number.NaN,
-    behavior: autoscaler.spec.behavior ?? autoscaler.spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
-    prometheusUrl: env.monitoring.prometheusUrl,
-  });
 }

@@ -9,7 +9,7 @@ import { Problems, shown } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { PolicyExemption, checkLabels, isDnsLabel } from '../core/labels';
 import { imageReferenceProblem } from '../core/grammars';
-import { checkQuantities } from '../core/quantities';
+import { checkQuantities, cpuCores } from '../core/quantities';
 import { BusinessHours, checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
 import { ForecastFloors, checkForecastFloors } from './forecast-floors';
@@ -29,7 +29,8 @@ import {
   vpaSpec,
 } from './scalable-service-manifests';
 import { ScalingBehaviorOptions, scalingBehavior } from './scaling-behavior';
-import { ScalingMetric } from './scaling-metric';
+import { ScalingMetric, cpuTargetOf } from './scaling-metric';
+import { SpotBurst, spotBurstBounds } from './spot-burst';
 import { deploymentPatches, patchUntyped, servicePatches } from './version-features';
 import { VerticalScalingOptions, checkVerticalScaling } from './vertical-scaling';
 
@@ -152,6 +153,12 @@ export interface ScalableServiceProps {
    * @default '1.28' (no version-gated feature)
    */
   readonly kubernetesVersion?: KubernetesVersion;
+  /**
+   * The cluster has spot nodes: a class `withSpotBurst()` then runs its load above its floors in a `<name>-burst`
+   * Deployment on spot (see ./spot-burst.ts), and this Deployment's autoscaler stops at the highest floor.
+   * @default false
+   */
+  readonly spotCapacity?: boolean;
 }
 
 /**
@@ -184,9 +191,14 @@ export class ScalableService extends Construct {
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
   /** Scrapes `/metrics`, adding the `namespace` and `service` labels the SLO rules and KEDA queries select on. */
   public readonly serviceMonitor: ServiceMonitor;
+  /** The spot burst, when the class has one and the cluster has spot capacity. */
+  public readonly spotBurst?: SpotBurst;
 
-  constructor(scope: Construct, id: string, props: ScalableServiceProps) {
+  constructor(scope: Construct, id: string, serviceProps: ScalableServiceProps) {
     super(scope, id);
+    // With spot burst this Deployment is the on-demand base: its autoscaler stops at the highest floor.
+    const burst = spotBurstBounds(serviceProps);
+    const props = burst ? { ...serviceProps, replicas: { ...serviceProps.replicas, max: burst.baseMax } } : serviceProps;
     const defaults = resolveServiceDefaults(id, props);
     const behavior = checkServiceProps(Problems.of(this), props, defaults);
     const s = serviceSettings(props, defaults, behavior);
@@ -220,6 +232,24 @@ export class ScalableService extends Construct {
     if (pdb) this.pdb = new k8s.KubePodDisruptionBudget(this, 'PDB', { metadata: serviceMetadata(s), spec: pdb });
     this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', { metadata: serviceMetadata(s), spec: serviceMonitorSpec(s) });
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', { metadata: serviceMetadata(s), spec: networkPolicySpec(s) });
+    if (burst) {
+      const autoscaler = (this.hpa ?? this.scaledObject)!.toJson() as {
+        spec: { behavior?: unknown; advanced?: { horizontalPodAutoscalerConfig?: { behavior?: unknown } } };
+      };
+      this.spotBurst = new SpotBurst(this, 'SpotBurst', {
+        base: this.deployment,
+        service: this.service,
+        networkPolicy: this.networkPolicy,
+        name: this.name,
+        namespace: this.namespace,
+        selector: this.selector,
+        maxReplicas: burst.burstMax,
+        cpuRequestCores: cpuCores(props.resources.cpu),
+        cpuTarget: cpuTargetOf(this.metrics) ?? Number.NaN,
+        behavior: autoscaler.spec.behavior ?? autoscaler.spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
+        prometheusUrl: s.prometheusUrl,
+      });
+    }
   }
 
   /** Custom metrics that need prometheus-adapter (metrics of a plain HPA; KEDA serves its own). */

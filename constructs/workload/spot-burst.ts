@@ -7,6 +7,25 @@ import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../core/labels';
 import { CapacityClass } from './capacity-class';
 import { hostAntiAffinity } from './topology';
 
+/**
+ * Bounds of a service with spot burst: the base runs from the minimum up to its highest floor (the minimum,
+ * business hours, forecast floors), the burst the rest of the way to the service's max. Undefined where the class has
+ * no burst, the cluster has no spot capacity, or the floors already reach the max.
+ */
+export function spotBurstBounds(o: {
+  readonly capacity?: CapacityClass;
+  readonly spotCapacity?: boolean;
+  readonly replicas: { readonly min: number; readonly max: number };
+  readonly businessHours?: { readonly minReplicas: number };
+  readonly forecastFloors?: { readonly floors: readonly { readonly minReplicas: number }[] };
+}): { baseMax: number; burstMax: number } | undefined {
+  if (!o.capacity?.spotBurst || !o.spotCapacity) return undefined;
+  const floors = o.forecastFloors?.floors.map((f) => f.minReplicas) ?? [];
+  const baseMax = Math.max(o.replicas.min, o.businessHours?.minReplicas ?? 0, ...floors);
+  if (baseMax >= o.replicas.max) return undefined;
+  return { baseMax, burstMax: o.replicas.max - baseMax };
+}
+
 /** Label that tells a base pod from its burst: `base` or `burst`. */
 export const BURST_TIER_LABEL = 'perfstack.io/tier';
 

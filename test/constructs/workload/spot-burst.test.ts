@@ -2,9 +2,8 @@ import { Testing } from 'cdk8s';
 import { buildPlatform } from '../../../stacks/platform';
 import { dev } from '../../../stacks/dev';
 import { prod } from '../../../stacks/prod';
-import { excessCpuQuery } from '../../../constructs/workload/spot-burst';
+import { excessCpuQuery, spotBurstBounds } from '../../../constructs/workload/spot-burst';
 import { CapacityClass } from '../../../constructs/workload/capacity-class';
-import { spotBurstBounds } from '../../../stacks/platform';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Obj = any;
@@ -92,18 +91,15 @@ describe('spotBurstBounds', () => {
   const api = prod.services.find((s) => s.name === 'api-gateway')!;
 
   it('splits the max between base (up to the highest floor) and burst', () => {
-    expect(spotBurstBounds(prod, api)).toEqual({ baseMax: 11, burstMax: 9 });
-    expect(spotBurstBounds(prod, { ...api, forecastFloors: undefined })).toEqual({ baseMax: 6, burstMax: 14 });
+    expect(spotBurstBounds({ ...api, spotCapacity: true })).toEqual({ baseMax: 11, burstMax: 9 });
+    expect(spotBurstBounds({ ...api, spotCapacity: true, forecastFloors: undefined })).toEqual({ baseMax: 6, burstMax: 14 });
+    // Floors that reach the max leave nothing to burst.
+    expect(spotBurstBounds({ ...api, spotCapacity: true, replicas: { min: 2, max: 11 } })).toBeUndefined();
   });
 
   it('changes nothing where the environment has no spot capacity or the class has no burst', () => {
-    expect(
-      spotBurstBounds(
-        dev,
-        dev.services.find((s) => s.name === 'api-gateway')!,
-      ),
-    ).toBeUndefined();
-    expect(spotBurstBounds(prod, { ...api, capacity: CapacityClass.critical() })).toBeUndefined();
+    expect(spotBurstBounds({ ...api, spotCapacity: false })).toBeUndefined();
+    expect(spotBurstBounds({ ...api, spotCapacity: true, capacity: CapacityClass.critical() })).toBeUndefined();
     expect(objectsOf(dev, 'api-gateway').some((o) => o.metadata.name === 'api-gateway-burst')).toBe(false);
   });
 
