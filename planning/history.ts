@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import { gunzipSync } from 'zlib';
+import { MatrixSeries, PrometheusExportError, readMatrix } from './prometheus-export';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;
@@ -75,39 +76,16 @@ function csvSamples(text: string, file: string): Sample[] {
 }
 
 function promSamples(text: string, file: string): Sample[] {
-  let doc: unknown;
+  let series: MatrixSeries[];
   try {
-    doc = JSON.parse(text);
+    series = readMatrix(text, file);
   } catch (e) {
-    throw new HistoryError([`${file}:1: not JSON (${(e as Error).message})`]);
-  }
-  const d = doc as { status?: unknown; data?: { resultType?: unknown; result?: unknown } };
-  const shape = `expected a Prometheus range-query export {"status":"success","data":{"resultType":"matrix","result":[...]}}`;
-  if (d?.status !== 'success' || d.data?.resultType !== 'matrix' || !Array.isArray(d.data.result)) {
-    throw new HistoryError([`${file}:1: ${shape}`]);
+    if (e instanceof PrometheusExportError) throw new HistoryError(e.problems);
+    throw e;
   }
   // Several series (one per pod or instance) add up to the service's rate.
   const sum = new Map<number, number>();
-  const problems: string[] = [];
-  d.data.result.forEach((series: { values?: unknown }, s: number) => {
-    if (!Array.isArray(series?.values)) {
-      problems.push(`${file}:1: data.result[${s}].values must be an array of [unix seconds, "value"] pairs`);
-      return;
-    }
-    series.values.forEach((pair: unknown, i: number) => {
-      const [ts, v] = Array.isArray(pair) ? pair : [];
-      const value = typeof v === 'string' ? Number(v) : NaN;
-      if (typeof ts !== 'number' || !Number.isFinite(ts) || !Number.isFinite(value) || value < 0) {
-        if (problems.length < MAX_PROBLEMS) {
-          problems.push(`${file}:1: data.result[${s}].values[${i}] (${JSON.stringify(pair)}) must be [unix seconds, "rate >= 0"]`);
-        }
-        return;
-      }
-      const t = Math.round(ts * 1000);
-      sum.set(t, (sum.get(t) ?? 0) + value);
-    });
-  });
-  if (problems.length > 0) throw new HistoryError(problems);
+  for (const s of series) for (const [t, value] of s.samples) sum.set(t, (sum.get(t) ?? 0) + value);
   return [...sum.entries()].map(([t, value]) => ({ t, value }));
 }
 

@@ -10,6 +10,7 @@
  * CPU is the service's total, shared evenly by its pods behind a Service; memory is the largest pod's working set.
  */
 import { gunzipSync } from 'zlib';
+import { MatrixSeries, PrometheusExportError, readMatrix } from './prometheus-export';
 
 /** One container's usage on a regular grid of `stepMs`; NaN where the export had no sample. */
 export interface ContainerUsage {
@@ -52,32 +53,20 @@ export function readExport(content: Buffer | string, file: string): Series[] {
   } catch {
     throw new UsageError([`${file}: not valid gzip`]);
   }
-  let doc: { status?: string; data?: { resultType?: string; result?: { metric?: Record<string, string>; values?: [number, string][] }[] } };
+  let matrix: MatrixSeries[];
   try {
-    doc = JSON.parse(text);
+    matrix = readMatrix(text, file);
   } catch (e) {
-    throw new UsageError([`${file}: not JSON (${(e as Error).message}); export with curl '<prometheus>/api/v1/query_range?query=...'`]);
+    if (e instanceof PrometheusExportError) throw new UsageError(e.problems);
+    throw e;
   }
-  if (doc?.status !== 'success' || doc.data?.resultType !== 'matrix' || !Array.isArray(doc.data.result))
-    throw new UsageError([`${file}: not a Prometheus range-query result (need status "success" and resultType "matrix")`]);
   const problems: string[] = [];
   const series: Series[] = [];
-  doc.data.result.forEach((r, i) => {
-    const container = r.metric?.container;
-    if (typeof container !== 'string' || container === '') {
+  matrix.forEach((r, i) => {
+    const container = r.metric.container;
+    if (typeof container !== 'string' || container === '')
       problems.push(`${file}: result[${i}] has no 'container' label; aggregate with 'by (container)'`);
-      return;
-    }
-    const samples: [number, number][] = [];
-    for (const [t, v] of r.values ?? []) {
-      const value = Number(v);
-      if (!Number.isFinite(t) || !Number.isFinite(value) || value < 0) {
-        problems.push(`${file}: result[${i}] (${container}) has sample [${t}, ${JSON.stringify(v)}]; values must be numbers >= 0`);
-        return;
-      }
-      samples.push([t * 1000, value]);
-    }
-    series.push({ container, samples });
+    else series.push({ container, samples: r.samples });
   });
   if (problems.length > 0) throw new UsageError(problems.slice(0, 10));
   if (series.length === 0) throw new UsageError([`${file}: the export has no series; check the query's namespace and time range`]);

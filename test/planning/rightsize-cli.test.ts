@@ -56,7 +56,7 @@ describe('npm run rightsize', () => {
     [['--learn-days', '0'], /'--learn-days' \("0"\) must be a whole number/],
     [['--learn-days', '30'], /the exports cover 21\.0 days, fewer than --learn-days 30 \+ --check-days 7/],
     [['--cpu', 'missing.json'], /'--cpu' \("missing.json"\) is not a file/],
-    [['--cpu', 'package.json'], /package\.json: not a Prometheus range-query result/],
+    [['--cpu', 'package.json'], /package\.json:1: expected a Prometheus range-query export/],
   ])('exits 2 with one line naming the input for %j', (extra, message) => {
     const args = [...ARGS];
     for (let i = 0; i < extra.length; i += 2) {
