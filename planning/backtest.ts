@@ -51,7 +51,7 @@ export function backtestWeek(history: History, from: number, options: BacktestOp
   return {
     from,
     to,
-    trainDays: (from - history.start) / 86_400_000,
+    trainDays: (from - history.start) / DAY_MS,
     reactive,
     withFloors,
     underRatio:
@@ -87,11 +87,11 @@ export function backtestWeek(history: History, from: number, options: BacktestOp
  * The last one is the held-out week.
  */
 export function backtest(history: History, options: BacktestOptions & { readonly minTrainDays?: number }): WeekResult[] {
-  const minTrain = (options.minTrainDays ?? 14) * 86_400_000;
+  const minTrain = (options.minTrainDays ?? 14) * DAY_MS;
   const end = historyEnd(history);
   const weeks: WeekResult[] = [];
   // Test weeks are aligned to the end of the history, so the last one is as long as the data allows.
-  const lastFrom = history.start + Math.floor((end - history.start - 86_400_000) / WEEK_MS) * WEEK_MS;
+  const lastFrom = history.start + Math.floor((end - history.start - DAY_MS) / WEEK_MS) * WEEK_MS;
   for (let from = lastFrom; from - history.start >= minTrain; from -= WEEK_MS) weeks.unshift(backtestWeek(history, from, options));
   return weeks;
 }

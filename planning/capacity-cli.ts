@@ -33,7 +33,7 @@ import { DEFAULT_NODE_OVERHEAD, NodeGroup, parseNodes } from './capacity-fit';
 import { fitMain } from './capacity-fit-cli';
 import { priceEnvironment } from './cost';
 import { CostInput } from './cost-report';
-import { HistoryError, readHistoryFiles } from './history';
+import { DAY_MS, HistoryError, readHistoryFiles } from './history';
 import { Coverage, TrendModel, backtestCoverage, fitTrend, periodPeaks } from './projection';
 
 /** Options every mode shares. */
@@ -215,7 +215,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
   const projection = projectCapacity({ model, from, months: o.months, services, cost: cluster.cost, poolMax });
 
   const spec = common.env.services.find((s) => s.name === o.service)!;
-  const until = from + o.months * 30.44 * 86_400_000;
+  const until = from + o.months * 30.44 * DAY_MS;
   try {
     writeOutput(
       o.plot,

@@ -28,8 +28,7 @@ import {
   recommend,
 } from './rightsize';
 import { ContainerUsage, UsageError, readExport, slice, usageByContainer } from './usage';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS } from './history';
 
 /** The sizing a ServiceSpec gives its container today. */
 export function currentSizing(spec: ServiceSpec): CurrentSizing {

@@ -9,6 +9,8 @@
  * start-up peaks included, raised after OOM kills (whose observed peak stops at the old limit).
  */
 import { ContainerUsage } from './usage';
+import { HOURS_PER_MONTH } from './cost-report';
+import { DAY_MS } from './history';
 
 export interface CurrentSizing {
   readonly cpuMillis: number;
@@ -51,7 +53,7 @@ const VPA = {
   minMemoryMiB: 250,
   margin: 0.15,
   percentile: 0.9,
-  halfLifeMs: 24 * 3600_000,
+  halfLifeMs: DAY_MS,
   oomBump: 1.2,
   oomMinBumpMiB: 100,
 };
@@ -170,11 +172,10 @@ export function vpaTarget(u: ContainerUsage, current: CurrentSizing): Sizing {
     cpuP = s.v;
     if (acc >= VPA.percentile * totalW) break;
   }
-  const day = 24 * 3600_000;
   const peaks = new Map<number, number>();
   for (let i = 0; i < u.memoryPeakMiB.length; i++) {
     const t = u.start + i * u.stepMs;
-    const d = Math.floor(t / day);
+    const d = Math.floor(t / DAY_MS);
     let m = u.memoryPeakMiB[i];
     if (u.oomKills[i] > 0) m = Math.max(m, current.memoryMiB * VPA.oomBump, current.memoryMiB + VPA.oomMinBumpMiB);
     if (Number.isFinite(m)) peaks.set(d, Math.max(peaks.get(d) ?? 0, m));
@@ -229,7 +230,7 @@ export function pricesFromNode(vcpu: number, memoryGiB: number, hourly: number):
   return { vcpuHourly: DEFAULT_PRICES.vcpuHourly * unit, gibHourly: DEFAULT_PRICES.gibHourly * unit };
 }
 
-/** Monthly (730 h) cost of the requests of `replicas` pods of a sizing. */
+/** Monthly cost ({@link HOURS_PER_MONTH} hours) of the requests of `replicas` pods of a sizing. */
 export function monthlyCost(sizing: Sizing, replicas: number, prices: ResourcePrices): number {
-  return replicas * 730 * ((sizing.cpuMillis / 1000) * prices.vcpuHourly + (sizing.memoryMiB / 1024) * prices.gibHourly);
+  return replicas * HOURS_PER_MONTH * ((sizing.cpuMillis / 1000) * prices.vcpuHourly + (sizing.memoryMiB / 1024) * prices.gibHourly);
 }
