@@ -11,6 +11,9 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
+import { DEFAULT_MAX_TRIGGERS } from '../constructs/workload/forecast-floors';
+import { cpuTargetOf } from '../constructs/workload/scaling-metric';
+import { prod } from '../stacks/prod';
 import { WeekResult, backtest } from './backtest';
 import { History, HistoryError, readHistoryFiles } from './history';
 
@@ -66,16 +69,20 @@ export function renderBacktest(weeks: readonly WeekResult[], header: string, max
   ].join('\n');
 }
 
+/** The defaults replay prod's api-gateway: its replica bounds and CPU target. */
+const GATEWAY = prod.services.find((s) => s.name === 'api-gateway')!;
+const GATEWAY_TARGET = cpuTargetOf(GATEWAY.metrics)!;
+
 export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
   const program = new Command()
     .name('forecast:backtest')
     .option('--history <file>', 'request-rate history (CSV or Prometheus JSON, .gz allowed)', DEFAULT_TRACE)
     .option('--per-replica <n>', 'requests per minute one replica serves at 100% utilization', '15')
-    .option('--target <0-1>', 'HPA utilization target', '0.7')
-    .option('--min <n>', 'fewest replicas', '2')
-    .option('--max <n>', 'most replicas', '20')
+    .option('--target <0-1>', "HPA utilization target (default: prod's api-gateway)", String(GATEWAY_TARGET))
+    .option('--min <n>', "fewest replicas (default: prod's api-gateway)", String(GATEWAY.replicas.min))
+    .option('--max <n>', "most replicas (default: prod's api-gateway)", String(GATEWAY.replicas.max))
     .option('--min-train-days <n>', 'history a test week needs before it', '14')
-    .option('--max-triggers <n>', 'cron triggers the deployed floors may take', '40')
+    .option('--max-triggers <n>', 'cron triggers the deployed floors may take', String(DEFAULT_MAX_TRIGGERS))
     .option('--format <format>', 'text or json', 'text');
   const stop = parseArgs(program, argv, out, err);
   if (stop !== undefined) return stop;

@@ -38,6 +38,9 @@ export interface CronTrigger {
 }
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** Most cron triggers a service carries when its floors name no `maxTriggers`. */
+export const DEFAULT_MAX_TRIGGERS = 40;
+
 const WEEK_MIN = 7 * 1440;
 /** Floors are kept to 5-minute steps of the week: cron has minutes, and nothing finer is worth a trigger. */
 const STEP = 5;
@@ -45,7 +48,7 @@ const STEPS = WEEK_MIN / STEP;
 
 export function checkForecastFloors(problems: Problems, input: string, f: ForecastFloors, min: number, max: number): void {
   problems.check(isTimeZone(f.timeZone), `${input}.timeZone`, f.timeZone, 'must be an IANA time zone such as "Europe/Dublin"');
-  const cap = f.maxTriggers ?? 40;
+  const cap = f.maxTriggers ?? DEFAULT_MAX_TRIGGERS;
   problems.check(Number.isInteger(cap) && cap >= 2, `${input}.maxTriggers`, f.maxTriggers, 'must be a whole number >= 2');
   problems.check(
     f.floors.length > 0,
@@ -233,7 +236,7 @@ export function cronTriggers(options: {
   const f = options.forecast;
   if (f) {
     const profile = weeklyFloorProfile(f, options.min, bh);
-    const segs = coarsen(segmentsOf(profile, options.min), options.min, (f.maxTriggers ?? 40) - triggers.length);
+    const segs = coarsen(segmentsOf(profile, options.min), options.min, (f.maxTriggers ?? DEFAULT_MAX_TRIGGERS) - triggers.length);
     const perDay = 1440 / STEP;
     const windows = [...groupsOf(segs).values()]
       .map((group) => {
