@@ -190,6 +190,14 @@ describe('load tests', () => {
     const cron = objects.find((o) => o.kind === 'CronJob' && o.metadata.name === 'web-baseline') as Json;
     expect(cron).toBeDefined();
     expect(cron.spec.schedule).toBe('0 4 * * *');
+    const plan = JSON.parse(
+      (objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'web-baseline-script') as Json).data['plan.json'],
+    );
+    expect(plan.baseUrl).toBe('http://web.web.svc');
+    expect(plan.endpoints).toEqual(endpoints);
+    // web's Slo: 95% under 200 ms, 0.1% of failures.
+    expect(plan.options.thresholds.http_req_duration).toContain('p(95)<200');
+    expect(plan.options.thresholds.http_req_failed).toEqual(['rate<0.001']);
     expect(objects.some((o) => o.metadata.name === 'api-gateway-baseline')).toBe(false);
   });
 
