@@ -121,22 +121,7 @@ export class PostgresHarness {
     applicationName: string,
     parameters: Readonly<Record<string, string>>,
   ): Promise<void> {
-    const dir = this.dir(name);
-    await this.must(bin('pg_basebackup'), [
-      '-D',
-      dir,
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(primaryPort),
-      '-U',
-      'postgres',
-      '-R',
-      '-X',
-      'stream',
-      '-d',
-      `application_name=${applicationName}`,
-    ]);
+    const dir = await this.pgBasebackup(name, primaryPort, ['-R', '-X', 'stream', '-d', `application_name=${applicationName}`]);
     // The base backup copied the primary's include; replace it with the replica's own port.
     fs.writeFileSync(path.join(dir, 'perfstack.conf'), '');
     fs.writeFileSync(
@@ -148,20 +133,13 @@ export class PostgresHarness {
 
   /** A base backup of the instance on `port` into `<root>/<name>`, without WAL (`-X none`): the archive has it. */
   public async baseBackup(name: string, port: number): Promise<string> {
+    return this.pgBasebackup(name, port, ['-X', 'none', '--checkpoint=fast']);
+  }
+
+  /** pg_basebackup of the instance on `port` into `<root>/<name>`, with `options`; returns the folder. */
+  private async pgBasebackup(name: string, port: number, options: readonly string[]): Promise<string> {
     const dir = this.dir(name);
-    await this.must(bin('pg_basebackup'), [
-      '-D',
-      dir,
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(port),
-      '-U',
-      'postgres',
-      '-X',
-      'none',
-      '--checkpoint=fast',
-    ]);
+    await this.must(bin('pg_basebackup'), ['-D', dir, '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', ...options]);
     return dir;
   }
 
