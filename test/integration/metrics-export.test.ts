@@ -5,9 +5,18 @@ import * as path from 'path';
 import { exportScript } from '../../constructs/observability/metrics-export';
 import { main as capacity } from '../../planning/capacity-cli';
 import { freePort } from './support/oci-registry';
+import { airgap } from '../../stacks/airgap';
 import { describeWithPrograms } from './support/programs';
+import { synthesized } from './support/synthesized';
 
 const MINUTE = 60;
+
+/** The environment the synthesized metrics-export CronJob gives its script, with `overrides`. */
+function exportEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  const container = synthesized(airgap, 'CronJob', 'metrics-export').spec.jobTemplate.spec.template.spec.containers[0];
+  const shipped = Object.fromEntries(container.env.map((e: { name: string; value: string }) => [e.name, e.value]));
+  return { ...process.env, ...shipped, ...overrides };
+}
 
 describeWithPrograms('air-gap metrics export against a real Prometheus', ['prometheus', 'promtool', 'curl'], (bin) => {
   let work: string;
@@ -62,18 +71,10 @@ describeWithPrograms('air-gap metrics export against a real Prometheus', ['prome
     const out = path.join(work, 'export');
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(work, 'export.sh'), exportScript());
-    const env = {
-      ...process.env,
-      EXPORT_DIR: out,
-      PROMETHEUS_URL: url,
-      NAMESPACE: 'web',
-      SERVICES: 'api-gateway web',
-      METRIC: 'http_requests_total',
-      DAYS: '7',
-      KEEP: '8',
-    };
+    // The CronJob's own environment, with Prometheus and the volume on loopback.
+    const env = exportEnv({ EXPORT_DIR: out, PROMETHEUS_URL: url });
     const stdout = execFileSync('sh', [path.join(work, 'export.sh')], { env, encoding: 'utf8' });
-    expect(stdout).toMatch(/exported 2 services to /);
+    expect(stdout).toMatch(/exported 4 services to /); // airgap's four; the TSDB has data for two of them
     // And the week before, as a site re-exports weeks from before the job existed.
     execFileSync('sh', [path.join(work, 'export.sh')], {
       env: { ...env, END: String(Math.floor(Date.now() / 1000) - 7 * 86400) },
@@ -119,16 +120,7 @@ describeWithPrograms('air-gap metrics export against a real Prometheus', ['prome
     const out = path.join(work, 'rotate');
     for (const d of ['2026-01-01T0100Z', '2026-01-08T0100Z', '2026-01-15T0100Z']) fs.mkdirSync(path.join(out, d), { recursive: true });
     fs.writeFileSync(path.join(work, 'export.sh'), exportScript());
-    const env = {
-      ...process.env,
-      EXPORT_DIR: out,
-      PROMETHEUS_URL: url,
-      NAMESPACE: 'web',
-      SERVICES: 'web',
-      METRIC: 'http_requests_total',
-      DAYS: '1',
-      KEEP: '2',
-    };
+    const env = exportEnv({ EXPORT_DIR: out, PROMETHEUS_URL: url, SERVICES: 'web', DAYS: '1', KEEP: '2' });
     execFileSync('sh', [path.join(work, 'export.sh')], { env, encoding: 'utf8' });
     const left = fs.readdirSync(out).sort();
     expect(left).toHaveLength(2);

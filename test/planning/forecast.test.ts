@@ -165,23 +165,11 @@ describe('forecastFloors', () => {
 });
 
 describe('npm run forecast', () => {
+  // The README's figures: 15 requests a minute per replica at 70%, 2-20 replicas.
+  const SIZING = ['--per-replica', '15', '--target', '0.7', '--min', '2', '--max', '20'];
+
   it('prints the floors contract as JSON for the 7 days after --until, in the offset of --until', () => {
-    const { code, out, err } = run([
-      '--history',
-      NASA,
-      '--until',
-      '1995-07-22T00:00-04:00',
-      '--per-replica',
-      '15',
-      '--target',
-      '0.7',
-      '--min',
-      '2',
-      '--max',
-      '20',
-      '--format',
-      'json',
-    ]);
+    const { code, out, err } = run(['--history', NASA, '--until', '1995-07-22T00:00-04:00', ...SIZING, '--format', 'json']);
     expect(err).toBe('');
     expect(code).toBe(0);
     const doc = JSON.parse(out);
@@ -207,20 +195,7 @@ describe('npm run forecast', () => {
   });
 
   it('reads a Prometheus range-query export and prints a table for people', () => {
-    const { code, out } = run([
-      '--history',
-      PROMETHEUS,
-      '--until',
-      '1995-07-10T00:00-04:00',
-      '--per-replica',
-      '15',
-      '--target',
-      '0.7',
-      '--min',
-      '2',
-      '--max',
-      '20',
-    ]);
+    const { code, out } = run(['--history', PROMETHEUS, '--until', '1995-07-10T00:00-04:00', ...SIZING]);
     expect(code).toBe(0);
     expect(out).toMatch(/^perfstack forecast: .*prometheus-range\.json, 7 days from 1995-07-10T00:00-04:00/);
     expect(out).toMatch(/\n1995-07-10T00:00:00-04:00 {2}1995-07-10T\d\d:\d\d:00-04:00 +\d+\n/);
@@ -254,20 +229,7 @@ describe('npm run forecast', () => {
   });
 
   it('exits 2 when --until leaves no history before it, or names an unknown service', () => {
-    const early = run([
-      '--history',
-      NASA,
-      '--until',
-      '1995-07-01T12:00-04:00',
-      '--per-replica',
-      '15',
-      '--target',
-      '0.7',
-      '--min',
-      '2',
-      '--max',
-      '20',
-    ]);
+    const early = run(['--history', NASA, '--until', '1995-07-01T12:00-04:00', ...SIZING]);
     expect(early.code).toBe(2);
     expect(early.err).toMatch(/^forecast: '--until' \("1995-07-01T12:00-04:00"\) leaves 0\.50 days of history before it/);
     const unknown = run([
