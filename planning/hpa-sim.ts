@@ -86,8 +86,19 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
 
   const start = from - (o.warmUpMs ?? 3_600_000);
   const first = loadAt(start);
-  // Ready-at times of the pods, oldest first.
-  let pods: number[] = Array.from({ length: clamp(Math.ceil((Number.isNaN(first) ? 0 : first) / (cap * o.target))) }, () => -Infinity);
+  // Ready-at times of the pods, oldest first. Pods are added at the current tick plus `readyMs` and removed newest
+  // first, so the array stays sorted and the ready pods are a prefix of it.
+  const pods: number[] = Array.from({ length: clamp(Math.ceil((Number.isNaN(first) ? 0 : first) / (cap * o.target))) }, () => -Infinity);
+  const readyAt = (t: number): number => {
+    let lo = 0;
+    let hi = pods.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (pods[mid] <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const recommendations: { t: number; r: number }[] = [];
   const events: { t: number; delta: number }[] = [];
   let metric = Number.isNaN(first) ? 0 : first;
@@ -100,7 +111,7 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
     const lagged = loadAt(t - lag);
     if (!Number.isNaN(lagged)) metric = lagged;
     const current = pods.length;
-    const ready = pods.filter((r) => r <= t).length;
+    const ready = readyAt(t);
 
     // The load metric's recommendation.
     let rec = current;
@@ -152,8 +163,8 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
       for (let i = current; i < desired; i++) pods.push(t + readyMs);
       events.push({ t, delta: desired - current });
     } else if (desired < current) {
-      // The ReplicaSet removes pods that are not ready before ready ones, newest first.
-      pods = [...pods].sort((a, b) => a - b).slice(0, desired);
+      // The ReplicaSet removes pods that are not ready before ready ones, newest first: the end of the sorted array.
+      pods.length = desired;
       events.push({ t, delta: desired - current });
     }
     const keepEvents = Math.max(scaleUp.periodS, scaleDown.periodS) * 1000;
@@ -161,7 +172,7 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
 
     if (t >= from) {
       const load = loadAt(t);
-      const readyNow = pods.filter((r) => r <= t).length;
+      const readyNow = readyAt(t);
       if (!Number.isNaN(load)) {
         minutes += sync / 60_000;
         if (load > readyNow * cap) under += sync / 60_000;

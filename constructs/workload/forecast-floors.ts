@@ -85,11 +85,14 @@ export function checkForecastFloors(problems: Problems, input: string, f: Foreca
   });
 }
 
-/** Minutes since Sunday 00:00 of an instant's wall-clock time in `timeZone`. */
-function weekMinute(ms: number, format: Intl.DateTimeFormat): number {
-  const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
-  return day * 1440 + (Number(parts.hour) % 24) * 60 + Number(parts.minute);
+/** Minutes since Sunday 00:00 of an instant's wall-clock time in a time zone, one lookup per call. */
+export function weekMinuteIn(timeZone: string): (ms: number) => number {
+  const format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return (ms) => {
+    const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+    const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
+    return day * 1440 + (Number(parts.hour) % 24) * 60 + Number(parts.minute);
+  };
 }
 
 /**
@@ -98,21 +101,35 @@ function weekMinute(ms: number, format: Intl.DateTimeFormat): number {
  */
 export function weeklyFloorProfile(f: ForecastFloors, min: number, businessHours?: BusinessHours): Int32Array {
   const profile = new Int32Array(STEPS).fill(min);
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: f.timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
+  const weekMinute = weekMinuteIn(f.timeZone);
   for (const x of f.floors) {
     const from = Date.parse(x.from);
-    const to = Date.parse(x.to);
-    // Step by step, so a daylight-saving change inside an interval lands where the wall clock puts it.
-    for (let t = from; t < to; t += STEP * 60_000) {
-      const s = Math.floor(weekMinute(t, format) / STEP);
-      profile[s] = Math.max(profile[s], x.minReplicas);
-    }
+    const steps = Math.ceil((Date.parse(x.to) - from) / (STEP * 60_000));
+    // Each 5-minute step lands where the wall clock puts it, so a daylight-saving change inside an interval moves
+    // the steps after it. Formatting every step costs about 2,000 time-zone lookups a week; instead, a run of steps
+    // whose ends are as far apart on the wall clock as in real time has no change inside (changes are months
+    // apart, never two in a week), and the steps between follow by arithmetic. Runs that contain a change are halved.
+    const wall = new Map<number, number>();
+    const minuteOf = (k: number): number => {
+      let m = wall.get(k);
+      if (m === undefined) wall.set(k, (m = weekMinute(from + k * STEP * 60_000)));
+      return m;
+    };
+    const fill = (a: number, b: number): void => {
+      const drift = (((minuteOf(b) - minuteOf(a) - (b - a) * STEP) % WEEK_MIN) + WEEK_MIN) % WEEK_MIN;
+      if (drift !== 0 && b - a > 1) {
+        const mid = (a + b) >> 1;
+        fill(a, mid);
+        fill(mid, b);
+        return;
+      }
+      for (let k = a; k <= b; k++) {
+        const m = drift === 0 ? (minuteOf(a) + (k - a) * STEP) % WEEK_MIN : minuteOf(k);
+        const s = Math.floor(m / STEP);
+        profile[s] = Math.max(profile[s], x.minReplicas);
+      }
+    };
+    if (steps > 0) fill(0, steps - 1);
   }
   if (businessHours && businessHours.timeZone === f.timeZone) {
     const days = expandDays(businessHours.days ?? '1-5');

@@ -3,10 +3,10 @@ import { ENVIRONMENTS } from '../../stacks/environments';
 import { synthesizeCharts } from '../../stacks/synth';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { Workloads, crdNameOf, requiredCrds } from '../../infra/workloads';
 import { SHARED_CRDS } from '../support/k8s-schema';
-import { Recorded, installMocks, quiescent, stackConfigValues } from '../support/pulumi-mocks';
+import { Recorded, installMocks, quiescent, stackConfigValues, withoutStackTraces } from '../support/pulumi-mocks';
 
 const recorded: Recorded[] = [];
 
@@ -20,10 +20,18 @@ function settled<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply(resolve));
 }
 
+/** prod's App as a Workloads component named `name`, once every resource has registered. */
+function deployProd(name: string): Promise<void> {
+  return withoutStackTraces(async () => {
+    const w = new Workloads(name, { environment: ENVIRONMENTS.prod });
+    await settled(pulumi.all(Object.values(w.groups).map((g) => g.urn)));
+    await quiescent(recorded);
+  });
+}
+
 describe('Workloads', () => {
   it('hands @pulumi/kubernetes exactly the objects npm run synth writes, one ConfigGroup per chart', async () => {
-    const w = new Workloads('prod', { environment: ENVIRONMENTS.prod });
-    await settled(pulumi.all(Object.values(w.groups).map((g) => g.urn)));
+    await deployProd('prod');
     const expected = synthesizeCharts(ENVIRONMENTS.prod);
     const groups = recorded.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name.startsWith('prod-'));
     expect(groups.map((g) => g.name).sort()).toEqual(expected.map((c) => `prod-${c.chart}`).sort());
@@ -41,9 +49,9 @@ describe('Workloads', () => {
 describe('the CRDs the App needs', () => {
   const crdFiles = fs.readdirSync(SHARED_CRDS).filter((f) => f.endsWith('.yaml'));
   const crds = crdFiles.flatMap((f) =>
-    parseAllDocuments(fs.readFileSync(path.join(SHARED_CRDS, f), 'utf8'))
-      .map((d) => d.toJSON())
-      .filter((d) => d?.kind === 'CustomResourceDefinition'),
+    (loadAll(fs.readFileSync(path.join(SHARED_CRDS, f), 'utf8'), null, { schema: CORE_SCHEMA }) as { kind?: string }[])
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      .filter((d): d is any => d?.kind === 'CustomResourceDefinition'),
   );
 
   it.each(crds.map((c) => [c.metadata.name, c]))('finds %s from its group and kind', (name, crd) => {
@@ -62,9 +70,7 @@ describe('the CRDs the App needs', () => {
   });
 
   it('reads every CRD of the environment before applying, and only those', async () => {
-    const w = new Workloads('crds', { environment: ENVIRONMENTS.prod });
-    await settled(pulumi.all(Object.values(w.groups).map((g) => g.urn)));
-    await quiescent(recorded);
+    await deployProd('crds');
     const objects = synthesizeCharts(ENVIRONMENTS.prod).flatMap((c) => c.objects);
     const read = recorded.filter(
       (r) => r.type === 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition' && r.name.startsWith('crds-'),
@@ -89,11 +95,14 @@ describe('the Pulumi program', () => {
     pulumi.runtime.setAllConfig(
       Object.fromEntries(Object.entries(values).map(([k, v]) => [`perfstack:${k}`, typeof v === 'string' ? v : JSON.stringify(v)])),
     );
-    const program = await import('../../infra/index');
+    const program = await withoutStackTraces(async () => {
+      const imported = await import('../../infra/index');
+      await quiescent(recorded);
+      return imported;
+    });
     expect(program.environment).toBe('staging');
     expect(program.mode).toBe('cloud');
     expect(program.charts).toEqual(synthesizeCharts(ENVIRONMENTS.staging).map((c) => c.chart));
     expect(program.nodePoolBounds?.spot?.min).toBe(0);
-    await quiescent(recorded);
   });
 });

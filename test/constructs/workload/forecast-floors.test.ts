@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { Problems } from '../../../constructs/core/errors';
-import { ForecastFloors, checkForecastFloors, cronTriggers, weeklyFloorProfile } from '../../../constructs/workload/forecast-floors';
+import {
+  ForecastFloors,
+  checkForecastFloors,
+  cronTriggers,
+  weekMinuteIn,
+  weeklyFloorProfile,
+} from '../../../constructs/workload/forecast-floors';
 
 /** Sunday 2026-07-05 00:00 in Dublin (UTC+1 in summer), the start of a week. */
 const SUNDAY = Date.UTC(2026, 6, 4, 23);
@@ -92,6 +98,45 @@ describe('forecast floors as KEDA cron triggers', () => {
         },
       ),
       { numRuns: 30 },
+    );
+  });
+
+  it('puts every 5-minute step where the wall clock is, across daylight-saving changes in any time zone', () => {
+    // The oracle: each step formatted on its own, which the profile avoids doing.
+    const naive = (f: ForecastFloors, min: number): number[] => {
+      const weekMinute = weekMinuteIn(f.timeZone);
+      const out = new Array<number>(2016).fill(min);
+      for (const x of f.floors) {
+        for (let t = Date.parse(x.from); t < Date.parse(x.to); t += 5 * 60_000) {
+          const s = Math.floor(weekMinute(t) / 5);
+          out[s] = Math.max(out[s], x.minReplicas);
+        }
+      }
+      return out;
+    };
+    // Zones whose clocks change by an hour, by half an hour (Lord Howe), at :45 offsets (Chatham), or never.
+    const zones = ['Europe/Dublin', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kolkata'];
+    // Weeks around 2026's changes (March, April, October, November) and an ordinary one.
+    const weekStarts = ['2026-03-06', '2026-03-27', '2026-04-03', '2026-09-25', '2026-10-23', '2026-10-30', '2026-07-03'].map(Date.parse);
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.constantFrom(...weekStarts),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2015 }), fc.integer({ min: 1, max: 600 }), fc.integer({ min: 3, max: 12 })), {
+          maxLength: 6,
+        }),
+        (timeZone, week, spans) => {
+          let cursor = week;
+          const floors = [...spans].map(([gap, length, minReplicas]) => {
+            const from = cursor + (gap % 200) * 5 * 60_000 + 60_000 * (gap % 3);
+            cursor = from + length * 5 * 60_000;
+            return { from: new Date(from).toISOString(), to: new Date(cursor).toISOString(), minReplicas };
+          });
+          const f: ForecastFloors = { timeZone, floors: floors.filter((x) => Date.parse(x.to) - week <= 7 * 86_400_000) };
+          expect([...weeklyFloorProfile(f, 2)]).toEqual(naive(f, 2));
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 
