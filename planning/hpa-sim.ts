@@ -99,7 +99,14 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
     }
     return lo;
   };
-  const recommendations: { t: number; r: number }[] = [];
+  // The recommendations of the last ticks, newest at `tick % window`: the stabilization windows are whole ticks back
+  // from now (a recommendation counts when it is younger than the window, and the current one always counts).
+  const ticksIn = (windowS: number) => Math.max(1, Math.ceil((windowS * 1000) / sync));
+  const upTicks = ticksIn(scaleUp.windowS);
+  const downTicks = ticksIn(scaleDown.windowS);
+  const window = Math.max(upTicks, downTicks);
+  const recommendations = new Float64Array(window);
+  let tick = 0;
   const events: { t: number; delta: number }[] = [];
   let metric = Number.isNaN(first) ? 0 : first;
   let under = 0;
@@ -132,17 +139,17 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
       rec = Math.max(rec, fr);
     }
     rec = clamp(rec);
-    recommendations.push({ t, r: rec });
-    const keep = Math.max(scaleUp.windowS, scaleDown.windowS) * 1000;
-    while (recommendations.length > 0 && recommendations[0].t < t - keep) recommendations.shift();
+    recommendations[tick % window] = rec;
 
     // Stabilization: up to the lowest recommendation of the up window, down to the highest of the down window.
     let upRec = Infinity;
     let downRec = -Infinity;
-    for (const x of recommendations) {
-      if (x.t > t - scaleUp.windowS * 1000 || x.t === t) upRec = Math.min(upRec, x.r);
-      if (x.t > t - scaleDown.windowS * 1000 || x.t === t) downRec = Math.max(downRec, x.r);
+    for (let k = 0; k <= tick && k < window; k++) {
+      const r = recommendations[(tick - k) % window];
+      if (k < upTicks) upRec = Math.min(upRec, r);
+      if (k < downTicks) downRec = Math.max(downRec, r);
     }
+    tick++;
     let desired = current;
     if (desired < upRec) desired = upRec;
     if (desired > downRec) desired = downRec;

@@ -192,24 +192,39 @@ function segmentsOf(profile: Int32Array, min: number): Segment[] {
 }
 
 /** Segments with the same time of day, length (under a day) and floor share one trigger with a list of days. */
+function groupKey(seg: Segment): string {
+  const perDay = 1440 / STEP;
+  const len = seg.end - seg.start;
+  return len < perDay ? `${seg.start % perDay}/${len}/${seg.value}` : `${seg.start}/${len}/${seg.value}/own`;
+}
+
 function groupsOf(segs: readonly Segment[]): Map<string, Segment[]> {
   const groups = new Map<string, Segment[]>();
-  const perDay = 1440 / STEP;
   for (const seg of segs) {
-    const len = seg.end - seg.start;
-    const key = len < perDay ? `${seg.start % perDay}/${len}/${seg.value}` : `${seg.start}/${len}/${seg.value}/own`;
-    groups.set(key, [...(groups.get(key) ?? []), seg]);
+    const key = groupKey(seg);
+    const group = groups.get(key);
+    if (group) group.push(seg);
+    else groups.set(key, [seg]);
   }
   return groups;
 }
 
 /**
  * Merges neighbouring segments (across gaps at `min` too) until they fit `cap` triggers, each time the pair whose
- * merge adds the fewest replica-minutes: the merged window holds the larger floor.
+ * merge adds the fewest replica-minutes: the merged window holds the larger floor. The number of triggers is kept
+ * as a count per group, updated with each merge, rather than regrouping every segment each time.
  */
 function coarsen(segs: readonly Segment[], min: number, cap: number): Segment[] {
-  let out = segs.map((s) => ({ ...s }));
-  while (out.length > 1 && groupsOf(out).size > cap) {
+  const out = segs.map((s) => ({ ...s }));
+  const members = new Map<string, number>();
+  const count = (seg: Segment, delta: number) => {
+    const key = groupKey(seg);
+    const n = (members.get(key) ?? 0) + delta;
+    if (n === 0) members.delete(key);
+    else members.set(key, n);
+  };
+  for (const seg of out) count(seg, 1);
+  while (out.length > 1 && members.size > cap) {
     let best = 0;
     let bestCost = Infinity;
     for (let i = 0; i + 1 < out.length; i++) {
@@ -220,7 +235,11 @@ function coarsen(segs: readonly Segment[], min: number, cap: number): Segment[] 
       if (cost < bestCost) [best, bestCost] = [i, cost];
     }
     const [a, b] = [out[best], out[best + 1]];
-    out = [...out.slice(0, best), { start: a.start, end: b.end, value: Math.max(a.value, b.value) }, ...out.slice(best + 2)];
+    const merged = { start: a.start, end: b.end, value: Math.max(a.value, b.value) };
+    count(a, -1);
+    count(b, -1);
+    count(merged, 1);
+    out.splice(best, 2, merged);
   }
   return out;
 }
