@@ -95,41 +95,51 @@ export function weekMinuteIn(timeZone: string): (ms: number) => number {
   };
 }
 
+const mod = (n: number, m: number) => ((n % m) + m) % m;
+/** Minutes since Sunday 00:00 UTC of an instant: 1970-01-01 was a Thursday. */
+const utcWeekMinute = (ms: number) => mod(Math.floor(ms / 60_000) + 4 * 1440, WEEK_MIN);
+
 /**
- * The week's floor in 5-minute steps from Sunday 00:00 local time, at `min` where no interval says otherwise.
+ * {@link weekMinuteIn} for instants between `from` and `to` (at most a week apart), with a handful of time-zone
+ * lookups instead of one per instant: the wall clock is UTC plus an offset, and the offset changes at most once in
+ * such a span (daylight-saving changes are months apart). When it differs at the two ends, halving the span finds
+ * the minute of the change (offsets change on whole minutes).
+ */
+function weekMinutesBetween(timeZone: string, from: number, to: number): (ms: number) => number {
+  const local = weekMinuteIn(timeZone);
+  const offsetAt = (ms: number) => mod(local(ms) - utcWeekMinute(ms), WEEK_MIN);
+  const before = offsetAt(from);
+  const after = offsetAt(to);
+  let change = Infinity;
+  if (before !== after) {
+    let lo = Math.floor(from / 60_000);
+    let hi = Math.floor(to / 60_000);
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (offsetAt(mid * 60_000) === before) lo = mid;
+      else hi = mid;
+    }
+    change = hi * 60_000;
+  }
+  return (ms) => mod(utcWeekMinute(ms) + (ms < change ? before : after), WEEK_MIN);
+}
+
+/**
+ * The week's floor in 5-minute steps from Sunday 00:00 local time, at `min` where no interval says otherwise. Each
+ * step lands where the wall clock puts it, so a daylight-saving change inside the week moves the steps after it.
  * Where a business-hours floor in the same time zone already holds as much, the forecast adds nothing.
  */
 export function weeklyFloorProfile(f: ForecastFloors, min: number, businessHours?: BusinessHours): Int32Array {
   const profile = new Int32Array(STEPS).fill(min);
-  const weekMinute = weekMinuteIn(f.timeZone);
-  for (const x of f.floors) {
-    const from = Date.parse(x.from);
-    const steps = Math.ceil((Date.parse(x.to) - from) / (STEP * 60_000));
-    // Each 5-minute step lands where the wall clock puts it, so a daylight-saving change inside an interval moves
-    // the steps after it. Formatting every step costs about 2,000 time-zone lookups a week; instead, a run of steps
-    // whose ends are as far apart on the wall clock as in real time has no change inside (changes are months
-    // apart, never two in a week), and the steps between follow by arithmetic. Runs that contain a change are halved.
-    const wall = new Map<number, number>();
-    const minuteOf = (k: number): number => {
-      let m = wall.get(k);
-      if (m === undefined) wall.set(k, (m = weekMinute(from + k * STEP * 60_000)));
-      return m;
-    };
-    const fill = (a: number, b: number): void => {
-      const drift = (((minuteOf(b) - minuteOf(a) - (b - a) * STEP) % WEEK_MIN) + WEEK_MIN) % WEEK_MIN;
-      if (drift !== 0 && b - a > 1) {
-        const mid = (a + b) >> 1;
-        fill(a, mid);
-        fill(mid, b);
-        return;
-      }
-      for (let k = a; k <= b; k++) {
-        const m = drift === 0 ? (minuteOf(a) + (k - a) * STEP) % WEEK_MIN : minuteOf(k);
-        const s = Math.floor(m / STEP);
+  const spans = f.floors.map((x) => ({ from: Date.parse(x.from), to: Date.parse(x.to), minReplicas: x.minReplicas }));
+  if (spans.length > 0) {
+    const weekMinute = weekMinutesBetween(f.timeZone, Math.min(...spans.map((x) => x.from)), Math.max(...spans.map((x) => x.to)));
+    for (const x of spans) {
+      for (let t = x.from; t < x.to; t += STEP * 60_000) {
+        const s = Math.floor(weekMinute(t) / STEP);
         profile[s] = Math.max(profile[s], x.minReplicas);
       }
-    };
-    if (steps > 0) fill(0, steps - 1);
+    }
   }
   if (businessHours && businessHours.timeZone === f.timeZone) {
     const days = expandDays(businessHours.days ?? '1-5');
