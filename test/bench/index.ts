@@ -8,12 +8,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { Environment } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { prod } from '../../stacks/prod';
 import { renderEnvironment } from '../../stacks/synth';
 import { capacityPlanning } from './capacity';
 import { forecastMonth } from './forecast';
+import { generated, renderAtScale } from './generated';
 import { pgbouncerThroughput, redisFailover } from './data-tier';
 import { policyBench } from './policy';
 
@@ -35,16 +34,6 @@ function time(fn: () => void, runs = RUNS): number {
     samples.push(performance.now() - t0);
   }
   return median(samples);
-}
-
-/** prod with `n` services cloned from its catalogue, to measure cost per service. */
-function generated(n: number): Environment {
-  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map(
-    // Public services need their own ingress path.
-    (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
-  );
-  // The generated services have no api-gateway to load-test: no load test, as before targets were named.
-  return { ...prod, name: `gen${n}`, services, loadTests: undefined };
 }
 
 interface Row {
@@ -79,7 +68,7 @@ const rangeOf = (s: Stats) => `${s.min.toFixed(0)}-${s.max.toFixed(0)}`;
 const rows: Row[] = [];
 
 // Wall time of the real command, process start included, as a user or CI sees it: `npm run synth` end to end (npm,
-// the incremental type-check, the compiled app) against the compiled floor (node on lib/stacks/main.js alone),
+// cli/launch.js's up-to-date check, the compiled app) against the compiled floor (node on lib/stacks/main.js alone),
 // sampled alternately in the same run so that load on a shared machine weighs on both alike.
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-bench-'));
 const run = (what: string, command: string, args: string[]) => () => {
@@ -117,6 +106,15 @@ rows.push({
   case: 'render generated environment, 200 services',
   medianMs: g200,
   note: `${(g200 / 200).toFixed(2)} ms/service; 200/20 ratio ${(g200 / g20).toFixed(1)} (10.0 = linear)`,
+});
+const g1000 = renderAtScale(1000, Math.max(3, Math.floor(RUNS / 2)));
+rows.push({
+  case: 'render generated environment, 1000 services (new process)',
+  medianMs: g1000.medianMs,
+  range: `${Math.min(...g1000.samplesMs).toFixed(0)}-${Math.max(...g1000.samplesMs).toFixed(0)}`,
+  note:
+    `peak RSS ${g1000.maxRssMb.toFixed(0)} MB; target <= 2 s and < 400 MB: ` +
+    (g1000.medianMs <= 2000 && g1000.maxRssMb < 400 ? 'met' : 'MISSED'),
 });
 
 // Policy: the rules in process, the CLI end to end against its parse-only floor (test/bench/policy.ts).
