@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { ConfigError } from '../constructs/core/errors';
 import { DEFAULT_SCHEMA, Type, dump } from 'js-yaml';
@@ -57,7 +57,8 @@ function depth(chart: Chart, memo = new Map<Chart, number>()): number {
  */
 export function renderEnvironment(env: Environment): RenderedFile[] {
   return [
-    ...synthesizeCharts(env).map((c) => ({ path: `${env.name}/${c.file}`, content: manifestYaml(c.objects) })),
+    // Chart by chart: each chart's objects are garbage once written as YAML, not all held until the end.
+    ...Array.from(chartsOf(env), (c) => ({ path: `${env.name}/${c.file}`, content: manifestYaml(c.objects) })),
     // Not a Kubernetes object: the values the platform team installs kube-prometheus-stack with (online or mirrored).
     { path: `${env.name}/helm/kube-prometheus-stack.values.yaml`, content: stringify(monitoringStackValuesOf(env)) },
     // Plain-YAML sites install the operators themselves: the charts, versions, values and images, in order.
@@ -117,17 +118,22 @@ export interface SynthesizedChart {
  * these objects to dist/; the Pulumi program hands the very same objects to @pulumi/kubernetes.
  */
 export function synthesizeCharts(env: Environment): SynthesizedChart[] {
+  return [...chartsOf(env)];
+}
+
+/** {@link synthesizeCharts} one chart at a time: the app is built and validated first, each chart synthesized when asked. */
+function* chartsOf(env: Environment): Generator<SynthesizedChart> {
   const { app } = buildPlatform(env);
   validateApp(app);
-  return app.charts.map((chart) => {
+  for (const chart of app.charts) {
     const d = depth(chart);
-    return {
+    yield {
       file: `${String(d).padStart(2, '0')}-${chart.node.id}.k8s.yaml`,
       chart: chart.node.id,
       depth: d,
       objects: chartObjects(chart),
     };
-  });
+  }
 }
 
 /**
@@ -135,11 +141,48 @@ export function synthesizeCharts(env: Environment): SynthesizedChart[] {
  * the number of charts (200 services took 45x the time of 20). The app is validated once by {@link validateApp};
  * charts depend on each other only through explicit `addDependency`, which needs no inference pass.
  */
-function chartObjects(chart: Chart): Record<string, unknown>[] {
-  return new DependencyGraph(chart.node)
-    .topology()
+export function chartObjects(chart: Chart): Record<string, unknown>[] {
+  return dependencyOrder(chart)
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
     .map((o) => o.toJson());
+}
+
+/**
+ * The order of cdk8s's `new DependencyGraph(chart.node).topology()`, which `chart.toJson()` uses: every construct of
+ * the chart after what it depends on within the chart, otherwise in tree order. cdk8s keys its vertices by path
+ * strings and walks shared dependencies again on every visit (a fifth of the time at 1000 services); this walks
+ * each construct once. Same roots in the same order, same edges in the same order, so the same result: a second
+ * visit of a construct in cdk8s's walk adds nothing, since its first visit already placed all it depends on.
+ */
+function dependencyOrder(chart: Chart): IConstruct[] {
+  const constructs = chart.node.findAll();
+  const inChart = new Set<IConstruct>(constructs);
+  const dependsOn = new Map<IConstruct, IConstruct[]>(constructs.map((c) => [c, []]));
+  const dependedOn = new Set<IConstruct>();
+  for (const c of constructs) {
+    for (const d of c.node.dependencies) {
+      if (!inChart.has(d)) continue; // cdk8s does not cross a chart's boundary either
+      const edges = dependsOn.get(c)!;
+      if (!edges.includes(d)) edges.push(d);
+      dependedOn.add(d);
+    }
+  }
+  const order: IConstruct[] = [];
+  const placed = new Set<IConstruct>();
+  const visiting: IConstruct[] = [];
+  const visit = (c: IConstruct): void => {
+    if (placed.has(c)) return;
+    if (visiting.includes(c)) {
+      throw new Error(`Dependency cycle detected: ${[...visiting.slice(visiting.indexOf(c)), c].map((v) => v.node.path).join(' => ')}`);
+    }
+    visiting.push(c);
+    for (const d of dependsOn.get(c)!) visit(d);
+    visiting.pop();
+    placed.add(c);
+    order.push(c);
+  };
+  for (const c of constructs) if (!dependedOn.has(c)) visit(c);
+  return order;
 }
 
 /**

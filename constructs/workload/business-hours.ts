@@ -1,4 +1,5 @@
 import { Problems } from '../core/errors';
+import { isTimeZone } from '../core/grammars';
 
 /**
  * A replica floor during business hours, applied by a KEDA `cron` trigger in the given IANA time zone (daylight
@@ -24,15 +25,6 @@ export interface BusinessHours {
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAYS = /^[0-6](-[0-6])?(,[0-6](-[0-6])?)*$/;
-
-export function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return tz.length > 0;
-  } catch {
-    return false;
-  }
-}
 
 /** The `start`/`end` cron expressions of the KEDA cron trigger. */
 export function businessHoursCron(hours: BusinessHours): { readonly start: string; readonly end: string } {

@@ -1,5 +1,6 @@
 import { Problems } from '../core/errors';
-import { BusinessHours, businessHoursCron, isTimeZone } from './business-hours';
+import { isTimeZone } from '../core/grammars';
+import { BusinessHours, businessHoursCron } from './business-hours';
 
 /** One interval of a floors file, as `npm run forecast -- --format json` prints it. */
 export interface ForecastFloor {
@@ -85,9 +86,16 @@ export function checkForecastFloors(problems: Problems, input: string, f: Foreca
   });
 }
 
+/** Formatters by time zone: building one costs more than the few lookups a service makes with it. */
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /** Minutes since Sunday 00:00 of an instant's wall-clock time in a time zone, one lookup per call. */
 export function weekMinuteIn(timeZone: string): (ms: number) => number {
-  const format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formats.set(timeZone, format);
+  }
   return (ms) => {
     const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
     const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday);
@@ -280,29 +288,41 @@ export function cronTriggers(options: {
     });
   }
   const f = options.forecast;
-  if (f) {
-    const profile = weeklyFloorProfile(f, options.min, bh);
-    const segs = coarsen(segmentsOf(profile, options.min), options.min, (f.maxTriggers ?? DEFAULT_MAX_TRIGGERS) - triggers.length);
-    const perDay = 1440 / STEP;
-    const windows = [...groupsOf(segs).values()]
-      .map((group) => {
-        const days = group.map((s) => Math.floor(s.start / perDay) % 7);
-        const endDays = group.map((s) => Math.floor(s.end / perDay) % 7);
-        return {
-          first: group[0].start,
-          value: group[0].value,
-          start: cronAt(group[0].start, daysField(days)),
-          end: cronAt(group[0].end, daysField(endDays)),
-        };
-      })
-      .sort((a, b) => a.first - b.first);
-    windows.forEach((w, i) =>
-      triggers.push({
-        type: 'cron',
-        name: `forecast-${i + 1}`,
-        metadata: { timezone: f.timeZone, start: w.start, end: w.end, desiredReplicas: String(w.value) },
-      }),
-    );
-  }
+  if (f) triggers.push(...forecastTriggers(f, options.min, bh).map((t) => ({ ...t, metadata: { ...t.metadata } })));
+  return triggers;
+}
+
+/**
+ * The forecast's triggers, computed once per floors list, minimum and business hours: services that share a floors
+ * file, or an environment synthesized again in the same process, reuse them (readonly values; callers get copies).
+ */
+const computedTriggers = new WeakMap<readonly ForecastFloor[], Map<string, readonly CronTrigger[]>>();
+function forecastTriggers(f: ForecastFloors, min: number, bh: BusinessHours | undefined): readonly CronTrigger[] {
+  const key = JSON.stringify([min, bh ?? null, f.maxTriggers ?? null, f.timeZone, f.floors.length]);
+  let byInputs = computedTriggers.get(f.floors);
+  if (!byInputs) computedTriggers.set(f.floors, (byInputs = new Map()));
+  const known = byInputs.get(key);
+  if (known) return known;
+  const profile = weeklyFloorProfile(f, min, bh);
+  const segs = coarsen(segmentsOf(profile, min), min, (f.maxTriggers ?? DEFAULT_MAX_TRIGGERS) - (bh ? 1 : 0));
+  const perDay = 1440 / STEP;
+  const triggers = [...groupsOf(segs).values()]
+    .map((group) => {
+      const days = group.map((s) => Math.floor(s.start / perDay) % 7);
+      const endDays = group.map((s) => Math.floor(s.end / perDay) % 7);
+      return {
+        first: group[0].start,
+        value: group[0].value,
+        start: cronAt(group[0].start, daysField(days)),
+        end: cronAt(group[0].end, daysField(endDays)),
+      };
+    })
+    .sort((a, b) => a.first - b.first)
+    .map((w, i): CronTrigger => ({
+      type: 'cron',
+      name: `forecast-${i + 1}`,
+      metadata: { timezone: f.timeZone, start: w.start, end: w.end, desiredReplicas: String(w.value) },
+    }));
+  byInputs.set(key, triggers);
   return triggers;
 }

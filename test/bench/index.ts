@@ -109,7 +109,7 @@ rows.push({
 });
 const g1000 = renderAtScale(1000, Math.max(3, Math.floor(RUNS / 2)));
 rows.push({
-  case: 'render generated environment, 1000 services (new process)',
+  case: 'render generated environment, 1000 services (one per new process)',
   medianMs: g1000.medianMs,
   range: `${Math.min(...g1000.samplesMs).toFixed(0)}-${Math.max(...g1000.samplesMs).toFixed(0)}`,
   note:

@@ -7,7 +7,9 @@ import { ENVIRONMENTS } from '../../stacks/environments';
 import { main } from '../../stacks/main';
 import { prod } from '../../stacks/prod';
 import { buildPlatform } from '../../stacks/platform';
-import { renderEnvironment, synthesizeCharts } from '../../stacks/synth';
+import { chartObjects, renderEnvironment, synthesizeCharts } from '../../stacks/synth';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { Construct } from 'constructs';
 import { snapshotTree } from '../support/files';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -71,6 +73,31 @@ describe('synth', () => {
     const charts = synthesizeCharts(prod);
     expect(charts.map((c) => c.objects)).toEqual(app.charts.map((c) => c.toJson()));
     expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 2]);
+    for (const env of Object.values(ENVIRONMENTS)) {
+      const built = buildPlatform(env).app;
+      expect(built.charts.map(chartObjects)).toEqual(built.charts.map((c) => c.toJson()));
+    }
+  });
+
+  it('orders shared, nested and cross-chart dependencies as cdk8s does, and names a cycle', () => {
+    const app = new App();
+    const a = new Chart(app, 'a');
+    const b = new Chart(app, 'b');
+    const obj = (scope: Construct, id: string) => new ApiObject(scope, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id } });
+    const [w, x, y, z] = ['w', 'x', 'y', 'z'].map((id) => obj(a, id));
+    const group = new Construct(a, 'group');
+    const g2 = ['g1', 'g2'].map((id) => obj(group, id))[1];
+    w.node.addDependency(y, z, y);
+    y.node.addDependency(x);
+    z.node.addDependency(x, g2);
+    group.node.addDependency(x);
+    const [u, v] = ['u', 'v'].map((id) => obj(b, id));
+    u.node.addDependency(v, x); // x is another chart's: outside b's graph
+    for (const chart of [a, b]) expect(chartObjects(chart)).toEqual(chart.toJson());
+    expect(chartObjects(a).map((o) => (o.metadata as { name: string }).name)).toEqual(['x', 'y', 'g2', 'z', 'w', 'g1']);
+
+    x.node.addDependency(w);
+    expect(() => chartObjects(a)).toThrow('Dependency cycle detected: a/x => a/w => a/y => a/x');
   });
 
   it('replaces only the environments asked for', () => {

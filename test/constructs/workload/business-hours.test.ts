@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Problems } from '../../../constructs/core/errors';
-import { businessHoursCron, checkBusinessHours, isTimeZone } from '../../../constructs/workload/business-hours';
+import { isTimeZone } from '../../../constructs/core/grammars';
+import { businessHoursCron, checkBusinessHours } from '../../../constructs/workload/business-hours';
 
 const hhmm = fc
   .tuple(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }))
