@@ -8,12 +8,14 @@ const common = {
 };
 
 /**
- * Two projects: unit tests run in parallel; integration tests start real programs (redis-server, postgres,
- * pgbouncer, promtool) and run one file at a time (`--runInBand` in `npm test`), so a load test never skews a
- * failover measurement.
+ * Two projects, run together: unit tests, and integration tests that start real programs (redis-server, postgres,
+ * pgbouncer, promtool, prometheus, registries) on their own ports and folders. The integration suites mostly wait
+ * (a failover is a 2 s node timeout, not CPU), so they overlap with unit tests; what they measure holds under load
+ * (README "Tests").
  */
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   projects: [
     {
       ...common,
