@@ -11,7 +11,8 @@ import { imagesIn } from '../../delivery/images';
 import { operatorCharts } from '../../delivery/operator-charts';
 import { airgap } from '../../stacks/airgap';
 import { renderEnvironment } from '../../stacks/synth';
-import { OciRegistry, chartRepository, freePort, pushTestImages } from './support/oci-registry';
+import { OciRegistry, chartRepository, pushTestImages } from './support/oci-registry';
+import { freePort, freePorts } from './support/ports';
 import { describeWithPrograms } from './support/programs';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -48,8 +49,9 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-bundle-'));
-    upstream = new OciRegistry(path.join(work, 'upstream'), await freePort());
-    site = new OciRegistry(path.join(work, 'site'), await freePort());
+    const [upstreamPort, sitePort] = await freePorts(2);
+    upstream = new OciRegistry(path.join(work, 'upstream'), upstreamPort);
+    site = new OciRegistry(path.join(work, 'site'), sitePort);
     await Promise.all([upstream.start(), site.start()]);
     // The connected mirror holds every image the environment and its operators run, each distinct.
     const objects = renderEnvironment(airgap)

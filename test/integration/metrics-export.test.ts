@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { exportScript } from '../../constructs/observability/metrics-export';
 import { main as capacity } from '../../planning/capacity-cli';
-import { freePort } from './support/oci-registry';
+import { freePort } from './support/ports';
 import { airgap } from '../../stacks/airgap';
 import { describeWithPrograms } from './support/programs';
 import { synthesized } from './support/synthesized';

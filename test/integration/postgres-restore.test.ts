@@ -5,6 +5,7 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { prod } from '../../stacks/prod';
 import { PostgresHarness } from './support/postgres-harness';
+import { freePort, freePorts } from './support/ports';
 import { describeWithPrograms } from './support/programs';
 import { synthesized } from './support/synthesized';
 
@@ -45,11 +46,12 @@ describeWithPrograms(
   () => {
     const parameters = synthesized(prod, 'Cluster', 'postgres').spec.postgresql.parameters;
     const pg = new PostgresHarness();
-    const PRIMARY = 15462;
-    const RESTORED = 15463;
+    let PRIMARY: number;
+    let RESTORED: number;
     const archive = path.join(pg.root, 'wal-archive');
 
     beforeAll(async () => {
+      [PRIMARY, RESTORED] = await freePorts(2);
       fs.mkdirSync(archive, { mode: 0o777 });
       fs.chmodSync(archive, 0o777);
       // What barman-cloud does for CloudNativePG, with a directory for the object store.
@@ -108,7 +110,7 @@ describeWithPrograms(
       const calls: string[] = [];
       const api = fakeCnpgApi(calls);
       await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
-      const metricsPort = 19187;
+      const metricsPort = await freePort();
       try {
         const [, , , namespace, , timeout, maxAge] = command;
         const child = spawn(

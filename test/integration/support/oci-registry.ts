@@ -1,8 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as path from 'path';
+import { waitForPort } from './ports';
 
 /** A real OCI registry (Debian's docker-registry, distribution 2.8) on loopback, storing in a temp folder. */
 export class OciRegistry {
@@ -24,12 +24,7 @@ export class OciRegistry {
       `version: 0.1\nlog: { level: error }\nstorage: { filesystem: { rootdirectory: ${this.dir}/data }, delete: { enabled: true } }\nhttp: { addr: ${this.address} }\n`,
     );
     this.process = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-    const deadline = Date.now() + 10000;
-    while (Date.now() < deadline) {
-      if (await reachable(this.port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`docker-registry did not listen on ${this.address}`);
+    await waitForPort(this.port, this.process);
   }
 
   public stop(): void {
@@ -45,29 +40,6 @@ export class OciRegistry {
       return false;
     }
   }
-}
-
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
 }
 
 /**

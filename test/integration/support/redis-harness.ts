@@ -9,6 +9,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import calculateSlot from 'cluster-key-slot';
 import Redis, { Cluster } from 'ioredis';
+import { waitForPort } from './ports';
 
 const run = promisify(execFile);
 export const PASSWORD = 'integration-test-password';
@@ -58,6 +59,7 @@ export class RedisHarness {
     return conf;
   }
 
+  /** Starts every node and waits until each accepts connections, so the bootstrap script never waits a round on one. */
   public async start(): Promise<void> {
     for (const node of this.nodes) {
       fs.mkdirSync(node.dir, { recursive: true });
@@ -69,6 +71,7 @@ export class RedisHarness {
       );
       this.launch(node);
     }
+    await Promise.all(this.nodes.map((n) => waitForPort(n.port, n.process!)));
   }
 
   public launch(node: RedisNode): void {
@@ -286,8 +289,16 @@ export class RedisHarness {
   }
 
   public async stop(): Promise<void> {
-    for (const n of this.nodes) if (n.process && n.process.exitCode === null) n.process.kill('SIGKILL');
-    await sleep(100);
+    const running = this.nodes
+      .map((n) => n.process)
+      .filter((p): p is ChildProcess => p !== undefined && p.exitCode === null && p.signalCode === null);
+    await Promise.all(
+      running.map((p) => {
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGKILL');
+        return exited;
+      }),
+    );
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 }
