@@ -133,16 +133,20 @@ export class RedisHarness {
     }
   }
 
-  /** Waits until `via` sees every shard's master and replicas (a new replica is gossiped as a master at first). */
+  /**
+   * Waits until `via` sees every shard's master and replicas, each replica with its master (a new replica is gossiped
+   * as a master at first, then as a replica of a master not yet known).
+   */
   public async waitForTopology(via: RedisNode, timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const roles = [...(await this.topology(via)).values()];
-      const masters = roles.filter((r) => r.role === 'master').length;
-      const replicas = roles.filter((r) => r.role === 'replica').length;
-      if (masters === this.options.shards && replicas === this.options.shards * this.options.replicasPerShard) return;
-      if (Date.now() > deadline) throw new Error(`topology never settled: ${masters} masters, ${replicas} replicas`);
-      await sleep(100);
+      const masters = new Set(roles.filter((r) => r.role === 'master').map((r) => r.id));
+      const replicas = roles.filter((r) => r.role === 'replica' && masters.has(r.masterId!)).length;
+      if (masters.size === this.options.shards && replicas === this.options.shards * this.options.replicasPerShard) return;
+      if (Date.now() > deadline)
+        throw new Error(`topology never settled: ${masters.size} masters, ${replicas} replicas with a known master`);
+      await sleep(50);
     }
   }
 
@@ -156,7 +160,7 @@ export class RedisHarness {
           const info = (await c.info('replication')) as string;
           if (info.includes('role:master') || info.includes('master_link_status:up')) break;
           if (Date.now() > deadline) throw new Error(`replica on ${node.port} never finished its first sync`);
-          await sleep(100);
+          await sleep(50);
         }
       } finally {
         c.disconnect();
@@ -281,7 +285,7 @@ export class RedisHarness {
     try {
       while (!((await c.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok')) {
         if (Date.now() > deadline) throw new Error('cluster_state never became ok');
-        await sleep(100);
+        await sleep(50);
       }
     } finally {
       c.disconnect();
