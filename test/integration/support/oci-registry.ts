@@ -31,16 +31,31 @@ export class OciRegistry {
     this.process?.kill('SIGTERM');
   }
 
-  /** The digest of `path@digest` as the registry serves it, or undefined when it does not have it. */
-  public has(repo: string, digest: string): boolean {
-    try {
-      execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${this.address}/${repo}@${digest}`], { stdio: 'pipe' });
-      return true;
-    } catch {
-      return false;
-    }
+  /** Whether the registry serves the manifest `repo@digest` (a HEAD of the distribution API, as a pull starts). */
+  public has(repo: string, digest: string): Promise<boolean> {
+    return new Promise((resolve, reject) =>
+      http
+        .request(
+          `http://${this.address}/v2/${repo}/manifests/${digest}`,
+          { method: 'HEAD', headers: { accept: MANIFEST_TYPES } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode === 200);
+          },
+        )
+        .on('error', reject)
+        .end(),
+    );
   }
 }
+
+/** Every manifest media type a pull accepts: an OCI manifest is not served to a client that does not accept it. */
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
 
 /**
  * Pushes a tiny distinct image for each `path:tag` to `registry`: one empty base made with umoci, each variant
