@@ -11,7 +11,8 @@ import { imagesIn } from '../../delivery/images';
 import { operatorCharts } from '../../delivery/operator-charts';
 import { airgap } from '../../stacks/airgap';
 import { renderEnvironment } from '../../stacks/synth';
-import { OciRegistry, chartRepository, freePort, pushTestImages } from './support/oci-registry';
+import { OciRegistry, chartRepository, pushTestImages } from './support/oci-registry';
+import { freePort, freePorts } from './support/ports';
 import { describeWithPrograms } from './support/programs';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -48,8 +49,9 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
 
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-bundle-'));
-    upstream = new OciRegistry(path.join(work, 'upstream'), await freePort());
-    site = new OciRegistry(path.join(work, 'site'), await freePort());
+    const [upstreamPort, sitePort] = await freePorts(2);
+    upstream = new OciRegistry(path.join(work, 'upstream'), upstreamPort);
+    site = new OciRegistry(path.join(work, 'site'), sitePort);
     await Promise.all([upstream.start(), site.start()]);
     // The connected mirror holds every image the environment and its operators run, each distinct.
     const objects = renderEnvironment(airgap)
@@ -103,12 +105,12 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     expect(inventory.images.map((i: { reference: string }) => i.reference).sort()).toEqual(expect.arrayContaining(refs));
   });
 
-  it('verifies, pushes every image into the site registry by digest, then installs charts and applies manifests in order', () => {
+  it('verifies, pushes every image into the site registry by digest, then installs charts and applies manifests in order', async () => {
     const log = path.join(work, 'install.log');
     const r = runInstall(bundle, ['install', '--expect', aggregate, '--registry', site.address, '--dest-tls-verify=false'], log);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     const inventory = JSON.parse(fs.readFileSync(path.join(bundle, 'inventory.json'), 'utf8'));
-    for (const i of inventory.images) expect(site.has(i.name, i.digest)).toBe(true);
+    for (const i of inventory.images) expect(await site.has(i.name, i.digest)).toBe(true);
     const calls = fs.readFileSync(log, 'utf8').trim().split('\n');
     const manifests = fs.readdirSync(path.join(bundle, 'manifests')).sort();
     const helm = calls.filter((c) => c.startsWith('helm '));
@@ -240,77 +242,71 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
       empty.stop();
     }
   });
-});
 
-describeWithPrograms('synth and bundle without any network', ['unshare', 'ip', 'skopeo', 'docker-registry', 'umoci'], () => {
-  const canUnshare = spawnSync('unshare', ['-n', 'true']).status === 0;
-  const maybe = canUnshare ? it : it.skip;
-  if (!canUnshare) process.stderr.write('\n*** SKIPPED: this machine does not allow network namespaces (unshare -n)\n\n');
+  // Last, while the mirror above still holds the images: the offline bundle is made from a copy of its storage.
+  describeWithPrograms('synth and bundle without any network', ['unshare', 'ip'], () => {
+    const canUnshare = spawnSync('unshare', ['-n', 'true']).status === 0;
+    const maybe = canUnshare ? it : it.skip;
+    if (!canUnshare) process.stderr.write('\n*** SKIPPED: this machine does not allow network namespaces (unshare -n)\n\n');
 
-  maybe(
-    'synthesizes every environment in a network namespace with no interface up',
-    () => {
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-'));
-      try {
-        const r = spawnSync(
-          'unshare',
-          ['-n', process.execPath, path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'stacks/main.ts'), '--out', out],
-          { encoding: 'utf8', cwd: ROOT },
-        );
-        expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-        expect(fs.readdirSync(out).sort()).toEqual(expect.arrayContaining(['airgap']));
-      } finally {
-        fs.rmSync(out, { recursive: true, force: true });
-      }
-    },
-    60000,
-  );
+    maybe(
+      'synthesizes every environment in a network namespace with no interface up',
+      () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-'));
+        try {
+          const r = spawnSync(
+            'unshare',
+            ['-n', process.execPath, path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'stacks/main.ts'), '--out', out],
+            { encoding: 'utf8', cwd: ROOT },
+          );
+          expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+          expect(fs.readdirSync(out).sort()).toEqual(expect.arrayContaining(['airgap']));
+        } finally {
+          fs.rmSync(out, { recursive: true, force: true });
+        }
+      },
+      60000,
+    );
 
-  maybe(
-    'builds and verifies a bundle in a network namespace where only loopback exists',
-    () => {
-      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-bundle-'));
-      const tsx = `${process.execPath} ${path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')}`;
-      const script = path.join(work, 'offline.sh');
-      // Everything the bundle needs is on loopback inside the namespace: the mirror registry and its images.
-      fs.writeFileSync(
-        script,
-        `set -e
+    maybe(
+      'builds and verifies a bundle in a network namespace where only loopback exists',
+      () => {
+        const offline = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-bundle-'));
+        fs.cpSync(path.join(work, 'upstream', 'data'), path.join(offline, 'reg', 'data'), { recursive: true });
+        const tsx = `${process.execPath} ${path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')}`;
+        const script = path.join(offline, 'offline.sh');
+        // Everything the bundle needs is on loopback inside the namespace: the mirror registry and its images.
+        fs.writeFileSync(
+          script,
+          `set -e
 ip link set lo up
 cd ${ROOT}
 ${tsx} -e "
-const { OciRegistry, pushTestImages } = require('./test/integration/support/oci-registry');
-const { imagesIn } = require('./delivery/images');
-const { parseImageRef } = require('./manifests/images');
-const { renderEnvironment } = require('./stacks/synth');
+const { OciRegistry, chartRepository } = require('./test/integration/support/oci-registry');
 const { airgap } = require('./stacks/airgap');
-const { parseAllDocuments } = require('yaml');
 const { operatorCharts } = require('./delivery/operator-charts');
-const { chartRepository } = require('./test/integration/support/oci-registry');
 (async () => {
-  const r = new OciRegistry('${work}/reg', 5999);
+  const r = new OciRegistry('${offline}/reg', 5999);
   await r.start();
-  const charts = operatorCharts(airgap);
-  const repo = await chartRepository('${work}/charts', charts.charts);
-  const objs = renderEnvironment(airgap).filter((f) => f.path.endsWith('.k8s.yaml')).flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
-  pushTestImages('${work}/img', r.address, [...new Set([...imagesIn(objs), ...charts.images].map((x) => { const p = parseImageRef(x); return p.path + ':' + p.tag; }))]);
-  const code = await require('./delivery/bundle-cli').main(['--env', 'airgap', '--out', '${work}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url]);
+  const repo = await chartRepository('${offline}/charts', operatorCharts(airgap).charts);
+  const code = await require('./delivery/bundle-cli').main(['--env', 'airgap', '--out', '${offline}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url]);
   r.stop();
   repo.close();
   process.exit(code);
 })();
 "
-${work}/bundle/install.sh verify
+${offline}/bundle/install.sh verify
 `,
-      );
-      try {
-        const r = spawnSync('unshare', ['-n', 'bash', script], { encoding: 'utf8' });
-        expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-        expect(r.stdout).toContain('bundle verified');
-      } finally {
-        fs.rmSync(work, { recursive: true, force: true });
-      }
-    },
-    120000,
-  );
+        );
+        try {
+          const r = spawnSync('unshare', ['-n', 'bash', script], { encoding: 'utf8' });
+          expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+          expect(r.stdout).toContain('bundle verified');
+        } finally {
+          fs.rmSync(offline, { recursive: true, force: true });
+        }
+      },
+      120000,
+    );
+  });
 });

@@ -2,6 +2,7 @@ import * as net from 'net';
 import { prod } from '../../stacks/prod';
 import { PgConnection, ServerError } from './support/pg-wire';
 import { PostgresHarness } from './support/postgres-harness';
+import { freePorts } from './support/ports';
 import { describeWithPrograms } from './support/programs';
 import { synthesized } from './support/synthesized';
 
@@ -82,16 +83,18 @@ describeWithPrograms(
     const cluster = synthesized(prod, 'Cluster', 'postgres');
     const target = prod.dataTier.postgres.targetClients ?? 1000;
     const pg = new PostgresHarness();
-    const POSTGRES = 15452;
-    const BOUNCERS = [16442, 16443];
-    const service = new ServiceProxy(BOUNCERS);
+    let POSTGRES: number;
+    let BOUNCERS: number[];
+    let service: ServiceProxy;
     let servicePort = 0;
     const clients: AppClient[] = [];
     const runs: Promise<void>[] = [];
 
     beforeAll(async () => {
+      [POSTGRES, ...BOUNCERS] = await freePorts(3);
       if (pooler.spec.instances !== BOUNCERS.length)
         throw new Error(`prod's pooler has ${pooler.spec.instances} instances, the test ${BOUNCERS.length}`);
+      service = new ServiceProxy(BOUNCERS);
       await pg.initPrimary('db', POSTGRES, cluster.spec.postgresql.parameters);
       await pg.start('db');
       await pg.psql(POSTGRES, 'create database app');
@@ -102,7 +105,7 @@ describeWithPrograms(
     afterAll(async () => {
       for (const c of clients) c.stop();
       await Promise.all(runs);
-      service.close();
+      service?.close();
       await pg.stop();
     });
 

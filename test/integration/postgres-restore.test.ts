@@ -5,6 +5,7 @@ import { AddressInfo } from 'net';
 import * as path from 'path';
 import { prod } from '../../stacks/prod';
 import { PostgresHarness } from './support/postgres-harness';
+import { freePort, freePorts } from './support/ports';
 import { describeWithPrograms } from './support/programs';
 import { synthesized } from './support/synthesized';
 
@@ -45,11 +46,12 @@ describeWithPrograms(
   () => {
     const parameters = synthesized(prod, 'Cluster', 'postgres').spec.postgresql.parameters;
     const pg = new PostgresHarness();
-    const PRIMARY = 15462;
-    const RESTORED = 15463;
+    let PRIMARY: number;
+    let RESTORED: number;
     const archive = path.join(pg.root, 'wal-archive');
 
     beforeAll(async () => {
+      [PRIMARY, RESTORED] = await freePorts(2);
       fs.mkdirSync(archive, { mode: 0o777 });
       fs.chmodSync(archive, 0o777);
       // What barman-cloud does for CloudNativePG, with a directory for the object store.
@@ -72,7 +74,7 @@ describeWithPrograms(
       const deadline = Date.now() + 30000;
       while ((await pg.psql(PRIMARY, "select coalesce(last_archived_wal, '') from pg_stat_archiver")) < last) {
         if (Date.now() > deadline) throw new Error(`WAL ${last} never archived`);
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 50));
       }
       const expected = await pg.psql(
         PRIMARY,
@@ -85,7 +87,7 @@ describeWithPrograms(
       await pg.start('restored');
       while ((await pg.psql(RESTORED, 'select pg_is_in_recovery()')) !== 'f') {
         if (Date.now() - t0 > 60000) throw new Error('restored instance never finished recovery');
-        await new Promise((r) => setTimeout(r, 200));
+        await new Promise((r) => setTimeout(r, 50));
       }
       process.stdout.write(`postgres restore: base backup + WAL recovered and promoted in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 
@@ -108,7 +110,7 @@ describeWithPrograms(
       const calls: string[] = [];
       const api = fakeCnpgApi(calls);
       await new Promise<void>((r) => api.listen(0, '127.0.0.1', r));
-      const metricsPort = 19187;
+      const metricsPort = await freePort();
       try {
         const [, , , namespace, , timeout, maxAge] = command;
         const child = spawn(
@@ -123,7 +125,7 @@ describeWithPrograms(
               PGPORT: String(RESTORED),
               TERMINATION_LOG: path.join(pg.root, 'termination-log'),
               METRICS_PORT: String(metricsPort),
-              METRICS_SECONDS: '3',
+              METRICS_SECONDS: '1',
               POLL_SECONDS: '0.2',
             },
           },
@@ -131,16 +133,22 @@ describeWithPrograms(
         let out = '';
         child.stdout.on('data', (d) => (out += d));
         child.stderr.on('data', (d) => (out += d));
-        while (!/drill: (passed|FAILED)/.test(out) && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
-        const metrics = await new Promise<string>((resolve, reject) =>
-          http
-            .get(`http://127.0.0.1:${metricsPort}/metrics`, (res) => {
-              let text = '';
-              res.on('data', (d) => (text += d));
-              res.on('end', () => resolve(text));
-            })
-            .on('error', reject),
-        );
+        const scrape = () =>
+          new Promise<string>((resolve, reject) =>
+            http
+              .get(`http://127.0.0.1:${metricsPort}/metrics`, (res) => {
+                let text = '';
+                res.on('data', (d) => (text += d));
+                res.on('end', () => resolve(text));
+              })
+              .on('error', reject),
+          );
+        // The figures are served from the verdict until METRICS_SECONDS later; the server starts just after the verdict.
+        let metrics = '';
+        while (!metrics && child.exitCode === null) {
+          metrics = /drill: (passed|FAILED)/.test(out) ? await scrape().catch(() => '') : '';
+          if (!metrics) await new Promise((r) => setTimeout(r, 50));
+        }
         const code = await new Promise<number>((r) => (child.exitCode !== null ? r(child.exitCode) : child.on('exit', (c) => r(c ?? -1))));
         expect(out).toMatch(/drill: passed/);
         expect(code).toBe(0);

@@ -1,21 +1,21 @@
 import { prod } from '../../stacks/prod';
 import { describeWithPrograms } from './support/programs';
 
-import { FAILOVER_TARGET_SECONDS } from './support/redis-harness';
-import { synthesizedRedisHarness } from './support/synthesized';
+import { FAILOVER_TARGET_SECONDS, RedisHarness } from './support/redis-harness';
+import { startSynthesizedRedis } from './support/synthesized';
 
 describeWithPrograms('Redis Cluster from the synthesized prod ConfigMap, on real redis-server', ['redis-server', 'redis-cli'], () => {
-  const harness = synthesizedRedisHarness(prod, 17000);
+  let harness: RedisHarness;
   let bootstrapLog = '';
 
   beforeAll(async () => {
-    await harness.start();
+    harness = await startSynthesizedRedis(prod);
     bootstrapLog = await harness.bootstrap();
     await harness.waitForClusterOk(harness.nodes[0]);
     await harness.waitForTopology(harness.nodes[0]);
     await harness.waitForReplicasInSync();
   }, 120000);
-  afterAll(() => harness.stop());
+  afterAll(() => harness?.stop());
 
   it('is created by the bootstrap Job script as 3 masters with 2 replicas each', async () => {
     expect([harness.options.shards, harness.options.replicasPerShard]).toEqual([3, 2]);

@@ -1,22 +1,22 @@
 import { prod } from '../../stacks/prod';
 import { describeWithPrograms } from './support/programs';
 
-import { FAILOVER_TARGET_SECONDS } from './support/redis-harness';
-import { synthesizedRedisHarness } from './support/synthesized';
+import { FAILOVER_TARGET_SECONDS, RedisHarness } from './support/redis-harness';
+import { startSynthesizedRedis } from './support/synthesized';
 
 describeWithPrograms('Redis Cluster of prod losing a whole zone, on real redis-server', ['redis-server', 'redis-cli'], () => {
   // 9 nodes, 3 per zone, as the StatefulSet's zone spread (maxSkew 1, DoNotSchedule) leaves them.
-  const harness = synthesizedRedisHarness(prod, 17040);
+  let harness: RedisHarness;
   const zoneOf = (port: number) => harness.nodes.find((n) => n.port === port)!.zone;
 
   beforeAll(async () => {
-    await harness.start();
+    harness = await startSynthesizedRedis(prod);
     await harness.bootstrap();
     await harness.waitForClusterOk(harness.nodes[0]);
     await harness.waitForTopology(harness.nodes[0]);
     await harness.waitForReplicasInSync();
   }, 120000);
-  afterAll(() => harness.stop());
+  afterAll(() => harness?.stop());
 
   it('spreads every shard over the three zones: a master and one replica in each other zone', async () => {
     const topo = await harness.topology(harness.nodes[0]);

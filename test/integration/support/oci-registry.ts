@@ -1,8 +1,8 @@
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as path from 'path';
+import { waitForPort } from './ports';
 
 /** A real OCI registry (Debian's docker-registry, distribution 2.8) on loopback, storing in a temp folder. */
 export class OciRegistry {
@@ -24,51 +24,38 @@ export class OciRegistry {
       `version: 0.1\nlog: { level: error }\nstorage: { filesystem: { rootdirectory: ${this.dir}/data }, delete: { enabled: true } }\nhttp: { addr: ${this.address} }\n`,
     );
     this.process = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-    const deadline = Date.now() + 10000;
-    while (Date.now() < deadline) {
-      if (await reachable(this.port)) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`docker-registry did not listen on ${this.address}`);
+    await waitForPort(this.port, this.process);
   }
 
   public stop(): void {
     this.process?.kill('SIGTERM');
   }
 
-  /** The digest of `path@digest` as the registry serves it, or undefined when it does not have it. */
-  public has(repo: string, digest: string): boolean {
-    try {
-      execFileSync('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${this.address}/${repo}@${digest}`], { stdio: 'pipe' });
-      return true;
-    } catch {
-      return false;
-    }
+  /** Whether the registry serves the manifest `repo@digest` (a HEAD of the distribution API, as a pull starts). */
+  public has(repo: string, digest: string): Promise<boolean> {
+    return new Promise((resolve, reject) =>
+      http
+        .request(
+          `http://${this.address}/v2/${repo}/manifests/${digest}`,
+          { method: 'HEAD', headers: { accept: MANIFEST_TYPES } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode === 200);
+          },
+        )
+        .on('error', reject)
+        .end(),
+    );
   }
 }
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
+/** Every manifest media type a pull accepts: an OCI manifest is not served to a client that does not accept it. */
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+].join(', ');
 
 /**
  * Pushes a tiny distinct image for each `path:tag` to `registry`: one empty base made with umoci, each variant

@@ -266,7 +266,7 @@ export class PostgresHarness {
       if (r.code === 0) return;
       if (Date.now() > deadline || child.exitCode !== null)
         throw new Error(`pgbouncer did not start: ${fs.existsSync(logfile) ? fs.readFileSync(logfile, 'utf8') : r.stderr}`);
-      await new Promise((res) => setTimeout(res, 200));
+      await new Promise((res) => setTimeout(res, 50));
     }
   }
 
@@ -292,8 +292,8 @@ export class PostgresHarness {
         }
       }
     }
-    await new Promise((res) => setTimeout(res, 300));
-    fs.rmSync(this.root, { recursive: true, force: true });
+    // Backends exit on their own once their postmaster is gone, and may still write meanwhile.
+    fs.rmSync(this.root, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
   }
 }
 

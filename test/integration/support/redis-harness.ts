@@ -9,6 +9,7 @@ import * as path from 'path';
 import { promisify } from 'util';
 import calculateSlot from 'cluster-key-slot';
 import Redis, { Cluster } from 'ioredis';
+import { waitForPort } from './ports';
 
 const run = promisify(execFile);
 export const PASSWORD = 'integration-test-password';
@@ -58,6 +59,7 @@ export class RedisHarness {
     return conf;
   }
 
+  /** Starts every node and waits until each accepts connections, so the bootstrap script never waits a round on one. */
   public async start(): Promise<void> {
     for (const node of this.nodes) {
       fs.mkdirSync(node.dir, { recursive: true });
@@ -69,6 +71,7 @@ export class RedisHarness {
       );
       this.launch(node);
     }
+    await Promise.all(this.nodes.map((n) => waitForPort(n.port, n.process!)));
   }
 
   public launch(node: RedisNode): void {
@@ -130,16 +133,20 @@ export class RedisHarness {
     }
   }
 
-  /** Waits until `via` sees every shard's master and replicas (a new replica is gossiped as a master at first). */
+  /**
+   * Waits until `via` sees every shard's master and replicas, each replica with its master (a new replica is gossiped
+   * as a master at first, then as a replica of a master not yet known).
+   */
   public async waitForTopology(via: RedisNode, timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const roles = [...(await this.topology(via)).values()];
-      const masters = roles.filter((r) => r.role === 'master').length;
-      const replicas = roles.filter((r) => r.role === 'replica').length;
-      if (masters === this.options.shards && replicas === this.options.shards * this.options.replicasPerShard) return;
-      if (Date.now() > deadline) throw new Error(`topology never settled: ${masters} masters, ${replicas} replicas`);
-      await sleep(100);
+      const masters = new Set(roles.filter((r) => r.role === 'master').map((r) => r.id));
+      const replicas = roles.filter((r) => r.role === 'replica' && masters.has(r.masterId!)).length;
+      if (masters.size === this.options.shards && replicas === this.options.shards * this.options.replicasPerShard) return;
+      if (Date.now() > deadline)
+        throw new Error(`topology never settled: ${masters.size} masters, ${replicas} replicas with a known master`);
+      await sleep(50);
     }
   }
 
@@ -153,7 +160,7 @@ export class RedisHarness {
           const info = (await c.info('replication')) as string;
           if (info.includes('role:master') || info.includes('master_link_status:up')) break;
           if (Date.now() > deadline) throw new Error(`replica on ${node.port} never finished its first sync`);
-          await sleep(100);
+          await sleep(50);
         }
       } finally {
         c.disconnect();
@@ -278,7 +285,7 @@ export class RedisHarness {
     try {
       while (!((await c.call('CLUSTER', 'INFO')) as string).includes('cluster_state:ok')) {
         if (Date.now() > deadline) throw new Error('cluster_state never became ok');
-        await sleep(100);
+        await sleep(50);
       }
     } finally {
       c.disconnect();
@@ -286,8 +293,16 @@ export class RedisHarness {
   }
 
   public async stop(): Promise<void> {
-    for (const n of this.nodes) if (n.process && n.process.exitCode === null) n.process.kill('SIGKILL');
-    await sleep(100);
+    const running = this.nodes
+      .map((n) => n.process)
+      .filter((p): p is ChildProcess => p !== undefined && p.exitCode === null && p.signalCode === null);
+    await Promise.all(
+      running.map((p) => {
+        const exited = new Promise((r) => p.once('exit', r));
+        p.kill('SIGKILL');
+        return exited;
+      }),
+    );
     fs.rmSync(this.root, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import { Environment } from '../../../stacks/environment';
 import { synthesizeCharts } from '../../../stacks/synth';
+import { freePortBlock } from './ports';
 import { RedisHarness } from './redis-harness';
 
 /** A synthesized object of an environment, found by kind and name: integration tests feed real programs with it. */
@@ -12,19 +13,32 @@ export function synthesized(env: Environment, kind: string, name: string): any {
   throw new Error(`${env.name} has no ${kind} ${name}`);
 }
 
+/** A Redis Cluster node's bus port is its port + 10000 (redis.conf sets no cluster-port). */
+const CLUSTER_BUS_OFFSET = 10000;
+
 /**
- * Real redis-server nodes as an environment's Redis Cluster runs them: its synthesized redis.conf and bootstrap
- * script, and the shard and replica counts its bootstrap Job passes to that script.
+ * Real redis-server nodes as an environment's Redis Cluster runs them, started on free ports: its synthesized
+ * redis.conf and bootstrap script, and the shard and replica counts its bootstrap Job passes to that script.
  */
-export function synthesizedRedisHarness(env: Environment, basePort: number): RedisHarness {
+export async function startSynthesizedRedis(env: Environment): Promise<RedisHarness> {
   const configMap = synthesized(env, 'ConfigMap', 'redis');
   const job = synthesized(env, 'Job', 'redis-bootstrap');
   const [shards, replicasPerShard] = job.spec.template.spec.containers[0].command.slice(-2).map(Number);
-  return new RedisHarness({
-    redisConf: configMap.data['redis.conf'],
-    bootstrapScript: configMap.data['bootstrap.sh'],
-    shards,
-    replicasPerShard,
-    basePort,
-  });
+  for (let attempt = 1; ; attempt++) {
+    const harness = new RedisHarness({
+      redisConf: configMap.data['redis.conf'],
+      bootstrapScript: configMap.data['bootstrap.sh'],
+      shards,
+      replicasPerShard,
+      basePort: await freePortBlock(shards * (1 + replicasPerShard), CLUSTER_BUS_OFFSET),
+    });
+    try {
+      await harness.start();
+      return harness;
+    } catch (e) {
+      // A node exits when another suite took one of its ports since they were found free: try other ports.
+      await harness.stop();
+      if (attempt === 3) throw e;
+    }
+  }
 }
