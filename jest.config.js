@@ -4,6 +4,7 @@ const common = {
   setupFiles: ['<rootDir>/test/support/fast-check-seed.js'],
   // @pulumi/pulumi keeps module-level state that Jest's global clean-up warns about; nothing leaks between files.
   testEnvironmentOptions: { globalsCleanup: 'off' },
+  moduleNameMapper: { '^typescript$': '<rootDir>/test/support/lazy-typescript.js' },
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' } }] },
 };
 
@@ -16,6 +17,8 @@ const common = {
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testSequencer: '<rootDir>/test/support/sequencer.js',
+  globalSetup: '<rootDir>/test/support/run-cache.js',
+  globalTeardown: '<rootDir>/test/support/run-cache-teardown.js',
   projects: [
     {
       ...common,

@@ -34,6 +34,11 @@ const gateway = (change: Partial<Record<keyof ServiceSpec, unknown>>): Environme
 });
 const anyValue = (v: unknown) => v as never;
 
+// Each run validates a whole Environment (about 1.5 ms): 50 generated mistakes per class, from the run's one seed.
+const defaults = fc.readConfigureGlobal();
+beforeAll(() => fc.configureGlobal({ ...defaults, numRuns: 50 }));
+afterAll(() => fc.configureGlobal(defaults));
+
 describe('the Environment boundary', () => {
   it('accepts the committed environments', () => {
     expect(problemsOf(prod)).toEqual([]);

@@ -1,3 +1,7 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+
 /**
  * Jest gives every test file its own module registry and globals, but Node's built-in modules are the same objects
  * in every file a worker runs. A map hung on one of them keeps an expensive fixture for the worker's lifetime: built
@@ -9,4 +13,27 @@ export function workerCache<V>(name: string): Map<string, V> {
   const holder = require('node:v8') as Record<symbol, Map<string, V> | undefined>;
   const key = Symbol.for(`perfstack.test.${name}`);
   return (holder[key] ??= new Map());
+}
+
+/**
+ * A fixture built once per `jest` run rather than once per worker: kept in the worker (as {@link workerCache}) and as
+ * JSON in the run's scratch folder (test/support/run-cache.js), where the other workers find it. Workers that ask
+ * at the same moment may each build it; the last to finish writes it whole (rename). Only for JSON data that is a
+ * pure function of `key` within a run. Each call returns a fresh copy.
+ */
+export async function runCached<T>(name: string, key: string, build: () => Promise<T>): Promise<T> {
+  const memory = workerCache<string>(`run:${name}`);
+  let text = memory.get(key);
+  const dir = process.env.PERFSTACK_TEST_RUN_CACHE;
+  const file = dir && path.join(dir, `${name}-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
+  if (text === undefined && file && fs.existsSync(file)) text = fs.readFileSync(file, 'utf8');
+  if (text === undefined) {
+    text = JSON.stringify(await build());
+    if (file) {
+      fs.writeFileSync(`${file}.${process.pid}`, text);
+      fs.renameSync(`${file}.${process.pid}`, file);
+    }
+  }
+  memory.set(key, text);
+  return JSON.parse(text) as T;
 }

@@ -5,7 +5,7 @@ import { ENVIRONMENTS } from '../../../stacks/environments';
 import { CloudStackSettings, readStackSettings } from '../../../stacks/stack-settings';
 import { renderEnvironment, synthesizeCharts } from '../../../stacks/synth';
 import { Recorded, recordStack, stackConfigValues } from '../../support/pulumi-mocks';
-import { workerCache } from '../../support/worker-cache';
+import { runCached } from '../../support/worker-cache';
 
 /**
  * The committed stacks built with Pulumi mocks, recorded by resource, for the component specs under test/infra/
@@ -43,18 +43,16 @@ export function recordStacks(names: readonly string[], options: { readonly cloud
   beforeAll(async () => {
     let sink = warnings;
     jest.spyOn(pulumi.log, 'warn').mockImplementation(async (message: string) => void sink.push(message));
-    const built = workerCache<{ recorded: Recorded[]; warnings: string[] }>('pulumi-stacks');
     for (const name of names) {
-      // A stack is a pure function of the committed config: each worker builds it once (0.3-0.7 s), not every file.
-      const key = `${name}:${options.cloudOnly === true}`;
-      let entry = built.get(key);
-      if (!entry) {
+      // A stack is a pure function of the committed config: built once per test run (0.3-0.7 s), not every file.
+      const entry = await runCached('pulumi-stack', `${name}:${options.cloudOnly === true}`, async () => {
         sink = [];
-        entry = { recorded: await recordStack(name, VARIANTS[name] ?? (() => build(name))), warnings: sink };
+        const recorded = await recordStack(name, VARIANTS[name] ?? (() => build(name)));
+        const printed = sink;
         sink = warnings;
-        built.set(key, entry);
-      }
-      stacks[name] = structuredClone(entry.recorded);
+        return { recorded, warnings: printed };
+      });
+      stacks[name] = entry.recorded;
       warnings.push(...entry.warnings);
     }
   });
