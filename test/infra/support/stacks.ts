@@ -55,7 +55,8 @@ export function recordStacks(names: readonly string[], options: { readonly cloud
       stacks[name] = entry.recorded;
       warnings.push(...entry.warnings);
     }
-  });
+    // Several stacks on a machine busy with the whole suite (and a cold transform cache) can take over 30 s.
+  }, 120_000);
 }
 
 export const ofType = (stack: string, type: string) => stacks[stack].filter((r) => r.type === type);
