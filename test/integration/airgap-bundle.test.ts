@@ -254,11 +254,11 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
       () => {
         const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-'));
         try {
-          const r = spawnSync(
-            'unshare',
-            ['-n', process.execPath, path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'stacks/main.ts'), '--out', out],
-            { encoding: 'utf8', cwd: ROOT },
-          );
+          // The compiled entry, as `npm run synth` and `npx cdk8s synth` run it (npm test has just built lib/).
+          const r = spawnSync('unshare', ['-n', process.execPath, path.join(ROOT, 'lib/stacks/main.js'), '--out', out], {
+            encoding: 'utf8',
+            cwd: ROOT,
+          });
           expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
           expect(fs.readdirSync(out).sort()).toEqual(expect.arrayContaining(['airgap']));
         } finally {
