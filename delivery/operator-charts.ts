@@ -1,14 +1,10 @@
+import { InputProblems } from '../cli/problems';
 import { Environment } from '../stacks/environment';
 import { operatorValues, resolveOperators } from '../stacks/operators';
 import { ChartSource } from './charts';
 
 /** Operator charts without a pinned chart version: a bundle cannot carry them. One line each. */
-export class UnpinnedChartsError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'UnpinnedChartsError';
-  }
-}
+export class UnpinnedChartsError extends InputProblems {}
 
 /**
  * The operator charts an environment needs, in install order, from the operator catalogue (stacks/operators.ts),

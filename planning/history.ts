@@ -3,6 +3,7 @@
  * `timestamp,requests` rows or a Prometheus range-query JSON export, read into one regular series of requests per
  * minute. Pure but for `readHistoryFiles`, which the CLIs share to read the files themselves.
  */
+import { InputProblems } from '../cli/problems';
 import * as fs from 'fs';
 import { gunzipSync } from 'zlib';
 import { MatrixSeries, PrometheusExportError, readMatrix } from './prometheus-export';
@@ -23,12 +24,7 @@ export interface History {
 }
 
 /** The input could not be read; `problems` holds one line per problem, `file:line: ...`. */
-export class HistoryError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'HistoryError';
-  }
-}
+export class HistoryError extends InputProblems {}
 
 /** ISO-8601 with an explicit offset: `2026-07-01T08:00-04:00`, `2026-07-01T08:00:30.5Z`. */
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;

@@ -3,6 +3,8 @@
  * planning tool: request rates for forecasts and capacity, container usage for right-sizing.
  */
 
+import { InputProblems } from '../cli/problems';
+
 /** One series of an export: its labels and its samples as [epoch ms, value]. */
 export interface MatrixSeries {
   readonly metric: Readonly<Record<string, string>>;
@@ -10,12 +12,7 @@ export interface MatrixSeries {
 }
 
 /** The export could not be read: one line per problem, naming the file. */
-export class PrometheusExportError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'PrometheusExportError';
-  }
-}
+export class PrometheusExportError extends InputProblems {}
 
 const MAX_PROBLEMS = 10;
 

@@ -9,6 +9,7 @@
  *
  * CPU is the service's total, shared evenly by its pods behind a Service; memory is the largest pod's working set.
  */
+import { InputProblems } from '../cli/problems';
 import { gunzipSync } from 'zlib';
 import { MatrixSeries, PrometheusExportError, readMatrix } from './prometheus-export';
 
@@ -28,12 +29,7 @@ export interface ContainerUsage {
 }
 
 /** The export could not be used; one line per problem, naming the file. */
-export class UsageError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(problems.join('\n'));
-    this.name = 'UsageError';
-  }
-}
+export class UsageError extends InputProblems {}
 
 interface Series {
   readonly container: string;

@@ -6,19 +6,11 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { Environment } from '../../stacks/environment';
-import { prod } from '../../stacks/prod';
 import { renderEnvironment } from '../../stacks/synth';
+import { scaledProd } from '../support/environments';
 
 /** prod with `n` services cloned from its catalogue. */
-export function generated(n: number): Environment {
-  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map(
-    // Public services need their own ingress path.
-    (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
-  );
-  // The generated services have no api-gateway to load-test: no load test, as before targets were named.
-  return { ...prod, name: `gen${n}`, services, loadTests: undefined };
-}
+export const generated = scaledProd;
 
 export interface ScaleSample {
   readonly services: number;

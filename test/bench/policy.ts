@@ -20,8 +20,8 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { evaluate } from '../../policies/engine';
 import { loadManifests } from '../../manifests/load';
-import { prod } from '../../stacks/prod';
 import { renderEnvironment } from '../../stacks/synth';
+import { scaledProd } from '../support/environments';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SERVICES = 1000;
@@ -31,16 +31,6 @@ export interface PolicyRow {
   /** Median (min-max) and what it means against its target or floor. */
   readonly value: string;
   readonly note: string;
-}
-
-/** prod with `n` services cloned from its catalogue: every workload in one namespace. */
-function scaledProd(n: number) {
-  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map(
-    // Public services need their own ingress path.
-    (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
-  );
-  // The generated services have no api-gateway to load-test: no load test, as before targets were named.
-  return { ...prod, name: `gen${n}`, services, loadTests: undefined };
 }
 
 /**

@@ -2,8 +2,8 @@ import { evaluate } from '../../policies/engine';
 import { ALL_RULES } from '../../policies/rules';
 import { KubeObject, PolicyContext, Rule } from '../../policies/types';
 import { isService, isWorkload, maximumReplicas, minimumReplicas, podTemplateOf, selects } from '../../manifests/workloads';
-import { prod } from '../../stacks/prod';
 import { synthesizeCharts } from '../../stacks/synth';
+import { scaledProd } from '../support/environments';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -82,11 +82,9 @@ function random(seed: number): () => number {
  * expressions, by a flat map, by everything, or blocking evictions.
  */
 function corpus(): KubeObject[] {
-  const services = Array.from({ length: 215 }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map(
-    // Public services need their own ingress path.
-    (s) => (s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s),
-  );
-  const objects = synthesizeCharts({ ...prod, name: 'gen', services, loadTests: undefined }).flatMap((c) => c.objects) as Json[];
+  const env = scaledProd(215);
+  const services = env.services;
+  const objects = synthesizeCharts(env).flatMap((c) => c.objects) as Json[];
   const next = random(19);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
   const names = services.map((s) => s.name);

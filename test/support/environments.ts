@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Environment } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
+import { prod } from '../../stacks/prod';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -12,3 +14,14 @@ export const PULUMI_STACKS: readonly string[] = ENVIRONMENT_NAMES.filter((n) => 
 
 /** Pulumi stacks whose environment runs on AWS: the ones `pulumi up` builds a cloud side for. */
 export const CLOUD_STACKS: readonly string[] = PULUMI_STACKS.filter((n) => ENVIRONMENTS[n].cloud.kind === 'aws');
+
+/**
+ * prod with `n` services cloned from its catalogue (`svc-0`, `svc-1`, ...), to measure or test at scale. Public
+ * clones get their own ingress path; no load test, since there is no api-gateway to target.
+ */
+export function scaledProd(n: number): Environment {
+  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map((s) =>
+    s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s,
+  );
+  return { ...prod, name: `gen${n}`, services, loadTests: undefined };
+}

@@ -1,0 +1,10 @@
+/**
+ * Input a tool cannot use: one line per problem, each naming where it is (`file:line: ...`), reported all at once.
+ * Each reader extends it with its own name, so a CLI catches the errors of the inputs it reads and prints the lines.
+ */
+export class InputProblems extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(problems.join('\n'));
+    this.name = new.target.name;
+  }
+}
