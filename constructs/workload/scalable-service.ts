@@ -218,35 +218,41 @@ export class ScalableService extends Construct {
       metadata: serviceMetadata(s),
       automountServiceAccountToken: false,
     });
-    this.deployment = new k8s.KubeDeployment(this, 'Deployment', { metadata: deploymentMetadata(s), spec: deploymentSpec(s) });
-    patchUntyped(this.deployment, deploymentPatches(s.kubernetesVersion, s.drainDelay.toSeconds()));
+    const deployment = { metadata: deploymentMetadata(s), spec: deploymentSpec(s) };
+    const drainPatches = deploymentPatches(s.kubernetesVersion, s.drainDelay.toSeconds());
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', deployment);
+    patchUntyped(this.deployment, drainPatches);
     this.service = new k8s.KubeService(this, 'Service', { metadata: serviceMetadata(s), spec: serviceSpec(s) });
     patchUntyped(this.service, servicePatches(s.kubernetesVersion));
+    let autoscalerBehavior: k8s.HorizontalPodAutoscalerBehaviorV2 | undefined;
     if (s.businessHours || s.forecastFloors) {
-      this.scaledObject = new ScaledObject(this, 'ScaledObject', { metadata: serviceMetadata(s), spec: scaledObjectSpec(s) });
+      const spec = scaledObjectSpec(s);
+      this.scaledObject = new ScaledObject(this, 'ScaledObject', { metadata: serviceMetadata(s), spec });
+      autoscalerBehavior = spec.advanced?.horizontalPodAutoscalerConfig?.behavior as k8s.HorizontalPodAutoscalerBehaviorV2 | undefined;
     } else {
-      this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HPA', { metadata: serviceMetadata(s), spec: hpaSpec(s) });
+      const spec = hpaSpec(s);
+      this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HPA', { metadata: serviceMetadata(s), spec });
+      autoscalerBehavior = spec.behavior;
     }
     this.vpa = new VerticalPodAutoscaler(this, 'VPA', { metadata: serviceMetadata(s), spec: vpaSpec(s) });
     const pdb = pdbSpec(s);
     if (pdb) this.pdb = new k8s.KubePodDisruptionBudget(this, 'PDB', { metadata: serviceMetadata(s), spec: pdb });
     this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', { metadata: serviceMetadata(s), spec: serviceMonitorSpec(s) });
-    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', { metadata: serviceMetadata(s), spec: networkPolicySpec(s) });
+    const networkPolicy = { metadata: serviceMetadata(s), spec: networkPolicySpec(s) };
+    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', networkPolicy);
     if (burst) {
-      const autoscaler = (this.hpa ?? this.scaledObject)!.toJson() as {
-        spec: { behavior?: unknown; advanced?: { horizontalPodAutoscalerConfig?: { behavior?: unknown } } };
-      };
+      // The burst is built from the same props as the base, not from the base's rendered JSON: a render per object.
       this.spotBurst = new SpotBurst(this, 'SpotBurst', {
-        base: this.deployment,
+        base: { ...deployment, patches: drainPatches },
         service: this.service,
-        networkPolicy: this.networkPolicy,
+        networkPolicy,
         name: this.name,
         namespace: this.namespace,
         selector: this.selector,
         maxReplicas: burst.burstMax,
         cpuRequestCores: cpuCores(props.resources.cpu),
         cpuTarget: cpuTargetOf(this.metrics) ?? Number.NaN,
-        behavior: autoscaler.spec.behavior ?? autoscaler.spec.advanced?.horizontalPodAutoscalerConfig?.behavior,
+        behavior: autoscalerBehavior,
         prometheusUrl: s.prometheusUrl,
       });
     }

@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
@@ -6,6 +6,7 @@ import { Problems } from '../core/errors';
 import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../core/labels';
 import { CapacityClass } from './capacity-class';
 import { hostAntiAffinity } from './topology';
+import { patchUntyped } from './version-features';
 
 /**
  * Bounds of a service with spot burst: the base runs from the minimum up to its highest floor (the minimum,
@@ -30,10 +31,15 @@ export function spotBurstBounds(o: {
 export const BURST_TIER_LABEL = 'perfstack.io/tier';
 
 export interface SpotBurstProps {
-  /** The service's Deployment (the on-demand base), its Service and its NetworkPolicy. */
-  readonly base: k8s.KubeDeployment;
+  /**
+   * What the service's Deployment (the on-demand base) is made of: its props and the patches its JSON gets. The burst
+   * runs the same pods, so it is made of the same.
+   */
+  readonly base: { readonly metadata: k8s.ObjectMeta; readonly spec: k8s.DeploymentSpec; readonly patches?: readonly JsonPatch[] };
+  /** The service's Service: it is made to select base and burst pods alike. */
   readonly service: k8s.KubeService;
-  readonly networkPolicy: k8s.KubeNetworkPolicy;
+  /** The props of the base's NetworkPolicy: the burst's pods get the same ingress rules. */
+  readonly networkPolicy: { readonly metadata: k8s.ObjectMeta; readonly spec: k8s.NetworkPolicySpec };
   readonly name: string;
   readonly namespace: string;
   /** Labels the base's pods are selected by (`app.kubernetes.io/name`, `app.kubernetes.io/instance`). */
@@ -43,7 +49,8 @@ export interface SpotBurstProps {
   /** CPU request of one pod, in cores, and the HPA's CPU target (0-1): one pod's share of the load. */
   readonly cpuRequestCores: number;
   readonly cpuTarget: number;
-  readonly behavior: unknown;
+  /** The base autoscaler's scaling behaviour: the burst's own HPA (KEDA's) scales the same way. */
+  readonly behavior?: k8s.HorizontalPodAutoscalerBehaviorV2;
   readonly prometheusUrl: string;
 }
 
@@ -69,11 +76,10 @@ export function excessCpuQuery(namespace: string, deployment: string, podShareCo
  * ceiling on CPU by itself.
  */
 export class SpotBurst extends Construct {
-  /** Built from the base's rendered JSON (quantities already strings), hence a plain ApiObject. */
-  public readonly deployment: ApiObject;
+  public readonly deployment: k8s.KubeDeployment;
   public readonly scaledObject: ScaledObject;
   public readonly pdb: k8s.KubePodDisruptionBudget;
-  public readonly networkPolicy: ApiObject;
+  public readonly networkPolicy: k8s.KubeNetworkPolicy;
   public readonly burstName: string;
 
   constructor(scope: Construct, id: string, props: SpotBurstProps) {
@@ -93,7 +99,7 @@ export class SpotBurst extends Construct {
       )
       .throwIfAny();
     this.burstName = `${props.name}-burst`;
-    const base = props.base.toJson() as { metadata: k8s.ObjectMeta; spec: k8s.DeploymentSpec };
+    const base = props.base;
     const template = base.spec.template;
     const instance = `${props.selector['app.kubernetes.io/instance']}-burst`;
     const selector = { ...props.selector, 'app.kubernetes.io/instance': instance };
@@ -112,9 +118,7 @@ export class SpotBurst extends Construct {
     const retarget = (constraints: readonly k8s.TopologySpreadConstraint[] | undefined) =>
       constraints?.map((c) => ({ ...c, labelSelector: { matchLabels: selector } }));
 
-    this.deployment = new ApiObject(this, 'Deployment', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { ...metadata, annotations: { ...base.metadata.annotations, ...exemption } },
       spec: {
         ...base.spec,
@@ -131,6 +135,7 @@ export class SpotBurst extends Construct {
         },
       },
     });
+    patchUntyped(this.deployment, base.patches ?? []);
 
     this.scaledObject = new ScaledObject(this, 'ScaledObject', {
       metadata: { name: this.burstName, namespace: props.namespace, labels: metadata.labels },
@@ -169,10 +174,8 @@ export class SpotBurst extends Construct {
     });
 
     // The base's ingress rules, for the burst's pods.
-    const policy = props.networkPolicy.toJson() as { metadata: k8s.ObjectMeta; spec: k8s.NetworkPolicySpec };
-    this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    const policy = props.networkPolicy;
+    this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: { ...policy.metadata, name: this.burstName, labels: metadata.labels },
       spec: { ...policy.spec, podSelector: { matchLabels: selector } },
     });
