@@ -1,7 +1,8 @@
 /**
- * Environments scaled by their number of services, for measuring cost per service. Run alone
- * (`npx tsx test/bench/generated.ts 1000`), it renders one once and prints the render's wall time and the process's
- * peak RSS as JSON: the 1000-service target is about what one synth process takes.
+ * Environments scaled by their number of services, for measuring cost per service. Run alone, compiled
+ * (`node lib/test/bench/generated.js 1000`, after `tsc -b`), it renders one once and prints the render's wall time
+ * and the process's peak RSS as JSON: the 1000-service target is about what one `npm run synth` process takes, and
+ * that runs compiled code.
  */
 import { spawnSync } from 'child_process';
 import * as path from 'path';
@@ -17,17 +18,19 @@ export interface ScaleSample {
   /** Wall time of each render, one per new process (module loading not included). */
   readonly samplesMs: readonly number[];
   readonly medianMs: number;
-  /** The largest peak RSS of those processes (tsx adds about 70 MB over the compiled code's). */
+  /** The largest peak RSS of those processes. */
   readonly maxRssMb: number;
 }
 
-/** Renders a generated environment of `services` once in each of `runs` new processes, as `npm run synth` would. */
+/**
+ * Renders a generated environment of `services` once in each of `runs` new processes of compiled code, as
+ * `npm run synth` would (`npm run bench` compiles first).
+ */
 export function renderAtScale(services: number, runs: number): ScaleSample {
+  const root = path.resolve(__dirname, '../..');
+  const compiled = path.join(root, 'lib/test/bench/generated.js');
   const samples = Array.from({ length: runs }, () => {
-    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), __filename, String(services)], {
-      cwd: path.resolve(__dirname, '../..'),
-      encoding: 'utf8',
-    });
+    const r = spawnSync(process.execPath, [compiled, String(services)], { cwd: root, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`render of ${services} services failed: ${r.stderr}`);
     return JSON.parse(r.stdout) as { renderMs: number; maxRssMb: number };
   });

@@ -1,7 +1,8 @@
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { manifestYaml, synthesizeCharts } from '../../stacks/synth';
+import { ManifestYamlThread, manifestYaml } from '../../stacks/manifest-yaml';
+import { synthesizeCharts } from '../../stacks/synth';
 
 // JSON text of values, so undefined fields and key order compare as the API server would see them.
 const canonical = (values: readonly unknown[]) => JSON.stringify(values);
@@ -35,4 +36,22 @@ it('quotes every string a YAML 1.1 reader would take for something else', () => 
   const text = manifestYaml([tricky]);
   expect(canonical([parseAllDocuments(text, { version: '1.1' })[0].toJS()])).toBe(canonical([tricky]));
   expect(text).toContain('- v1.2.3\n');
+});
+
+describe('ManifestYamlThread', () => {
+  it('writes the bytes manifestYaml writes, chart by chart and in order', () => {
+    const charts = Object.values(ENVIRONMENTS).flatMap((env) => synthesizeCharts(env));
+    const thread = new ManifestYamlThread();
+    try {
+      expect(thread.results()).toEqual([]);
+      charts.forEach((c) => thread.write(c.objects));
+      expect(thread.results()).toEqual(charts.map((c) => manifestYaml(c.objects)));
+      // results() hands each chart out once; the thread goes on taking charts afterwards.
+      expect(thread.results()).toEqual([]);
+      thread.write([{ kind: 'ConfigMap', data: { octal: '0755', empty: '' } }]);
+      expect(thread.results()).toEqual(['kind: ConfigMap\ndata:\n  octal: "0755"\n  empty: ""\n']);
+    } finally {
+      thread.close();
+    }
+  });
 });

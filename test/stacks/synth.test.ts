@@ -6,10 +6,11 @@ import { ENVIRONMENTS } from '../../stacks/environments';
 import { main } from '../../stacks/main';
 import { prod } from '../../stacks/prod';
 import { buildPlatform } from '../../stacks/platform';
-import { chartObjects, renderEnvironment, synthesizeCharts } from '../../stacks/synth';
+import { YAML_THREAD_FROM, appCharts, chartObjects, renderEnvironment, synthesizeCharts } from '../../stacks/synth';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { snapshotTree } from '../support/files';
+import { scaledProd } from '../support/environments';
 
 function withService(change: (s: Environment['services'][number]) => object, env: Environment = prod): Environment {
   return { ...env, services: env.services.map((s) => (s.name === 'api-gateway' ? ({ ...s, ...change(s) } as typeof s) : s)) };
@@ -65,6 +66,14 @@ describe('synth', () => {
     expect(renderEnvironment(prod)).toEqual(renderEnvironment(prod));
   });
 
+  it('renders the same files whether the YAML is written on a second thread or not', () => {
+    const large = scaledProd(YAML_THREAD_FROM); // the thread's by default
+    const inline = renderEnvironment(large, { yamlThread: false });
+    expect(inline.length).toBeGreaterThan(YAML_THREAD_FROM);
+    expect(renderEnvironment(large)).toEqual(inline);
+    expect(renderEnvironment(prod, { yamlThread: true })).toEqual(renderEnvironment(prod));
+  });
+
   it('renders each chart exactly as cdk8s chart.toJson() does, in dependency order', () => {
     const { app } = buildPlatform(prod);
     const charts = synthesizeCharts(prod);
@@ -72,6 +81,7 @@ describe('synth', () => {
     expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1, 1, 1, 1, 2]);
     for (const env of Object.values(ENVIRONMENTS)) {
       const built = buildPlatform(env).app;
+      expect(appCharts(built)).toEqual(built.charts);
       expect(built.charts.map(chartObjects)).toEqual(built.charts.map((c) => c.toJson()));
     }
   });
@@ -91,6 +101,10 @@ describe('synth', () => {
     const [u, v] = ['u', 'v'].map((id) => obj(b, id));
     u.node.addDependency(v, x); // x is another chart's: outside b's graph
     for (const chart of [a, b]) expect(chartObjects(chart)).toEqual(chart.toJson());
+    b.node.addDependency(a);
+    a.node.addDependency(new Chart(app, 'c'));
+    expect(appCharts(app)).toEqual(app.charts);
+    expect(appCharts(app).map((c) => c.node.id)).toEqual(['c', 'a', 'b']);
     expect(chartObjects(a).map((o) => (o.metadata as { name: string }).name)).toEqual(['x', 'y', 'g2', 'z', 'w', 'g1']);
 
     x.node.addDependency(w);
