@@ -1,5 +1,7 @@
 import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 
 /** How skopeo reaches a registry: plain HTTP is for loopback test registries and site mirrors without TLS. */
 export interface RegistryAccess {
@@ -53,8 +55,23 @@ export function copyToLayout(source: string, layout: string, refName: string, ac
   ]);
 }
 
-/** The digest of an image stored in an OCI layout under `refName`. */
+/**
+ * The digest of an image stored in an OCI layout under `refName`: its entry in the layout's index.json (what
+ * `skopeo inspect --raw oci:` reads, without a process per image), checked against the bytes of the blob it names.
+ */
 export function layoutDigest(layout: string, refName: string): string {
-  const raw = skopeo(['inspect', '--raw', `oci:${layout}:${refName}`]);
-  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+  let index: { manifests?: { digest?: string; annotations?: Record<string, string> }[] };
+  try {
+    index = JSON.parse(fs.readFileSync(path.join(layout, 'index.json'), 'utf8'));
+  } catch (e) {
+    throw new SkopeoError(`${layout}: not an OCI layout (${(e as Error).message})`);
+  }
+  const entry = index.manifests?.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === refName);
+  if (!entry?.digest) throw new SkopeoError(`${layout}: no image named '${refName}' in index.json`);
+  const [algorithm, hex] = entry.digest.split(':');
+  const blob = path.join(layout, 'blobs', algorithm, hex ?? '');
+  const actual =
+    algorithm === 'sha256' && fs.existsSync(blob) ? `sha256:${createHash('sha256').update(fs.readFileSync(blob)).digest('hex')}` : '';
+  if (actual !== entry.digest) throw new SkopeoError(`${layout}: the blob of '${refName}' does not match its digest ${entry.digest}`);
+  return entry.digest;
 }
