@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { backtest } from '../../planning/backtest';
+import { backtest, backtestWeek } from '../../planning/backtest';
 import { DEFAULT_TRACE, main } from '../../planning/backtest-cli';
 import { historyText, parseHistory } from '../../planning/history';
 import { runCli } from '../support/cli';
@@ -35,7 +35,7 @@ describe('backtest of forecast floors on the NASA trace', () => {
     expect(held.deployed.replicaHoursRatio).toBeCloseTo(1.215, 3);
     // Uncapped, the triggers read back as KEDA would apply them give the forecast's own figures: the cron
     // rendering loses nothing but what the cap coarsens.
-    const [, uncapped] = backtest(history, { perReplica: 15, target: 0.7, min: 2, max: 20, maxTriggers: 1000 });
+    const uncapped = backtestWeek(history, held.from, { perReplica: 15, target: 0.7, min: 2, max: 20, maxTriggers: 1000 });
     expect(uncapped.deployed.result).toEqual(uncapped.withFloors);
   });
 

@@ -14,3 +14,17 @@ export function runCli(main: CliMain, argv: readonly string[]): { code: number; 
   );
   return { code, out, err };
 }
+
+/** Runs a CLI that writes to the process's own stdout and stderr (`npm run synth`'s main), collecting both. */
+export function captureStdio(fn: () => number): { code: number; stdout: string; stderr: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((c) => (out.push(String(c)), true));
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((c) => (err.push(String(c)), true));
+  try {
+    return { code: fn(), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    so.mockRestore();
+    se.mockRestore();
+  }
+}
