@@ -273,23 +273,23 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
       () => {
         const offline = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-bundle-'));
         fs.cpSync(path.join(work, 'upstream', 'data'), path.join(offline, 'reg', 'data'), { recursive: true });
-        const tsx = `${process.execPath} ${path.join(ROOT, 'node_modules/tsx/dist/cli.mjs')}`;
         const script = path.join(offline, 'offline.sh');
-        // Everything the bundle needs is on loopback inside the namespace: the mirror registry and its images.
+        // Everything the bundle needs is on loopback inside the namespace: the mirror registry and its images. The
+        // compiled code, as above (npm test has just built lib/, tests included).
         fs.writeFileSync(
           script,
           `set -e
 ip link set lo up
 cd ${ROOT}
-${tsx} -e "
-const { OciRegistry, chartRepository } = require('./test/integration/support/oci-registry');
-const { airgap } = require('./stacks/airgap');
-const { operatorCharts } = require('./delivery/operator-charts');
+${process.execPath} -e "
+const { OciRegistry, chartRepository } = require('./lib/test/integration/support/oci-registry');
+const { airgap } = require('./lib/stacks/airgap');
+const { operatorCharts } = require('./lib/delivery/operator-charts');
 (async () => {
   const r = new OciRegistry('${offline}/reg', 5999);
   await r.start();
   const repo = await chartRepository('${offline}/charts', operatorCharts(airgap).charts);
-  const code = await require('./delivery/bundle-cli').main(['--env', 'airgap', '--out', '${offline}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url]);
+  const code = await require('./lib/delivery/bundle-cli').main(['--env', 'airgap', '--out', '${offline}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url]);
   r.stop();
   repo.close();
   process.exit(code);

@@ -6,7 +6,10 @@ const os = require('os');
 const path = require('path');
 
 module.exports = async function setup() {
-  process.env.PERFSTACK_TEST_RUN_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-test-run-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-test-run-'));
+  // Others may reach what is put here for them (the postgres user's template, postgres-harness.ts), not list it.
+  fs.chmodSync(dir, 0o711);
+  process.env.PERFSTACK_TEST_RUN_CACHE = dir;
 };
 
 module.exports.teardown = async function teardown() {
