@@ -3,9 +3,8 @@ import { podDemands } from '../../planning/capacity';
 import { stackPoolBounds } from '../../planning/pool-bounds';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { CloudStackSettings } from '../../stacks/stack-settings';
-import { synthesizeCharts } from '../../stacks/synth';
 import { nodeGroup, ofType, one, recordStacks, settingsOf, stacks, subnets, zonesOf } from './support/stacks';
-import { CLOUD_STACKS } from '../support/environments';
+import { CLOUD_STACKS, chartsOf } from '../support/environments';
 
 // The NodePools component (infra/node-pools.ts): on-demand and spot node groups, or Karpenter's one on-demand group.
 recordStacks([...CLOUD_STACKS, 'karpenter'], { cloudOnly: true });
@@ -16,7 +15,7 @@ describe.each(CLOUD_STACKS)('on-demand nodes of the %s stack', (stack) => {
   it('labels on-demand nodes, spreads them over exactly the environment zones, and sizes them from the workloads', () => {
     const [group] = nodeGroup(stack, 'ON_DEMAND');
     const settings = settingsOf(stack) as CloudStackSettings;
-    const bounds = stackPoolBounds(settings, podDemands(synthesizeCharts(env).flatMap((c) => c.objects)));
+    const bounds = stackPoolBounds(settings, podDemands(chartsOf(stack).flatMap((c) => c.objects)));
     expect(group.inputs.labels).toEqual({ [CAPACITY_TYPE_KEY]: ON_DEMAND });
     expect(group.inputs.taints).toEqual([]);
     expect(zonesOf(stack, group.inputs.subnetIds)).toEqual([...env.zones].sort());
@@ -55,7 +54,7 @@ describe.each(['staging', 'prod'])('spot in the %s stack', (stack) => {
 
   it('lets the spot pool grow to about the environment spot share of the node budget, and scale to zero', () => {
     const [spot] = nodeGroup(stack, 'SPOT');
-    const bounds = stackPoolBounds(settings, podDemands(synthesizeCharts(env).flatMap((c) => c.objects)));
+    const bounds = stackPoolBounds(settings, podDemands(chartsOf(stack).flatMap((c) => c.objects)));
     expect(spot.inputs.scalingConfig).toMatchObject({ minSize: 0, maxSize: bounds.spot!.max });
     expect(spot.inputs.scalingConfig.maxSize).toBeGreaterThan(0);
   });

@@ -6,9 +6,8 @@ import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } fro
 import { kubernetesViolations, packContext } from '../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { CloudStackSettings } from '../../stacks/stack-settings';
-import { synthesizeCharts } from '../../stacks/synth';
 import { asStackResources, deployedObjects, distObjects, ofType, one, recordStacks, settingsOf, stacks } from './support/stacks';
-import { CLOUD_STACKS, PULUMI_STACKS } from '../support/environments';
+import { CLOUD_STACKS, PULUMI_STACKS, chartsOf } from '../support/environments';
 
 // The composition (infra/program.ts): providers, the deployed App, the CrossGuard pack, the stack modes and their mistakes.
 recordStacks([...PULUMI_STACKS, 'onprem', 'bootstrap']);
@@ -58,7 +57,7 @@ describe('an existing-cluster stack of an AWS environment', () => {
     expect(one('onprem', 'pulumi:providers:kubernetes').inputs.context).toBe('onprem-prod');
     const groups = ofType('onprem', 'kubernetes:yaml/v2:ConfigGroup').map((g) => g.name);
     expect(groups.sort()).toEqual(
-      synthesizeCharts(ENVIRONMENTS.prod)
+      chartsOf('prod')
         .map((c) => `prod-${c.chart}`)
         .sort(),
     );
@@ -69,7 +68,7 @@ describe('mistakes found while building a stack', () => {
   it('names the pool whose instance type cannot hold a pod', () => {
     const settings = settingsOf('prod') as CloudStackSettings;
     const small = { ...settings, nodePools: { ...settings.nodePools, onDemand: { instanceTypes: ['m6i.xlarge'] } } };
-    const demands = podDemands(synthesizeCharts(ENVIRONMENTS.prod).flatMap((c) => c.objects));
+    const demands = podDemands(chartsOf('prod').flatMap((c) => c.objects));
     expect(() => stackPoolBounds(small, demands)).toThrow(
       expect.objectContaining({
         propertyPath: 'perfstack:nodePools.onDemand.instanceTypes',

@@ -1,12 +1,12 @@
 import * as pulumi from '@pulumi/pulumi';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { synthesizeCharts } from '../../stacks/synth';
 import * as fs from 'fs';
 import * as path from 'path';
 import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { Workloads, crdNameOf, requiredCrds } from '../../infra/workloads';
 import { SHARED_CRDS } from '../support/k8s-schema';
 import { Recorded, installMocks, quiescent, stackConfigValues, withoutStackTraces } from '../support/pulumi-mocks';
+import { chartsOf } from '../support/environments';
 
 const recorded: Recorded[] = [];
 
@@ -32,7 +32,7 @@ function deployProd(name: string): Promise<void> {
 describe('Workloads', () => {
   it('hands @pulumi/kubernetes exactly the objects npm run synth writes, one ConfigGroup per chart', async () => {
     await deployProd('prod');
-    const expected = synthesizeCharts(ENVIRONMENTS.prod);
+    const expected = chartsOf('prod');
     const groups = recorded.filter((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name.startsWith('prod-'));
     expect(groups.map((g) => g.name).sort()).toEqual(expected.map((c) => `prod-${c.chart}`).sort());
     for (const c of expected) {
@@ -71,7 +71,7 @@ describe('the CRDs the App needs', () => {
 
   it('reads every CRD of the environment before applying, and only those', async () => {
     await deployProd('crds');
-    const objects = synthesizeCharts(ENVIRONMENTS.prod).flatMap((c) => c.objects);
+    const objects = chartsOf('prod').flatMap((c) => c.objects);
     const read = recorded.filter(
       (r) => r.type === 'kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition' && r.name.startsWith('crds-'),
     );
@@ -102,7 +102,7 @@ describe('the Pulumi program', () => {
     });
     expect(program.environment).toBe('staging');
     expect(program.mode).toBe('cloud');
-    expect(program.charts).toEqual(synthesizeCharts(ENVIRONMENTS.staging).map((c) => c.chart));
+    expect(program.charts).toEqual(chartsOf('staging').map((c) => c.chart));
     expect(program.nodePoolBounds?.spot?.min).toBe(0);
   });
 });

@@ -10,10 +10,10 @@ import { parseImageRef } from '../../manifests/images';
 import { imagesIn } from '../../delivery/images';
 import { operatorCharts } from '../../delivery/operator-charts';
 import { airgap } from '../../stacks/airgap';
-import { renderEnvironment } from '../../stacks/synth';
 import { OciRegistry, chartRepository, pushTestImages } from './support/oci-registry';
 import { freePort, freePorts } from './support/ports';
 import { describeWithPrograms } from './support/programs';
+import { filesOf } from '../support/environments';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -54,7 +54,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     site = new OciRegistry(path.join(work, 'site'), sitePort);
     await Promise.all([upstream.start(), site.start()]);
     // The connected mirror holds every image the environment and its operators run, each distinct.
-    const objects = renderEnvironment(airgap)
+    const objects = filesOf('airgap')
       .filter((f) => f.path.endsWith('.k8s.yaml'))
       .flatMap((f) => parseAllDocuments(f.content).map((d) => d.toJS()));
     const refs = [...imagesIn(objects), ...charts.images].map((r) => {

@@ -4,8 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { synthesizeCharts } from '../../stacks/synth';
 import { describeWithPrograms } from './support/programs';
+import { chartsOf } from '../support/environments';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -15,7 +15,7 @@ describeWithPrograms('Dashboard queries of every environment, on real promtool',
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it.each(Object.keys(ENVIRONMENTS))('%s: every panel query is valid PromQL', (env) => {
-    const maps = synthesizeCharts(ENVIRONMENTS[env])
+    const maps = chartsOf(env)
       .flatMap((c) => c.objects)
       .filter((o: Json) => o.metadata.labels?.grafana_dashboard === '1') as Json[];
     const exprs = maps.flatMap((m) =>

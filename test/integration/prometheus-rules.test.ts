@@ -4,10 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { synthesizeCharts } from '../../stacks/synth';
 import { postgresAlertRules } from '../../constructs/data/postgres-rules';
 import { redisAlertRules } from '../../constructs/data/redis-rules';
 import { describeWithPrograms } from './support/programs';
+import { chartsOf } from '../support/environments';
 
 /** The static annotations of an alert as the rule functions define them, with `summary` as Prometheus renders it. */
 function annotations(alert: string, summary: string): Record<string, string> {
@@ -19,7 +19,7 @@ function annotations(alert: string, summary: string): Record<string, string> {
 type Json = any;
 
 function ruleGroups(envName: string): Json[] {
-  return synthesizeCharts(ENVIRONMENTS[envName])
+  return chartsOf(envName)
     .flatMap((c) => c.objects)
     .filter((o) => o.kind === 'PrometheusRule')
     .flatMap((o: Json) => o.spec.groups);

@@ -2,8 +2,8 @@ import { declaredContext } from '../../manifests/context';
 import { evaluate } from '../../policies/engine';
 import { KubeObject } from '../../policies/types';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { synthesizeCharts } from '../../stacks/synth';
 import { CONTEXT, compliant, ctr, dep, findings } from './rules/compliant';
+import { chartsOf } from '../support/environments';
 
 describe('exemptions', () => {
   it('lists exempted findings with their reason and does not count them', () => {
@@ -45,7 +45,7 @@ describe('exemptions', () => {
 describe.each(Object.keys(ENVIRONMENTS))('synthesized environment %s', (name) => {
   it('passes every rule with zero errors and zero warnings, in the context its Namespace declares', () => {
     const env = ENVIRONMENTS[name];
-    const objects = synthesizeCharts(env).flatMap((c) => c.objects) as unknown as KubeObject[];
+    const objects = chartsOf(name).flatMap((c) => c.objects) as unknown as KubeObject[];
     const declared = declaredContext(objects);
     expect(declared).toEqual({
       context: { zones: env.zones.length, production: env.production, registry: env.airGapped ? env.imageRegistry : undefined },

@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { renderEnvironment } from '../../stacks/synth';
+import { filesOf } from '../support/environments';
 
 /** Namespaces every cluster has before anything is applied. */
 const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
@@ -15,7 +15,7 @@ interface Obj {
  * file's documents in order.
  */
 function applyOrder(env: string): { file: string; objects: Obj[] }[] {
-  return renderEnvironment(ENVIRONMENTS[env])
+  return filesOf(env)
     .filter((f) => f.path.split('/').length === 2 && f.path.endsWith('.yaml'))
     .sort((a, b) => (a.path < b.path ? -1 : 1))
     .map((f) => ({ file: f.path, objects: parseAllDocuments(f.content).map((d) => d.toJS() as Obj) }));

@@ -1,13 +1,13 @@
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { THIRD_PARTY_IMAGES } from '../../stacks/images';
-import { renderEnvironment } from '../../stacks/synth';
+import { filesOf } from '../support/environments';
 
 /** Repositories that are gone or frozen: a new cluster cannot pull from them (Bitnami removed its versioned images in 2025). */
 const REMOVED = [/(^|\/)bitnami\//, /(^|\/)bitnamilegacy\//];
 
 describe('images', () => {
   it.each(Object.keys(ENVIRONMENTS))('%s pulls no image from a removed or frozen repository', (name) => {
-    const images = renderEnvironment(ENVIRONMENTS[name])
+    const images = filesOf(name)
       .flatMap((f) => [...f.content.matchAll(/^\s*(?:- )?image: (\S+)$/gm)].map((m) => m[1]))
       .filter((i) => REMOVED.some((r) => r.test(i)));
     expect(images).toEqual([]);

@@ -2,15 +2,14 @@ import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { ManifestYamlThread, manifestYaml } from '../../stacks/manifest-yaml';
-import { synthesizeCharts } from '../../stacks/synth';
+import { chartsOf } from '../support/environments';
 
 // JSON text of values, so undefined fields and key order compare as the API server would see them.
 const canonical = (values: readonly unknown[]) => JSON.stringify(values);
 
 // (That every environment renders the same bytes on every run is test/stacks/synth.test.ts's.)
 describe.each(Object.keys(ENVIRONMENTS))('the YAML synth writes for %s', (name) => {
-  const env = ENVIRONMENTS[name];
-  const charts = synthesizeCharts(env);
+  const charts = chartsOf(name);
 
   it('reads back to the same objects with a YAML 1.1 reader (as kubectl and the API server) and a YAML 1.2 one', () => {
     for (const chart of charts) {
@@ -40,7 +39,7 @@ it('quotes every string a YAML 1.1 reader would take for something else', () => 
 
 describe('ManifestYamlThread', () => {
   it('writes the bytes manifestYaml writes, chart by chart and in order', () => {
-    const charts = Object.values(ENVIRONMENTS).flatMap((env) => synthesizeCharts(env));
+    const charts = Object.keys(ENVIRONMENTS).flatMap((name) => chartsOf(name));
     const thread = new ManifestYamlThread();
     try {
       expect(thread.results()).toEqual([]);

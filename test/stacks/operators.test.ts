@@ -15,7 +15,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { manifestFiles } from '../../manifests/load';
-import { renderEnvironment, writeAtomically } from '../../stacks/synth';
+import { writeAtomically } from '../../stacks/synth';
+import { filesOf } from '../support/environments';
 
 /** prod, on a Kubernetes version EKS supports and the operator lines of the shared CRD files. */
 const prodEnv: Environment = ENVIRONMENTS.prod;
@@ -101,14 +102,14 @@ describe('operators.releases.yaml of the air-gapped site', () => {
   };
 
   it('is written for plain-YAML environments only', () => {
-    expect(renderEnvironment(ENVIRONMENTS.airgap).map((f) => f.path)).toContain('airgap/helm/operators.releases.yaml');
-    expect(renderEnvironment(ENVIRONMENTS.prod).map((f) => f.path)).not.toContain('prod/helm/operators.releases.yaml');
+    expect(filesOf('airgap').map((f) => f.path)).toContain('airgap/helm/operators.releases.yaml');
+    expect(filesOf('prod').map((f) => f.path)).not.toContain('prod/helm/operators.releases.yaml');
   });
 
   it('sits beside the Helm values, where neither kubectl apply -f dist/airgap/ nor the policy check reads it as a manifest', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-ops-'));
     try {
-      writeAtomically(out, ['airgap'], renderEnvironment(ENVIRONMENTS.airgap));
+      writeAtomically(out, ['airgap'], filesOf('airgap'));
       expect(fs.existsSync(path.join(out, 'airgap/helm/operators.releases.yaml'))).toBe(true);
       expect(manifestFiles([path.join(out, 'airgap')]).filter((f) => f.includes('/helm/'))).toEqual([]);
     } finally {

@@ -1,14 +1,13 @@
 import { podDemands } from '../../planning/capacity';
 import { fit, parseNodes } from '../../planning/capacity-fit';
-import { ENVIRONMENTS } from '../../stacks/environments';
 import { SIZING_PROFILES } from '../../stacks/sizing-profiles';
-import { synthesizeCharts } from '../../stacks/synth';
+import { chartsOf } from '../support/environments';
 
 const GB = 1e9 / 2 ** 20;
 
 describe.each(Object.entries(SIZING_PROFILES))('the %s on-prem profile', (_profile, p) => {
   const { groups } = parseNodes(p.nodes);
-  const demands = podDemands(synthesizeCharts(ENVIRONMENTS[p.environment]).flatMap((c) => [...c.objects]));
+  const demands = podDemands(chartsOf(p.environment).flatMap((c) => [...c.objects]));
 
   it('is checked on a node set within its budget', () => {
     expect(groups.reduce((a, g) => a + g.count * g.cpuMillis, 0)).toBeLessThanOrEqual(p.budget.cores * 1000);

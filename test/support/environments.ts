@@ -3,6 +3,8 @@ import * as path from 'path';
 import { Environment } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { prod } from '../../stacks/prod';
+import { RenderedFile, SynthesizedChart, renderEnvironment, synthesizeCharts } from '../../stacks/synth';
+import { runCachedSync } from './worker-cache';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -24,4 +26,18 @@ export function scaledProd(n: number): Environment {
     s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s,
   );
   return { ...prod, name: `gen${n}`, services, loadTests: undefined };
+}
+
+/**
+ * The charts of a registered environment, as `synthesizeCharts` returns them, synthesized once per `jest` run for every
+ * test file that only reads them (runCachedSync: the objects are JSON, so a copy is the same data). Tests of
+ * synthesis itself (test/stacks/synth.test.ts) synthesize for real.
+ */
+export function chartsOf(name: string): SynthesizedChart[] {
+  return runCachedSync('charts', name, () => synthesizeCharts(ENVIRONMENTS[name]));
+}
+
+/** The files `npm run synth` writes for a registered environment (dist/<name>/), rendered once per `jest` run. */
+export function filesOf(name: string): RenderedFile[] {
+  return runCachedSync('files', name, () => renderEnvironment(ENVIRONMENTS[name]));
 }

@@ -22,18 +22,32 @@ export function workerCache<V>(name: string): Map<string, V> {
  * pure function of `key` within a run. Each call returns a fresh copy.
  */
 export async function runCached<T>(name: string, key: string, build: () => Promise<T>): Promise<T> {
+  const cached = cachedText(name, key);
+  const text = cached.text ?? cached.store(JSON.stringify(await build()));
+  return JSON.parse(text) as T;
+}
+
+/** {@link runCached} for a fixture built synchronously (one that a `describe` block needs as it is collected). */
+export function runCachedSync<T>(name: string, key: string, build: () => T): T {
+  const cached = cachedText(name, key);
+  const text = cached.text ?? cached.store(JSON.stringify(build()));
+  return JSON.parse(text) as T;
+}
+
+/** The JSON text of a run-cached fixture if this worker or another has it, and how to keep it once built. */
+function cachedText(name: string, key: string): { text?: string; store: (text: string) => string } {
   const memory = workerCache<string>(`run:${name}`);
-  let text = memory.get(key);
   const dir = process.env.PERFSTACK_TEST_RUN_CACHE;
   const file = dir && path.join(dir, `${name}-${crypto.createHash('sha256').update(key).digest('hex').slice(0, 16)}.json`);
-  if (text === undefined && file && fs.existsSync(file)) text = fs.readFileSync(file, 'utf8');
-  if (text === undefined) {
-    text = JSON.stringify(await build());
+  let text = memory.get(key);
+  if (text === undefined && file && fs.existsSync(file)) memory.set(key, (text = fs.readFileSync(file, 'utf8')));
+  const store = (built: string) => {
     if (file) {
-      fs.writeFileSync(`${file}.${process.pid}`, text);
+      fs.writeFileSync(`${file}.${process.pid}`, built);
       fs.renameSync(`${file}.${process.pid}`, file);
     }
-  }
-  memory.set(key, text);
-  return JSON.parse(text) as T;
+    memory.set(key, built);
+    return built;
+  };
+  return { text, store };
 }

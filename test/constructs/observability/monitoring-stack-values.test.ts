@@ -1,14 +1,13 @@
 import { parse } from 'yaml';
 import { Problems } from '../../../constructs/core/errors';
 import { checkRetention } from '../../../constructs/observability/monitoring-stack-values';
-import { ENVIRONMENTS } from '../../../stacks/environments';
-import { renderEnvironment } from '../../../stacks/synth';
+import { filesOf } from '../../support/environments';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 function values(env: string): Json {
-  return parse(renderEnvironment(ENVIRONMENTS[env]).find((f) => f.path.endsWith('kube-prometheus-stack.values.yaml'))!.content);
+  return parse(filesOf(env).find((f) => f.path.endsWith('kube-prometheus-stack.values.yaml'))!.content);
 }
 
 describe('kube-prometheus-stack values', () => {

@@ -1,8 +1,7 @@
 import { parse } from 'yaml';
 import { AutoscalerPriorities, POOL_NAME_PATTERNS } from '../../../constructs/platform/autoscaler-priorities';
-import { ENVIRONMENTS } from '../../../stacks/environments';
-import { synthesizeCharts } from '../../../stacks/synth';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
+import { chartsOf } from '../../support/environments';
 
 describe('AutoscalerPriorities', () => {
   const chart = freshChart();
@@ -34,7 +33,7 @@ describe.each([
   ['airgap', false],
 ])('the %s environment', (name, expected) => {
   it(`${expected ? 'ships' : 'has no'} autoscaler priorities (spot ${expected ? 'on' : 'off'})`, () => {
-    const objects = synthesizeCharts(ENVIRONMENTS[name]).flatMap((c) => c.objects) as { kind: string; metadata: { name: string } }[];
+    const objects = chartsOf(name).flatMap((c) => c.objects) as { kind: string; metadata: { name: string } }[];
     expect(objects.some((o) => o.kind === 'ConfigMap' && o.metadata.name === 'cluster-autoscaler-priority-expander')).toBe(expected);
   });
 });

@@ -1,11 +1,10 @@
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
 import { buildStack } from '../../../infra/program';
-import { ENVIRONMENTS } from '../../../stacks/environments';
 import { CloudStackSettings, readStackSettings } from '../../../stacks/stack-settings';
-import { renderEnvironment, synthesizeCharts } from '../../../stacks/synth';
 import { Recorded, recordStack, stackConfigValues } from '../../support/pulumi-mocks';
 import { runCached } from '../../support/worker-cache';
+import { chartsOf, filesOf } from '../../support/environments';
 
 /**
  * The committed stacks built with Pulumi mocks, recorded by resource, for the component specs under test/infra/
@@ -78,7 +77,7 @@ export const asStackResources = (stack: string) =>
 /** The objects of every ConfigGroup of a stack, by chart file name. */
 export function deployedObjects(stack: string): Record<string, unknown[]> {
   return Object.fromEntries(
-    synthesizeCharts(ENVIRONMENTS[stack]).map((c) => {
+    chartsOf(stack).map((c) => {
       const group = stacks[stack].find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === `${stack}-${c.chart}`)!;
       // Ingresses are typed resources (their status is the load balancer's name), the rest go through the group.
       const ingresses = stacks[stack]
@@ -92,7 +91,7 @@ export function deployedObjects(stack: string): Record<string, unknown[]> {
 /** The objects `npm run synth` writes to dist/<env>/, parsed back from the files' text. */
 export function distObjects(stack: string): Record<string, unknown[]> {
   return Object.fromEntries(
-    renderEnvironment(ENVIRONMENTS[stack])
+    filesOf(stack)
       .filter((f) => f.path.endsWith('.k8s.yaml'))
       .map((f) => [f.path.split('/').pop()!, parseAllDocuments(f.content).map((d) => d.toJSON())]),
   );

@@ -1,12 +1,15 @@
 import { Environment } from '../../../stacks/environment';
+import { ENVIRONMENTS } from '../../../stacks/environments';
 import { synthesizeCharts } from '../../../stacks/synth';
+import { chartsOf } from '../../support/environments';
 import { freePortBlock } from './ports';
 import { RedisHarness } from './redis-harness';
 
 /** A synthesized object of an environment, found by kind and name: integration tests feed real programs with it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function synthesized(env: Environment, kind: string, name: string): any {
-  for (const chart of synthesizeCharts(env)) {
+  // A registered environment's charts come from the run's cache (test/support/environments.ts).
+  for (const chart of ENVIRONMENTS[env.name] === env ? chartsOf(env.name) : synthesizeCharts(env)) {
     const found = chart.objects.find((o) => o.kind === kind && (o.metadata as { name: string }).name === name);
     if (found) return found;
   }

@@ -3,8 +3,7 @@ import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations, Stac
 import { kubeObjectOf, packContext } from '../../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../../stacks/environments';
 import { POLICIES } from '../../../policies/crossguard/policies';
-import { prod } from '../../../stacks/prod';
-import { synthesizeCharts } from '../../../stacks/synth';
+import { chartsOf } from '../../support/environments';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -39,7 +38,7 @@ const block: StackResource = {
 
 /** prod's objects as the pack sees them: Pulumi resources typed `kubernetes:<group>/<version>:<Kind>`. */
 function prodResources(): { type: string; urn: string; props: Json }[] {
-  return synthesizeCharts(prod)
+  return chartsOf('prod')
     .flatMap((c) => c.objects)
     .map((o: Json, i) => ({
       type: `kubernetes:${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`,
@@ -128,7 +127,7 @@ describe('CrossGuard pack', () => {
     );
     expect(violations('perfstack-kubernetes', floorOfOne, {}).join('\n')).toContain('[production-replicas]');
     expect(violations('perfstack-kubernetes', floorOfOne, { production: false }).join('\n')).not.toContain('[production-replicas]');
-    const airgap = synthesizeCharts(ENVIRONMENTS.airgap).flatMap((c) => c.objects) as Json[];
+    const airgap = chartsOf('airgap').flatMap((c) => c.objects) as Json[];
     expect(packContext(airgap, {})).toEqual({ zones: 3, production: true, registry: ENVIRONMENTS.airgap.imageRegistry });
     const bare = objects.map((o) => (o?.kind === 'Namespace' ? { ...o, metadata: { ...o.metadata, annotations: {} } } : o));
     expect(packContext(bare, {})).toEqual({ zones: 3, production: false, registry: undefined });
