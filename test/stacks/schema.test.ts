@@ -3,11 +3,13 @@ import { ENVIRONMENTS } from '../../stacks/environments';
 import { KUBERNETES_VERSIONS, KubernetesVersion, OPERATORS_FOR } from '../../stacks/kubernetes-versions';
 import { buildPlatform } from '../../stacks/platform';
 import { KubeObject, SchemaValidator, schemaSetFor, schemaValidator } from '../support/k8s-schema';
+import { chartsOf } from '../support/environments';
 import { objectsOfApp } from '../support/synth';
 
 describe.each(Object.keys(ENVIRONMENTS))('environment %s', (name) => {
   const env = ENVIRONMENTS[name];
-  const objects = objectsOfApp(buildPlatform(env).app);
+  // What synth writes to dist/<name>/ (one synthesis per jest run).
+  const objects = chartsOf(name).flatMap((c) => c.objects) as KubeObject[];
 
   it('synthesizes objects', () => {
     expect(objects.length).toBeGreaterThan(20);
@@ -81,8 +83,9 @@ describe('the schema files of each version', () => {
 
 describe('the strict validator', () => {
   const deployment = (): KubeObject => {
-    const objects = objectsOfApp(buildPlatform(ENVIRONMENTS.prod).app);
-    return JSON.parse(JSON.stringify(objects.find((o) => o.kind === 'Deployment')));
+    return chartsOf('prod')
+      .flatMap((c) => c.objects)
+      .find((o) => o.kind === 'Deployment') as KubeObject;
   };
   const validator = schemaValidator('1.35');
 
