@@ -96,6 +96,18 @@ describe('synth', () => {
 
     x.node.addDependency(w);
     expect(() => chartObjects(a)).toThrow('Dependency cycle detected: a/x => a/w => a/y => a/x');
+    // A cycle that no construct outside it leads to is a cycle too, not a silent omission.
+    const [p, q] = ['p', 'q'].map((id) => obj(b, id));
+    p.node.addDependency(q);
+    q.node.addDependency(p);
+    expect(() => chartObjects(b)).toThrow('Dependency cycle detected: b/p => b/q => b/p');
+    const other = new App();
+    const [d, e] = ['d', 'e'].map((id) => new Chart(other, id));
+    new Chart(other, 'f');
+    d.node.addDependency(e);
+    e.node.addDependency(d);
+    expect(() => appCharts(other)).toThrow('Dependency cycle detected: d => e => d');
+    expect(() => other.charts).toThrow('Dependency cycle detected');
   });
 
   it('replaces only the environments asked for', () => {
