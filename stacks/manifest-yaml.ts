@@ -14,8 +14,31 @@ import { DEFAULT_SCHEMA, Type, dump } from 'js-yaml';
  * test/stacks/manifest-yaml.test.ts reads every environment back with YAML 1.1 and 1.2 parsers.
  */
 export function manifestYaml(objects: readonly unknown[]): string {
-  return objects.map((o) => dump(o, { schema: DUMP_SCHEMA, noRefs: true, lineWidth: -1, quotingType: '"' })).join('---\n');
+  return yamlStream(objects, asJson);
 }
+
+function yamlStream(objects: readonly unknown[], replacer?: (key: string, value: unknown) => unknown): string {
+  return objects.map((o) => dump(o, { schema: DUMP_SCHEMA, noRefs: true, lineWidth: -1, quotingType: '"', replacer })).join('---\n');
+}
+
+/**
+ * Manifests are JSON data, as the API server reads them: values go out as JSON.stringify would send them (`-0` as
+ * 0, a Date by its toJSON), and a number JSON cannot hold (NaN, Infinity) is refused, never written as `.nan` or
+ * null. The same on a second thread, whose input crosses as JSON text (see {@link ManifestYamlThread.write}).
+ */
+function asJson(key: string, value: unknown): unknown {
+  if (typeof value === 'number') return finite(key, value) === 0 ? 0 : value;
+  const toJSON = (value as { toJSON?: unknown } | null)?.toJSON;
+  return typeof toJSON === 'function' ? (toJSON as (k: string) => unknown).call(value, key) : value;
+}
+
+function finite(key: string, value: number): number {
+  if (!Number.isFinite(value)) throw new Error(`'${key}' is ${value}: a manifest holds JSON numbers only (a bug upstream)`);
+  return value;
+}
+
+/** JSON.stringify's replacer on the way to the thread: JSON would turn NaN and Infinity into null unnoticed. */
+const finiteNumbers = (key: string, value: unknown): unknown => (typeof value === 'number' ? finite(key, value) : value);
 
 /**
  * Numbers only YAML 1.1 reads as numbers (`1_000`, `0b1_0`, `017`, base 60 `1:20`): js-yaml's 1.2 schema would write
@@ -65,7 +88,7 @@ export class ManifestYamlThread {
   /** Queues one chart's objects; they are copied, so the caller may drop them at once. */
   public write(objects: readonly unknown[]): void {
     // A JSON string crosses threads faster than the objects themselves (structured clone), and parses back faster.
-    this.worker.postMessage(JSON.stringify(objects));
+    this.worker.postMessage(JSON.stringify(objects, finiteNumbers));
     this.sent += 1;
   }
 
@@ -99,18 +122,25 @@ export class ManifestYamlThread {
  * which a worker started under Jest does not inherit. A module that fails to load answers with the error, not silence.
  */
 function threadSource(file: string): string {
-  const load = `${file.endsWith('.ts') ? "require('tsx/cjs');" : ''} require(${JSON.stringify(file)});`;
-  return `try { ${load} } catch (e) {
+  // tsx by its own path: the eval'd source resolves bare names from the working directory, not from here.
+  const load = `${file.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs'))});` : ''} require(${JSON.stringify(file)});`;
+  return `const fail = (what, e) => {
     const { workerData } = require('worker_threads');
-    workerData.replies.postMessage({ error: 'the YAML thread could not start: ' + (e && e.message || e) });
+    workerData.replies.postMessage({ error: what + ': ' + ((e && e.message) || e) });
     const posted = new Int32Array(workerData.posted);
     Atomics.add(posted, 0, 1);
     Atomics.notify(posted, 0);
-  }`;
+  };
+  // A thread that dies answers, so the waiting render fails at once instead of after STALL_MS.
+  process.on('uncaughtException', (e) => { fail('the YAML thread failed', e); process.exit(1); });
+  try { ${load} } catch (e) { fail('the YAML thread could not start', e); }`;
 }
 
-/** One chart takes milliseconds; a thread silent this long is gone (out of memory, killed). */
-const STALL_MS = 60_000;
+/**
+ * One chart takes milliseconds; a thread silent this long is gone without a word (out of memory, killed; anything
+ * it could report, it reports).
+ */
+const STALL_MS = 15_000;
 
 if (!isMainThread && workerData?.replies instanceof MessagePort) {
   const replies = workerData.replies as MessagePort;
@@ -118,7 +148,8 @@ if (!isMainThread && workerData?.replies instanceof MessagePort) {
   parentPort!.on('message', (json: string) => {
     let reply: Reply;
     try {
-      reply = { yaml: manifestYaml(JSON.parse(json) as unknown[]) };
+      // Parsed JSON is JSON data already: asJson would change nothing (and costs a call per value).
+      reply = { yaml: yamlStream(JSON.parse(json) as unknown[]) };
     } catch (e) {
       reply = { error: e instanceof Error ? e.message : String(e) };
     }
