@@ -66,12 +66,15 @@ export function layoutDigest(layout: string, refName: string): string {
   } catch (e) {
     throw new SkopeoError(`${layout}: not an OCI layout (${(e as Error).message})`);
   }
-  const entry = index.manifests?.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === refName);
-  if (!entry?.digest) throw new SkopeoError(`${layout}: no image named '${refName}' in index.json`);
-  const [algorithm, hex] = entry.digest.split(':');
-  const blob = path.join(layout, 'blobs', algorithm, hex ?? '');
-  const actual =
-    algorithm === 'sha256' && fs.existsSync(blob) ? `sha256:${createHash('sha256').update(fs.readFileSync(blob)).digest('hex')}` : '';
+  const entries = index.manifests?.filter((m) => m.annotations?.['org.opencontainers.image.ref.name'] === refName) ?? [];
+  if (entries.length !== 1)
+    throw new SkopeoError(`${layout}: index.json names '${refName}' ${entries.length === 0 ? 'nowhere' : `${entries.length} times`}`);
+  const [entry] = entries;
+  // Checked before it becomes a path: a digest is sha256 and 64 hex digits, nothing a path could climb out with.
+  if (!/^sha256:[a-f0-9]{64}$/.test(entry.digest ?? ''))
+    throw new SkopeoError(`${layout}: '${refName}' has no sha256 digest in index.json`);
+  const blob = path.join(layout, 'blobs', 'sha256', entry.digest!.slice('sha256:'.length));
+  const actual = fs.existsSync(blob) ? `sha256:${createHash('sha256').update(fs.readFileSync(blob)).digest('hex')}` : 'no blob';
   if (actual !== entry.digest) throw new SkopeoError(`${layout}: the blob of '${refName}' does not match its digest ${entry.digest}`);
-  return entry.digest;
+  return entry.digest!;
 }

@@ -50,9 +50,21 @@ describe('layoutDigest', () => {
 
   it('refuses a name the layout does not hold, a blob whose bytes changed, and a folder that is no layout', () => {
     const { dir, digest } = layout('library/redis:7.4.2', '{"schemaVersion":2}');
-    expect(() => layoutDigest(dir, 'library/redis:7.4.3')).toThrow(`${dir}: no image named 'library/redis:7.4.3' in index.json`);
+    expect(() => layoutDigest(dir, 'library/redis:7.4.3')).toThrow(`${dir}: index.json names 'library/redis:7.4.3' nowhere`);
     fs.appendFileSync(path.join(dir, 'blobs', 'sha256', digest.slice('sha256:'.length)), ' ');
     expect(() => layoutDigest(dir, 'library/redis:7.4.2')).toThrow(`the blob of 'library/redis:7.4.2' does not match its digest ${digest}`);
     expect(() => layoutDigest(path.join(dir, 'blobs'), 'x')).toThrow('not an OCI layout');
+  });
+
+  it('refuses a digest that is not sha256 hex (never a path to follow) and a name listed twice', () => {
+    const { dir } = layout('app:1', '{}');
+    const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8'));
+    const entry = index.manifests[1];
+    for (const digest of ['sha256:../../../etc/passwd', 'sha256', 'md5:' + 'a'.repeat(32)]) {
+      fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ ...index, manifests: [{ ...entry, digest }] }));
+      expect(() => layoutDigest(dir, 'app:1')).toThrow(`${dir}: 'app:1' has no sha256 digest in index.json`);
+    }
+    fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ ...index, manifests: [entry, entry] }));
+    expect(() => layoutDigest(dir, 'app:1')).toThrow(`${dir}: index.json names 'app:1' 2 times`);
   });
 });
