@@ -1,7 +1,7 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ScaledObject } from '../../imports/keda-scaledobjects-keda.sh';
+import { ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { VerticalPodAutoscaler } from '../../imports/vpa-autoscaling.k8s.io';
 import { isPinned } from '../../manifests/images';
@@ -224,15 +224,16 @@ export class ScalableService extends Construct {
     patchUntyped(this.deployment, drainPatches);
     this.service = new k8s.KubeService(this, 'Service', { metadata: serviceMetadata(s), spec: serviceSpec(s) });
     patchUntyped(this.service, servicePatches(s.kubernetesVersion));
-    let autoscalerBehavior: k8s.HorizontalPodAutoscalerBehaviorV2 | undefined;
+    // The burst's HPA is KEDA's: it takes the base's behaviour in KEDA's type (the same fields as the HPA's).
+    let autoscalerBehavior: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior | undefined;
     if (s.businessHours || s.forecastFloors) {
       const spec = scaledObjectSpec(s);
       this.scaledObject = new ScaledObject(this, 'ScaledObject', { metadata: serviceMetadata(s), spec });
-      autoscalerBehavior = spec.advanced?.horizontalPodAutoscalerConfig?.behavior as k8s.HorizontalPodAutoscalerBehaviorV2 | undefined;
+      autoscalerBehavior = spec.advanced?.horizontalPodAutoscalerConfig?.behavior;
     } else {
       const spec = hpaSpec(s);
       this.hpa = new k8s.KubeHorizontalPodAutoscalerV2(this, 'HPA', { metadata: serviceMetadata(s), spec });
-      autoscalerBehavior = spec.behavior;
+      autoscalerBehavior = spec.behavior as ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior | undefined;
     }
     this.vpa = new VerticalPodAutoscaler(this, 'VPA', { metadata: serviceMetadata(s), spec: vpaSpec(s) });
     const pdb = pdbSpec(s);

@@ -50,7 +50,7 @@ export interface SpotBurstProps {
   readonly cpuRequestCores: number;
   readonly cpuTarget: number;
   /** The base autoscaler's scaling behaviour: the burst's own HPA (KEDA's) scales the same way. */
-  readonly behavior?: k8s.HorizontalPodAutoscalerBehaviorV2;
+  readonly behavior?: ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior;
   readonly prometheusUrl: string;
 }
 
@@ -149,7 +149,7 @@ export class SpotBurst extends Construct {
           restoreToOriginalReplicaCount: false,
           horizontalPodAutoscalerConfig: {
             name: this.burstName,
-            behavior: props.behavior as ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior,
+            behavior: props.behavior,
           },
         },
         triggers: [

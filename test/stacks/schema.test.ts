@@ -8,7 +8,7 @@ import { objectsOfApp } from '../support/synth';
 
 describe.each(Object.keys(ENVIRONMENTS))('environment %s', (name) => {
   const env = ENVIRONMENTS[name];
-  // What synth writes to dist/<name>/ (one synthesis per jest run).
+  // The objects synth renders into dist/<name>/ (synthesized once per jest run, test/support/environments.ts).
   const objects = chartsOf(name).flatMap((c) => c.objects) as KubeObject[];
 
   it('synthesizes objects', () => {

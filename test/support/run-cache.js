@@ -7,7 +7,8 @@ const path = require('path');
 
 module.exports = async function setup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-test-run-'));
-  // Others may reach what is put here for them (the postgres user's template, postgres-harness.ts), not list it.
+  // Other users may pass through to a folder made theirs (the postgres user's, postgres-harness.ts), but not list
+  // this one or add to it.
   fs.chmodSync(dir, 0o711);
   process.env.PERFSTACK_TEST_RUN_CACHE = dir;
 };

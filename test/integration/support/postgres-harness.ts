@@ -3,7 +3,8 @@
  * synthesizes. postgres and pgbouncer refuse to run as root, so as root every command runs as the `postgres` user,
  * with a file-descriptor limit high enough for 1000 clients.
  */
-import { ChildProcess, execFile, spawn } from 'child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -96,8 +97,10 @@ export class PostgresHarness {
   /**
    * A data folder as `initdb` leaves it. Its output is the same for every instance of a `jest` run (same binaries,
    * same options), so initdb runs once per run, in the run's scratch folder (test/support/run-cache.js), and each
-   * instance gets a copy: 0.6 s of CPU per initdb against a few hundredths per copy. Workers that ask at the same
-   * moment may each run initdb; the first to finish keeps its folder (rename), the others drop theirs.
+   * instance gets a copy: 0.6 s of CPU per initdb against a few hundredths per copy. (The copies share a database
+   * system identifier, which only matters to replication between them; replicas are made by pg_basebackup.)
+   * Callers that ask at the same moment may each run initdb; the first to finish keeps its folder (rename), the
+   * others drop theirs.
    */
   private async initdb(dir: string): Promise<void> {
     const args = ['-U', 'postgres', '--auth=trust', '--no-sync'];
@@ -106,12 +109,16 @@ export class PostgresHarness {
       await this.must(bin('initdb'), ['-D', dir, ...args]);
       return;
     }
+    // The postgres user's alone (0700): no other user may plant a template whose configuration every instance runs.
     const shared = path.join(cache, 'postgres');
-    fs.mkdirSync(shared, { recursive: true });
-    fs.chmodSync(shared, 0o777); // the postgres user writes here
+    fs.mkdirSync(shared, { recursive: true, mode: 0o700 });
+    if (isRoot) {
+      const [uid, gid] = ['-u', '-g'].map((flag) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim()));
+      fs.chownSync(shared, uid, gid);
+    }
     const template = path.join(shared, 'initdb');
     if (!fs.existsSync(template)) {
-      const building = `${template}.${process.pid}`;
+      const building = `${template}.${process.pid}.${crypto.randomUUID()}`;
       await this.must(bin('initdb'), ['-D', building, ...args]);
       try {
         fs.renameSync(building, template);
