@@ -79,6 +79,9 @@ export class ManifestYamlThread {
     this.replies = port1;
     this.worker = new Worker(threadSource(__filename), {
       eval: true,
+      // Never the parent's flags (as manifests/load.ts): an ESM loader (`--import tsx`) would run its hooks for the
+      // thread too, through this thread, which may be waiting in results(). The source loads tsx itself if needed.
+      execArgv: [],
       workerData: { replies: port2, posted: this.posted.buffer },
       transferList: [port2],
     });
