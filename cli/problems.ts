@@ -8,3 +8,6 @@ export class InputProblems extends Error {
     this.name = new.target.name;
   }
 }
+
+/** Problems an input reader lists at most: past that, more lines name the same mistake again. */
+export const MAX_PROBLEMS = 10;

@@ -14,7 +14,7 @@ import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { DEFAULT_MAX_TRIGGERS } from '../constructs/workload/forecast-floors';
 import { cpuTargetOf } from '../constructs/workload/scaling-metric';
 import { prod } from '../stacks/prod';
-import { WeekResult, backtest } from './backtest';
+import { DEFAULT_MIN_TRAIN_DAYS, WeekResult, backtest } from './backtest';
 import { History, HistoryError, readHistoryFiles } from './history';
 
 export const DEFAULT_TRACE = path.join(__dirname, 'fixtures/traces/nasa-http-1995-07-per-minute.csv.gz');
@@ -81,7 +81,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     .option('--target <0-1>', "HPA utilization target (default: prod's api-gateway)", String(GATEWAY_TARGET))
     .option('--min <n>', "fewest replicas (default: prod's api-gateway)", String(GATEWAY.replicas.min))
     .option('--max <n>', "most replicas (default: prod's api-gateway)", String(GATEWAY.replicas.max))
-    .option('--min-train-days <n>', 'history a test week needs before it', '14')
+    .option('--min-train-days <n>', 'history a test week needs before it', String(DEFAULT_MIN_TRAIN_DAYS))
     .option('--max-triggers <n>', 'cron triggers the deployed floors may take', String(DEFAULT_MAX_TRIGGERS))
     .option('--format <format>', 'text or json', 'text');
   const stop = parseArgs(program, argv, out, err);

@@ -2,7 +2,7 @@
  * Backtest of forecast floors: for each test week, learn floors from the history before it only, then replay the
  * week through the HPA simulator with and without them. Pure; `planning/backtest-cli.ts` is the CLI.
  */
-import { cronTriggers } from '../constructs/workload/forecast-floors';
+import { DEFAULT_MAX_TRIGGERS, cronTriggers } from '../constructs/workload/forecast-floors';
 import { Floor, ForecastOptions, forecastFloors } from './forecast';
 import { DAY_MS, History, WEEK_MS, historyEnd, sliceHistory } from './history';
 import { SimOptions, SimResult, simulateHpa } from './hpa-sim';
@@ -10,7 +10,7 @@ import { SimOptions, SimResult, simulateHpa } from './hpa-sim';
 export interface BacktestOptions extends Omit<ForecastOptions, 'until'> {
   /** Simulator settings besides the service's (lag, readiness, behaviour). @default - the simulator's defaults */
   readonly sim?: Omit<SimOptions, 'perReplica' | 'target' | 'min' | 'max' | 'floors'>;
-  /** Cron triggers the deployed floors may take (ForecastFloors.maxTriggers). @default 40 */
+  /** Cron triggers the deployed floors may take (ForecastFloors.maxTriggers). @default DEFAULT_MAX_TRIGGERS (40) */
   readonly maxTriggers?: number;
 }
 
@@ -44,7 +44,7 @@ export function backtestWeek(history: History, from: number, options: BacktestOp
   const service = { perReplica: options.perReplica, target: options.target, min: options.min, max: options.max };
   const reactive = simulateHpa(history, from, to, { ...options.sim, ...service });
   const withFloors = simulateHpa(history, from, to, { ...options.sim, ...service, floors: forecast.floors });
-  const maxTriggers = options.maxTriggers ?? 40;
+  const maxTriggers = options.maxTriggers ?? DEFAULT_MAX_TRIGGERS;
   const asDeployed = deployedFloors(forecast.floors, options.min, maxTriggers, from, to);
   const deployed = simulateHpa(history, from, to, { ...options.sim, ...service, floors: asDeployed });
   const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? 0 : Infinity) : a / b);
@@ -82,12 +82,15 @@ export function backtestWeek(history: History, from: number, options: BacktestOp
   };
 }
 
+/** Days of history a test week needs before it, unless told otherwise (the CLI's default too). */
+export const DEFAULT_MIN_TRAIN_DAYS = 14;
+
 /**
  * Every week that starts `minTrainDays` or more after the history's start, learning from all that came before.
  * The last one is the held-out week.
  */
 export function backtest(history: History, options: BacktestOptions & { readonly minTrainDays?: number }): WeekResult[] {
-  const minTrain = (options.minTrainDays ?? 14) * DAY_MS;
+  const minTrain = (options.minTrainDays ?? DEFAULT_MIN_TRAIN_DAYS) * DAY_MS;
   const end = historyEnd(history);
   const weeks: WeekResult[] = [];
   // Test weeks are aligned to the end of the history, so the last one is as long as the data allows.

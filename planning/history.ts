@@ -3,7 +3,7 @@
  * `timestamp,requests` rows or a Prometheus range-query JSON export, read into one regular series of requests per
  * minute. Pure but for `readHistoryFiles`, which the CLIs share to read the files themselves.
  */
-import { InputProblems } from '../cli/problems';
+import { InputProblems, MAX_PROBLEMS } from '../cli/problems';
 import * as fs from 'fs';
 import { gunzipSync } from 'zlib';
 import { MatrixSeries, PrometheusExportError, readMatrix } from './prometheus-export';
@@ -41,8 +41,6 @@ interface Sample {
   /** Requests in the interval that starts at `t` (CSV) or requests per second at `t` (Prometheus). */
   readonly value: number;
 }
-
-const MAX_PROBLEMS = 10;
 
 function csvSamples(text: string, file: string): Sample[] {
   const problems: string[] = [];

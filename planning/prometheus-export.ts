@@ -3,7 +3,7 @@
  * planning tool: request rates for forecasts and capacity, container usage for right-sizing.
  */
 
-import { InputProblems } from '../cli/problems';
+import { InputProblems, MAX_PROBLEMS } from '../cli/problems';
 
 /** One series of an export: its labels and its samples as [epoch ms, value]. */
 export interface MatrixSeries {
@@ -13,8 +13,6 @@ export interface MatrixSeries {
 
 /** The export could not be read: one line per problem, naming the file. */
 export class PrometheusExportError extends InputProblems {}
-
-const MAX_PROBLEMS = 10;
 
 /** Reads a range-query export; every sample must be [unix seconds, "value >= 0"]. */
 export function readMatrix(text: string, file: string): MatrixSeries[] {

@@ -9,7 +9,7 @@
  *
  * CPU is the service's total, shared evenly by its pods behind a Service; memory is the largest pod's working set.
  */
-import { InputProblems } from '../cli/problems';
+import { InputProblems, MAX_PROBLEMS } from '../cli/problems';
 import { gunzipSync } from 'zlib';
 import { MatrixSeries, PrometheusExportError, readMatrix } from './prometheus-export';
 
@@ -64,7 +64,7 @@ export function readExport(content: Buffer | string, file: string): Series[] {
       problems.push(`${file}: result[${i}] has no 'container' label; aggregate with 'by (container)'`);
     else series.push({ container, samples: r.samples });
   });
-  if (problems.length > 0) throw new UsageError(problems.slice(0, 10));
+  if (problems.length > 0) throw new UsageError(problems.slice(0, MAX_PROBLEMS));
   if (series.length === 0) throw new UsageError([`${file}: the export has no series; check the query's namespace and time range`]);
   return series;
 }
