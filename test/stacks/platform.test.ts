@@ -3,6 +3,7 @@ import { Environment, OPERATORS_FOR, validateEnvironment } from '../../stacks/en
 import { buildPlatform } from '../../stacks/platform';
 import { prod } from '../../stacks/prod';
 import { dev } from '../../stacks/dev';
+import { resolveSlo } from '../../constructs/observability/slo';
 import { objectsOfApp } from '../support/synth';
 import { KubeObject } from '../support/k8s-schema';
 
@@ -195,9 +196,10 @@ describe('load tests', () => {
     );
     expect(plan.baseUrl).toBe('http://web.web.svc');
     expect(plan.endpoints).toEqual(endpoints);
-    // web's Slo: 95% under 200 ms, 0.1% of failures.
-    expect(plan.options.thresholds.http_req_duration).toContain('p(95)<200');
-    expect(plan.options.thresholds.http_req_failed).toEqual(['rate<0.001']);
+    // web's Slo, from the Environment: its latency percentile under its threshold, failures within its error budget.
+    const slo = resolveSlo(prod.services.find((s) => s.name === 'web')!.slo);
+    expect(plan.options.thresholds.http_req_duration).toContain(`p(${slo.latencyPercentile})<${slo.latencyThreshold.toMilliseconds()}`);
+    expect(plan.options.thresholds.http_req_failed).toEqual([`rate<${+(1 - slo.availabilityPercent / 100).toFixed(6)}`]);
     expect(objects.some((o) => o.metadata.name === 'api-gateway-baseline')).toBe(false);
   });
 

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { Environment } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { main } from '../../stacks/main';
+import { ManifestYamlThread } from '../../stacks/manifest-yaml';
 import { prod } from '../../stacks/prod';
 import { buildPlatform } from '../../stacks/platform';
 import { YAML_THREAD_FROM, appCharts, chartObjects, renderEnvironment, synthesizeCharts } from '../../stacks/synth';
@@ -54,11 +55,22 @@ describe('synth', () => {
     expect(renderEnvironment(prod)).toEqual(renderEnvironment(prod));
   });
 
-  it('renders the same files whether the YAML is written on a second thread or not', () => {
-    const large = scaledProd(YAML_THREAD_FROM); // the thread's by default
-    const inline = renderEnvironment(large, { yamlThread: false });
-    expect(inline.length).toBeGreaterThan(YAML_THREAD_FROM);
-    expect(renderEnvironment(large)).toEqual(inline);
+  it('writes the YAML of an environment of YAML_THREAD_FROM services on a second thread, the same files as inline', () => {
+    const large = scaledProd(YAML_THREAD_FROM);
+    const written = jest.spyOn(ManifestYamlThread.prototype, 'write');
+    try {
+      const inline = renderEnvironment(large, { yamlThread: false });
+      expect(written).not.toHaveBeenCalled();
+      expect(inline.length).toBeGreaterThan(YAML_THREAD_FROM);
+      expect(renderEnvironment(large)).toEqual(inline);
+      // Every chart went through the thread by default; a smaller environment stays in this thread.
+      expect(written).toHaveBeenCalledTimes(inline.filter((f) => f.path.endsWith('.k8s.yaml')).length);
+      written.mockClear();
+      renderEnvironment(scaledProd(YAML_THREAD_FROM - 1));
+      expect(written).not.toHaveBeenCalled();
+    } finally {
+      written.mockRestore();
+    }
   });
 
   it('renders each chart exactly as cdk8s chart.toJson() does, in dependency order', () => {
