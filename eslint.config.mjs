@@ -4,7 +4,7 @@ import jest from 'eslint-plugin-jest';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-// The import rule of the layout (README "Layout"): constructs <- stacks <- (infra, planning, delivery, the CLIs); cli/ and
+// The import rule of the layout (docs/layout.md): constructs <- stacks <- (infra, planning, delivery, the CLIs); cli/ and
 // manifests/ import no other folder; policies/ and loadtests/ take their context as arguments and import nothing of
 // the constructs or stacks. Each folder lists the top-level folders it must not import.
 const FORBIDDEN = {
@@ -29,7 +29,7 @@ export const importBoundaries = Object.entries(FORBIDDEN).map(([folder, forbidde
         patterns: [
           {
             regex: `^(\\.\\./)+(${forbidden.join('|')})(/|$)`,
-            message: `${folder}/ must not import ${forbidden.join(', ')} (README "Layout": imports run one way).`,
+            message: `${folder}/ must not import ${forbidden.join(', ')} (docs/layout.md: imports run one way).`,
           },
         ],
       },

@@ -14,7 +14,7 @@ const common = {
  * Two projects, run together: unit tests, and integration tests that start real programs (redis-server, postgres,
  * pgbouncer, promtool, prometheus, registries) on their own ports and folders. The integration suites mostly wait
  * (a failover is a 2 s node timeout, not CPU), so they overlap with unit tests; what they measure holds under load
- * (README "Tests").
+ * (docs/setup.md).
  */
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -86,7 +86,7 @@ export function priceEnvironment(
   if (!fs.existsSync(configFile))
     return {
       problems: [
-        `${configFile}: no such file; create the stack (pulumi stack init ${env.name}) and a ${configFile} with perfstack:environment: ${env.name}, perfstack:nodePools and perfstack:instanceTypes (see README, "Config keys"), or pass --config`,
+        `${configFile}: no such file; create the stack (pulumi stack init ${env.name}) and a ${configFile} with perfstack:environment: ${env.name}, perfstack:nodePools and perfstack:instanceTypes (see docs/deploying.md, "Config keys"), or pass --config`,
       ],
     };
   let values: Record<string, unknown>;

@@ -45,7 +45,7 @@ const ALLOWED: [string, string][] = [
   ['infra/probe.ts', "import { poolBounds } from '../planning/pool-bounds';"],
 ];
 
-describe('import boundaries (eslint.config.mjs, README "Layout")', () => {
+describe('import boundaries (eslint.config.mjs, docs/layout.md)', () => {
   const results = lintAll([...FORBIDDEN.map(([f, s]) => [f, s] as const), ...ALLOWED]);
 
   it.each(FORBIDDEN.map((c, i) => [...c, i] as const))('refuses a wrong import in %s', (_file, _source, message, i) => {

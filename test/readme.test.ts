@@ -5,13 +5,22 @@ import * as ts from 'typescript';
 import { buildPlatform } from '../stacks/platform';
 
 const ROOT = path.resolve(__dirname, '..');
-const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+/** The front page and every page under docs/: each is checked the same way. */
+const PAGES = [
+  'README.md',
+  ...fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .map((f) => `docs/${f}`),
+];
+const text = (page: string) => fs.readFileSync(path.join(ROOT, page), 'utf8');
 
 /**
  * What a reader would not see as written: a fence that never closes (CommonMark then runs it to the end of the file,
  * swallowing every section after it), or pipe-table rows that render as a paragraph.
  */
-function renderingProblems(markdown: string): string[] {
+function renderingProblems(markdown: string, page = 'README.md'): string[] {
   const tokens = new MarkdownIt().parse(markdown, {});
   const lines = markdown.split('\n');
   const problems: string[] = [];
@@ -24,27 +33,29 @@ function renderingProblems(markdown: string): string[] {
     const [start, end] = t.map!;
     const close = lines[end - 1]?.trim() ?? '';
     const closes = end - 1 > start && close.length >= t.markup.length && new RegExp(`^\\${t.markup[0]}+$`).test(close);
-    if (!closes) problems.push(`README.md:${start + 1}: the fence ${JSON.stringify(t.markup + t.info)} is never closed`);
+    if (!closes) problems.push(`${page}:${start + 1}: the fence ${JSON.stringify(t.markup + t.info)} is never closed`);
     // A fence is closed only by a bare marker at least as long as its opener: anything else that looks like one,
     // or a section heading, means the fence ran on past where its author meant it to end.
     for (let i = start + 1; i < end - 1; i++) {
       if (/^\s*(```|~~~)/.test(lines[i]))
         problems.push(
-          `README.md:${i + 1}: ${JSON.stringify(lines[i].trim().slice(0, 20))} does not close the fence opened at line ${start + 1}`,
+          `${page}:${i + 1}: ${JSON.stringify(lines[i].trim().slice(0, 20))} does not close the fence opened at line ${start + 1}`,
         );
-      if (/^#{2,6} \S/.test(lines[i])) problems.push(`README.md:${i + 1}: the heading ${JSON.stringify(lines[i])} is inside a code block`);
+      if (/^#{2,6} \S/.test(lines[i])) problems.push(`${page}:${i + 1}: the heading ${JSON.stringify(lines[i])} is inside a code block`);
     }
   }
   const code = covered(['fence', 'code_block']);
   const tables = covered(['table_open']);
   lines.forEach((line, i) => {
     if (code.has(i)) return;
-    if (/^\s*\|/.test(line) && !tables.has(i)) problems.push(`README.md:${i + 1}: a pipe-table row that does not render as a table`);
+    if (/^\s*\|/.test(line) && !tables.has(i)) problems.push(`${page}:${i + 1}: a pipe-table row that does not render as a table`);
   });
   return problems;
 }
 
 interface Snippet {
+  /** The page it is on (README.md or docs/...). */
+  readonly page: string;
   /** 1-based line of the opening fence. */
   readonly line: number;
   readonly code: string;
@@ -54,13 +65,14 @@ interface Snippet {
   readonly excerptOf?: string;
 }
 
-function tsSnippets(markdown: string): Snippet[] {
+function tsSnippets(markdown: string, page: string): Snippet[] {
   return new MarkdownIt()
     .parse(markdown, {})
     .filter((t) => t.type === 'fence' && /^(ts|typescript)\b/.test(t.info))
     .map((t) => {
       const header = /^\/\/ ([\w./-]+\.ts)( \(excerpt\))?\n/.exec(t.content);
       return {
+        page,
         line: t.map![0] + 1,
         code: t.content,
         dir: header ? path.join(ROOT, path.dirname(header[1])) : ROOT,
@@ -70,11 +82,31 @@ function tsSnippets(markdown: string): Snippet[] {
 }
 
 /** Virtual file of a snippet: in its folder, so relative imports resolve as they would for the reader. */
-const fileOf = (s: Snippet) => path.join(s.dir, `__readme_line_${s.line}.ts`);
+const fileOf = (s: Snippet) => path.join(s.dir, `__${s.page.replace(/\W/g, '_')}_line_${s.line}.ts`);
 
-describe('README.md', () => {
-  it('renders as written: every fence closed where it was meant to, every pipe table a table', () => {
-    expect(renderingProblems(README)).toEqual([]);
+describe('README.md and docs/', () => {
+  it.each(PAGES)('%s renders as written: every fence closed where it was meant to, every pipe table a table', (page) => {
+    expect(renderingProblems(text(page), page)).toEqual([]);
+  });
+
+  it('the front page stays a front page: under 200 lines, the two commands in its first screen, a link to every page', () => {
+    const readme = text('README.md');
+    expect(readme.split('\n').length).toBeLessThan(200);
+    const firstScreen = readme.split('\n').slice(0, 60).join('\n');
+    expect(firstScreen).toContain('npm ci && npm run synth');
+    expect(firstScreen).toContain('npm test');
+    const linked = new Set([...readme.matchAll(/\]\((docs\/[\w.-]+\.md)(#[\w-]*)?\)/g)].map((m) => m[1]));
+    expect(PAGES.filter((p) => p.startsWith('docs/') && !linked.has(p))).toEqual([]);
+  });
+
+  it('every relative link on every page points at a file that exists', () => {
+    const broken = PAGES.flatMap((page) =>
+      [...text(page).matchAll(/\]\(((?!https?:|#|mailto:)[^)\s#]+)(#[^)]*)?\)/g)]
+        .map((m) => m[1])
+        .filter((target) => !fs.existsSync(path.resolve(ROOT, path.dirname(page), target)))
+        .map((target) => `${page}: ${target}`),
+    );
+    expect(broken).toEqual([]);
   });
 
   it('would be caught with a fence that swallows the sections after it', () => {
@@ -92,7 +124,7 @@ describe('README.md', () => {
   });
 
   describe('TypeScript snippets', () => {
-    const snippets = tsSnippets(README);
+    const snippets = PAGES.flatMap((page) => tsSnippets(text(page), page));
 
     it('there are snippets to check', () => {
       expect(snippets.length).toBeGreaterThanOrEqual(3);
@@ -122,13 +154,13 @@ describe('README.md', () => {
         const sf = program.getSourceFile(fileOf(s))!;
         return [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)].map((d) => {
           const { line } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
-          return `README.md:${s.line + 1 + line}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
+          return `${s.page}:${s.line + 1 + line}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`;
         });
       });
       expect(errors).toEqual([]);
     }, 60000);
 
-    it.each(snippets.map((s) => [s.line, s] as const))('the snippet at line %i runs', (_, s) => {
+    it.each(snippets.map((s) => [`${s.page}:${s.line}`, s] as const))('the snippet at %s runs', (_, s) => {
       const exports = runSnippet(s);
       // An environment must build; an excerpt must say what its file says.
       const buildErrors = Object.values(exports)

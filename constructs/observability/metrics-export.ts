@@ -63,7 +63,7 @@ echo "exported $(echo $SERVICES | wc -w) services to $dir"
 /**
  * Performance data out of an air-gapped site through an authorized offline channel: a CronJob writes each week's
  * request rates per service as Prometheus range-query exports onto a volume, from which the site carries them out
- * (see README "Air-gap delivery") to plan capacity with `npm run capacity -- --history <file>`.
+ * (see docs/air-gap.md) to plan capacity with `npm run capacity -- --history <file>`.
  */
 export class MetricsExport extends Construct {
   public readonly cronJob: k8s.KubeCronJob;

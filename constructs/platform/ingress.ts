@@ -20,7 +20,7 @@ export interface IngressSettings {
   readonly tls: IngressTls;
   /**
    * Route 53 zone whose records external-dns keeps pointing at the load balancer (AWS only).
-   * @default - no external-dns: create the records by hand (README, "Ingress and TLS")
+   * @default - no external-dns: create the records by hand (docs/deploying.md, "Ingress and TLS")
    */
   readonly dns?: {
     readonly hostedZoneId: string;

@@ -139,7 +139,7 @@ describe('npm run cost for an environment without its Pulumi stack config', () =
     const { code, err } = run(['--env', 'prod']);
     expect(code).toBe(2);
     expect(err).toBe(
-      'cost: Pulumi.prod.yaml: no such file; create the stack (pulumi stack init prod) and a Pulumi.prod.yaml with perfstack:environment: prod, perfstack:nodePools and perfstack:instanceTypes (see README, "Config keys"), or pass --config\n',
+      'cost: Pulumi.prod.yaml: no such file; create the stack (pulumi stack init prod) and a Pulumi.prod.yaml with perfstack:environment: prod, perfstack:nodePools and perfstack:instanceTypes (see docs/deploying.md, "Config keys"), or pass --config\n',
     );
   });
 });
