@@ -50,6 +50,11 @@ export default tseslint.config(
     },
   },
   ...importBoundaries,
+  // A function longer than a screen or two does several jobs: split it (test/import-boundaries.test.ts plants one).
+  {
+    files: ['{cli,constructs,delivery,infra,loadtests,manifests,planning,policies,stacks}/**/*.ts'],
+    rules: { 'max-lines-per-function': ['error', { max: 150, skipBlankLines: true, skipComments: true }] },
+  },
   { files: ['test/**/*.test.ts'], ...jest.configs['flat/recommended'] },
   // Property-based tests assert through fast-check.
   { files: ['test/**/*.test.ts'], rules: { 'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert', 'expect*'] }] } },

@@ -21,7 +21,7 @@ import { ALL_RULES } from '../policies/rules';
  * What each field of an {@link Environment} and {@link ServiceSpec} may hold, checked at run time, so a value built
  * in JavaScript, read from JSON or cast past the compiler gets the errors TypeScript would give (unknown fields,
  * text where a number belongs, a misspelt choice) plus the grammar and range of every field. Cross-field rules
- * (replica bounds, references between fields) stay in `validateEnvironment` and the constructs.
+ * (replica bounds, references between fields) live in ./environment-rules.ts and the constructs.
  */
 
 const dnsLabel = grammar((v) =>
@@ -319,45 +319,3 @@ export function checkEnvironmentShape(problems: Problems, env: unknown): boolean
 
 /** Rule ids an exemption may name: the policy rules, plus the engine's own `exemption-reason`. */
 export const RULE_IDS: readonly string[] = ALL_RULES.map((r) => r.id);
-
-/** Cross-references within an environment: what one field names must exist elsewhere. */
-export function checkEnvironmentReferences(
-  problems: Problems,
-  env: {
-    zones: readonly string[];
-    cloud: { kind: string; region?: string };
-    services: readonly { name: string; policyExemption?: { rules: readonly string[] } }[];
-    loadTests?: unknown;
-  },
-  loadTestTarget = 'api-gateway',
-): void {
-  const region = env.cloud.kind === 'aws' ? env.cloud.region : undefined;
-  if (region !== undefined) {
-    env.zones.forEach((zone, i) =>
-      problems.check(
-        zone.length === region.length + 1 && zone.startsWith(region) && /[a-z]$/.test(zone),
-        `zones[${i}]`,
-        zone,
-        `is not a zone of region '${region}' ('cloud.region'); AWS zones are the region and a letter, e.g. "${region}a"`,
-      ),
-    );
-  }
-  for (const s of env.services) {
-    for (const [i, rule] of (s.policyExemption?.rules ?? []).entries()) {
-      problems.check(
-        RULE_IDS.includes(rule),
-        `services.${s.name}.policyExemption.rules[${i}]`,
-        rule,
-        `is not a policy rule; known: ${RULE_IDS.join(', ')}`,
-      );
-    }
-  }
-  if (env.loadTests !== undefined) {
-    problems.check(
-      env.services.some((s) => s.name === loadTestTarget),
-      'loadTests',
-      env.loadTests,
-      `targets service '${loadTestTarget}', which the environment does not have; add it or remove loadTests`,
-    );
-  }
-}

@@ -21,7 +21,8 @@ import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
-import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, servicePropsOf, validateEnvironment } from './environment';
+import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, servicePropsOf } from './environment';
+import { validateEnvironment } from './environment-rules';
 import { thirdPartyImage } from './images';
 import { PLATFORM_TARGETS } from './services';
 

@@ -20,7 +20,7 @@ import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/secu
 import { BusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
 import { ForecastFloors, cronTriggers } from './forecast-floors';
-import type { ProbeOptions, ScalableServiceProps, ServiceResources } from './scalable-service';
+import type { ProbeOptions, ScalableServiceProps, ServiceResources } from './scalable-service-props';
 import { DEFAULT_METRICS, ScalingMetric, hpaMetric, kedaTrigger } from './scaling-metric';
 import { hostAntiAffinity, topologySpread } from './topology';
 import { VerticalScalingOptions } from './vertical-scaling';

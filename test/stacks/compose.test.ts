@@ -1,6 +1,6 @@
 import { airgap } from '../../stacks/airgap';
 import { EnvironmentIdentity, deriveEnvironment } from '../../stacks/compose';
-import { validateEnvironment } from '../../stacks/environment';
+import { validateEnvironment } from '../../stacks/environment-rules';
 import { buildPlatform } from '../../stacks/platform';
 import { prod } from '../../stacks/prod';
 

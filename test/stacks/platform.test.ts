@@ -1,5 +1,6 @@
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { Environment, OPERATORS_FOR, validateEnvironment } from '../../stacks/environment';
+import { Environment, OPERATORS_FOR } from '../../stacks/environment';
+import { validateEnvironment } from '../../stacks/environment-rules';
 import { buildPlatform } from '../../stacks/platform';
 import { prod } from '../../stacks/prod';
 import { dev } from '../../stacks/dev';

@@ -1,0 +1,116 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+const ROOT = path.resolve(__dirname, '..');
+const PRODUCT = ['cli', 'constructs', 'delivery', 'infra', 'loadtests', 'manifests', 'planning', 'policies', 'stacks'];
+
+/**
+ * Product files with logic whose behaviour is tested through another file's test, deliberately: a CLI entry through
+ * its CLI test, a worker through the reader that starts it, rule text through the real program that runs it. Each
+ * names the test that covers it; that test must exist and load the file.
+ */
+const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
+  'cli/junit.ts': 'test/policies/cli.test.ts',
+  'constructs/data/postgres-rules.ts': 'test/integration/prometheus-rules.test.ts',
+  'constructs/data/redis-rules.ts': 'test/integration/prometheus-rules.test.ts',
+  'constructs/platform/priority-classes.ts': 'test/constructs/platform/namespace-baseline.test.ts',
+  'constructs/workload/capacity-class.ts': 'test/constructs/workload/scalable-service.test.ts',
+  'delivery/bundle-cli.ts': 'test/integration/airgap-bundle.test.ts',
+  'delivery/bundle.ts': 'test/integration/airgap-bundle.test.ts',
+  'delivery/charts.ts': 'test/integration/airgap-bundle.test.ts',
+  'delivery/operator-charts.ts': 'test/integration/airgap-bundle.test.ts',
+  'infra/index.ts': 'test/infra/workloads.test.ts',
+  'infra/input-errors.ts': 'test/stacks/stack-settings.test.ts',
+  'loadtests/k6/script.ts': 'test/loadtests/k6-types.test.ts',
+  'loadtests/options-check.ts': 'test/loadtests/plan.test.ts',
+  'manifests/context.ts': 'test/policies/engine.test.ts',
+  'planning/backtest-cli.ts': 'test/planning/backtest.test.ts',
+  'planning/capacity-cli.ts': 'test/planning/projection.test.ts',
+  'planning/capacity-fit-cli.ts': 'test/planning/capacity-fit.test.ts',
+  'planning/capacity-projection.ts': 'test/planning/projection.test.ts',
+  'planning/cost-report.ts': 'test/planning/cost.test.ts',
+  'planning/forecast-cli.ts': 'test/planning/forecast.test.ts',
+  'planning/usage.ts': 'test/planning/rightsize.test.ts',
+  'policies/crossguard/aws.ts': 'test/policies/crossguard/policies.test.ts',
+  'policies/crossguard/kubernetes.ts': 'test/policies/crossguard/policies.test.ts',
+  'stacks/environment.ts': 'test/stacks/environment-schema.test.ts',
+  'stacks/load-environments.ts': 'test/stacks/environment-schema.test.ts',
+  'stacks/main.ts': 'test/stacks/synth-cli.test.ts',
+  'stacks/services.ts': 'test/stacks/synth.test.ts',
+};
+
+/**
+ * Files with logic and no test of their own yet. This list only shrinks: a file that gains a mirrored test must
+ * leave it, and a new file never joins it.
+ */
+const NOT_YET_TESTED: readonly string[] = [
+  'cli/args.ts',
+  'cli/problems.ts',
+  'constructs/core/labels.ts',
+  'constructs/core/schema.ts',
+  'constructs/core/security.ts',
+  'constructs/data/redis-placement.ts',
+  'constructs/observability/rule-groups.ts',
+  'constructs/resilience/verdict-rules.ts',
+  'infra/cluster-addons.ts',
+  'manifests/label-index.ts',
+  'manifests/load-worker.ts',
+  'manifests/object-index.ts',
+  'planning/capacity-plot.ts',
+  'planning/fixtures/usage/generate.ts',
+  'policies/report.ts',
+];
+
+/** A function or class with a body anywhere in the file: more than types, constants and re-exports. */
+function holdsLogic(node: ts.Node): boolean {
+  if ((ts.isFunctionLike(node) && 'body' in node && node.body !== undefined) || ts.isClassDeclaration(node)) return true;
+  return ts.forEachChild(node, holdsLogic) ?? false;
+}
+
+/** Product .ts files that hold logic: a function, a class or an arrow function, not only types and re-exports. */
+function filesWithLogic(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) walk(rel);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
+        const source = ts.createSourceFile(rel, fs.readFileSync(path.join(ROOT, rel), 'utf8'), ts.ScriptTarget.Latest);
+        if (holdsLogic(source)) out.push(rel);
+      }
+    }
+  };
+  for (const dir of PRODUCT) walk(dir);
+  return out.sort();
+}
+
+const mirrorOf = (file: string) => path.join('test', file.replace(/\.ts$/, '.test.ts'));
+const exists = (rel: string) => fs.existsSync(path.join(ROOT, rel));
+
+describe('every product file with logic has a test', () => {
+  const files = filesWithLogic();
+
+  it('mirrored under test/, or covered by a named test, or on the shrinking list', () => {
+    const missing = files.filter((f) => !exists(mirrorOf(f)) && !(f in COVERED_ELSEWHERE) && !NOT_YET_TESTED.includes(f));
+    expect(missing).toEqual([]);
+  });
+
+  it('each named covering test exists and loads the file it covers', () => {
+    const wrong = Object.entries(COVERED_ELSEWHERE).filter(([file, test]) => {
+      if (!exists(test)) return true;
+      const source = fs.readFileSync(path.join(ROOT, test), 'utf8');
+      const module = file.replace(/\.ts$/, '');
+      return !source.includes(path.basename(module)) && !source.includes(module);
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('the shrinking list holds only files that still exist and still lack a test', () => {
+    expect(NOT_YET_TESTED.filter((f) => !files.includes(f) || exists(mirrorOf(f)) || f in COVERED_ELSEWHERE)).toEqual([]);
+  });
+
+  it('no file is both mirrored and listed as covered elsewhere', () => {
+    expect(Object.keys(COVERED_ELSEWHERE).filter((f) => exists(mirrorOf(f)) || !files.includes(f))).toEqual([]);
+  });
+});
