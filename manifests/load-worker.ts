@@ -1,16 +1,8 @@
 /** A worker thread of loadManifests: reads one byte range of a file (manifests/load.ts readRange). */
-import { MessagePort, workerData } from 'worker_threads';
-import { ByteRange, WorkerMessage, readRange } from './load';
+import { workerData } from 'worker_threads';
+import { ByteRange, readRange } from './load';
+import { replyToPool } from './sync-workers';
 
-const { file, range, signal, port } = workerData as { file: string; range: ByteRange; signal: Int32Array; port: MessagePort };
-const post = (m: WorkerMessage) => {
-  port.postMessage(m);
-  Atomics.add(signal, 0, 1);
-  Atomics.notify(signal, 0);
-};
-try {
-  readRange(file, range, post);
-} catch (e) {
-  post({ error: (e as Error).stack ?? String(e) });
-}
-port.close();
+const { file, range } = workerData as { file: string; range: ByteRange };
+// A throw here reaches the pool as the worker's failure (./sync-workers.ts starts every worker that way).
+readRange(file, range, replyToPool!);

@@ -1,10 +1,11 @@
 /**
  * Manifests as YAML: the one writer synth uses, in this thread or on a second one.
  *
- * This module loads nothing but js-yaml and Node's own modules, so a worker thread starts it in milliseconds.
+ * This module loads nothing but js-yaml, Node's own modules and the worker pool, so a thread starts it in milliseconds.
  */
-import { MessageChannel, MessagePort, Worker, isMainThread, parentPort, receiveMessageOnPort, workerData } from 'worker_threads';
+import { isMainThread, parentPort, workerData } from 'worker_threads';
 import { DEFAULT_SCHEMA, Type, dump } from 'js-yaml';
+import { SyncWorkers, WorkerFailure, replyToPool } from '../manifests/sync-workers';
 
 /**
  * A chart's objects as a multi-document YAML stream. js-yaml's dump, 8-12x faster than cdk8s's Yaml.stringify (the
@@ -59,84 +60,38 @@ const YAML11_NUMBER = new Type('tag:perfstack.io,2026:yaml-1.1-number', {
 const DUMP_SCHEMA = DEFAULT_SCHEMA.extend({ implicit: [YAML11_NUMBER] });
 
 /** What the thread answers for each chart, in the order they were sent. */
-type Reply = { readonly yaml: string } | { readonly error: string };
+type Reply = { readonly yaml: string };
 
 /**
  * {@link manifestYaml} on a worker thread, so that a large environment's YAML is written on the second core while
  * this one builds and resolves the next charts (at 1000 services the YAML is a third of the render). Charts go in
  * with {@link write} as they come; {@link results} waits for all of them, so callers stay synchronous. Same
- * function, same bytes: test/stacks/manifest-yaml.test.ts compares the two.
+ * function, same bytes: test/stacks/manifest-yaml.test.ts compares the two. The thread is a one-worker pool of
+ * manifests/sync-workers.ts, the manifest reader's.
  */
 export class ManifestYamlThread {
-  private readonly worker: Worker;
-  private readonly replies: MessagePort;
-  /** Replies the thread has posted: it bumps this after each, so an empty port is waited on, never spun on. */
-  private readonly posted = new Int32Array(new SharedArrayBuffer(4));
+  private readonly thread = new SyncWorkers(__filename, [{ manifestYamlThread: true }], { task: 'writing manifests as YAML' });
   private sent = 0;
-
-  public constructor() {
-    const { port1, port2 } = new MessageChannel();
-    this.replies = port1;
-    this.worker = new Worker(threadSource(__filename), {
-      eval: true,
-      // Never the parent's flags (as manifests/load.ts): an ESM loader (`--import tsx`) would run its hooks for the
-      // thread too, through this thread, which may be waiting in results(). The source loads tsx itself if needed.
-      execArgv: [],
-      workerData: { replies: port2, posted: this.posted.buffer },
-      transferList: [port2],
-    });
-    this.worker.unref(); // a render that throws must not keep the process alive
-  }
 
   /** Queues one chart's objects; they are copied, so the caller may drop them at once. */
   public write(objects: readonly unknown[]): void {
     // A JSON string crosses threads faster than the objects themselves (structured clone), and parses back faster.
-    this.worker.postMessage(JSON.stringify(objects, finiteNumbers));
+    this.thread.post(0, JSON.stringify(objects, finiteNumbers));
     this.sent += 1;
   }
 
   /** The YAML of every chart written so far, in order. Blocks until the thread has written them all. */
   public results(): string[] {
     const out: string[] = [];
-    while (out.length < this.sent) {
-      const seen = Atomics.load(this.posted, 0);
-      const received = receiveMessageOnPort(this.replies);
-      if (received) {
-        const reply = received.message as Reply;
-        if ('error' in reply) throw new Error(`writing manifests as YAML failed: ${reply.error}`);
-        out.push(reply.yaml);
-      } else if (Atomics.wait(this.posted, 0, seen, STALL_MS) === 'timed-out') {
-        throw new Error(`the YAML thread wrote nothing for ${STALL_MS / 1000} s (${out.length} of ${this.sent} charts done)`);
-      }
-    }
+    while (out.length < this.sent) for (const { message } of this.thread.receive(STALL_MS)) out.push((message as Reply).yaml);
     this.sent = 0;
     return out;
   }
 
   /** Stops the thread; pending charts are dropped. */
   public close(): void {
-    void this.worker.terminate();
-    this.replies.close();
+    this.thread.close();
   }
-}
-
-/**
- * The thread loads this same module: compiled, as is; from the TypeScript sources (tests, tsx) after tsx's loader,
- * which a worker started under Jest does not inherit. A module that fails to load answers with the error, not silence.
- */
-function threadSource(file: string): string {
-  // tsx by its own path: the eval'd source resolves bare names from the working directory, not from here.
-  const load = `${file.endsWith('.ts') ? `require(${JSON.stringify(require.resolve('tsx/cjs'))});` : ''} require(${JSON.stringify(file)});`;
-  return `const fail = (what, e) => {
-    const { workerData } = require('worker_threads');
-    workerData.replies.postMessage({ error: what + ': ' + ((e && e.message) || e) });
-    const posted = new Int32Array(workerData.posted);
-    Atomics.add(posted, 0, 1);
-    Atomics.notify(posted, 0);
-  };
-  // A thread that dies answers, so the waiting render fails at once instead of after STALL_MS.
-  process.on('uncaughtException', (e) => { fail('the YAML thread failed', e); process.exit(1); });
-  try { ${load} } catch (e) { fail('the YAML thread could not start', e); }`;
 }
 
 /**
@@ -145,19 +100,16 @@ function threadSource(file: string): string {
  */
 const STALL_MS = 15_000;
 
-if (!isMainThread && workerData?.replies instanceof MessagePort) {
-  const replies = workerData.replies as MessagePort;
-  const posted = new Int32Array(workerData.posted as SharedArrayBuffer);
+if (!isMainThread && (workerData as { manifestYamlThread?: boolean } | null)?.manifestYamlThread) {
   parentPort!.on('message', (json: string) => {
-    let reply: Reply;
+    // Parsed JSON is JSON data already: asJson would change nothing (and costs a call per value). A chart that
+    // cannot be written is the caller's error; the thread goes on with the next.
+    let reply: Reply | WorkerFailure;
     try {
-      // Parsed JSON is JSON data already: asJson would change nothing (and costs a call per value).
       reply = { yaml: yamlStream(JSON.parse(json) as unknown[]) };
     } catch (e) {
       reply = { error: e instanceof Error ? e.message : String(e) };
     }
-    replies.postMessage(reply);
-    Atomics.add(posted, 0, 1);
-    Atomics.notify(posted, 0);
+    replyToPool!(reply);
   });
 }

@@ -55,7 +55,6 @@ const NOT_YET_TESTED: readonly string[] = [
   'constructs/resilience/verdict-rules.ts',
   'infra/cluster-addons.ts',
   'manifests/label-index.ts',
-  'manifests/load-worker.ts',
   'manifests/object-index.ts',
   'planning/capacity-plot.ts',
   'planning/fixtures/usage/generate.ts',

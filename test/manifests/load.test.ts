@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadManifests, manifestFiles, splitAtDocuments, yamlDocuments } from '../../manifests/load';
+import { loadManifests, manifestFiles, yamlDocuments } from '../../manifests/load';
 import { main } from '../../policies/cli';
 import { runCli } from '../support/cli';
 
@@ -141,20 +141,5 @@ describe('reading a large file in worker threads', () => {
       const many = loadManifests([file], { threads, parallelBytes: 1 });
       expect(many).toEqual(one);
     }
-  });
-
-  it('splits only at document markers, into ranges that cover the file', () => {
-    const file = write('split.yaml', Array.from({ length: 50 }, (_, i) => cm(`s-${i}`)).join('---\n'));
-    const size = fs.statSync(file).size;
-    const ranges = splitAtDocuments(file, size, 4);
-    expect(ranges.length).toBe(4);
-    expect(ranges[0].start).toBe(0);
-    expect(ranges[ranges.length - 1].end).toBe(size);
-    const text = fs.readFileSync(file, 'utf8');
-    for (let i = 1; i < ranges.length; i++) {
-      expect(ranges[i].start).toBe(ranges[i - 1].end);
-      expect(text.slice(ranges[i].start, ranges[i].start + 4)).toBe('---\n');
-    }
-    expect(splitAtDocuments(write('one.json', '{"apiVersion":"v1"}'), 19, 4)).toEqual([{ start: 0, end: 19 }]);
   });
 });
