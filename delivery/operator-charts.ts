@@ -1,13 +1,13 @@
 import { InputProblems } from '../cli/problems';
 import { Environment } from '../stacks/environment';
-import { operatorValues, resolveOperators } from '../stacks/operators';
+import { operatorValues, resolveOperators } from '../stacks/operator-catalogue';
 import { ChartSource } from './charts';
 
 /** Operator charts without a pinned chart version: a bundle cannot carry them. One line each. */
 export class UnpinnedChartsError extends InputProblems {}
 
 /**
- * The operator charts an environment needs, in install order, from the operator catalogue (stacks/operators.ts),
+ * The operator charts an environment needs, in install order, from the operator catalogue (stacks/operator-catalogue.ts),
  * with the values perfstack installs them with (the site registry for every image when air-gapped), the images they
  * run as the site will pull them, and where each image comes from upstream.
  */
@@ -18,7 +18,7 @@ export function operatorCharts(env: Environment): { charts: ChartSource[]; image
     throw new UnpinnedChartsError(
       unpinned.map(
         (op) =>
-          `operator '${op.name}' ${op.appVersion}: no chart version is pinned for it (${op.source}); pin one in stacks/operators.ts or set env.operators to a line that has one`,
+          `operator '${op.name}' ${op.appVersion}: no chart version is pinned for it (${op.source}); pin one in stacks/operator-catalogue.ts or set env.operators to a line that has one`,
       ),
     );
   const upstream: Record<string, string> = {};

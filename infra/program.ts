@@ -14,7 +14,7 @@ import { Cluster } from './cluster';
 import { ClusterAddons } from './cluster-addons';
 import { Network } from './network';
 import { NodePools } from './node-pools';
-import { Operators } from './operators';
+import { Operators } from './operator-releases';
 import { StackSettings } from '../stacks/stack-settings';
 import { Workloads } from './workloads';
 

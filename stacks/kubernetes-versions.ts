@@ -59,7 +59,7 @@ const EVERY_VERSION = {
  * - cluster-autoscaler: its minor matches Kubernetes' (kubernetes/autoscaler README "Releases"); releases from
  *   kubernetes/kops PR 17640 (1.28.4 to 1.34.0 image tags) and kubernetes/autoscaler PR 9193 (1.35.0).
  * - AWS Load Balancer Controller 2.5+ needs 1.22+ and external-dns 0.10+ needs 1.22+: the releases with a sourced
- *   chart in stacks/operators.ts (2.13.1, chart 1.13.1; 0.19.0, chart 1.19.0).
+ *   chart in stacks/operator-catalogue.ts (2.13.1, chart 1.13.1; 0.19.0, chart 1.19.0).
  */
 export const OPERATORS_FOR: Readonly<Record<KubernetesVersion, Required<OperatorVersions>>> = {
   '1.28': { ...EVERY_VERSION, keda: '2.15.1', cloudnativePg: '1.24.4', certManager: '1.16.5', clusterAutoscaler: '1.28.4' },

@@ -6,7 +6,7 @@ import { cidrProblem } from '../constructs/core/grammars';
 import { shapeProblems, strict, z } from '../constructs/core/schema';
 import { Environment } from './environment';
 import { ENVIRONMENTS } from './environments';
-import { OPERATOR_CATALOGUE, OperatorName } from './operators';
+import { OPERATOR_CATALOGUE, OperatorName } from './operator-catalogue';
 
 /** `'perfstack:cdn.priceClass' ("PriceClass_1") must be one of ...` for each problem of an input error. */
 export function inputErrorLines(e: unknown): string[] | undefined {

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
 import { Environment } from './environment';
 import { ManifestYamlThread, manifestYaml } from './manifest-yaml';
-import { renderOperatorsFile } from './operators';
+import { renderOperatorsFile } from './operator-catalogue';
 import { buildPlatform } from './platform';
 
 /** One manifest file, path relative to the output folder (`prod/01-api-gateway.k8s.yaml`). */

@@ -10,7 +10,7 @@ import {
   operatorValues,
   renderOperatorsFile,
   resolveOperators,
-} from '../../stacks/operators';
+} from '../../stacks/operator-catalogue';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { Environment } from '../stacks/environment';
-import { OperatorName, ResolvedOperator, operatorValues, resolveOperators } from '../stacks/operators';
+import { OperatorName, ResolvedOperator, operatorValues, resolveOperators } from '../stacks/operator-catalogue';
 import { Cluster } from './cluster';
 import { CONFIG_NAMESPACE, OperatorConfig } from '../stacks/stack-settings';
 

@@ -1,8 +1,8 @@
 import * as pulumi from '@pulumi/pulumi';
 import { StackOutputs, buildStack } from '../../infra/program';
-import { externalDnsPolicy, loadBalancerControllerPolicy } from '../../infra/operators';
+import { externalDnsPolicy, loadBalancerControllerPolicy } from '../../infra/operator-releases';
 import { CloudStackSettings, readStackSettings } from '../../stacks/stack-settings';
-import { resolveOperators } from '../../stacks/operators';
+import { resolveOperators } from '../../stacks/operator-catalogue';
 import { Recorded, recordStack, stackConfigValues } from '../support/pulumi-mocks';
 
 /** prod's stack settings (prod runs a Kubernetes version EKS supports), with config overrides. */

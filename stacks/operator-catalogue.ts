@@ -6,7 +6,7 @@ import { Environment, OPERATORS_FOR, OperatorVersions, operatorVersions } from '
  * The operators a perfstack platform runs on, as Helm charts: where each chart comes from, which chart version
  * carries which app version, the namespace it goes to, what it must wait for, the images it runs (what an air-gapped
  * site mirrors) and its values derived from the Environment. The Pulumi program installs these releases
- * (`infra/operators.ts`); for plain YAML, `npm run synth` writes the same list to `dist/<env>/helm/operators.releases.yaml`.
+ * (`infra/operator-releases.ts`); for plain YAML, `npm run synth` writes the same list to `dist/<env>/helm/operators.releases.yaml`.
  *
  * Every chart pin below names where it was read. App versions come from the environment (`OPERATORS_FOR` /
  * `env.operators`) for every operator; the platform add-ons an environment's own pins leave out come from
