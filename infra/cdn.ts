@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { ApiCaching } from '../stacks/stack-settings';
+import { ApiCaching } from '../stacks/stack-config';
 
 /**
  * AWS-managed CloudFront policies, by their fixed ids (as aws-cdk's `CachePolicy.CACHING_OPTIMIZED` does), so no

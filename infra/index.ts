@@ -12,7 +12,7 @@ const stack = withCleanInputErrors(stackName, () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     ...(require('./program') as typeof import('./program')),
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    ...(require('../stacks/stack-settings') as typeof import('../stacks/stack-settings')),
+    ...(require('../stacks/stack-config') as typeof import('../stacks/stack-config')),
   }));
   return buildStack(stackSettingsFromConfig());
 });

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { moduleErrorLine } from '../stacks/load-environments';
-import { inputErrorLines } from '../stacks/stack-settings';
+import { inputErrorLines } from '../stacks/stack-config';
 
 /**
  * How input mistakes leave the Pulumi program. `InputPropertyError`/`InputPropertiesError` are pretty-printed by the

@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { Environment } from '../stacks/environment';
 import { OperatorName, ResolvedOperator, operatorValues, resolveOperators } from '../stacks/operator-catalogue';
 import { Cluster } from './cluster';
-import { CONFIG_NAMESPACE, OperatorConfig } from '../stacks/stack-settings';
+import { CONFIG_NAMESPACE, OperatorConfig } from '../stacks/stack-config';
 
 /**
  * What the AWS Load Balancer Controller needs, reduced from the upstream policy: read the VPC, certificates and

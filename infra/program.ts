@@ -15,7 +15,7 @@ import { ClusterAddons } from './cluster-addons';
 import { Network } from './network';
 import { NodePools } from './node-pools';
 import { Operators } from './operator-releases';
-import { StackSettings } from '../stacks/stack-settings';
+import { StackSettings } from '../stacks/stack-config';
 import { Workloads } from './workloads';
 
 /** What `pulumi stack output` shows. */

@@ -22,7 +22,7 @@ import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, reportPath, writeOutput } from '../cli/output';
 import { ConfigError } from '../constructs/core/errors';
 import { stackPoolBounds } from './pool-bounds';
-import { CloudStackSettings } from '../stacks/stack-settings';
+import { CloudStackSettings } from '../stacks/stack-config';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { synthesizeCharts } from '../stacks/synth';

@@ -33,7 +33,7 @@ import {
   inputErrorLines,
   readStackSettings,
   stackConfigFileValues,
-} from '../stacks/stack-settings';
+} from '../stacks/stack-config';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {

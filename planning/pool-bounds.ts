@@ -4,7 +4,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { formatValue } from '../constructs/core/errors';
-import { CONFIG_NAMESPACE, InstanceType, NodeOverhead } from '../stacks/stack-settings';
+import { CONFIG_NAMESPACE, InstanceType, NodeOverhead } from '../stacks/stack-config';
 import { NodeShape, PodDemand, PodTooLargeError, nodesFor, poolNodes, podsAt } from './capacity';
 
 export interface Bounds {
@@ -59,7 +59,7 @@ export function nodeShape(type: InstanceType, overhead: NodeOverhead): NodeShape
   return { cpuMillis: type.vcpu * 1000 - overhead.cpuMillis, memoryMiB: type.memoryGiB * 1024 - overhead.memoryMiB };
 }
 
-/** What pool bounds need of a cloud stack's settings (`stacks/stack-settings.ts` `CloudStackSettings`). */
+/** What pool bounds need of a cloud stack's settings (`stacks/stack-config/types.ts` `CloudStackSettings`). */
 export interface PoolSettings {
   readonly environment: { readonly zones: readonly string[]; readonly cloud: { readonly spotPercent: number } };
   readonly nodePools: {

@@ -21,7 +21,6 @@ const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
   'delivery/charts.ts': 'test/integration/airgap-bundle.test.ts',
   'delivery/operator-charts.ts': 'test/integration/airgap-bundle.test.ts',
   'infra/index.ts': 'test/infra/workloads.test.ts',
-  'infra/input-errors.ts': 'test/stacks/stack-settings.test.ts',
   'loadtests/k6/script.ts': 'test/loadtests/k6-types.test.ts',
   'loadtests/options-check.ts': 'test/loadtests/plan.test.ts',
   'manifests/context.ts': 'test/policies/engine.test.ts',
@@ -38,6 +37,9 @@ const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
   'stacks/load-environments.ts': 'test/stacks/environment-schema.test.ts',
   'stacks/main.ts': 'test/stacks/synth-cli.test.ts',
   'stacks/services.ts': 'test/stacks/synth.test.ts',
+  'stacks/stack-config/fields.ts': 'test/stacks/stack-config/read.test.ts',
+  'stacks/stack-config/issues.ts': 'test/stacks/stack-config/read.test.ts',
+  'stacks/stack-config/keys.ts': 'test/stacks/stack-config/read.test.ts',
 };
 
 /**

@@ -1,6 +1,6 @@
 import { MANAGED_POLICIES } from '../../infra/cdn';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { CloudStackSettings } from '../../stacks/stack-settings';
+import { CloudStackSettings } from '../../stacks/stack-config';
 import { ofType, one, recordStacks, settingsOf } from './support/stacks';
 
 // The Cdn component (infra/cdn.ts) as the staging and prod stacks build it.

@@ -2,7 +2,7 @@ import { POOL_NAME_PATTERNS } from '../../constructs/platform/autoscaler-priorit
 import { CONTROL_PLANE_LOG_TYPES, eksVersionWarning } from '../../infra/cluster';
 import { eksSupportWarning } from '../../stacks/kubernetes-versions';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { CloudStackSettings } from '../../stacks/stack-settings';
+import { CloudStackSettings } from '../../stacks/stack-config';
 import { ofType, one, recordStacks, settingsOf, stacks, warnings, zonesOf } from './support/stacks';
 import { CLOUD_STACKS } from '../support/environments';
 

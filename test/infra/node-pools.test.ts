@@ -2,7 +2,7 @@ import { CAPACITY_TYPE_KEY, CapacityClass, ON_DEMAND, SPOT } from '../../constru
 import { podDemands } from '../../planning/capacity';
 import { stackPoolBounds } from '../../planning/pool-bounds';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { CloudStackSettings } from '../../stacks/stack-settings';
+import { CloudStackSettings } from '../../stacks/stack-config';
 import { nodeGroup, ofType, one, recordStacks, settingsOf, stacks, subnets, zonesOf } from './support/stacks';
 import { CLOUD_STACKS, chartsOf } from '../support/environments';
 

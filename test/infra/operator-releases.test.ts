@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { StackOutputs, buildStack } from '../../infra/program';
 import { externalDnsPolicy, loadBalancerControllerPolicy } from '../../infra/operator-releases';
-import { CloudStackSettings, readStackSettings } from '../../stacks/stack-settings';
+import { CloudStackSettings, readStackSettings } from '../../stacks/stack-config';
 import { resolveOperators } from '../../stacks/operator-catalogue';
 import { Recorded, recordStack, stackConfigValues } from '../support/pulumi-mocks';
 

@@ -5,7 +5,7 @@ import { stackPoolBounds } from '../../planning/pool-bounds';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from '../../policies/crossguard/aws';
 import { kubernetesViolations, packContext } from '../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { CloudStackSettings } from '../../stacks/stack-settings';
+import { CloudStackSettings } from '../../stacks/stack-config';
 import { asStackResources, deployedObjects, distObjects, ofType, one, recordStacks, settingsOf, stacks } from './support/stacks';
 import { CLOUD_STACKS, PULUMI_STACKS, chartsOf } from '../support/environments';
 

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
-import { stackConfigFileValues } from '../../stacks/stack-settings';
+import { stackConfigFileValues } from '../../stacks/stack-config';
 
 /** One resource the program registered: its type token, name and the inputs it was given. */
 export interface Recorded {

@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { parseAllDocuments } from 'yaml';
 import { buildStack } from '../../../infra/program';
-import { CloudStackSettings, readStackSettings } from '../../../stacks/stack-settings';
+import { CloudStackSettings, readStackSettings } from '../../../stacks/stack-config';
 import { Recorded, recordStack, stackConfigValues } from '../../support/pulumi-mocks';
 import { runCached } from '../../support/worker-cache';
 import { chartsOf, filesOf } from '../../support/environments';
