@@ -46,7 +46,6 @@ const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
  */
 const NOT_YET_TESTED: readonly string[] = [
   'constructs/data/redis-placement.ts',
-  'infra/cluster-addons.ts',
   'planning/fixtures/usage/generate.ts',
 ];
 
