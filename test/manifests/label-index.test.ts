@@ -97,7 +97,7 @@ describe('SelectorIndex', () => {
         const members = selectors.map((s, i) => object(i, {}, s));
         const index = new SelectorIndex(members, (o) => o.spec.selector, selects);
         for (const labels of sets) {
-          const expected = outcome(() => members.filter((m) => selects(m.spec.selector, labels)));
+          const expected = outcome(() => members.filter((m) => selects(m.spec.selector, labels as Json)));
           expect(outcome(() => index.selecting(labels))).toEqual(expected);
         }
       }),

@@ -43,7 +43,7 @@ describeWithPrograms('the Redis placement script, on real python3', ['python3'],
       const url = new URL(req.url!, 'http://localhost');
       requests.push(`${req.headers.authorization} ${url.pathname}`);
       if (req.headers.authorization !== `Bearer ${token}`) return void res.writeHead(401).end();
-      const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const json = (body: unknown) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (url.pathname === '/api/v1/namespaces/data/pods' && url.searchParams.get('labelSelector') === 'app=redis,tier=cache') {
         if (api.failFirst && podCalls++ === 0) return void res.writeHead(500).end();
         // Rotated before the answer: the next request can only carry the new token if the file is read again.
@@ -58,7 +58,7 @@ describeWithPrograms('the Redis placement script, on real python3', ['python3'],
         const zone = api.zones[node[1]];
         return json({ metadata: { name: node[1], labels: zone ? { 'topology.kubernetes.io/zone': zone } : {} } });
       }
-      res.writeHead(404).end();
+      return void res.writeHead(404).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {

@@ -3,6 +3,9 @@ import { RUNBOOK_BASE, RUNBOOK_BASE_CONTEXT, RuleGroup, RuleGroups, runbook } fr
 import { schemaValidator } from '../../support/k8s-schema';
 import { freshChart, objectsOf } from '../../support/synth';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+
 const GROUPS: readonly RuleGroup[] = [
   {
     name: 'api',
@@ -24,7 +27,7 @@ const GROUPS: readonly RuleGroup[] = [
 
 const props = { name: 'api-rules', namespace: 'monitoring', groups: GROUPS, labels: { release: 'prometheus' } };
 
-function synth(chart: Chart) {
+function synth(chart: Chart): Json {
   new RuleGroups(chart, 'rules', props);
   const objects = objectsOf(chart);
   expect(objects).toHaveLength(1);
@@ -79,7 +82,7 @@ describe('RuleGroups', () => {
     app.node.setContext(RUNBOOK_BASE_CONTEXT, 'https://runbooks.airgap.internal');
     const chart = new Chart(app, 'airgap');
     const construct = new RuleGroups(chart, 'rules', props);
-    const annotations = objectsOf(chart)[0].spec.groups[0].rules.map(
+    const annotations = (objectsOf(chart)[0] as Json).spec.groups[0].rules.map(
       (r: { annotations?: Record<string, string> }) => r.annotations?.runbook_url,
     );
     expect(annotations).toEqual([undefined, 'https://runbooks.airgap.internal/api-down', 'https://wiki.example.com/elsewhere']);
@@ -98,6 +101,6 @@ describe('RuleGroups', () => {
       groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'vector(1)', labels }] }],
     });
     labels.severity = 'ticket';
-    expect(objectsOf(chart)[0].spec.groups[0].rules[0].labels).toEqual({ severity: 'page' });
+    expect((objectsOf(chart)[0] as Json).spec.groups[0].rules[0].labels).toEqual({ severity: 'page' });
   });
 });
