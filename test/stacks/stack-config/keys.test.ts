@@ -1,0 +1,32 @@
+import { checkKeys } from '../../../stacks/stack-config/keys';
+import { CONFIG_KEYS } from '../../../stacks/stack-config/types';
+
+/** `key: reason` for every unknown key checkKeys reports. */
+function unknownKeys(values: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  checkKeys(values, (key, reason) => out.push(`${key}: ${reason}`));
+  return out;
+}
+
+describe('checkKeys (the one unknown-key check)', () => {
+  it('accepts every key the config has, at the top and nested', () => {
+    const all = Object.fromEntries(CONFIG_KEYS.map((k) => [k, {}]));
+    expect(
+      unknownKeys({ ...all, nodePools: { onDemand: { instanceTypes: [] }, spot: {} }, nodeOverhead: { cpuMillis: 1, memoryMiB: 1 } }),
+    ).toEqual([]);
+  });
+
+  it('names a misspelt top-level key with the known ones', () => {
+    expect(unknownKeys({ nodePool: {} })).toEqual([`nodePool: is not a perfstack setting; known keys: ${CONFIG_KEYS.join(', ')}`]);
+  });
+
+  it('names misspelt nested keys with the fields of their object', () => {
+    expect(
+      unknownKeys({ nodePools: { spots: {} }, nodeOverhead: { cpuMilis: 400 }, instanceTypes: { 'm6i.xlarge': { vcpus: 4 } } }),
+    ).toEqual([
+      "nodePools.spots: is not a field of 'nodePools'; known: onDemand, spot (misspelt, or in the wrong place?)",
+      "nodeOverhead.cpuMilis: is not a field of 'nodeOverhead'; known: cpuMillis, memoryMiB (misspelt, or in the wrong place?)",
+      "instanceTypes.m6i.xlarge.vcpus: is not a field of 'instanceTypes.m6i.xlarge'; known: vcpu, memoryGiB, onDemandHourly, spotHourly, reservedHourly (misspelt, or in the wrong place?)",
+    ]);
+  });
+});
