@@ -158,6 +158,12 @@ const SPECS: readonly OperatorSpec[] = [
         appVersion: 'v2.13.1',
         source: 'aws/aws-cdk aws-eks alb-controller.ts (AlbControllerVersion.V2_13_1 -> chart 1.13.1)',
       },
+      {
+        // The chart's numbering jumped from 1.x to 3.x with the controller's v3 (Gateway API GA).
+        chartVersion: '3.5.0',
+        appVersion: 'v3.5.0',
+        source: 'kubernetes-sigs/aws-load-balancer-controller tag v3.5.0 (commit 11eb202c), helm/aws-load-balancer-controller/Chart.yaml',
+      },
     ],
     images: (app) => [{ registry: 'public.ecr.aws', repository: 'eks/aws-load-balancer-controller', tag: v(app) }],
     values: (ctx) => ({
@@ -168,6 +174,11 @@ const SPECS: readonly OperatorSpec[] = [
       resources: small('100m', '256Mi'),
       // The webhook certificate from cert-manager rather than one the chart generates on every upgrade.
       enableCertManager: true,
+      // Gateway API (L7 on ALB, L4 on NLB; GA in v3): on by default in v3.5.0 (pkg/config/feature_gates.go), set
+      // here so the edge's Gateways never depend on a default. It reconciles the Gateway API v1.6 CRDs.
+      ...(Number(bare(ctx.appVersion).split('.')[0]) >= 3
+        ? { controllerConfig: { featureGates: { ALBGatewayAPI: true, NLBGatewayAPI: true } } }
+        : {}),
       serviceAccount: { create: true, name: 'aws-load-balancer-controller', annotations: irsa(ctx) },
     }),
   },

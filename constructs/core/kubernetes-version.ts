@@ -6,7 +6,7 @@
  */
 
 /** Every Kubernetes minor version perfstack supports, oldest first. */
-export const KUBERNETES_VERSIONS = ['1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'] as const;
+export const KUBERNETES_VERSIONS = ['1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36'] as const;
 
 /** A Kubernetes minor version perfstack supports. */
 export type KubernetesVersion = (typeof KUBERNETES_VERSIONS)[number];
@@ -26,6 +26,11 @@ export function atLeast(version: KubernetesVersion, minimum: KubernetesVersion):
 export const FEATURE_SINCE = {
   /** Service `trafficDistribution` (ServiceTrafficDistribution: alpha 1.30, beta 1.31, GA 1.33). */
   serviceTrafficDistribution: '1.31',
+  /**
+   * `trafficDistribution: PreferSameZone`, the new name of `PreferClose`, which is deprecated from then on (the server
+   * warns) (PreferSameTrafficDistribution, KEP-3015: alpha 1.33, beta 1.34, GA 1.35).
+   */
+  preferSameZone: '1.34',
   /** `lifecycle.preStop.sleep` (PodLifecycleSleepAction: alpha 1.29, beta 1.30, GA 1.34). */
   lifecycleSleepAction: '1.30',
   /** In-place pod resize, which VPA `InPlaceOrRecreate` needs (InPlacePodVerticalScaling: beta 1.33, GA 1.35). */

@@ -3,11 +3,15 @@ import { KubernetesVersion, supports } from '../core/kubernetes-version';
 
 /**
  * Same-zone routing for a Service from 1.31: kube-proxy sends traffic to endpoints in the client's zone when there
- * are any, else anywhere. Lower latency and no cross-zone data charges; zone spread keeps every zone served.
+ * are any, else anywhere. Lower latency and no cross-zone data charges; zone spread keeps every zone served. The value
+ * is `PreferClose` up to 1.33 and `PreferSameZone` from 1.34, where `PreferClose` became its deprecated alias (the
+ * API server answers it with a warning).
  * @see https://kubernetes.io/docs/concepts/services-networking/service/#traffic-distribution
+ * @see https://www.kubernetes.dev/resources/keps/3015/
  */
-export function trafficDistribution(version: KubernetesVersion): 'PreferClose' | undefined {
-  return supports(version, 'serviceTrafficDistribution') ? 'PreferClose' : undefined;
+export function trafficDistribution(version: KubernetesVersion): 'PreferClose' | 'PreferSameZone' | undefined {
+  if (!supports(version, 'serviceTrafficDistribution')) return undefined;
+  return supports(version, 'preferSameZone') ? 'PreferSameZone' : 'PreferClose';
 }
 
 /**

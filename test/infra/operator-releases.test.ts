@@ -37,9 +37,9 @@ function problems(read: () => unknown): string[] {
 const releases = (rs: Recorded[]) => rs.filter((r) => r.type === 'kubernetes:helm.sh/v3:Release');
 const resolve = <T>(o: pulumi.Output<T>) => new Promise<T>((ok) => o.apply((v) => ok(v)));
 
-describe('a cloud stack at Kubernetes 1.35', () => {
-  it('runs EKS at 1.35', () => {
-    expect(recorded.find((r) => r.type === 'aws:eks/cluster:Cluster')!.inputs.version).toBe('1.35');
+describe('a cloud stack at Kubernetes 1.36', () => {
+  it('runs EKS at 1.36', () => {
+    expect(recorded.find((r) => r.type === 'aws:eks/cluster:Cluster')!.inputs.version).toBe('1.36');
   });
 
   it('installs one Helm release per operator at its pinned chart version, from its chart repository', () => {
@@ -50,7 +50,7 @@ describe('a cloud stack at Kubernetes 1.35', () => {
       expect(byName[op.name]).toMatchObject({ chart: op.chart, version: op.chartVersion, namespace: op.namespace, atomic: true });
       expect(byName[op.name].repositoryOpts.repo).toBe(op.repository);
     }
-    expect(outputs.operators['aws-load-balancer-controller']).toBe('1.13.1');
+    expect(outputs.operators['aws-load-balancer-controller']).toBe('3.5.0');
   });
 
   it('installs the ingress controller with an IRSA role that may only touch load balancers tagged for its cluster', () => {

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { Environment } from '../../stacks/environment';
+import { Environment, OPERATORS_FOR } from '../../stacks/environment';
 import {
   CLUSTER_AUTOSCALER_FOR,
   OPERATOR_CATALOGUE,
@@ -36,7 +36,7 @@ describe('the operator catalogue', () => {
     expect(order.indexOf('kube-prometheus-stack')).toBeLessThan(order.indexOf('prometheus-adapter'));
   });
 
-  it('pins every operator of prod at 1.35 to a chart version', () => {
+  it('pins every operator of prod at 1.36 to a chart version', () => {
     const ops = resolveOperators(prodEnv);
     expect(ops.map((o) => o.name)).toEqual([
       'cert-manager',
@@ -55,7 +55,19 @@ describe('the operator catalogue', () => {
     expect(by['cloudnative-pg']).toMatchObject({ chartVersion: '0.29.0', appVersion: '1.30.0', imageTagOverride: false });
     expect(by['kube-prometheus-stack']).toMatchObject({ chartVersion: '88.0.0', appVersion: '0.93.0' });
     expect(by.keda).toMatchObject({ chartVersion: '2.20.2', appVersion: '2.20.2' });
-    expect(by['cluster-autoscaler']).toMatchObject({ chartVersion: '9.59.0', appVersion: CLUSTER_AUTOSCALER_FOR['1.35'] });
+    expect(by['cluster-autoscaler']).toMatchObject({ chartVersion: '9.59.0', appVersion: CLUSTER_AUTOSCALER_FOR['1.36'] });
+    expect(by['aws-load-balancer-controller']).toMatchObject({ chartVersion: '3.5.0', appVersion: '3.5.0', imageTagOverride: false });
+  });
+
+  it('turns on the AWS Load Balancer Controller v3 Gateway API support, and sets no such gate on a v2 release', () => {
+    const [lbc] = resolveOperators(prodEnv, ['aws-load-balancer-controller']);
+    expect(operatorValues(lbc, prodEnv)).toMatchObject({
+      controllerConfig: { featureGates: { ALBGatewayAPI: true, NLBGatewayAPI: true } },
+    });
+    const v2 = { ...prodEnv, operators: { ...OPERATORS_FOR[prodEnv.kubernetesVersion], awsLoadBalancerController: '2.13.1' } };
+    const [old] = resolveOperators(v2, ['aws-load-balancer-controller']);
+    expect(old.chartVersion).toBe('1.13.1');
+    expect(operatorValues(old, v2)).not.toHaveProperty('controllerConfig');
   });
 
   it('runs a release the newest pinned chart does not ship by setting its image tags, and says so', () => {

@@ -70,6 +70,7 @@ const COMPONENT_OF: Readonly<Record<string, keyof OperatorVersions>> = {
   'k6-operator': 'k6Operator',
   karpenter: 'karpenter',
   'chaos-mesh': 'chaosMesh',
+  'aws-load-balancer-controller': 'awsLoadBalancerController',
 };
 
 function compareVersions(a: string, b: string): number {
@@ -108,6 +109,7 @@ const KUBERNETES_SCHEMA_FOR: Readonly<Record<KubernetesVersion, string>> = {
   '1.33': '1.34.0',
   '1.34': '1.34.0',
   '1.35': '1.35.0',
+  '1.36': '1.36.0',
 };
 
 /** The schema files for a Kubernetes version and the operator lines in force for it. */

@@ -27,9 +27,12 @@ function render(kubernetesVersion: KubernetesVersion, overrides: Partial<Scalabl
 }
 
 describe('same-zone Service routing', () => {
-  it('is off up to 1.30 and PreferClose from 1.31, where trafficDistribution is beta and on by default', () => {
+  it('is off up to 1.30, PreferClose from 1.31 (trafficDistribution beta, on by default) and PreferSameZone from 1.34', () => {
     expect(trafficDistribution('1.30')).toBeUndefined();
     expect(trafficDistribution('1.31')).toBe('PreferClose');
+    expect(trafficDistribution('1.33')).toBe('PreferClose');
+    expect(trafficDistribution('1.34')).toBe('PreferSameZone');
+    expect(trafficDistribution('1.36')).toBe('PreferSameZone');
     expect(servicePatches('1.30')).toEqual([]);
     expect(servicePatches('1.31')).toHaveLength(1);
   });
@@ -37,6 +40,7 @@ describe('same-zone Service routing', () => {
   it('is rendered on the Service only where the cluster serves the field', () => {
     expect(render('1.30').service.spec.trafficDistribution).toBeUndefined();
     expect(render('1.31').service.spec.trafficDistribution).toBe('PreferClose');
+    expect(render('1.35').service.spec.trafficDistribution).toBe('PreferSameZone');
   });
 });
 
