@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, toStderr, toStdout } from '../cli/args';
+import { OutputError, folderTarget } from '../cli/output';
 import { ConfigError } from '../constructs/core/errors';
 import { Environment, versionWarnings } from './environment';
 import { EnvironmentSource, environmentNameProblems, loadEnvironments } from './load-environments';
@@ -65,6 +66,19 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
   if (problems.length > 0) {
     process.stderr.write(`${problems.join('\n')}\nsynth: nothing written; ${opts.out}/ is unchanged\n`);
     return 1;
+  }
+  try {
+    // A FIFO, device or file at --out, or a symbolic link at dist/<env>, is refused: the swap would replace it.
+    folderTarget(opts.out, '--out');
+    for (const n of names) {
+      const envDir = path.join(opts.out, n);
+      if (fs.existsSync(envDir) && folderTarget(envDir, '--out') !== path.resolve(fs.realpathSync(opts.out), n))
+        throw new OutputError(envDir, `it is a symbolic link; synth replaces ${n}/ whole, so name a folder without links`, '--out');
+    }
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    process.stderr.write(`synth: ${e.message}\nsynth: nothing written\n`);
+    return 2;
   }
   try {
     writeAtomically(opts.out, names, files);
