@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -8,6 +8,8 @@ import { snapshotTree } from '../support/files';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(__dirname, 'fixtures');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { fresh } = require('../../cli/launch') as { fresh: (root: string, entry: string) => boolean };
 
 /**
  * `npm run synth` on the environments of a fixture module written in plain JavaScript: in a child process for the
@@ -73,5 +75,55 @@ describe('synth on a broken environment module', () => {
     expect(r.stdout).toBe('');
     expect(snapshotTree(out)).toEqual(before);
     expect(fs.readdirSync(path.dirname(out))).toEqual(['dist']);
+  });
+});
+
+/**
+ * The README's `npm run synth` after a mistake in a stack file that everything imports: `stacks/services.ts` is
+ * loaded by the platform as well as by the environments, and used to throw before the report handler existed. A
+ * scratch copy of the compiled project (lib/, as `npm run synth` builds it) with the mistake in both the source and
+ * its compiled line, run as the CLI runs.
+ */
+describe('npm run synth with Duration.millis(-200) in stacks/services.ts', () => {
+  let tmp: string;
+  beforeAll(() => {
+    if (!fresh(ROOT, 'stacks/main'))
+      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.synth.json'], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      });
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-stackfile-'));
+    fs.cpSync(path.join(ROOT, 'lib'), path.join(tmp, 'lib'), { recursive: true });
+    fs.mkdirSync(path.join(tmp, 'stacks'));
+    fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(tmp, 'package.json'));
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(tmp, 'node_modules'));
+    const plant = (from: string, to: string, pattern: RegExp) => {
+      const text = fs.readFileSync(from, 'utf8');
+      expect(text).toMatch(pattern);
+      fs.writeFileSync(to, text.replace(pattern, '$1-200)'));
+    };
+    plant(path.join(ROOT, 'stacks/services.ts'), path.join(tmp, 'stacks/services.ts'), /(latencyThreshold: Duration\.millis\()200\)/);
+    plant(
+      path.join(ROOT, 'lib/stacks/services.js'),
+      path.join(tmp, 'lib/stacks/services.js'),
+      /(latencyThreshold: cdk8s_1\.Duration\.millis\()200\)/,
+    );
+    fs.mkdirSync(path.join(tmp, 'dist/prod'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'dist/prod/00-platform.k8s.yaml'), 'kind: Namespace\n');
+  }, 300000);
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('exits 1 with one line at the TypeScript line that wrote it, no stack trace, dist/ unchanged', () => {
+    const before = snapshotTree(path.join(tmp, 'dist'));
+    const line =
+      fs
+        .readFileSync(path.join(tmp, 'stacks/services.ts'), 'utf8')
+        .split('\n')
+        .findIndex((l) => l.includes('millis(-200)')) + 1;
+    const r = spawnSync(process.execPath, ['lib/stacks/main.js', '--out', 'dist'], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe(`stacks/services.ts:${line}: 'Duration' (-200) cannot be negative; a Duration is >= 0\nsynth: nothing written\n`);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(snapshotTree(path.join(tmp, 'dist'))).toEqual(before);
   });
 });
