@@ -1,15 +1,14 @@
-import { execFileSync, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../../stacks/main';
 import { captureStdio } from '../support/cli';
+import { buildSynthProject } from '../support/compiled';
 import { snapshotTree } from '../support/files';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(__dirname, 'fixtures');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { fresh } = require('../../cli/launch') as { fresh: (root: string, entry: string) => boolean };
 
 /**
  * `npm run synth` on the environments of a fixture module written in plain JavaScript: in a child process for the
@@ -87,11 +86,7 @@ describe('synth on a broken environment module', () => {
 describe('npm run synth with Duration.millis(-200) in stacks/services.ts', () => {
   let tmp: string;
   beforeAll(() => {
-    if (!fresh(ROOT, 'stacks/main'))
-      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.synth.json'], {
-        cwd: ROOT,
-        stdio: 'pipe',
-      });
+    buildSynthProject();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-stackfile-'));
     fs.cpSync(path.join(ROOT, 'lib'), path.join(tmp, 'lib'), { recursive: true });
     fs.mkdirSync(path.join(tmp, 'stacks'));
