@@ -28,7 +28,7 @@ import {
 import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer } from '../core/security';
-import { appLabels, isDnsLabel } from '../core/labels';
+import { appLabels, isDnsLabel, labelValue } from '../core/labels';
 import { imageTag } from '../../manifests/images';
 import { checkQuantities } from '../core/quantities';
 import { cronProblem } from '../core/grammars';
@@ -296,7 +296,7 @@ export class PostgresCluster extends Construct {
         podSelector: { matchExpressions: [this.poolerNames()] },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
-          { from: [inNamespace(POSTGRES_CLIENT_LABEL, this.name)], ports: [tcp(5432)] },
+          { from: [inNamespace(POSTGRES_CLIENT_LABEL, labelValue(this.name))], ports: [tcp(5432)] },
           { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.monitoringNamespace } } }], ports: [tcp(9127)] },
         ],
         egress: [apiEgress],

@@ -6,7 +6,7 @@ import { Problems, shown } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { imageTag } from '../../manifests/images';
 import { checkQuantities } from '../core/quantities';
-import { appLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
+import { appLabels, exemptionAnnotations, isDnsLabel, labelValue, selectorLabels } from '../core/labels';
 import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { hostAntiAffinity, topologySpread } from '../workload/topology';
@@ -242,7 +242,7 @@ export class RedisCluster extends Construct {
   /** The bootstrap Job, with its own ServiceAccount, read-only RBAC on pods and nodes, and egress to the API only. */
   private addBootstrap(props: RedisClusterProps): k8s.KubeJob {
     const jobName = `${this.name}-bootstrap`;
-    const jobLabels = { ...this.shared.labels, 'app.kubernetes.io/name': jobName, 'app.kubernetes.io/component': 'bootstrap' };
+    const jobLabels = { ...this.shared.labels, 'app.kubernetes.io/name': labelValue(jobName), 'app.kubernetes.io/component': 'bootstrap' };
     const jobMeta = { name: jobName, namespace: this.namespace, labels: jobLabels };
     this.addBootstrapAccess(jobName, jobLabels, props.apiServer);
     return new k8s.KubeJob(this, 'Bootstrap', {
@@ -289,7 +289,7 @@ export class RedisCluster extends Construct {
     new k8s.KubeNetworkPolicy(this, 'BootstrapNetworkPolicy', {
       metadata: jobMeta,
       spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': jobName } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(jobName) } },
         policyTypes: ['Egress'],
         egress: [apiServerEgress(apiServer)],
       },
@@ -313,9 +313,12 @@ export class RedisCluster extends Construct {
         podSelector: { matchLabels: { ...selector } },
         policyTypes: ['Ingress'],
         ingress: [
-          { from: [{ podSelector: { matchLabels: { [REDIS_CLIENT_LABEL]: this.name } } }], ports: [tcp(6379)] },
+          { from: [{ podSelector: { matchLabels: { [REDIS_CLIENT_LABEL]: labelValue(this.name) } } }], ports: [tcp(6379)] },
           { from: [{ podSelector: { matchLabels: { ...selector } } }], ports: [tcp(6379), tcp(16379)] },
-          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': `${this.name}-bootstrap` } } }], ports: [tcp(6379)] },
+          {
+            from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(`${this.name}-bootstrap`) } } }],
+            ports: [tcp(6379)],
+          },
           { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9121)] },
         ],
       },

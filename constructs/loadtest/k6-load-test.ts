@@ -8,7 +8,7 @@ import { Endpoint, LatencyObjectives, ScenarioName, TestPlan, k6Options } from '
 import { Problems } from '../core/errors';
 import { cronProblem } from '../core/grammars';
 import { checkQuantities, durationMillis } from '../core/quantities';
-import { appLabels } from '../core/labels';
+import { appLabels, labelValue } from '../core/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { SloModel } from '../observability/slo';
 
@@ -146,7 +146,7 @@ export class K6LoadTest extends Construct {
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: meta(this.name),
       spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': this.name } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(this.name) } },
         policyTypes: ['Egress'],
         egress: [
           {

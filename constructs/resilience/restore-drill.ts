@@ -9,7 +9,7 @@ import {
 } from '../../imports/cnpg-clusters-postgresql.cnpg.io';
 import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
-import { exemptionAnnotations } from '../core/labels';
+import { exemptionAnnotations, labelValue } from '../core/labels';
 import { ApiServerAccess, apiServerEgress, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { PostgresBackup, objectStoreAccess } from '../data/postgres-cluster';
 import { RuleGroup, RuleGroups, runbook } from '../observability/rule-groups';
@@ -242,7 +242,7 @@ export class RestoreDrill extends Construct {
     p.check(maxAge > 0, 'maxDataAgeSeconds', maxAge, 'must be positive');
     p.throwIfAny();
     this.labels = {
-      'app.kubernetes.io/name': name,
+      'app.kubernetes.io/name': labelValue(name),
       'app.kubernetes.io/component': 'restore-drill',
       'app.kubernetes.io/part-of': 'perfstack',
       ...(props.labels ?? {}),
@@ -257,7 +257,10 @@ export class RestoreDrill extends Construct {
     this.cronJob = this.addCronJob(name, schedule, maxAge, props);
     new PodMonitor(this, 'PodMonitor', {
       metadata: meta,
-      spec: { selector: { matchLabels: { 'app.kubernetes.io/name': name } }, podMetricsEndpoints: [{ port: 'metrics', interval: '15s' }] },
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/name': labelValue(name) } },
+        podMetricsEndpoints: [{ port: 'metrics', interval: '15s' }],
+      },
     });
     this.alerts = new RuleGroups(this, 'Alerts', {
       name,
@@ -289,7 +292,7 @@ export class RestoreDrill extends Construct {
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: meta,
       spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': name } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(name) } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ from: [{ namespaceSelector: {} }], ports: [tcp(METRICS_PORT)] }],
         egress: [
@@ -305,7 +308,7 @@ export class RestoreDrill extends Construct {
         podSelector: { matchLabels: { 'cnpg.io/cluster': this.drillCluster } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
-          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } }], ports: [tcp(5432)] },
+          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(name) } } }], ports: [tcp(5432)] },
           {
             from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.operatorNamespace ?? 'cnpg-system' } } }],
             ports: [tcp(8000)],

@@ -2,10 +2,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { isLabelValue, labelValue } from '../../constructs/core/labels';
+import { manifestFiles } from '../../manifests/load';
 import { main } from '../../stacks/main';
 import { captureStdio } from '../support/cli';
 import { buildSynthProject } from '../support/compiled';
 import { snapshotTree } from '../support/files';
+import { labelValuesOf } from '../support/labels';
 
 const ROOT = path.resolve(__dirname, '../..');
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -120,5 +124,39 @@ describe('npm run synth with Duration.millis(-200) in stacks/services.ts', () =>
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');
     expect(snapshotTree(path.join(tmp, 'dist'))).toEqual(before);
+  });
+});
+
+describe('npm run synth with a 70-character image tag', () => {
+  it('exits 0 and writes only label values Kubernetes accepts: the version label is cut to 63 with a hash', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-longtag-')), 'dist');
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [
+          path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+          path.join(FIXTURES, 'run-synth.js'),
+          path.join(FIXTURES, 'long-tag.js'),
+          '--out',
+          out,
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.status).toBe(0);
+      const objects = manifestFiles([path.join(out, 'prod')]).flatMap((f) =>
+        parseAllDocuments(fs.readFileSync(f, 'utf8')).map((d) => d.toJS() as unknown),
+      );
+      expect(labelValuesOf(objects).filter((l) => !isLabelValue(l.value))).toEqual([]);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { TAG } = require(path.join(FIXTURES, 'long-tag.js')) as { TAG: string };
+      const deployment = objects.find(
+        (o) => (o as { kind?: string }).kind === 'Deployment' && (o as { metadata: { name: string } }).metadata.name === 'api-gateway',
+      ) as { metadata: { labels: Record<string, string> } };
+      expect([TAG.length, deployment.metadata.labels['app.kubernetes.io/version']]).toEqual([70, labelValue(TAG)]);
+      expect(labelValue(TAG)).toMatch(/^1\.8\.2-build\.[0-9]{42}-[0-9a-f]{8}$/);
+    } finally {
+      fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    }
   });
 });
