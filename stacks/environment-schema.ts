@@ -16,6 +16,7 @@ import { Duration } from 'cdk8s';
 import { CapacityClass } from '../constructs/workload/capacity-class';
 import { ScalingMetric } from '../constructs/workload/scaling-metric';
 import { ALL_RULES } from '../policies/rules';
+import { awsZoneProblem } from './aws-zones';
 
 /**
  * What each field of an {@link Environment} and {@link ServiceSpec} may hold, checked at run time, so a value built
@@ -333,14 +334,10 @@ export function checkEnvironmentReferences(
 ): void {
   const region = env.cloud.kind === 'aws' ? env.cloud.region : undefined;
   if (region !== undefined) {
-    env.zones.forEach((zone, i) =>
-      problems.check(
-        zone.length === region.length + 1 && zone.startsWith(region) && /[a-z]$/.test(zone),
-        `zones[${i}]`,
-        zone,
-        `is not a zone of region '${region}' ('cloud.region'); AWS zones are the region and a letter, e.g. "${region}a"`,
-      ),
-    );
+    env.zones.forEach((zone, i) => {
+      const problem = awsZoneProblem(region, zone);
+      if (problem) problems.add(`zones[${i}]`, zone, problem);
+    });
   }
   for (const s of env.services) {
     for (const [i, rule] of (s.policyExemption?.rules ?? []).entries()) {

@@ -60,6 +60,13 @@ describe('synth on a broken environment module', () => {
         `prod: 'services.api-gateway.uses[0]' ("postgress") must be one of "redis", "postgres"`,
       ],
     ],
+    [
+      'seven-zones.js',
+      [...'defg'].map(
+        (l, i) =>
+          `prod: 'zones[${i + 3}]' ("eu-west-1${l}") is not a zone of region 'eu-west-1' ('cloud.region'), which has eu-west-1a, eu-west-1b, eu-west-1c (stacks/aws-zones.ts)`,
+      ),
+    ],
     ['throws-on-load.js', [`test/stacks/fixtures/throws-on-load.js:5: 'Duration' (-200) cannot be negative; a Duration is >= 0`]],
     [
       'duplicate-names.js',
