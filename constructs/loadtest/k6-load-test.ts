@@ -114,7 +114,12 @@ export class K6LoadTest extends Construct {
       props.peakVus,
       'must be a whole number of virtual users >= 1; a test of 0 users sends no request',
     );
-    checkQuantities(p, { durations: { thinkTime: [props.thinkTime, { min: Duration.millis(0) }], p99Latency: [props.p99Latency] } });
+    checkQuantities(p, {
+      durations: { thinkTime: [props.thinkTime, { min: Duration.millis(0) }], p99Latency: [props.p99Latency] },
+      // The runner's own pod: a 0Mi limit kills k6 at start, a fractional one cannot be written.
+      sizes: { 'resources.memory': [props.resources?.memory] },
+      cpus: { 'resources.cpu': props.resources?.cpu },
+    });
     for (const problem of checkK6Options(this.plan.options)) p.add('options', problem, 'is not accepted by k6');
     p.throwIfAny();
 

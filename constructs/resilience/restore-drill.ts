@@ -9,6 +9,7 @@ import {
 } from '../../imports/cnpg-clusters-postgresql.cnpg.io';
 import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
+import { checkQuantities } from '../core/quantities';
 import { exemptionAnnotations, labelValue } from '../core/labels';
 import { ApiServerAccess, apiServerEgress, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { PostgresBackup, objectStoreAccess } from '../data/postgres-cluster';
@@ -240,6 +241,8 @@ export class RestoreDrill extends Construct {
     const p = Problems.of(this);
     p.check(schedule.trim().split(/\s+/).length === 5, 'schedule', schedule, 'must be a five-field cron expression, e.g. "0 4 * * 0"');
     p.check(maxAge > 0, 'maxDataAgeSeconds', maxAge, 'must be positive');
+    // The throwaway instance's resources, checked here too: the construct may be used without the platform.
+    checkQuantities(p, { sizes: { memory: [props.memory], storage: [props.storage, { whole: 'Gi' }] }, cpus: { cpu: props.cpu } });
     p.throwIfAny();
     this.labels = {
       'app.kubernetes.io/name': labelValue(name),
