@@ -67,6 +67,19 @@ describe('synth on a broken environment module', () => {
           `prod: 'zones[${i + 3}]' ("eu-west-1${l}") is not a zone of region 'eu-west-1' ('cloud.region'), which has eu-west-1a, eu-west-1b, eu-west-1c (stacks/aws-zones.ts)`,
       ),
     ],
+    [
+      'nines.js',
+      ['api-gateway', 'nlp-service', 'audit-service', 'web'].map(
+        (s) =>
+          `prod: 'services.${s}.slo.availabilityPercent' (99.9999999) has more nines than the rules can state: at most 99.9999 (six nines). Its error budget, 0.000001 of requests (2.6 s of a 30-day window), is the smallest the burn-rate rules and k6 thresholds write as a plain decimal; a smaller one is written 1e-7, which k6's threshold grammar refuses`,
+      ),
+    ],
+    [
+      'tiny-redis.js',
+      [
+        "prod/data/Redis: 'memory' (1Mi) must be at least 2Mi: maxmemory, 75% of it in whole MiB, would be 0Mi, which Redis reads as no limit at all",
+      ],
+    ],
     ['throws-on-load.js', [`test/stacks/fixtures/throws-on-load.js:5: 'Duration' (-200) cannot be negative; a Duration is >= 0`]],
     [
       'duplicate-names.js',
