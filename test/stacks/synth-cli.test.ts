@@ -28,7 +28,7 @@ function synthOf(fixture: string, out: string): { status: number | null; stdout:
   return spawnSync(
     process.execPath,
     [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(FIXTURES, 'run-synth.js'), path.join(FIXTURES, fixture), '--out', out],
-    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    { cwd: ROOT, encoding: 'utf8', timeout: 180_000 },
   );
 }
 
