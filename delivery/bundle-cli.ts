@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
+import { OutputError, folderTarget } from '../cli/output';
 import { ConfigError } from '../constructs/core/errors';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { renderEnvironment } from '../stacks/synth';
@@ -59,7 +60,13 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
       return fail(2, [`'--source' (${JSON.stringify(s)}) must be <path prefix ending in />=<registry>, e.g. perfstack/=ghcr.io/acme`]);
     byPrefix[m[1]] = m[2];
   }
-  const target = path.resolve(opts.out);
+  let target: string;
+  try {
+    target = folderTarget(opts.out, '--out');
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    return fail(2, [e.message]);
+  }
   if (fs.existsSync(target) && fs.readdirSync(target).length > 0 && !opts.force)
     return fail(2, [`'--out' (${JSON.stringify(opts.out)}) exists and is not empty; choose a new folder or pass --force`]);
 

@@ -160,7 +160,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   try {
     const current = readSummary(summaryFile);
     if (opts.updateBaseline) {
-      writeOutput(baselineFile, fs.readFileSync(summaryFile));
+      writeOutput(baselineFile, fs.readFileSync(summaryFile), '<baseline>');
       out(
         `loadtest:compare: ${baselineFile} now holds this run (p95 ${current.p95Ms.toFixed(1)} ms, ${current.requestsPerSecond.toFixed(1)} req/s)\n`,
       );
@@ -168,7 +168,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     }
     const rows = compare(current, readSummary(baselineFile), tolerance);
     out(`${table(rows, tolerance)}\n`);
-    writeOutput(opts.junit, junit(rows, tolerance));
+    writeOutput(opts.junit, junit(rows, tolerance), '--junit');
     const regressions = rows.filter((r) => r.regressed);
     out(
       regressions.length === 0

@@ -7,10 +7,11 @@ const HELM_VALUES = /(^|\.)(values|releases)\.ya?ml$/;
 
 /**
  * Every .yaml, .yml and .json file under the paths, sorted, so reports are stable. In folders, Helm values files
- * (`values.yaml`, `*.values.yaml`) and Helm release lists (`*.releases.yaml`) are skipped: they are not manifests. A missing path, or a folder without any
- * manifest, is an error naming it.
+ * (`values.yaml`, `*.values.yaml`) and Helm release lists (`*.releases.yaml`) are skipped: they are not manifests. A
+ * missing path, or a folder without any manifest, is an error naming `input` (the flag or argument that gave the
+ * paths, e.g. `--manifests`) and the path.
  */
-export function manifestFiles(paths: readonly string[]): string[] {
+export function manifestFiles(paths: readonly string[], input = '<paths>'): string[] {
   const out: string[] = [];
   const walk = (p: string) => {
     const stat = fs.statSync(p);
@@ -23,7 +24,7 @@ export function manifestFiles(paths: readonly string[]): string[] {
   };
   const empty: string[] = [];
   for (const p of paths) {
-    if (!fs.existsSync(p)) throw new Error(`${p}: no such file or folder`);
+    if (!fs.existsSync(p)) throw new Error(`'${input}' (${JSON.stringify(p)}) is no such file or folder`);
     const before = out.length;
     walk(p);
     if (out.length === before) empty.push(p);
@@ -33,7 +34,7 @@ export function manifestFiles(paths: readonly string[]): string[] {
       empty
         .map(
           (p) =>
-            `${p}: '${p}' holds no .yaml, .yml or .json manifest (Helm values and release files are skipped); give a file or a folder of Kubernetes manifests`,
+            `'${input}' (${JSON.stringify(p)}) holds no .yaml, .yml or .json manifest (Helm values and release files are skipped); give a file or a folder of Kubernetes manifests`,
         )
         .join('\n'),
     );

@@ -226,6 +226,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
         until,
         marks: [{ label: `${o.service} at max replicas (${spec.replicas.max})`, value: spec.replicas.max * o.perReplica * o.target }],
       }),
+      '--plot',
     );
   } catch (e) {
     if (!(e instanceof OutputError)) throw e;

@@ -61,10 +61,10 @@ interface Priced {
 }
 
 /** Objects from manifest files or folders; problems name the file and line (an empty folder or file is one). */
-function objectsFrom(paths: readonly string[]): { objects?: Record<string, unknown>[]; problems: string[] } {
+function objectsFrom(paths: readonly string[], flag: string): { objects?: Record<string, unknown>[]; problems: string[] } {
   let files: string[];
   try {
-    files = manifestFiles([...paths]);
+    files = manifestFiles([...paths], flag);
   } catch (e) {
     return { problems: [(e as Error).message] };
   }
@@ -166,7 +166,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       return 0;
     }
     try {
-      writeOutput(opts.output, text);
+      writeOutput(opts.output, text, '--output');
     } catch (e) {
       if (!(e instanceof OutputError)) throw e;
       return fail([e.message]);
@@ -203,14 +203,14 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       `'--env' (${JSON.stringify(opts.env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')} or all`,
     ]);
   const configFile = opts.config ?? `Pulumi.${env.name}.yaml`;
-  const head = opts.manifests ? objectsFrom(opts.manifests) : { objects: undefined, problems: [] };
+  const head = opts.manifests ? objectsFrom(opts.manifests, '--manifests') : { objects: undefined, problems: [] };
   if (head.problems.length > 0) return fail(head.problems);
   const priced = priceEnvironment(env, configFile, head.objects);
   if (!priced.priced) return fail(priced.problems);
   const { input, report, bounds, settings } = priced.priced;
 
   if (opts.compare) {
-    const base = objectsFrom(opts.compare);
+    const base = objectsFrom(opts.compare, '--compare');
     if (base.problems.length > 0) return fail(base.problems);
     const before = priceEnvironment(env, configFile, base.objects);
     if (!before.priced) return fail(before.problems);

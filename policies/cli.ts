@@ -74,7 +74,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
           : formatTable(report, problems);
   if (opts.output) {
     try {
-      writeOutput(opts.output, text);
+      writeOutput(opts.output, text, '--output');
     } catch (e) {
       if (!(e instanceof OutputError)) throw e;
       err(`policy: ${e.message}\n`);

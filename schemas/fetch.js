@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm run schemas:fetch [-- --out DIR]`: downloads every upstream schema file named in schemas/manifest.json (each
- * URL pinned to a commit) into DIR (default: $PERFSTACK_SCHEMAS_DIR, else .schemas/), verifying size and sha256.
+ * URL pinned to a commit) into DIR (default: $PERFSTACK_SCHEMAS_DIR, else the committed schemas/files/), verifying size
+ * and sha256.
  * A file already there with the right checksum is kept. Nothing but Node (>= 18, global fetch) is needed.
  * PERFSTACK_SCHEMAS_MIRROR=<base URL> replaces https://raw.githubusercontent.com (a registry mirror, or tests).
  * Exit 0 when every file is in place and verified; 1 with one line per failing file; 2 on a usage error.
@@ -78,7 +79,7 @@ async function fetchSchemas({ outDir, mirror, entries = readManifest(), fetchImp
 
 /** The CLI: returns the exit code. */
 async function main(argv, env = process.env, out = process.stdout, err = process.stderr) {
-  let outDir = env.PERFSTACK_SCHEMAS_DIR || path.join(__dirname, '..', '.schemas');
+  let outDir = env.PERFSTACK_SCHEMAS_DIR || path.join(__dirname, 'files');
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--out' && argv[i + 1]) outDir = argv[++i];
     else {

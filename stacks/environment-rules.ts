@@ -9,6 +9,7 @@ import { checkSlo } from '../constructs/observability/slo';
 import { checkIngress } from '../constructs/platform/ingress';
 import type { Environment } from './environment';
 import { RULE_IDS, checkEnvironmentShape } from './environment-schema';
+import { awsZoneProblem } from './aws-zones';
 import { OPERATORS_FOR } from './kubernetes-versions';
 
 export { ConfigError };
@@ -92,14 +93,10 @@ export function validateEnvironment(env: Environment): void {
 function checkReferences(p: Problems, env: Environment): void {
   const region = env.cloud.kind === 'aws' ? env.cloud.region : undefined;
   if (region !== undefined) {
-    env.zones.forEach((zone, i) =>
-      p.check(
-        zone.length === region.length + 1 && zone.startsWith(region) && /[a-z]$/.test(zone),
-        `zones[${i}]`,
-        zone,
-        `is not a zone of region '${region}' ('cloud.region'); AWS zones are the region and a letter, e.g. "${region}a"`,
-      ),
-    );
+    env.zones.forEach((zone, i) => {
+      const problem = awsZoneProblem(region, zone);
+      if (problem) p.add(`zones[${i}]`, zone, problem);
+    });
   }
   for (const s of env.services) {
     for (const [i, rule] of (s.policyExemption?.rules ?? []).entries()) {

@@ -8,15 +8,30 @@ import { Command } from 'commander';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, toStderr, toStdout } from '../cli/args';
+import { OutputError, folderTarget } from '../cli/output';
 import { ConfigError } from '../constructs/core/errors';
-import { Environment, versionWarnings } from './environment';
-import { EnvironmentSource, environmentNameProblems, loadEnvironments } from './load-environments';
-import { RenderedFile, renderEnvironment, writeAtomically } from './synth';
+import type { Environment } from './environment';
+import { EnvironmentSource, environmentNameProblems, loadEnvironments, stackFileErrorLine } from './load-environments';
+import type { RenderedFile } from './synth';
 
-/** Required lazily, so that a mistake thrown while the environment modules evaluate is reported, not a stack trace. */
+/**
+ * Required lazily, so that a mistake thrown while the environment modules evaluate is reported, not a stack trace.
+ * Nothing this file imports at the top may import a stack file: stacks/synth.ts builds the platform, which imports
+ * stacks/services.ts, so it is required here too, inside the same report.
+ */
 function loadDefaultEnvironments(): Readonly<Record<string, Environment>> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return (require('./environments') as typeof import('./environments')).ENVIRONMENTS;
+}
+
+/** The modules that render and write: they import the stack files (platform.ts imports services.ts). */
+function loadSynth(): typeof import('./synth') & Pick<typeof import('./environment'), 'versionWarnings'> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require('./synth') as typeof import('./synth')),
+    versionWarnings: (require('./environment') as typeof import('./environment')).versionWarnings,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 /**
@@ -24,11 +39,17 @@ function loadDefaultEnvironments(): Readonly<Record<string, Environment>> {
  *   so a mistake that throws while they load (`Duration.seconds(-5)`) is reported as one line, like any other.
  */
 export function main(argv: readonly string[], source: EnvironmentSource = loadDefaultEnvironments): number {
-  const loaded = loadEnvironments(source);
+  let synth: ReturnType<typeof loadSynth> | undefined;
+  const loaded = loadEnvironments(() => {
+    synth = loadSynth();
+    return typeof source === 'function' ? source() : source;
+  });
   if (!loaded.ok) {
     process.stderr.write(`${loaded.problems.join('\n')}\nsynth: nothing written\n`);
     return 1;
   }
+  // Set by the loader, which returned without throwing.
+  const { renderEnvironment, writeAtomically, versionWarnings } = synth!;
   const environments = loaded.environments;
   const program = new Command()
     .name('synth')
@@ -58,13 +79,28 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
     try {
       files.push(...renderEnvironment(environments[n]));
     } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      problems.push(e.message);
+      // A stack file's function called while the App is built can throw cdk8s's refusal too: same one-line report.
+      const line = e instanceof ConfigError ? e.message : stackFileErrorLine(e);
+      if (line === undefined) throw e;
+      problems.push(line);
     }
   }
   if (problems.length > 0) {
     process.stderr.write(`${problems.join('\n')}\nsynth: nothing written; ${opts.out}/ is unchanged\n`);
     return 1;
+  }
+  try {
+    // A FIFO, device or file at --out, or a symbolic link at dist/<env>, is refused: the swap would replace it.
+    folderTarget(opts.out, '--out');
+    for (const n of names) {
+      const envDir = path.join(opts.out, n);
+      if (fs.existsSync(envDir) && folderTarget(envDir, '--out') !== path.resolve(fs.realpathSync(opts.out), n))
+        throw new OutputError(envDir, `it is a symbolic link; synth replaces ${n}/ whole, so name a folder without links`, '--out');
+    }
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    process.stderr.write(`synth: ${e.message}\nsynth: nothing written\n`);
+    return 2;
   }
   try {
     writeAtomically(opts.out, names, files);

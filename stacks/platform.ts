@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { appLabels, costLabels } from '../constructs/core/labels';
+import { appLabels, costLabels, labelValue } from '../constructs/core/labels';
 import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
 import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
 import { AlertRouting } from '../constructs/observability/alert-routing';
@@ -338,7 +338,7 @@ function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCl
   if (uses.includes('redis')) {
     env.REDIS_CLUSTER_SEEDS = redis.endpoint;
     secretEnv.REDIS_PASSWORD = { secret: redis.authSecret.name, key: redis.authSecret.key };
-    podLabels[REDIS_CLIENT_LABEL] = redis.name;
+    podLabels[REDIS_CLIENT_LABEL] = labelValue(redis.name);
   }
   if (uses.includes('postgres')) {
     env.DATABASE_RW_ADDR = postgres.readWriteEndpoint;
@@ -346,7 +346,7 @@ function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCl
     secretEnv.DATABASE_USER = { secret: postgres.appSecret, key: 'username' };
     secretEnv.DATABASE_PASSWORD = { secret: postgres.appSecret, key: 'password' };
     secretEnv.DATABASE_NAME = { secret: postgres.appSecret, key: 'dbname' };
-    podLabels[POSTGRES_CLIENT_LABEL] = postgres.name;
+    podLabels[POSTGRES_CLIENT_LABEL] = labelValue(postgres.name);
   }
   return { env, secretEnv, podLabels };
 }

@@ -81,6 +81,15 @@ export class Problems {
     return this;
   }
 
+  /**
+   * A count (zones, shards, instances): a fraction gets "must be a whole number", a whole number below `min` gets
+   * `belowMin`, so the advice is about what is actually wrong (`'zones' (2.5)` is at least 1; it is not whole).
+   */
+  public checkCount(input: string, value: number, min: number, belowMin: string): this {
+    if (!Number.isInteger(value)) return this.add(input, value, `must be a whole number >= ${min}`);
+    return this.check(value >= min, input, value, belowMin);
+  }
+
   public add(input: string, value: unknown, fix: string): this {
     return this.check(false, input, value, fix);
   }

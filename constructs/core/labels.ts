@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { COST_LABEL_KEYS, EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION, MANAGED_BY } from '../../manifests/labels';
 import { Problems } from './errors';
 
@@ -37,17 +38,40 @@ export interface AppIdentity {
   readonly version?: string;
 }
 
+/** Characters a hash suffix takes: `-` and 8 hex digits of the value's sha256. */
+const HASH_SUFFIX = 9;
+
+/**
+ * A label value derived from input (a name, `<name>-<namespace>`, an image tag): the value itself when Kubernetes
+ * accepts it, else a stable stand-in that it does: characters outside `[A-Za-z0-9_.-]` become `-`, the text is cut
+ * to 54 characters and ends alphanumeric, and `-` plus 8 hex digits of the whole value's sha256 keep two long values
+ * that share a prefix apart. The same input always gives the same value, so selectors built from it still match.
+ * Inputs the user types as labels (`costAllocation`, `labels`) are rejected by {@link checkLabels} instead.
+ */
+export function labelValue(value: string): string {
+  if (isLabelValue(value)) return value;
+  const hash = createHash('sha256')
+    .update(value)
+    .digest('hex')
+    .slice(0, HASH_SUFFIX - 1);
+  const head = value
+    .replace(/[^A-Za-z0-9_.-]/g, '-')
+    .slice(0, 63 - HASH_SUFFIX)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return head === '' ? hash : `${head}-${hash}`;
+}
+
 /** The labels a Deployment selects its pods by: stable for the object's lifetime, since selectors are immutable. */
 export function selectorLabels(id: Pick<AppIdentity, 'name' | 'instance'>): Record<string, string> {
-  return { 'app.kubernetes.io/name': id.name, 'app.kubernetes.io/instance': id.instance };
+  return { 'app.kubernetes.io/name': labelValue(id.name), 'app.kubernetes.io/instance': labelValue(id.instance) };
 }
 
 export function appLabels(id: AppIdentity): Record<string, string> {
   return {
     ...selectorLabels(id),
-    'app.kubernetes.io/component': id.component,
-    'app.kubernetes.io/part-of': id.partOf,
-    ...(id.version !== undefined ? { 'app.kubernetes.io/version': id.version } : {}),
+    'app.kubernetes.io/component': labelValue(id.component),
+    'app.kubernetes.io/part-of': labelValue(id.partOf),
+    ...(id.version !== undefined ? { 'app.kubernetes.io/version': labelValue(id.version) } : {}),
     'app.kubernetes.io/managed-by': MANAGED_BY,
   };
 }

@@ -28,7 +28,7 @@ import {
 import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer } from '../core/security';
-import { appLabels, isDnsLabel } from '../core/labels';
+import { appLabels, isDnsLabel, labelValue } from '../core/labels';
 import { imageTag } from '../../manifests/images';
 import { checkQuantities } from '../core/quantities';
 import { cronProblem } from '../core/grammars';
@@ -181,7 +181,8 @@ export class PostgresCluster extends Construct {
     // Units before any conversion: storage is written in whole GiB, memory derives the parameters in MiB.
     checkQuantities(p, { sizes: { memory: [props.memory], storage: [props.storage, { whole: 'Gi' }] }, cpus: { cpu: props.cpu } });
     p.check(isDnsLabel(this.name) && this.name.length <= 40, 'name', this.name, 'must be a DNS label of at most 40 characters');
-    p.check(Number.isInteger(props.instances) && props.instances >= 1, 'instances', props.instances, 'must be at least 1');
+    p.checkCount('instances', props.instances, 1, 'must be at least 1');
+    p.checkCount('zones', props.zones, 1, 'must be at least 1 (the number of zones the cluster spans)');
     p.check(
       Number.isInteger(r.sync) && r.sync >= 0 && r.sync < props.instances,
       'synchronousReplicas',
@@ -194,12 +195,7 @@ export class PostgresCluster extends Construct {
       r.maxConnections,
       'must be a whole number above 10',
     );
-    p.check(
-      Number.isInteger(r.poolerInstances) && r.poolerInstances >= 2,
-      'poolerInstances',
-      r.poolerInstances,
-      'must be at least 2, so a node drain never takes the pooler down',
-    );
+    p.checkCount('poolerInstances', r.poolerInstances, 2, 'must be at least 2, so a node drain never takes the pooler down');
     const serverConnections = poolerServerConnections(r.poolerInstances, props.pooler);
     p.check(
       serverConnections <= r.maxConnections - 10,
@@ -296,7 +292,7 @@ export class PostgresCluster extends Construct {
         podSelector: { matchExpressions: [this.poolerNames()] },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
-          { from: [inNamespace(POSTGRES_CLIENT_LABEL, this.name)], ports: [tcp(5432)] },
+          { from: [inNamespace(POSTGRES_CLIENT_LABEL, labelValue(this.name))], ports: [tcp(5432)] },
           { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': r.monitoringNamespace } } }], ports: [tcp(9127)] },
         ],
         egress: [apiEgress],

@@ -6,11 +6,11 @@ import { Problems, shown } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { imageTag } from '../../manifests/images';
 import { checkQuantities } from '../core/quantities';
-import { appLabels, exemptionAnnotations, isDnsLabel, selectorLabels } from '../core/labels';
+import { appLabels, exemptionAnnotations, isDnsLabel, labelValue, selectorLabels } from '../core/labels';
 import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { hostAntiAffinity, topologySpread } from '../workload/topology';
-import { RedisPersistence, maxmemoryFor, renderBootstrapScript, renderRedisConf } from './redis-config';
+import { MAXMEMORY_SHARE, RedisPersistence, maxmemoryFor, renderBootstrapScript, renderRedisConf } from './redis-config';
 import { renderPlacementScript } from './redis-placement';
 import { redisAlertRules } from './redis-rules';
 
@@ -154,12 +154,8 @@ export class RedisCluster extends Construct {
       this.name,
       'must be a DNS label of at most 40 characters (pod names add a suffix)',
     );
-    p.check(
-      Number.isInteger(props.shards) && props.shards >= 3,
-      'shards',
-      props.shards,
-      'must be at least 3: a failover needs a majority of masters',
-    );
+    p.checkCount('shards', props.shards, 3, 'must be at least 3: a failover needs a majority of masters');
+    p.checkCount('zones', props.zones, 1, 'must be at least 1 (the number of zones the cluster spans)');
     p.check(
       Number.isInteger(props.replicasPerShard) && props.replicasPerShard >= 0,
       'replicasPerShard',
@@ -172,7 +168,14 @@ export class RedisCluster extends Construct {
       props.replicasPerShard,
       `must be at least 1 when the cluster spans ${props.zones} zones, or losing a zone loses its shards`,
     );
-    p.check(this.maxmemoryBytes > 0, 'maxmemory', shown('0Mi'), 'must be above zero: Redis reads `maxmemory 0` as no limit at all');
+    // maxmemory is derived from 'memory' unless given (a given one is checked above zero with the units): the
+    // message names the input the user wrote, and the derived value second.
+    p.check(
+      this.maxmemoryBytes > 0,
+      'memory',
+      props.memory,
+      `must be at least ${Math.ceil(1 / MAXMEMORY_SHARE)}Mi: maxmemory, ${MAXMEMORY_SHARE * 100}% of it in whole MiB, would be 0Mi, which Redis reads as no limit at all`,
+    );
     p.check(
       this.maxmemoryBytes <= limitBytes,
       'maxmemory',
@@ -242,7 +245,7 @@ export class RedisCluster extends Construct {
   /** The bootstrap Job, with its own ServiceAccount, read-only RBAC on pods and nodes, and egress to the API only. */
   private addBootstrap(props: RedisClusterProps): k8s.KubeJob {
     const jobName = `${this.name}-bootstrap`;
-    const jobLabels = { ...this.shared.labels, 'app.kubernetes.io/name': jobName, 'app.kubernetes.io/component': 'bootstrap' };
+    const jobLabels = { ...this.shared.labels, 'app.kubernetes.io/name': labelValue(jobName), 'app.kubernetes.io/component': 'bootstrap' };
     const jobMeta = { name: jobName, namespace: this.namespace, labels: jobLabels };
     this.addBootstrapAccess(jobName, jobLabels, props.apiServer);
     return new k8s.KubeJob(this, 'Bootstrap', {
@@ -289,7 +292,7 @@ export class RedisCluster extends Construct {
     new k8s.KubeNetworkPolicy(this, 'BootstrapNetworkPolicy', {
       metadata: jobMeta,
       spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': jobName } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(jobName) } },
         policyTypes: ['Egress'],
         egress: [apiServerEgress(apiServer)],
       },
@@ -313,9 +316,12 @@ export class RedisCluster extends Construct {
         podSelector: { matchLabels: { ...selector } },
         policyTypes: ['Ingress'],
         ingress: [
-          { from: [{ podSelector: { matchLabels: { [REDIS_CLIENT_LABEL]: this.name } } }], ports: [tcp(6379)] },
+          { from: [{ podSelector: { matchLabels: { [REDIS_CLIENT_LABEL]: labelValue(this.name) } } }], ports: [tcp(6379)] },
           { from: [{ podSelector: { matchLabels: { ...selector } } }], ports: [tcp(6379), tcp(16379)] },
-          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': `${this.name}-bootstrap` } } }], ports: [tcp(6379)] },
+          {
+            from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(`${this.name}-bootstrap`) } } }],
+            ports: [tcp(6379)],
+          },
           { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9121)] },
         ],
       },

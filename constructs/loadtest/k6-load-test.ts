@@ -8,7 +8,7 @@ import { Endpoint, LatencyObjectives, ScenarioName, TestPlan, k6Options } from '
 import { Problems } from '../core/errors';
 import { cronProblem } from '../core/grammars';
 import { checkQuantities, durationMillis } from '../core/quantities';
-import { appLabels } from '../core/labels';
+import { appLabels, labelValue } from '../core/labels';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { SloModel } from '../observability/slo';
 
@@ -114,7 +114,12 @@ export class K6LoadTest extends Construct {
       props.peakVus,
       'must be a whole number of virtual users >= 1; a test of 0 users sends no request',
     );
-    checkQuantities(p, { durations: { thinkTime: [props.thinkTime, { min: Duration.millis(0) }], p99Latency: [props.p99Latency] } });
+    checkQuantities(p, {
+      durations: { thinkTime: [props.thinkTime, { min: Duration.millis(0) }], p99Latency: [props.p99Latency] },
+      // The runner's own pod: a 0Mi limit kills k6 at start, a fractional one cannot be written.
+      sizes: { 'resources.memory': [props.resources?.memory] },
+      cpus: { 'resources.cpu': props.resources?.cpu },
+    });
     for (const problem of checkK6Options(this.plan.options)) p.add('options', problem, 'is not accepted by k6');
     p.throwIfAny();
 
@@ -146,7 +151,7 @@ export class K6LoadTest extends Construct {
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: meta(this.name),
       spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': this.name } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(this.name) } },
         policyTypes: ['Egress'],
         egress: [
           {

@@ -67,11 +67,18 @@ export function checkSlo(problems: Problems, input: string, slo: Slo | undefined
     return;
   }
   const a = slo.availabilityPercent;
+  const inRange = Number.isFinite(a) && a >= 50 && a < 100;
   problems.check(
-    Number.isFinite(a) && a >= 50 && a < 100,
+    inRange,
     `${input}.availabilityPercent`,
     a,
     `must be a percentage from 50 to below 100 (100% leaves no error budget)${fractionHint(a)}`,
+  );
+  problems.check(
+    !inRange || budgetOf(a) >= MIN_ERROR_BUDGET,
+    `${input}.availabilityPercent`,
+    a,
+    `has more nines than the rules can state: at most ${MAX_AVAILABILITY_PERCENT} (six nines). Its error budget, ${MIN_ERROR_BUDGET} of requests (2.6 s of a 30-day window), is the smallest the burn-rate rules and k6 thresholds write as a plain decimal; a smaller one is written 1e-7, which k6's threshold grammar refuses`,
   );
   const percentile = slo.latencyPercentile ?? SLO_DEFAULTS.latencyPercentile;
   problems.check(percentile > 0 && percentile < 100, `${input}.latencyPercentile`, percentile, 'must be above 0 and below 100');
@@ -134,21 +141,19 @@ export function sloModel(spec: SloSpec): SloModel {
   const slo = resolveSlo(spec.slo);
   const { requests, errorSelector, latencyHistogram: histogram } = slo.metrics;
   const sel = `namespace="${spec.namespace}",service="${spec.service}"`;
-  const availabilityTarget = slo.availabilityPercent / 100;
-  const percentile = slo.latencyPercentile / 100;
   const le = roundNumber(slo.latencyThreshold.toMilliseconds() / 1000);
   const availability: Objective = {
     name: 'availability',
-    target: roundNumber(availabilityTarget),
-    budget: roundNumber(1 - availabilityTarget),
+    target: shareOf(slo.availabilityPercent),
+    budget: budgetOf(slo.availabilityPercent),
     description: `${slo.availabilityPercent}% of requests succeed`,
     errorRatio: (w) => `sum(rate(${requests}{${sel},${errorSelector}}[${w}])) / sum(rate(${requests}{${sel}}[${w}]))`,
   };
   const latency: Objective = {
     name: 'latency',
-    target: roundNumber(percentile),
-    budget: roundNumber(1 - percentile),
-    description: `${percentile * 100}% of requests are faster than ${slo.latencyThreshold.toMilliseconds()} ms`,
+    target: shareOf(slo.latencyPercentile),
+    budget: budgetOf(slo.latencyPercentile),
+    description: `${slo.latencyPercentile}% of requests are faster than ${slo.latencyThreshold.toMilliseconds()} ms`,
     // The histogram needs a bucket at the threshold (le="${le}"), or this ratio is empty.
     errorRatio: (w) => `1 - (sum(rate(${histogram}_bucket{${sel},le="${le}"}[${w}])) / sum(rate(${histogram}_count{${sel}}[${w}])))`,
   };
@@ -166,6 +171,24 @@ export function sloModel(spec: SloSpec): SloModel {
 }
 
 /** A number without float noise (14.4 * 0.001 -> 0.0144). */
+/** The smallest error budget the rules write: 0.000001 (99.9999%); JavaScript writes smaller numbers as 1e-7. */
+export const MIN_ERROR_BUDGET = 0.000001;
+export const MAX_AVAILABILITY_PERCENT = 99.9999;
+
+/** `percent` as a share, in decimal: 99.9 gives 0.999 exactly as written, never a float's neighbour. */
+export function shareOf(percent: number): number {
+  return Number(`${percent}e-2`);
+}
+
+/**
+ * 1 - percent/100 in decimal, to the input's own decimals: 99.9 gives 0.001 and 99.9999 gives 0.000001, where
+ * float subtraction gives 0.0010000000000000009 and 9.999999717e-10 for 99.9999999.
+ */
+export function budgetOf(percent: number): number {
+  const decimals = (String(percent).split('.')[1] ?? '').length;
+  return Number(`${(100 - percent).toFixed(decimals)}e-2`);
+}
+
 export function roundNumber(n: number): number {
   return Number(n.toPrecision(10));
 }

@@ -10,7 +10,7 @@ import {
 } from '../../imports/chaos-networkchaos-chaos-mesh.org';
 import { PodChaos, PodChaosProps, PodChaosSpecAction, PodChaosSpecMode } from '../../imports/chaos-podchaos-chaos-mesh.org';
 import { Problems } from '../core/errors';
-import { exemptionAnnotations } from '../core/labels';
+import { exemptionAnnotations, labelValue } from '../core/labels';
 import { ApiServerAccess, apiServerEgress, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { REDIS_CLIENT_LABEL } from '../data/redis-cluster';
 import { RuleGroups } from '../observability/rule-groups';
@@ -262,7 +262,7 @@ export class ChaosExperiments extends Construct {
       { name: 'experiments', mountPath: '/experiments' },
     ];
     const { redis } = props.targets;
-    const podLabels = { ...this.labels, ...(e.findRedisMaster ? { [REDIS_CLIENT_LABEL]: redis.name } : {}) };
+    const podLabels = { ...this.labels, ...(e.findRedisMaster ? { [REDIS_CLIENT_LABEL]: labelValue(redis.name) } : {}) };
     return new k8s.KubeCronJob(this, e.name, {
       metadata: {
         ...this.meta(props.namespace, `chaos-${e.name}`),

@@ -9,7 +9,8 @@ import {
 } from '../../imports/cnpg-clusters-postgresql.cnpg.io';
 import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
-import { exemptionAnnotations } from '../core/labels';
+import { checkQuantities } from '../core/quantities';
+import { exemptionAnnotations, labelValue } from '../core/labels';
 import { ApiServerAccess, apiServerEgress, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { PostgresBackup, objectStoreAccess } from '../data/postgres-cluster';
 import { RuleGroup, RuleGroups, runbook } from '../observability/rule-groups';
@@ -240,9 +241,11 @@ export class RestoreDrill extends Construct {
     const p = Problems.of(this);
     p.check(schedule.trim().split(/\s+/).length === 5, 'schedule', schedule, 'must be a five-field cron expression, e.g. "0 4 * * 0"');
     p.check(maxAge > 0, 'maxDataAgeSeconds', maxAge, 'must be positive');
+    // The throwaway instance's resources, checked here too: the construct may be used without the platform.
+    checkQuantities(p, { sizes: { memory: [props.memory], storage: [props.storage, { whole: 'Gi' }] }, cpus: { cpu: props.cpu } });
     p.throwIfAny();
     this.labels = {
-      'app.kubernetes.io/name': name,
+      'app.kubernetes.io/name': labelValue(name),
       'app.kubernetes.io/component': 'restore-drill',
       'app.kubernetes.io/part-of': 'perfstack',
       ...(props.labels ?? {}),
@@ -257,7 +260,10 @@ export class RestoreDrill extends Construct {
     this.cronJob = this.addCronJob(name, schedule, maxAge, props);
     new PodMonitor(this, 'PodMonitor', {
       metadata: meta,
-      spec: { selector: { matchLabels: { 'app.kubernetes.io/name': name } }, podMetricsEndpoints: [{ port: 'metrics', interval: '15s' }] },
+      spec: {
+        selector: { matchLabels: { 'app.kubernetes.io/name': labelValue(name) } },
+        podMetricsEndpoints: [{ port: 'metrics', interval: '15s' }],
+      },
     });
     this.alerts = new RuleGroups(this, 'Alerts', {
       name,
@@ -289,7 +295,7 @@ export class RestoreDrill extends Construct {
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: meta,
       spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': name } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(name) } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [{ from: [{ namespaceSelector: {} }], ports: [tcp(METRICS_PORT)] }],
         egress: [
@@ -305,7 +311,7 @@ export class RestoreDrill extends Construct {
         podSelector: { matchLabels: { 'cnpg.io/cluster': this.drillCluster } },
         policyTypes: ['Ingress', 'Egress'],
         ingress: [
-          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': name } } }], ports: [tcp(5432)] },
+          { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(name) } } }], ports: [tcp(5432)] },
           {
             from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.operatorNamespace ?? 'cnpg-system' } } }],
             ports: [tcp(8000)],

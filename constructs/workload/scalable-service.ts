@@ -222,12 +222,7 @@ export function checkServiceProps(
   ] as const) {
     problems.check(Number.isInteger(port) && port >= 1 && port <= 65535, input, port, 'must be a port number between 1 and 65535');
   }
-  problems.check(
-    Number.isInteger(props.zones) && props.zones >= 1,
-    'zones',
-    props.zones,
-    'must be at least 1 (the number of zones the cluster spans)',
-  );
+  problems.checkCount('zones', props.zones, 1, 'must be at least 1 (the number of zones the cluster spans)');
   problems.check(d.metrics.length > 0, 'metrics', [], 'must name at least one metric to scale on, e.g. ScalingMetric.cpu(70)');
   d.metrics.forEach((m, i) => m.validate(problems, `metrics[${i}]`));
   const names = d.metrics.map((m) => m.name);

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
 import { Problems } from '../core/errors';
-import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION } from '../core/labels';
+import { EXEMPT_ANNOTATION, EXEMPT_REASON_ANNOTATION, labelValue } from '../core/labels';
 import { CapacityClass } from './capacity-class';
 import { hostAntiAffinity } from './topology';
 import { patchUntyped } from './version-features';
@@ -101,7 +101,7 @@ export class SpotBurst extends Construct {
     this.burstName = `${props.name}-burst`;
     const base = props.base;
     const template = base.spec.template;
-    const instance = `${props.selector['app.kubernetes.io/instance']}-burst`;
+    const instance = labelValue(`${props.selector['app.kubernetes.io/instance']}-burst`);
     const selector = { ...props.selector, 'app.kubernetes.io/instance': instance };
     const spot = CapacityClass.spotTolerant();
     const labels = { ...(template.metadata?.labels ?? {}), ...selector, [BURST_TIER_LABEL]: 'burst' };

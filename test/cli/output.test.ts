@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { OutputError, reportPath, writeOutput } from '../../cli/output';
+import { OutputError, outputTarget, reportPath, writeOutput } from '../../cli/output';
 
 describe('writeOutput', () => {
   let dir: string;
@@ -38,6 +38,38 @@ describe('writeOutput', () => {
     fs.mkdirSync(path.join(dir, `.report.txt.${process.pid}.tmp`));
     expect(() => writeOutput(file, 'new')).toThrow(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: cannot write \\(`));
     expect(fs.readFileSync(file, 'utf8')).toBe('old');
+  });
+});
+
+describe('outputTarget', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-target-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('writes /dev/stdout, /proc/self/fd/1 and links into /dev where they are, whatever stdout is redirected to', () => {
+    expect(outputTarget('/dev/stdout')).toEqual({ mode: 'in-place', file: '/dev/stdout' });
+    expect(outputTarget('/proc/self/fd/1')).toEqual({ mode: 'in-place', file: '/proc/self/fd/1' });
+    fs.symlinkSync('/dev/stdout', path.join(dir, 'out'));
+    expect(outputTarget(path.join(dir, 'out'))).toEqual({ mode: 'in-place', file: '/dev/stdout' });
+  });
+
+  it('follows a chain of links to the file it ends at, even a missing one, so the links stay', () => {
+    fs.symlinkSync('b', path.join(dir, 'a'));
+    fs.symlinkSync('sub/c.txt', path.join(dir, 'b'));
+    expect(outputTarget(path.join(dir, 'a'))).toEqual({ mode: 'replace', file: path.join(dir, 'sub', 'c.txt') });
+    writeOutput(path.join(dir, 'a'), 'report', '--output');
+    expect([fs.lstatSync(path.join(dir, 'a')).isSymbolicLink(), fs.readFileSync(path.join(dir, 'sub', 'c.txt'), 'utf8')]).toEqual([
+      true,
+      'report',
+    ]);
+  });
+
+  it('refuses a loop of links on one line naming the flag', () => {
+    fs.symlinkSync('y', path.join(dir, 'x'));
+    fs.symlinkSync('x', path.join(dir, 'y'));
+    expect(() => writeOutput(path.join(dir, 'x'), 'r', '--plot')).toThrow(
+      `'--plot' (${JSON.stringify(path.join(dir, 'x'))}) cannot be written: too many levels of symbolic links`,
+    );
   });
 });
 

@@ -1,13 +1,11 @@
-import { SpawnSyncReturns, execFileSync, spawnSync } from 'child_process';
+import { SpawnSyncReturns, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { main } from '../../stacks/main';
+import { buildSynthProject } from '../support/compiled';
 import { snapshotTree } from '../support/files';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { fresh } = require('../../cli/launch') as { fresh: (root: string, entry: string) => boolean };
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -22,13 +20,7 @@ describe('npm run build && npx cdk8s synth', () => {
     spawnSync(process.execPath, [path.join(ROOT, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth', ...args], { cwd: tmp, encoding: 'utf8' });
 
   beforeAll(() => {
-    // The synth project's build, as `npm run synth` makes it; skipped, as there, when lib/ is provably fresh (loading
-    // the compiler only to find nothing to do is a second of CPU).
-    if (!fresh(ROOT, 'stacks/main'))
-      execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.synth.json'], {
-        cwd: ROOT,
-        stdio: 'pipe',
-      });
+    buildSynthProject();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-cdk8s-'));
     fs.copyFileSync(path.join(ROOT, 'cdk8s.yaml'), path.join(tmp, 'cdk8s.yaml'));
     fs.symlinkSync(path.join(ROOT, 'lib'), path.join(tmp, 'lib'));

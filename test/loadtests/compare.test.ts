@@ -158,7 +158,7 @@ describe('loadtest:compare', () => {
       (s) => (err += s),
     );
     expect(code).toBe(2);
-    expect(err).toBe(`loadtest:compare: ${dir}: cannot write (it is a folder; name a file)\n`);
+    expect(err).toBe(`loadtest:compare: '--junit' (${JSON.stringify(dir)}) cannot be written: it is a folder; name a file\n`);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -112,7 +112,7 @@ describe('reading manifests', () => {
     const f = policy([folder]);
     expect(f.code).toBe(2);
     expect(f.err).toBe(
-      `policy: ${folder}: '${folder}' holds no .yaml, .yml or .json manifest (Helm values and release files are skipped); give a file or a folder of Kubernetes manifests\n`,
+      `policy: '<paths>' (${JSON.stringify(folder)}) holds no .yaml, .yml or .json manifest (Helm values and release files are skipped); give a file or a folder of Kubernetes manifests\n`,
     );
     expect(() => manifestFiles([folder, path.join(dir, 'empty')])).toThrow(/no-manifests/);
   });

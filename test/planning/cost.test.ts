@@ -113,14 +113,17 @@ describe('npm run cost', () => {
       ],
       `'perfstack:nodePools.spot.instanceTypes' (["s1.large","s2.large"]) lists 2 type(s); a spot pool needs at least 3 of one size class`,
     ],
-    [[...FIXTURE.slice(0, 4), '--manifests', 'no/such/folder'], 'cost: no/such/folder: no such file or folder'],
+    [[...FIXTURE.slice(0, 4), '--manifests', 'no/such/folder'], `cost: '--manifests' ("no/such/folder") is no such file or folder`],
     [
       ['--env', 'prod', '--config', configWith('Pulumi.prod.yaml', 'instanceTypes: [m6i.2xlarge]', 'instanceTypes: [m6i.xlarge]')],
       `'perfstack:nodePools.onDemand.instanceTypes' (["m6i.xlarge"]) a pod requesting 4000m CPU and 16384Mi memory does not fit a node`,
     ],
     [['--env', 'prod', '--config', BROKEN_YAML], `cost: ${BROKEN_YAML}:3: not valid YAML:`],
     [['--env', 'prod', '--config', EMPTY_DIR], `cost: ${EMPTY_DIR}: cannot be read (EISDIR)`],
-    [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_DIR], `cost: ${EMPTY_DIR}: '${EMPTY_DIR}' holds no .yaml, .yml or .json manifest`],
+    [
+      [...FIXTURE.slice(0, 4), '--manifests', EMPTY_DIR],
+      `cost: '--manifests' (${JSON.stringify(EMPTY_DIR)}) holds no .yaml, .yml or .json manifest`,
+    ],
     [[...FIXTURE.slice(0, 4), '--manifests', EMPTY_YAML], `cost: ${EMPTY_YAML}:1: holds no Kubernetes object`],
   ])('rejects %j with exit 2 and a one-line reason', (argv, message) => {
     const { code, err } = run(argv);

@@ -74,7 +74,7 @@ describe('policy CLI', () => {
   });
 
   it('refuses a missing path and a malformed --zones clearly, exiting 2', () => {
-    expect(run(['nowhere'])).toMatchObject({ code: 2, err: 'policy: nowhere: no such file or folder\n' });
+    expect(run(['nowhere'])).toMatchObject({ code: 2, err: `policy: '<paths>' ("nowhere") is no such file or folder\n` });
     expect(run([path.join(FIX, 'bad'), '--zones', 'three'])).toMatchObject({
       code: 2,
       err: `policy: '--zones' ("three") must be a whole number >= 1\n`,

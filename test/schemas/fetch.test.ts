@@ -35,8 +35,7 @@ describe('schemas/manifest.json', () => {
   });
 
   it('names every schema file the tests read, and each at a pinned upstream commit', () => {
-    const stored = fs.readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f));
-    expect(manifest.map((e) => e.file).sort()).toEqual(expect.arrayContaining(stored.sort()));
+    // ../shared/crds may hold files of other branches; what is committed is checked against the manifest in vendor.test.ts.
     for (const v of KUBERNETES_VERSIONS) {
       const set = schemaSetFor(v);
       for (const f of [set.kubernetes, ...set.crds]) expect(manifest.map((e) => e.file)).toContain(f);

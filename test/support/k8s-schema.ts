@@ -17,14 +17,17 @@ import { KUBERNETES_VERSIONS, KubernetesVersion, OPERATORS_FOR, OperatorVersions
 const REPO = path.resolve(__dirname, '../..');
 export const MANIFEST_FILE = path.join(REPO, 'schemas/manifest.json');
 
+/** The committed copies of the upstream files (`npm run schemas:vendor` refreshes them from ../shared/crds). */
+export const VENDORED_SCHEMAS = path.join(REPO, 'schemas/files');
+
 /**
  * Where the schema files are: `PERFSTACK_SCHEMAS_DIR`, else `../shared/crds` where it exists (this workplace), else
- * `.schemas/` (filled by `npm run schemas:fetch`).
+ * the committed `schemas/files/`, so a bare clone's `npm test` needs nothing else.
  */
 export function schemasDir(): string {
   if (process.env.PERFSTACK_SCHEMAS_DIR) return path.resolve(process.env.PERFSTACK_SCHEMAS_DIR);
   const shared = path.resolve(REPO, '../shared/crds');
-  return fs.existsSync(shared) ? shared : path.join(REPO, '.schemas');
+  return fs.existsSync(shared) ? shared : VENDORED_SCHEMAS;
 }
 
 export const SHARED_CRDS = schemasDir();

@@ -144,6 +144,8 @@ describe('PostgresCluster', () => {
 
   it.each([
     [{ synchronousReplicas: 3 }, "test/pg: 'synchronousReplicas' (3) must be below 'instances' (3)"],
+    [{ instances: 2.5 }, "test/pg: 'instances' (2.5) must be a whole number >= 1"],
+    [{ poolerInstances: 1.5 }, "test/pg: 'poolerInstances' (1.5) must be a whole number >= 2"],
     [{ poolerInstances: 1 }, "test/pg: 'poolerInstances' (1) must be at least 2"],
     [
       { pooler: { defaultPoolSize: 100 } },

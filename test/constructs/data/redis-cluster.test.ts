@@ -150,6 +150,8 @@ describe('RedisCluster', () => {
 
   it.each([
     [{ shards: 2 }, "test/redis: 'shards' (2) must be at least 3"],
+    [{ shards: 3.5 }, "test/redis: 'shards' (3.5) must be a whole number >= 3"],
+    [{ zones: 2.5 }, "test/redis: 'zones' (2.5) must be a whole number >= 1"],
     [{ replicasPerShard: 0 }, "test/redis: 'replicasPerShard' (0) must be at least 1 when the cluster spans 3 zones"],
     [{ maxmemory: Size.gibibytes(3) }, "test/redis: 'maxmemory' (3072Mi) must not exceed the container memory limit (2048Mi)"],
     [{ clusterNodeTimeout: Duration.millis(100) }, "test/redis: 'clusterNodeTimeout' (100ms) must be between 500ms and 60s"],
@@ -199,10 +201,11 @@ describe('RedisCluster input checks', () => {
     throw new Error('expected a ConfigError');
   };
 
-  it('refuses a memory so small that maxmemory rounds to 0, which Redis reads as no limit', () => {
-    expect(errorOf({ memory: Size.mebibytes(1) })).toContain(
-      "redis: 'maxmemory' (0Mi) must be above zero: Redis reads `maxmemory 0` as no limit",
+  it('refuses a memory so small that maxmemory rounds to 0, naming the memory written and the derived value second', () => {
+    expect(errorOf({ memory: Size.mebibytes(1) })).toBe(
+      "test/redis: 'memory' (1Mi) must be at least 2Mi: maxmemory, 75% of it in whole MiB, would be 0Mi, which Redis reads as no limit at all",
     );
+    expect(() => synth({ memory: Size.mebibytes(2) })).not.toThrow();
   });
 
   it('refuses an explicit maxmemory of 0', () => {

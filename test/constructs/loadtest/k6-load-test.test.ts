@@ -1,4 +1,6 @@
-import { Duration } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import { ConfigError } from '../../../constructs/core/errors';
 import { K6LoadTest, K6LoadTestProps } from '../../../constructs/loadtest/k6-load-test';
 import { buildPlatform } from '../../../stacks/platform';
 import { prod } from '../../../stacks/prod';
@@ -87,6 +89,15 @@ describe('K6LoadTest', () => {
     expect(() => synth({ endpoints: [] })).toThrow("test/lt: 'endpoints' ([]) must list at least one endpoint");
     expect(() => synth({ parallelism: 3, schedule: '0 2 * * *' })).toThrow(
       'test/lt: \'schedule\' ("0 2 * * *") cannot be combined with parallelism above 1',
+    );
+  });
+
+  it("checks its runner's own resources, naming them as written: a 0Mi memory, a zero or fractional CPU", () => {
+    expect(() => synth({ resources: { cpu: Cpu.millis(500), memory: Size.mebibytes(0) } })).toThrow(
+      new ConfigError('test/lt', [{ input: 'resources.memory', value: Size.mebibytes(0), fix: 'must be above zero' }]),
+    );
+    expect(() => synth({ resources: { cpu: Cpu.millis(0), memory: Size.kibibytes(1536) } })).toThrow(
+      "test/lt: 'resources.memory' (1536Ki) must be a whole number of mebibytes, e.g. Size.mebibytes(512)\ntest/lt: 'resources.cpu' (0m) must be above zero, e.g. Cpu.millis(250)",
     );
   });
 });

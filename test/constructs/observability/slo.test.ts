@@ -1,6 +1,18 @@
 import { Duration } from 'cdk8s';
 import { Problems } from '../../../constructs/core/errors';
-import { SLO_DEFAULTS, Slo, checkSlo, resolveSlo, sloModel } from '../../../constructs/observability/slo';
+import * as fc from 'fast-check';
+import {
+  MAX_AVAILABILITY_PERCENT,
+  SLO_DEFAULTS,
+  Slo,
+  budgetOf,
+  checkSlo,
+  resolveSlo,
+  shareOf,
+  sloModel,
+} from '../../../constructs/observability/slo';
+import { thresholds } from '../../../loadtests/plan';
+import { BURN_RATE_TOLERANCE, sloRuleGroups } from '../../../constructs/observability/slo-rules';
 
 const slo: Slo = { availabilityPercent: 99.9, latencyThreshold: Duration.millis(200) };
 
@@ -37,5 +49,42 @@ describe('checkSlo', () => {
     expect(() => p.throwIfAny()).toThrow(
       /'slo.availabilityPercent' \(100\)[\s\S]*'slo.latencyPercentile' \(100\)[\s\S]*'slo.latencyThreshold'/,
     );
+  });
+});
+
+describe('objectives in numbers', () => {
+  /** A percentage as a user writes it: 50 to 99.9999, at most four decimals. */
+  const percent = fc.integer({ min: 500000, max: 999999 }).map((n) => n / 10000);
+
+  it('writes every target and budget as the plain decimal the percentage implies, without float noise', () => {
+    fc.assert(
+      fc.property(percent, (p) => {
+        const budget = budgetOf(p);
+        const exact = ((1000000 - Math.round(p * 10000)) / 1000000).toFixed(6).replace(/0+$/, '');
+        return String(budget) === exact && String(shareOf(p)) === String(Number((p / 100).toFixed(6))) && !/e/.test(String(budget));
+      }),
+    );
+    expect([budgetOf(99.9), budgetOf(99.9999), shareOf(99.9)]).toEqual([0.001, 0.000001, 0.999]);
+  });
+
+  it('puts the same plain budget in the burn-rate rules and the k6 threshold', () => {
+    const model = sloModel({ service: 'api', namespace: 'web', slo: { ...slo, availabilityPercent: MAX_AVAILABILITY_PERCENT } });
+    const rules = JSON.stringify(sloRuleGroups(model));
+    expect(rules).toContain('* 0.000001 *');
+    // The only exponent left is the comparison's fixed relative tolerance.
+    expect(rules.replaceAll(`(1 - ${BURN_RATE_TOLERANCE})`, '')).not.toMatch(/\de-\d/);
+    const t = thresholds({ percentile: 95, thresholdMs: 200, p99Ms: 500, maxErrorRate: model.availability.budget }, 'baseline');
+    expect(t.http_req_failed).toEqual(['rate<0.000001']);
+  });
+
+  it('refuses more than six nines, saying up to which and why', () => {
+    const p = new Problems('prod');
+    checkSlo(p, 'slo', { ...slo, availabilityPercent: 99.9999999 });
+    expect(() => p.throwIfAny()).toThrow(
+      /^prod: 'slo\.availabilityPercent' \(99\.9999999\) has more nines than the rules can state: at most 99\.9999 \(six nines\)\. .*k6's threshold grammar refuses$/,
+    );
+    const ok = new Problems('prod');
+    checkSlo(ok, 'slo', { ...slo, availabilityPercent: 99.9999 });
+    expect(ok.count).toBe(0);
   });
 });

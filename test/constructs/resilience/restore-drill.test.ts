@@ -109,6 +109,24 @@ describe('RestoreDrill', () => {
     );
   });
 
+  it('checks its own memory, CPU and storage when used without the platform', () => {
+    expect(
+      () =>
+        new RestoreDrill(freshChart(), 'Drill', {
+          ...props(s3),
+          memory: Size.mebibytes(0),
+          cpu: Cpu.millis(0),
+          storage: Size.mebibytes(1536),
+        }),
+    ).toThrow(
+      [
+        "test/Drill: 'memory' (0Mi) must be above zero",
+        "test/Drill: 'storage' (1536Mi) must be a whole number of gibibytes, e.g. Size.gibibytes(1)",
+        "test/Drill: 'cpu' (0m) must be above zero, e.g. Cpu.millis(250)",
+      ].join('\n'),
+    );
+  });
+
   it('is schema-valid', () => {
     for (const o of synth(inSite).objects) expect([o.kind, validator.validate(o)]).toEqual([o.kind, []]);
   });

@@ -292,6 +292,7 @@ describe('ScalableService', () => {
       [{ image: 'registry.example.com/web/api' }, '\'image\' ("registry.example.com/web/api") must carry a pinned tag or a sha256 digest'],
       [{ image: 'registry.example.com:5000/web/api:latest' }, 'must carry a pinned tag'],
       [{ zones: 0 }, "test/api: 'zones' (0) must be at least 1"],
+      [{ zones: 2.5 }, "test/api: 'zones' (2.5) must be a whole number >= 1"],
       [{ metrics: [ScalingMetric.cpu(170)] }, "'metrics[0].targetUtilizationPercent' (170) must be a percentage"],
       [{ metrics: [] }, "'metrics' ([]) must name at least one metric"],
       [{ drainDelay: Duration.seconds(60) }, "'drainDelay' (1 minute) must be shorter than 'terminationGracePeriod' (45 seconds)"],
