@@ -34,7 +34,6 @@ const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
   'policies/crossguard/aws.ts': 'test/policies/crossguard/policies.test.ts',
   'policies/crossguard/kubernetes.ts': 'test/policies/crossguard/policies.test.ts',
   'stacks/environment.ts': 'test/stacks/environment-schema.test.ts',
-  'stacks/load-environments.ts': 'test/stacks/environment-schema.test.ts',
   'stacks/main.ts': 'test/stacks/synth-cli.test.ts',
   'stacks/services.ts': 'test/stacks/synth.test.ts',
 };

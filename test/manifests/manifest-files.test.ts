@@ -33,8 +33,9 @@ describe('manifestFiles', () => {
   });
 
   it('names a missing path, and every folder that holds no manifest', () => {
-    expect(() => manifestFiles([path.join(dir, 'nope')])).toThrow(`${path.join(dir, 'nope')}: no such file or folder`);
+    const nope = path.join(dir, 'nope');
+    expect(() => manifestFiles([nope], '--manifests')).toThrow(`'--manifests' (${JSON.stringify(nope)}) is no such file or folder`);
     const c = path.join(dir, 'c');
-    expect(() => manifestFiles([c, dir])).toThrow(new RegExp(`^${c}: '${c}' holds no \\.yaml, \\.yml or \\.json manifest`));
+    expect(() => manifestFiles([c, dir])).toThrow(`'<paths>' (${JSON.stringify(c)}) holds no .yaml, .yml or .json manifest`);
   });
 });

@@ -27,7 +27,7 @@ describe('validateEnvironment (rules across fields)', () => {
 
   it('refuses a zone of another region, naming the zone and the region', () => {
     expect(problems({ ...prod, zones: ['us-east-1a', ...prod.zones.slice(1)] })).toEqual([
-      `prod: 'zones[0]' ("us-east-1a") is not a zone of region 'eu-west-1' ('cloud.region'); AWS zones are the region and a letter, e.g. "eu-west-1a"`,
+      `prod: 'zones[0]' ("us-east-1a") is not a zone of region 'eu-west-1' ('cloud.region'), which has eu-west-1a, eu-west-1b, eu-west-1c (stacks/aws-zones.ts)`,
     ]);
   });
 
