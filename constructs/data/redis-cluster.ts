@@ -372,7 +372,9 @@ export class RedisCluster extends Construct {
       name: `${this.name}-alerts`,
       namespace: this.namespace,
       labels: this.shared.labels,
-      groups: [redisAlertRules({ cluster: this.name, namespace: this.namespace, nodes: this.nodes, rebalanced: this.rebalancer !== undefined })],
+      groups: [
+        redisAlertRules({ cluster: this.name, namespace: this.namespace, nodes: this.nodes, rebalanced: this.rebalancer !== undefined }),
+      ],
     });
   }
 }
@@ -576,7 +578,15 @@ export function bootstrapPodSpec(
       {
         name: 'create-cluster',
         image: props.placementImage,
-        command: ['python3', '-B', '/scripts/topology.py', 'bootstrap', '/work/placement', String(props.shards), String(props.replicasPerShard)],
+        command: [
+          'python3',
+          '-B',
+          '/scripts/topology.py',
+          'bootstrap',
+          '/work/placement',
+          String(props.shards),
+          String(props.replicasPerShard),
+        ],
         env: [s.password],
         securityContext: s.containerSecurity,
         resources: smallResources,

@@ -19,7 +19,12 @@ export class KeyValueEngine {
    * @see https://redis.io/legal/licenses/
    */
   public static redis(): KeyValueEngine {
-    return new KeyValueEngine('redis', 'redis-server', 'redis-cli', 'BSD-3-Clause up to 7.2.x; RSALv2/SSPLv1 from 7.4, plus AGPLv3 from 8.0');
+    return new KeyValueEngine(
+      'redis',
+      'redis-server',
+      'redis-cli',
+      'BSD-3-Clause up to 7.2.x; RSALv2/SSPLv1 from 7.4, plus AGPLv3 from 8.0',
+    );
   }
 
   /** By the name an Environment uses. */

@@ -34,7 +34,7 @@ export function redisAlertRules(o: RedisAlertOptions): RuleGroup {
         alert: 'RedisShardWithoutMaster',
         expr:
           `max by (namespace) (redis_cluster_slots_fail{${sel}}) > 0` +
-          ` or min by (namespace) (redis_cluster_slots_assigned{${sel}}) < 16384`,
+          ` or 16384 - min by (namespace) (redis_cluster_slots_assigned{${sel}}) > 0`,
         for: '1m',
         labels: labels('page'),
         annotations: {
