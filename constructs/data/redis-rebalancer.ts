@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { exemptionAnnotations } from '../core/labels';
 import { ApiServerAccess, apiServerEgress } from '../core/security';
+import { PRIORITY_CLASSES } from '../workload/capacity-class';
 
 /** Port of the rebalancer's Prometheus metrics (`perfstack_redis_masters`, `perfstack_redis_rebalance_*`). */
 export const REBALANCER_METRICS_PORT = 9122;
@@ -56,8 +57,8 @@ export class RedisRebalancer extends Construct {
       metadata: {
         ...meta,
         annotations: exemptionAnnotations({
-          rules: ['production-replicas', 'service-account-token'],
-          reason: 'a single control loop (two would race over the same failovers) that reads zones from the API',
+          rules: ['production-replicas', 'zone-spread', 'service-account-token'],
+          reason: 'one control loop (two would race over the same failovers, one pod has nothing to spread) that reads zones from the API',
         }),
       },
       spec: {
@@ -132,6 +133,8 @@ export function rebalancerPodSpec(name: string, props: RedisRebalancerProps): k8
     serviceAccountName: name,
     automountServiceAccountToken: true,
     enableServiceLinks: false,
+    // Not critical: a pass missed under resource pressure only delays the next move.
+    priorityClassName: PRIORITY_CLASSES.standard.name,
     securityContext: props.podSecurity,
     containers: [
       {
