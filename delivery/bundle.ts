@@ -29,6 +29,7 @@ export interface ImageSources {
  */
 export const UPSTREAM_REGISTRIES: Readonly<Record<string, string>> = {
   'library/': 'docker.io',
+  'valkey/': 'docker.io',
   'oliver006/': 'docker.io',
   'grafana/': 'docker.io',
   'curlimages/': 'docker.io',

@@ -107,6 +107,7 @@ export const LIMITS = { replicas: 1000, redisShards: 100, redisReplicasPerShard:
 
 const dataTier = strict({
   redis: strict({
+    engine: z.enum(['valkey', 'redis']).optional(),
     shards: count(1, LIMITS.redisShards),
     replicasPerShard: count(0, LIMITS.redisReplicasPerShard),
     memory: size({ whole: 'Mi' }),

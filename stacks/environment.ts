@@ -113,6 +113,11 @@ export interface LoadTests {
 }
 
 export interface RedisTier {
+  /**
+   * The key-value server: Valkey (BSD-3-Clause), or Redis pinned to 7.2.x, its last BSD-licensed line.
+   * @default 'valkey'
+   */
+  readonly engine?: 'valkey' | 'redis';
   /** Masters; at least 3 for a Redis Cluster. */
   readonly shards: number;
   /** Replicas per master; at least 1 wherever there is more than one zone. */

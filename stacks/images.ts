@@ -6,8 +6,11 @@ import { Environment } from './environment';
  * exactly this list.
  */
 export const THIRD_PARTY_IMAGES = {
+  // The key-value tier: Valkey by default; Redis 7.2.x (the last BSD-licensed line) where an environment chooses it.
+  valkey: 'valkey/valkey:8.1.3',
   redis: 'library/redis:7.2.5',
-  redisExporter: 'oliver006/redis_exporter:v1.62.0',
+  // Reads Valkey and Redis alike (INFO, CLUSTER INFO); 1.74+ also labels valkey_version.
+  redisExporter: 'oliver006/redis_exporter:v1.75.0',
   postgres: 'cloudnative-pg/postgresql:16.4',
   pgbouncer: 'cloudnative-pg/pgbouncer:1.23.0',
   k6: 'grafana/k6:0.54.0',

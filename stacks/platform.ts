@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { appLabels, costLabels, labelValue } from '../constructs/core/labels';
 import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
 import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
+import { KeyValueEngine } from '../constructs/data/redis-engine';
 import { AlertRouting } from '../constructs/observability/alert-routing';
 import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
@@ -215,6 +216,7 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
   const dataChart = new Chart(root, 'data', { labels: cost });
   dataChart.addDependency(foundation);
   const { redis: redisTier, postgres: pgTier } = env.dataTier;
+  const engine = KeyValueEngine.of(redisTier.engine ?? 'valkey');
   const redis = new RedisCluster(dataChart, 'Redis', {
     name: 'redis',
     namespace: env.namespace,
@@ -226,7 +228,8 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
     storage: redisTier.storage,
     // Created outside the stack (External Secrets, Sealed Secrets or by hand): no secret value is synthesized.
     auth: { secretName: 'redis-auth' },
-    image: thirdPartyImage(env, 'redis'),
+    engine,
+    image: thirdPartyImage(env, engine.name),
     exporterImage: thirdPartyImage(env, 'redisExporter'),
     // python3 for the zone lookup; an image every site already mirrors (bitnami/kubectl is gone).
     placementImage: thirdPartyImage(env, 'postgres'),
@@ -285,12 +288,17 @@ function addResilience(
   new ChaosExperiments(chart, 'Chaos', {
     namespace: env.namespace,
     targets: {
-      redis: { name: redis.name, replicasPerShard: env.dataTier.redis.replicasPerShard, authSecret: redis.authSecret },
+      redis: {
+        name: redis.name,
+        replicasPerShard: env.dataTier.redis.replicasPerShard,
+        authSecret: redis.authSecret,
+        cli: redis.engine.cli,
+      },
       postgres: { name: postgres.name },
     },
     zones: env.zones,
     triggerImage: thirdPartyImage(env, 'postgres'),
-    redisImage: thirdPartyImage(env, 'redis'),
+    redisImage: thirdPartyImage(env, redis.engine.name),
     apiServer: env.apiServer,
     suspended: env.chaos?.suspended,
     labels: cost,

@@ -10,9 +10,13 @@ import { appLabels, exemptionAnnotations, isDnsLabel, labelValue, selectorLabels
 import { RuleGroups } from '../observability/rule-groups';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
 import { hostAntiAffinity, topologySpread } from '../workload/topology';
-import { MAXMEMORY_SHARE, RedisPersistence, maxmemoryFor, renderBootstrapScript, renderRedisConf } from './redis-config';
+import { MAXMEMORY_SHARE, RedisPersistence, maxmemoryFor, renderRedisConf } from './redis-config';
+import { KeyValueEngine } from './redis-engine';
 import { renderPlacementScript } from './redis-placement';
+import { renderPreStopScript } from './redis-prestop';
+import { RedisRebalancer } from './redis-rebalancer';
 import { redisAlertRules } from './redis-rules';
+import { renderTopologyScript } from './redis-topology';
 
 /**
  * The default failure-detection timeout, chosen from both sides of the trade-off, measured on real redis-server
@@ -55,11 +59,14 @@ export interface RedisClusterProps {
   readonly storageClass?: string;
   /** The Secret holding the password (created outside the stack, e.g. by External Secrets). */
   readonly auth: { readonly secretName: string; readonly key?: string };
+  /** @default KeyValueEngine.valkey() */
+  readonly engine?: KeyValueEngine;
+  /** The engine's image: `valkey/valkey` for Valkey, `library/redis` for Redis. */
   readonly image: string;
   readonly exporterImage: string;
   /**
-   * Image with python3 (and TLS) for the bootstrap Job's zone lookup, e.g. the CloudNativePG operand image the stack
-   * already pins. See {@link renderPlacementScript}.
+   * Image with python3 (and TLS) for the bootstrap Job and the rebalancer, e.g. the CloudNativePG operand image the
+   * stack already pins. See {@link renderPlacementScript} and {@link renderTopologyScript}.
    */
   readonly placementImage: string;
   /** Kubernetes API endpoints the bootstrap Job may reach (the namespace denies egress by default). */
@@ -71,10 +78,11 @@ export interface RedisClusterProps {
 }
 
 /**
- * A Redis Cluster of `shards` masters with `replicasPerShard` replicas each: StatefulSet with nodes.conf on the
- * volume and hostname announcement, zone-aware idempotent bootstrap Job, PDB, NetworkPolicy, redis_exporter
- * sidecar with ServiceMonitor, and alerts. Clients connect through the `<name>` Service as seed and need the
- * `redis.perfstack.io/client: <name>` pod label.
+ * A Valkey (or Redis) Cluster of `shards` masters with `replicasPerShard` replicas each: StatefulSet with nodes.conf
+ * on the volume and hostname announcement, a preStop hook that hands a master's slots to a replica before the pod
+ * stops, a zone-aware idempotent bootstrap Job that checks the whole topology, a rebalancer that keeps one master per
+ * zone, PDB, NetworkPolicy, redis_exporter sidecar with ServiceMonitor, and alerts. Clients connect through the
+ * `<name>` Service as seed and need the `redis.perfstack.io/client: <name>` pod label.
  */
 export class RedisCluster extends Construct {
   public readonly name: string;
@@ -82,6 +90,7 @@ export class RedisCluster extends Construct {
   public readonly nodes: number;
   public readonly maxmemoryBytes: number;
   public readonly clusterNodeTimeout: Duration;
+  public readonly engine: KeyValueEngine;
   /** redis.conf as rendered into the ConfigMap. */
   public readonly redisConf: string;
   /** `<name>.<namespace>.svc:6379`, the seed address clients use. */
@@ -98,6 +107,8 @@ export class RedisCluster extends Construct {
   public readonly networkPolicy: k8s.KubeNetworkPolicy;
   public readonly serviceMonitor: ServiceMonitor;
   public readonly alerts: RuleGroups;
+  /** Present wherever there are zones to balance: more than one, and replicas to promote. */
+  public readonly rebalancer?: RedisRebalancer;
 
   /** Labels, selector and security settings every object of the cluster shares, resolved once. */
   private readonly shared: SharedSettings;
@@ -120,6 +131,7 @@ export class RedisCluster extends Construct {
     this.namespace = props.namespace;
     this.nodes = props.shards * (1 + props.replicasPerShard);
     this.clusterNodeTimeout = props.clusterNodeTimeout ?? DEFAULT_CLUSTER_NODE_TIMEOUT;
+    this.engine = props.engine ?? KeyValueEngine.valkey();
     this.maxmemoryBytes = props.maxmemory ? props.maxmemory.toMebibytes() * 1024 * 1024 : maxmemoryFor(props.memory);
     this.authSecret = { name: props.auth.secretName, key: props.auth.key ?? 'password' };
     this.validate(props);
@@ -142,6 +154,7 @@ export class RedisCluster extends Construct {
     this.pdb = this.addPdb();
     this.networkPolicy = this.addNetworkPolicy(props.monitoringNamespace ?? 'monitoring');
     this.serviceMonitor = this.addServiceMonitor();
+    if (props.zones > 1 && props.replicasPerShard >= 1) this.rebalancer = this.addRebalancer(props);
     this.alerts = this.addAlerts();
   }
 
@@ -195,7 +208,12 @@ export class RedisCluster extends Construct {
   private addConfigMap(): k8s.KubeConfigMap {
     return new k8s.KubeConfigMap(this, 'Config', {
       metadata: this.meta(this.name),
-      data: { 'redis.conf': this.redisConf, 'bootstrap.sh': renderBootstrapScript(), 'placement.py': renderPlacementScript() },
+      data: {
+        'redis.conf': this.redisConf,
+        'prestop.sh': renderPreStopScript(this.engine.cli),
+        'topology.py': renderTopologyScript(),
+        'placement.py': renderPlacementScript(),
+      },
     });
   }
 
@@ -322,6 +340,10 @@ export class RedisCluster extends Construct {
             from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(`${this.name}-bootstrap`) } } }],
             ports: [tcp(6379)],
           },
+          {
+            from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': labelValue(`${this.name}-rebalancer`) } } }],
+            ports: [tcp(6379)],
+          },
           { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }], ports: [tcp(9121)] },
         ],
       },
@@ -338,12 +360,30 @@ export class RedisCluster extends Construct {
     });
   }
 
+  private addRebalancer(props: RedisClusterProps): RedisRebalancer {
+    return new RedisRebalancer(this, 'Rebalancer', {
+      cluster: this.name,
+      namespace: this.namespace,
+      labels: this.shared.labels,
+      podSelector: podSelectorText(this.shared.selector),
+      configMap: this.name,
+      image: props.placementImage,
+      apiServer: props.apiServer,
+      monitoringNamespace: props.monitoringNamespace ?? 'monitoring',
+      podSecurity: this.shared.podSecurity,
+      containerSecurity: this.shared.containerSecurity,
+      password: this.shared.password,
+    });
+  }
+
   private addAlerts(): RuleGroups {
     return new RuleGroups(this, 'Alerts', {
       name: `${this.name}-alerts`,
       namespace: this.namespace,
       labels: this.shared.labels,
-      groups: [redisAlertRules(this.name, this.namespace)],
+      groups: [
+        redisAlertRules({ cluster: this.name, namespace: this.namespace, nodes: this.nodes, rebalanced: this.rebalancer !== undefined }),
+      ],
     });
   }
 }
@@ -388,14 +428,24 @@ export function redisPodSpec(name: string, props: RedisClusterProps, s: SharedSe
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     priorityClassName: PRIORITY_CLASSES.critical.name,
-    terminationGracePeriodSeconds: 30,
+    // The preStop hand-over (at most PRESTOP_FAILOVER_SECONDS per replica tried), then a clean shutdown.
+    terminationGracePeriodSeconds: 60,
     securityContext: s.podSecurity,
     topologySpreadConstraints: topologySpread(s.selector, props.zones).map((c) => ({ ...c, matchLabelKeys: undefined })),
     affinity: { podAntiAffinity: hostAntiAffinity(s.selector) },
     initContainers: [runtimeConfigContainer(props.image, s)],
     containers: [redisContainer(props, s), exporterContainer(props.exporterImage, s)],
     volumes: [
-      { name: 'config', configMap: { name, items: [{ key: 'redis.conf', path: 'redis.conf' }] } },
+      {
+        name: 'config',
+        configMap: {
+          name,
+          items: [
+            { key: 'redis.conf', path: 'redis.conf' },
+            { key: 'prestop.sh', path: 'prestop.sh' },
+          ],
+        },
+      },
       { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
     ],
   };
@@ -422,26 +472,28 @@ export function runtimeConfigContainer(image: string, s: SharedSettings): k8s.Co
 
 export function redisContainer(props: RedisClusterProps, s: SharedSettings): k8s.Container {
   const memory = k8s.Quantity.fromString(`${Math.round(props.memory.toMebibytes())}Mi`);
+  const engine = props.engine ?? KeyValueEngine.valkey();
+  const ping = ['sh', '-c', `${engine.cli} ping | grep -q PONG`];
   return {
     name: 'redis',
     image: props.image,
-    command: ['redis-server', '/etc/redis/redis.conf'],
+    command: [engine.server, '/etc/redis/redis.conf'],
     ports: [
       { name: 'redis', containerPort: 6379, protocol: 'TCP' },
       { name: 'bus', containerPort: 16379, protocol: 'TCP' },
     ],
-    env: [s.password],
+    env: [s.password, { name: 'PRESTOP_FAILOVER_SECONDS', value: '20' }],
     resources: { requests: { cpu: k8s.Quantity.fromString(props.cpu.amount), memory }, limits: { memory } },
     securityContext: s.containerSecurity,
     // PING answers LOADING while the AOF replays: the startup probe allows for that, then liveness applies.
     startupProbe: {
-      exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] },
+      exec: { command: ping },
       periodSeconds: 5,
       failureThreshold: 120,
       timeoutSeconds: 3,
     },
     readinessProbe: {
-      exec: { command: ['sh', '-c', 'redis-cli ping | grep -q PONG'] },
+      exec: { command: ping },
       periodSeconds: 5,
       failureThreshold: 2,
       timeoutSeconds: 3,
@@ -452,6 +504,7 @@ export function redisContainer(props: RedisClusterProps, s: SharedSettings): k8s
       failureThreshold: 6,
       timeoutSeconds: 3,
     },
+    lifecycle: { preStop: { exec: { command: ['sh', '/etc/redis/prestop.sh', '6379'] } } },
     volumeMounts: [
       { name: 'data', mountPath: '/data' },
       { name: 'config', mountPath: '/etc/redis' },
@@ -495,8 +548,8 @@ export function dataVolumeClaim(selector: Record<string, string>, props: RedisCl
 }
 
 /**
- * The bootstrap pod: the zone lookup (placement.py) writes the placement file, then bootstrap.sh in the Redis image
- * creates the cluster from it.
+ * The bootstrap pod: the zone lookup (placement.py) writes the placement file, then `topology.py bootstrap` creates
+ * or completes the cluster from it, both in the python image.
  */
 export function bootstrapPodSpec(
   jobName: string,
@@ -506,9 +559,7 @@ export function bootstrapPodSpec(
   props: RedisClusterProps,
   s: SharedSettings,
 ): k8s.PodSpec {
-  const matchLabels = Object.entries(s.selector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+  const matchLabels = podSelectorText(s.selector);
   const smallResources = {
     requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
     limits: { memory: k8s.Quantity.fromString('128Mi') },
@@ -535,8 +586,16 @@ export function bootstrapPodSpec(
     containers: [
       {
         name: 'create-cluster',
-        image: props.image,
-        command: ['sh', '/scripts/bootstrap.sh', '/work/placement', String(props.shards), String(props.replicasPerShard)],
+        image: props.placementImage,
+        command: [
+          'python3',
+          '-B',
+          '/scripts/topology.py',
+          'bootstrap',
+          '/work/placement',
+          String(props.shards),
+          String(props.replicasPerShard),
+        ],
         env: [s.password],
         securityContext: s.containerSecurity,
         resources: smallResources,
@@ -550,13 +609,20 @@ export function bootstrapPodSpec(
         configMap: {
           name,
           items: [
-            { key: 'bootstrap.sh', path: 'bootstrap.sh' },
+            { key: 'topology.py', path: 'topology.py' },
             { key: 'placement.py', path: 'placement.py' },
           ],
         },
       },
     ],
   };
+}
+
+/** `k=v,k=v`: a label selector as the Kubernetes API takes it in a query. */
+function podSelectorText(selector: Record<string, string>): string {
+  return Object.entries(selector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 function fieldEnv(name: string, fieldPath: string): k8s.EnvVar {

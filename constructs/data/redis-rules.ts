@@ -1,17 +1,88 @@
 import { RuleGroup, runbook } from '../observability/rule-groups';
 
+export interface RedisAlertOptions {
+  readonly cluster: string;
+  readonly namespace: string;
+  /** Nodes of the intended topology: shards x (1 + replicas per shard). */
+  readonly nodes: number;
+  /** The cluster has a rebalancer, whose metrics give masters per zone. */
+  readonly rebalanced: boolean;
+}
+
+/** Time a zone may hold more than one master: a rolling update passes through that, the rebalancer undoes it in 1-2 passes. */
+export const MASTERS_PER_ZONE_FOR = '15m';
+
 /**
- * Alerts for one Redis Cluster, from redis_exporter series (`redis_*`) scraped with `namespace` and `service`
- * labels by its ServiceMonitor.
+ * Alerts for one Valkey/Redis Cluster, from redis_exporter series (`redis_*`) scraped with `namespace` and `service`
+ * labels by its ServiceMonitor, and the rebalancer's `perfstack_redis_*` series.
+ *
+ * A shard without a master is read from the slots in FAIL (or never assigned), not from `cluster_state`: with
+ * `cluster-require-full-coverage no` the surviving nodes keep reporting `cluster_state:ok` while a third of the
+ * slots have no master.
  *
  * @see https://github.com/oliver006/redis_exporter
  */
-export function redisAlertRules(cluster: string, namespace: string): RuleGroup {
+export function redisAlertRules(o: RedisAlertOptions): RuleGroup {
+  const { cluster, namespace } = o;
   const sel = `namespace="${namespace}",service="${cluster}-metrics"`;
+  const rebalancerSel = `namespace="${namespace}",service="${cluster}-rebalancer"`;
   const labels = (severity: 'page' | 'ticket') => ({ severity, component: 'redis', cluster });
   return {
     name: `redis-${cluster}`,
     rules: [
+      {
+        alert: 'RedisShardWithoutMaster',
+        expr:
+          `max by (namespace) (redis_cluster_slots_fail{${sel}}) > 0` +
+          ` or 16384 - min by (namespace) (redis_cluster_slots_assigned{${sel}}) > 0`,
+        for: '1m',
+        labels: labels('page'),
+        annotations: {
+          summary: `Redis Cluster ${cluster}: {{ $value }} hash slots have no live master`,
+          description:
+            'A shard lost its master and no replica took over (or slots were never assigned): every request for those keys fails. cluster_state may still say ok, since full coverage is not required.',
+          runbook_url: runbook('redis-shard-without-master'),
+        },
+      },
+      {
+        alert: 'RedisNodeNotInCluster',
+        expr: `max by (namespace, pod) (redis_cluster_known_nodes{${sel}}) != ${o.nodes}`,
+        for: '5m',
+        labels: labels('ticket'),
+        annotations: {
+          summary: `Redis Cluster ${cluster}: {{ $labels.pod }} knows {{ $value }} nodes, ${o.nodes} intended`,
+          description:
+            'A node never joined (it knows only itself, the others fewer than all), or a replaced node left a stale entry behind: rerun the bootstrap Job, or CLUSTER FORGET the stale id.',
+          runbook_url: runbook('redis-node-not-in-cluster'),
+        },
+      },
+      ...(o.rebalanced
+        ? [
+            {
+              alert: 'RedisMastersSharingZone',
+              expr: `max by (namespace, zone) (perfstack_redis_masters{${rebalancerSel}}) > 1`,
+              for: MASTERS_PER_ZONE_FOR,
+              labels: labels('ticket'),
+              annotations: {
+                summary: `Redis Cluster ${cluster}: zone {{ $labels.zone }} holds {{ $value }} masters`,
+                description:
+                  'Losing this zone loses a majority of masters: no failover can happen and every shard is down for as long as the zone is. The rebalancer did not move them apart: see its Events.',
+                runbook_url: runbook('redis-masters-sharing-zone'),
+              },
+            },
+            {
+              alert: 'RedisRebalancerDown',
+              expr: `max by (namespace) (up{${rebalancerSel}}) == 0 or absent(up{${rebalancerSel}})`,
+              for: MASTERS_PER_ZONE_FOR,
+              labels: labels('ticket'),
+              annotations: {
+                summary: `Redis Cluster ${cluster}: the rebalancer is not running`,
+                description: 'Masters are no longer moved back to one per zone after failovers, and masters per zone are not measured.',
+                runbook_url: runbook('redis-rebalancer'),
+              },
+            },
+          ]
+        : []),
       {
         alert: 'RedisClusterStateNotOk',
         expr: `max by (namespace, pod) (redis_cluster_state{${sel}}) == 0`,

@@ -25,6 +25,8 @@ export interface ChaosTargets {
     readonly name: string;
     readonly replicasPerShard: number;
     readonly authSecret: { readonly name: string; readonly key: string };
+    /** The command-line client in `redisImage`. @default 'redis-cli' */
+    readonly cli?: string;
   };
   /** PostgresCluster name (`postgres`): instances `<name>-<n>`, pooler `<name>-pooler-rw`. */
   readonly postgres: { readonly name: string };
@@ -37,7 +39,7 @@ export interface ChaosExperimentsProps {
   readonly zones: readonly string[];
   /** python3 with TLS for the trigger (the CloudNativePG operand image). */
   readonly triggerImage: string;
-  /** The Redis image, whose redis-cli finds the current master to kill. */
+  /** The Valkey or Redis image, whose command-line client finds the current master to kill. */
   readonly redisImage: string;
   readonly apiServer: ApiServerAccess;
   /** CronJobs created suspended: experiments run only on demand (`kubectl create job --from=cronjob/...`). @default false */
@@ -175,7 +177,7 @@ for obj in json.loads(text.replace("\${TARGET_POD}", target)):
 
 /** Prints the pod name of one live Redis master from CLUSTER NODES (the announced hostname's first label). */
 export const FIND_REDIS_MASTER =
-  'set -eu; redis-cli -h "$REDIS_HOST" cluster nodes | ' +
+  'set -eu; "$REDIS_CLI" -h "$REDIS_HOST" cluster nodes | ' +
   `awk '$3 ~ /master/ && $3 !~ /fail/ { n = split($2, a, ","); split(a[n], h, "."); print h[1]; exit }' > /work/target; ` +
   'test -s /work/target; cat /work/target';
 
@@ -296,6 +298,7 @@ export class ChaosExperiments extends Construct {
                         command: ['sh', '-c', FIND_REDIS_MASTER],
                         env: [
                           { name: 'REDIS_HOST', value: redis.name },
+                          { name: 'REDIS_CLI', value: redis.cli ?? 'redis-cli' },
                           {
                             name: 'REDISCLI_AUTH',
                             valueFrom: { secretKeyRef: { name: redis.authSecret.name, key: redis.authSecret.key } },

@@ -6,7 +6,7 @@ import { prod } from '../../stacks/prod';
 import { PostgresHarness } from '../integration/support/postgres-harness';
 import { which } from '../integration/support/programs';
 import { RedisHarness } from '../integration/support/redis-harness';
-import { synthesized } from '../integration/support/synthesized';
+import { synthesized, synthesizedRedisOptions } from '../integration/support/synthesized';
 
 export interface DataRow {
   readonly case: string;
@@ -21,14 +21,13 @@ function median(xs: number[]): number {
 }
 
 export async function redisFailover(kills = 3): Promise<DataRow[]> {
-  if (!which('redis-server') || !which('redis-cli'))
-    return [{ case: 'redis failover', value: 'skipped', note: 'apt-get install redis-server redis-tools' }];
-  const cm = synthesized(prod, 'ConfigMap', 'redis');
+  if (!which('valkey-server') || !which('python3'))
+    return [{ case: 'redis failover', value: 'skipped', note: 'apt-get install -t bookworm-backports valkey-server' }];
+  const options = synthesizedRedisOptions(prod);
   const samples: number[] = [];
   for (let i = 0; i < kills; i++) {
     const h = new RedisHarness({
-      redisConf: cm.data['redis.conf'],
-      bootstrapScript: cm.data['bootstrap.sh'],
+      ...options,
       shards: 3,
       replicasPerShard: 1,
       basePort: 18000 + i * 10,
@@ -46,7 +45,7 @@ export async function redisFailover(kills = 3): Promise<DataRow[]> {
       await h.stop();
     }
   }
-  const timeout = /^cluster-node-timeout (\d+)$/m.exec(cm.data['redis.conf'])![1];
+  const timeout = /^cluster-node-timeout (\d+)$/m.exec(options.redisConf)![1];
   return [
     {
       case: `redis failover, SIGKILL of a master to replica promoted (median of ${kills})`,

@@ -1,5 +1,5 @@
 /**
- * The cluster-node-timeout trade-off, measured on real redis-server processes with the synthesized prod redis.conf
+ * The cluster-node-timeout trade-off, measured on real valkey-server processes with the synthesized prod redis.conf
  * (only the timeout changed): for each timeout, how long a SIGKILLed master takes to be replaced, and how often a
  * master that merely stalls (SIGSTOP for N s, then SIGCONT) is replaced anyway (a false failover: its writes since
  * the last replication ack are lost and clients see errors for nothing).
@@ -9,7 +9,7 @@
 import { prod } from '../../stacks/prod';
 import { which } from '../integration/support/programs';
 import { RedisHarness, RedisNode, sleep } from '../integration/support/redis-harness';
-import { synthesized } from '../integration/support/synthesized';
+import { synthesizedRedisOptions } from '../integration/support/synthesized';
 
 export interface TimeoutRow {
   readonly timeoutMs: number;
@@ -46,14 +46,10 @@ async function settle(h: RedisHarness): Promise<void> {
 }
 
 export async function measureTimeout(timeoutMs: number, stalls: readonly number[], tries: number, basePort: number): Promise<TimeoutRow> {
-  const cm = synthesized(prod, 'ConfigMap', 'redis');
-  const job = synthesized(prod, 'Job', 'redis-bootstrap');
-  const [shards, replicas] = job.spec.template.spec.containers[0].command.slice(-2).map(Number);
+  const options = synthesizedRedisOptions(prod);
   const h = new RedisHarness({
-    redisConf: (cm.data['redis.conf'] as string).replace(/^cluster-node-timeout \d+$/m, `cluster-node-timeout ${timeoutMs}`),
-    bootstrapScript: cm.data['bootstrap.sh'],
-    shards,
-    replicasPerShard: replicas,
+    ...options,
+    redisConf: options.redisConf.replace(/^cluster-node-timeout \d+$/m, `cluster-node-timeout ${timeoutMs}`),
     basePort,
   });
   const falseFailovers: Record<number, number> = {};
@@ -66,7 +62,7 @@ export async function measureTimeout(timeoutMs: number, stalls: readonly number[
       falseFailovers[seconds] = 0;
       for (let t = 0; t < tries; t++) {
         const topo = await h.topology(h.nodes[0]);
-        const port = [...topo.entries()].filter(([, x]) => x.role === 'master')[t % shards][0];
+        const port = [...topo.entries()].filter(([, x]) => x.role === 'master')[t % options.shards][0];
         const victim = h.nodes.find((n) => n.port === port)!;
         await h.stall(victim, seconds * 1000);
         // Give the cluster the time a failover would take to finish before looking.
@@ -77,7 +73,7 @@ export async function measureTimeout(timeoutMs: number, stalls: readonly number[
     }
     for (let t = 0; t < tries; t++) {
       const topo = await h.topology(h.nodes[0]);
-      const port = [...topo.entries()].filter(([, x]) => x.role === 'master')[t % shards][0];
+      const port = [...topo.entries()].filter(([, x]) => x.role === 'master')[t % options.shards][0];
       const victim = h.nodes.find((n) => n.port === port)!;
       const { seconds } = await h.killMasterAndTimeFailover(port);
       failoverSeconds.push(seconds);
@@ -91,8 +87,8 @@ export async function measureTimeout(timeoutMs: number, stalls: readonly number[
 }
 
 async function main(): Promise<void> {
-  if (!which('redis-server') || !which('redis-cli'))
-    throw new Error('needs redis-server and redis-cli (apt-get install redis-server redis-tools)');
+  if (!which('valkey-server') || !which('python3'))
+    throw new Error('needs valkey-server and python3 (apt-get install -t bookworm-backports valkey-server; apt-get install python3)');
   const tries = Number(process.argv[2] ?? 3);
   const stalls = [1, 2, 3];
   const rows: TimeoutRow[] = [];

@@ -236,7 +236,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
         (s) => err.push(s),
       );
       expect(code).toBe(2);
-      expect(err.join('')).toMatch(/image 'registry\.airgap\.internal:5000\/library\/redis:[^']+': skopeo inspect failed/);
+      expect(err.join('')).toMatch(/image 'registry\.airgap\.internal:5000\/valkey\/valkey:[^']+': skopeo inspect failed/);
       expect(fs.existsSync(out)).toBe(false);
     } finally {
       empty.stop();

@@ -51,7 +51,7 @@ describeWithPrograms('chaos trigger of staging, on real sh, awk and python3', ['
 
   it('finds the pod of a live master in CLUSTER NODES', async () => {
     fs.writeFileSync(path.join(dir, 'nodes'), CLUSTER_NODES + '\n');
-    const script = FIND_REDIS_MASTER.replace('redis-cli -h "$REDIS_HOST" cluster nodes', `cat ${dir}/nodes`).replace(
+    const script = FIND_REDIS_MASTER.replace('"$REDIS_CLI" -h "$REDIS_HOST" cluster nodes', `cat ${dir}/nodes`).replace(
       /\/work\/target/g,
       `${dir}/target`,
     );

@@ -11,7 +11,10 @@ import { chartsOf } from '../support/environments';
 
 /** The static annotations of an alert as the rule functions define them, with `summary` as Prometheus renders it. */
 function annotations(alert: string, summary: string): Record<string, string> {
-  const rule = [...redisAlertRules('redis', 'web').rules, ...postgresAlertRules('postgres', 'web').rules].find((r) => r.alert === alert)!;
+  const rule = [
+    ...redisAlertRules({ cluster: 'redis', namespace: 'web', nodes: 9, rebalanced: true }).rules,
+    ...postgresAlertRules('postgres', 'web').rules,
+  ].find((r) => r.alert === alert)!;
   return { ...rule.annotations, summary };
 }
 

@@ -114,13 +114,18 @@ describe('prod', () => {
     }
   });
 
+  /** The services' Deployments; the key-value tier's rebalancer is a fixed single control loop, not a service. */
+  const serviceDeployments = () =>
+    objects.filter((o) => o.kind === 'Deployment' && (o.metadata as Json).labels['app.kubernetes.io/component'] !== 'rebalancer') as Json[];
+
   it('gives every object an explicit name, and fixed replicas to none of the autoscaled Deployments', () => {
     for (const o of objects as Json[]) expect(o.metadata.name).toMatch(/^[a-z0-9-]+$/);
-    for (const d of objects.filter((o) => o.kind === 'Deployment') as Json[]) expect(d.spec.replicas).toBeUndefined();
+    for (const d of serviceDeployments()) expect(d.spec.replicas).toBeUndefined();
+    expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(serviceDeployments().length + 1);
   });
 
   it('pulls every image from the environment registry at a pinned tag', () => {
-    for (const d of objects.filter((o) => o.kind === 'Deployment') as Json[]) {
+    for (const d of serviceDeployments()) {
       expect(d.spec.template.spec.containers[0].image).toMatch(
         /^333333333333\.dkr\.ecr\.eu-west-1\.amazonaws\.com\/perfstack\/[a-z-]+:\d+\.\d+\.\d+$/,
       );

@@ -1,5 +1,6 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
+import { KeyValueEngine } from '../../../constructs/data/redis-engine';
 import {
   RedisCluster,
   RedisClusterProps,
@@ -23,8 +24,8 @@ const base: RedisClusterProps = {
   cpu: Cpu.millis(500),
   storage: Size.gibibytes(10),
   auth: { secretName: 'redis-auth' },
-  image: 'registry.example.com/library/redis:7.2.5',
-  exporterImage: 'registry.example.com/oliver006/redis_exporter:v1.62.0',
+  image: 'registry.example.com/valkey/valkey:8.1.3',
+  exporterImage: 'registry.example.com/oliver006/redis_exporter:v1.75.0',
   placementImage: 'registry.example.com/cloudnative-pg/postgresql:16.4',
   apiServer: { cidrs: ['10.0.0.0/16'], port: 443 },
 };
@@ -88,7 +89,17 @@ describe('RedisCluster', () => {
 
   it('bootstraps with the shape of the cluster and the zone lookup it needs', () => {
     const job = get('Job');
-    expect(job.spec.template.spec.containers[0].command).toEqual(['sh', '/scripts/bootstrap.sh', '/work/placement', '3', '1']);
+    expect(job.spec.template.spec.containers[0].command).toEqual([
+      'python3',
+      '-B',
+      '/scripts/topology.py',
+      'bootstrap',
+      '/work/placement',
+      '3',
+      '1',
+    ]);
+    expect(job.spec.template.spec.containers[0].image).toBe('registry.example.com/cloudnative-pg/postgresql:16.4');
+    expect(get('ConfigMap').data['topology.py']).toContain('def bootstrap(');
     const placement = job.spec.template.spec.initContainers[0];
     expect(placement.image).toBe('registry.example.com/cloudnative-pg/postgresql:16.4');
     expect(placement.command).toEqual([
@@ -117,13 +128,67 @@ describe('RedisCluster', () => {
       ports: [{ port: 6379, protocol: 'TCP' }],
     });
     expect(np.spec.ingress[1].ports.map((p: Json) => p.port)).toEqual([6379, 16379]);
-    expect(np.spec.ingress[3].ports).toEqual([{ port: 9121, protocol: 'TCP' }]);
+    expect(np.spec.ingress[3]).toEqual({
+      from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis-rebalancer' } } }],
+      ports: [{ port: 6379, protocol: 'TCP' }],
+    });
+    expect(np.spec.ingress[4].ports).toEqual([{ port: 9121, protocol: 'TCP' }]);
+  });
+
+  it('runs Valkey by default: its server, its client in the probes and the preStop hand-over', () => {
+    const [server] = pod.containers;
+    expect(redis.engine.name).toBe('valkey');
+    expect(server.command).toEqual(['valkey-server', '/etc/redis/redis.conf']);
+    expect(server.readinessProbe.exec.command).toEqual(['sh', '-c', 'valkey-cli ping | grep -q PONG']);
+    expect(server.lifecycle.preStop.exec.command).toEqual(['sh', '/etc/redis/prestop.sh', '6379']);
+    expect(get('ConfigMap').data['prestop.sh']).toContain('valkey-cli -h "$ip" -p "$rport" cluster failover');
+    expect(pod.volumes[0].configMap.items.map((i: Json) => i.key)).toEqual(['redis.conf', 'prestop.sh']);
+    // Room for the hand-over (at most 20 s per replica tried) before the kubelet kills the server.
+    expect(pod.terminationGracePeriodSeconds).toBe(60);
+  });
+
+  it('runs Redis where chosen, with redis-cli everywhere Valkey used valkey-cli', () => {
+    const chosen = synth({ engine: KeyValueEngine.redis(), image: 'registry.example.com/library/redis:7.2.5' });
+    const server = chosen.get('StatefulSet').spec.template.spec.containers[0];
+    expect(server.command[0]).toBe('redis-server');
+    expect(server.startupProbe.exec.command[2]).toBe('redis-cli ping | grep -q PONG');
+    expect(chosen.get('ConfigMap').data['prestop.sh']).not.toContain('valkey-cli');
+    expect(KeyValueEngine.redis().licence).toMatch(/BSD-3-Clause up to 7\.2\.x; RSALv2\/SSPLv1 from 7\.4/);
+  });
+
+  it('rebalances masters with one loop, least privilege, Events and metrics', () => {
+    const deployment = get('Deployment', 'redis-rebalancer');
+    expect(deployment.spec.replicas).toBe(1);
+    const container = deployment.spec.template.spec.containers[0];
+    expect(container.command).toEqual([
+      'python3',
+      '-B',
+      '/scripts/topology.py',
+      'rebalance',
+      'web',
+      expect.stringContaining('app.kubernetes.io/name=redis'),
+    ]);
+    expect(container.image).toBe(base.placementImage);
+    expect(get('Role', 'redis-rebalancer').rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+    ]);
+    expect(get('ClusterRole', 'web-redis-rebalancer').rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]);
+    const np = get('NetworkPolicy', 'redis-rebalancer');
+    expect(np.spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ port: 443, protocol: 'TCP' }] }]);
+    expect(np.spec.ingress[0].ports).toEqual([{ port: 9122, protocol: 'TCP' }]);
+    expect(get('ServiceMonitor', 'redis-rebalancer').spec.selector.matchLabels['perfstack.io/metrics']).toBe('redis-rebalancer');
+    expect(get('Service', 'redis-rebalancer').metadata.labels['perfstack.io/metrics']).toBe('redis-rebalancer');
   });
 
   it('scrapes the exporter and alerts on the cluster', () => {
     expect(get('ServiceMonitor').spec.endpoints).toEqual([{ port: 'metrics', interval: '15s' }]);
     const alerts = get('PrometheusRule').spec.groups[0].rules.map((r: Json) => r.alert);
     expect(alerts).toEqual([
+      'RedisShardWithoutMaster',
+      'RedisNodeNotInCluster',
+      'RedisMastersSharingZone',
+      'RedisRebalancerDown',
       'RedisClusterStateNotOk',
       'RedisShardWithoutReplica',
       'RedisMemoryNearMaxmemory',
@@ -138,6 +203,7 @@ describe('RedisCluster', () => {
       ...pod.containers,
       ...get('Job').spec.template.spec.initContainers,
       ...get('Job').spec.template.spec.containers,
+      ...get('Deployment').spec.template.spec.containers,
     ];
     for (const c of containers)
       expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
@@ -159,8 +225,12 @@ describe('RedisCluster', () => {
     expect(() => synth(overrides)).toThrow(message);
   });
 
-  it('allows a dev cluster without replicas in one zone', () => {
-    expect(synth({ zones: 1, replicasPerShard: 0 }).get('StatefulSet').spec.replicas).toBe(3);
+  it('allows a dev cluster without replicas in one zone, with nothing to rebalance', () => {
+    const dev = synth({ zones: 1, replicasPerShard: 0 });
+    expect(dev.get('StatefulSet').spec.replicas).toBe(3);
+    expect(dev.redis.rebalancer).toBeUndefined();
+    expect(dev.objects.filter((o) => o.kind === 'Deployment')).toEqual([]);
+    expect(dev.get('PrometheusRule').spec.groups[0].rules.map((r: Json) => r.alert)).not.toContain('RedisMastersSharingZone');
   });
 });
 

@@ -5,6 +5,8 @@ import * as fs from 'fs';
 const PACKAGES: Record<string, string> = {
   'redis-server': 'redis-server',
   'redis-cli': 'redis-tools',
+  'valkey-server': '-t bookworm-backports valkey-server',
+  'valkey-cli': '-t bookworm-backports valkey-tools',
   initdb: 'postgresql',
   pg_ctl: 'postgresql',
   postgres: 'postgresql',

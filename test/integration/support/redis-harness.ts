@@ -1,6 +1,7 @@
 /**
- * Six real redis-server processes on loopback, configured with the redis.conf and created with the bootstrap.sh
- * that the RedisCluster construct synthesizes. Used by the integration test and by `npm run bench`.
+ * Real valkey-server (or redis-server) processes on loopback, configured with the redis.conf, created with the
+ * bootstrap (topology.py), stopped through the preStop hook (prestop.sh) and rebalanced (topology.py) exactly as the
+ * RedisCluster construct synthesizes them. Used by the integration tests and by `npm run bench`.
  */
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as fs from 'fs';
@@ -9,9 +10,15 @@ import * as path from 'path';
 import { promisify } from 'util';
 import calculateSlot from 'cluster-key-slot';
 import Redis, { Cluster } from 'ioredis';
+import { FakeKubeApi } from './kube-api';
 import { waitForPort } from './ports';
 
 const run = promisify(execFile);
+/**
+ * Debian's python3 where it exists: the interpreter the scripts' image has (bookworm's), and without a version
+ * manager's shim, which costs seconds per start on a loaded machine.
+ */
+export const PYTHON = fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 export const PASSWORD = 'integration-test-password';
 
 export interface RedisNode {
@@ -22,9 +29,18 @@ export interface RedisNode {
   process?: ChildProcess;
 }
 
+/** The synthesized scripts, by ConfigMap key. */
+export interface RedisScripts {
+  readonly 'topology.py': string;
+  readonly 'placement.py': string;
+  readonly 'prestop.sh': string;
+}
+
 export interface RedisHarnessOptions {
   readonly redisConf: string;
-  readonly bootstrapScript: string;
+  readonly scripts: RedisScripts;
+  /** The server program the StatefulSet runs: `valkey-server` or `redis-server`. */
+  readonly server: string;
   readonly shards: number;
   readonly replicasPerShard: number;
   readonly basePort: number;
@@ -76,20 +92,125 @@ export class RedisHarness {
 
   public launch(node: RedisNode): void {
     const log = fs.openSync(path.join(node.dir, 'redis.log'), 'a');
-    node.process = spawn('redis-server', [path.join(node.dir, 'redis.conf')], { stdio: ['ignore', log, log] });
+    node.process = spawn(this.options.server, [path.join(node.dir, 'redis.conf')], { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
   }
 
-  /** Runs bootstrap.sh as the Job does, with the placement file the Job's init container writes. */
-  public async bootstrap(): Promise<string> {
+  /** Writes the synthesized scripts into the harness folder once; returns the path of `name`. */
+  public script(name: keyof RedisScripts): string {
+    const file = path.join(this.root, name);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, this.options.scripts[name]);
+    return file;
+  }
+
+  /**
+   * Runs `topology.py bootstrap` as the Job does, with the placement file the Job's init container writes. Resolves
+   * with its output on exit 0, rejects with stdout and stderr otherwise.
+   */
+  public async bootstrap(timeoutSeconds = 60): Promise<string> {
     const placement = path.join(this.root, 'placement');
     fs.writeFileSync(placement, this.nodes.map((n) => `redis-${n.index} ${n.zone} localhost:${n.port}`).join('\n') + '\n');
-    const script = path.join(this.root, 'bootstrap.sh');
-    fs.writeFileSync(script, this.options.bootstrapScript);
-    const { stdout } = await run('sh', [script, placement, String(this.options.shards), String(this.options.replicasPerShard)], {
-      env: { ...process.env, REDISCLI_AUTH: PASSWORD, BOOTSTRAP_TIMEOUT_SECONDS: '60' },
-      maxBuffer: 16 * 1024 * 1024,
+    const { shards, replicasPerShard } = this.options;
+    const { stdout } = await run(
+      PYTHON,
+      ['-B', this.script('topology.py'), 'bootstrap', placement, String(shards), String(replicasPerShard)],
+      {
+        env: { ...process.env, REDISCLI_AUTH: PASSWORD, BOOTSTRAP_TIMEOUT_SECONDS: String(timeoutSeconds) },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).catch((e: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`bootstrap failed: ${e.stdout ?? ''}${e.stderr ?? e.message}`);
     });
     return stdout;
+  }
+
+  /** Runs the preStop hook of `node` as the kubelet does before stopping the pod; returns its output. */
+  public async preStop(node: RedisNode): Promise<string> {
+    const { stdout, stderr } = await run('sh', [this.script('prestop.sh'), String(node.port)], {
+      env: { ...process.env, REDISCLI_AUTH: PASSWORD, PRESTOP_FAILOVER_SECONDS: '20' },
+    });
+    return stdout + stderr;
+  }
+
+  /** Stops the node as the kubelet does after preStop (SIGTERM: a clean shutdown) and waits for it to exit. */
+  public async terminate(node: RedisNode): Promise<void> {
+    const p = node.process!;
+    if (p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise((r) => p.once('exit', r));
+    p.kill('SIGTERM');
+    await exited;
+  }
+
+  /** Starts a stopped node again from its own data directory (nodes.conf, AOF), as a restarted pod. */
+  public async restart(node: RedisNode): Promise<void> {
+    this.launch(node);
+    await waitForPort(node.port, node.process!);
+  }
+
+  private kube?: { api: FakeKubeApi; url: string };
+
+  /** Events the rebalancer recorded through the (loopback) Kubernetes API. */
+  public get events(): readonly { reason: string; type: string; message: string; involvedObject: { name: string } }[] {
+    return this.kube?.api.events ?? [];
+  }
+
+  /**
+   * One pass of `topology.py rebalance --once`, as the rebalancer Deployment runs every 30 s, against a loopback
+   * Kubernetes API listing the nodes as pods with their zones. Returns the pass's outcome and output.
+   */
+  public async rebalance(): Promise<{ outcome: string; output: string }> {
+    if (!this.kube) {
+      const api = new FakeKubeApi('web', () => this.nodes.map((n) => ({ name: `redis-${n.index}`, zone: n.zone, port: n.port })));
+      this.kube = { api, url: await api.start(this.root) };
+    }
+    this.script('placement.py');
+    const args = ['-B', this.script('topology.py'), 'rebalance', 'web', 'app.kubernetes.io/name=redis', '--once'];
+    const env = { ...process.env, REDISCLI_AUTH: PASSWORD, KUBE_API: this.kube.url, SA_DIR: this.root };
+    const result = await run(PYTHON, args, { env }).catch((e: { stdout: string; stderr: string }) => e);
+    const output = result.stdout + result.stderr;
+    return { outcome: /rebalance: (\w+)\s*$/.exec(result.stdout)?.[1] ?? 'none', output };
+  }
+
+  /** Runs rebalance passes until one finds nothing to move (at most `passes`); returns the moves made. */
+  public async rebalanceUntilBalanced(passes = 4): Promise<number> {
+    let moves = 0;
+    for (let i = 0; i < passes; i++) {
+      const { outcome, output } = await this.rebalance();
+      if (outcome === 'balanced') return moves;
+      if (outcome !== 'moved') throw new Error(`rebalance pass ${i + 1}: ${outcome}\n${output}`);
+      moves++;
+      await this.waitForSettled();
+    }
+    throw new Error(`still not balanced after ${passes} passes`);
+  }
+
+  /** Masters serving slots per zone, as `via` (a live node) sees them. */
+  public async mastersPerZone(via?: RedisNode): Promise<Record<string, number>> {
+    const topo = await this.topology(via ?? this.live()[0]);
+    const out: Record<string, number> = {};
+    for (const n of this.nodes) out[n.zone] ??= 0;
+    for (const [port, t] of topo) if (t.role === 'master') out[this.nodes.find((n) => n.port === port)!.zone]++;
+    return out;
+  }
+
+  /**
+   * Waits until every node answers, the cluster is ok, every shard has its master and replicas, and every replica
+   * is in sync: the state a rolling update waits for (readiness) before stopping the next pod.
+   */
+  public async waitForSettled(timeoutMs = 60000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const remaining = Math.max(1000, deadline - Date.now());
+        for (const n of this.nodes) await this.waitForClusterOk(n, remaining);
+        await this.waitForTopology(this.nodes[0], remaining);
+        await this.waitForReplicasInSync(remaining);
+        return;
+      } catch (e) {
+        if (Date.now() > deadline) throw e;
+        await sleep(200);
+      }
+    }
   }
 
   /** Nodes whose process runs (not killed, not exited). */
@@ -105,6 +226,7 @@ export class RedisHarness {
       lazyConnect: false,
       maxRetriesPerRequest: 1,
       retryStrategy: () => null,
+      connectTimeout: 2000,
     });
   }
 
@@ -293,6 +415,7 @@ export class RedisHarness {
   }
 
   public async stop(): Promise<void> {
+    await this.kube?.api.stop();
     const running = this.nodes
       .map((n) => n.process)
       .filter((p): p is ChildProcess => p !== undefined && p.exitCode === null && p.signalCode === null);

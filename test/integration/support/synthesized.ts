@@ -3,7 +3,7 @@ import { ENVIRONMENTS } from '../../../stacks/environments';
 import { synthesizeCharts } from '../../../stacks/synth';
 import { chartsOf } from '../../support/environments';
 import { freePortBlock } from './ports';
-import { RedisHarness } from './redis-harness';
+import { RedisHarness, RedisHarnessOptions } from './redis-harness';
 
 /** A synthesized object of an environment, found by kind and name: integration tests feed real programs with it. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,20 +20,25 @@ export function synthesized(env: Environment, kind: string, name: string): any {
 const CLUSTER_BUS_OFFSET = 10000;
 
 /**
- * Real redis-server nodes as an environment's Redis Cluster runs them, started on free ports: its synthesized
- * redis.conf and bootstrap script, and the shard and replica counts its bootstrap Job passes to that script.
+ * What the harness needs from an environment's synthesized key-value cluster: its redis.conf and scripts, the server
+ * program its StatefulSet runs, and the shard and replica counts its bootstrap Job passes to topology.py.
  */
-export async function startSynthesizedRedis(env: Environment): Promise<RedisHarness> {
+export function synthesizedRedisOptions(env: Environment): Omit<RedisHarnessOptions, 'basePort'> {
   const configMap = synthesized(env, 'ConfigMap', 'redis');
   const job = synthesized(env, 'Job', 'redis-bootstrap');
+  const server = synthesized(env, 'StatefulSet', 'redis').spec.template.spec.containers[0].command[0];
   const [shards, replicasPerShard] = job.spec.template.spec.containers[0].command.slice(-2).map(Number);
+  const { 'redis.conf': redisConf, ...scripts } = configMap.data;
+  return { redisConf, scripts, server, shards, replicasPerShard };
+}
+
+/** Real server nodes as an environment's cluster runs them (see synthesizedRedisOptions), started on free ports. */
+export async function startSynthesizedRedis(env: Environment): Promise<RedisHarness> {
+  const options = synthesizedRedisOptions(env);
   for (let attempt = 1; ; attempt++) {
     const harness = new RedisHarness({
-      redisConf: configMap.data['redis.conf'],
-      bootstrapScript: configMap.data['bootstrap.sh'],
-      shards,
-      replicasPerShard,
-      basePort: await freePortBlock(shards * (1 + replicasPerShard), CLUSTER_BUS_OFFSET),
+      ...options,
+      basePort: await freePortBlock(options.shards * (1 + options.replicasPerShard), CLUSTER_BUS_OFFSET),
     });
     try {
       await harness.start();
