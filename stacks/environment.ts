@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
 import { ConfigError, Problems } from '../constructs/core/errors';
 import { CostAllocation, checkLabels, costLabels, isDnsLabel } from '../constructs/core/labels';
@@ -9,6 +9,8 @@ import { Receiver } from '../constructs/observability/alert-routing';
 import { Retention, checkRetention } from '../constructs/observability/monitoring-stack-values';
 import { Slo, checkSlo } from '../constructs/observability/slo';
 import { ScalableServiceProps } from '../constructs/workload/scalable-service';
+import { CallGraph, CallGraphService, checkCallGraph } from '../constructs/traffic/call-graph';
+import { Dependency } from '../constructs/traffic/dependency';
 import { Endpoint } from '../loadtests/plan';
 import { checkEnvironmentReferences, checkEnvironmentShape } from './environment-schema';
 
@@ -89,8 +91,25 @@ export interface ServiceSpec extends Pick<ScalableServiceProps, (typeof SERVICE_
   /** Path prefix of a `public` service on the environment's Ingress. @default '/' */
   readonly ingressPath?: string;
   readonly slo: Slo;
-  /** Data stores the service connects to; it gets their endpoints and credentials by reference. @default - none */
+  /**
+   * Data stores the service connects to; it gets their endpoints and credentials by reference, and a dependency with
+   * the default traffic policy for each (Redis; PostgreSQL read-write and read-only) unless `dependencies` states one.
+   * @default - none
+   */
   readonly uses?: readonly ('redis' | 'postgres')[];
+  /**
+   * What the service calls (other services by name, Redis, PostgreSQL rw/ro), each with its per-try timeout, retries,
+   * circuit breaker and outlier detection; defaults derive from the Slos, and the whole call graph is checked at
+   * synth (docs/traffic.md). A data-store dependency also connects the service to that store.
+   * @default - only the data stores of `uses`, with default policies
+   */
+  readonly dependencies?: readonly Dependency[];
+  /**
+   * How long a request to this service may take in all: the route timeout its callers get, and the budget each of
+   * its own calls (attempts x per-try timeout + backoff) must fit.
+   * @default - 10 x its Slo's latency threshold
+   */
+  readonly timeout?: Duration;
 }
 
 /** The props of {@link SERVICE_PROPS} a service sets, and only those. */
@@ -292,7 +311,28 @@ export function validateEnvironment(env: Environment): void {
     checkSlo(p, `services.${s.name}.slo`, s.slo);
   }
   checkEnvironmentReferences(p, env);
+  checkCallGraph(p, callGraphServices(env));
   p.throwIfAny();
+}
+
+/** The services as the call graph sees them. */
+export function callGraphServices(env: Environment): CallGraphService[] {
+  return env.services.map((s) => ({
+    name: s.name,
+    latencyThreshold: s.slo.latencyThreshold,
+    timeout: s.timeout,
+    replicasMax: s.replicas.max,
+    dependencies: s.dependencies,
+    uses: s.uses,
+  }));
+}
+
+/** The environment's call graph, resolved with every default (docs/traffic.md); throws what validation reports. */
+export function callGraphOf(env: Environment): CallGraph {
+  const p = new Problems(env.name);
+  const graph = checkCallGraph(p, callGraphServices(env));
+  p.throwIfAny();
+  return graph!;
 }
 
 /**

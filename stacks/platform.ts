@@ -20,6 +20,7 @@ import { KarpenterNodePools } from '../constructs/platform/karpenter-node-pools'
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
+import { dataStoresOf } from '../constructs/traffic/call-graph';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
 import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, servicePropsOf, validateEnvironment } from './environment';
 import { thirdPartyImage } from './images';
@@ -330,7 +331,7 @@ function addLoadTest(
  * and the pod labels the stores' NetworkPolicies admit.
  */
 function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCluster) {
-  const uses = spec.uses ?? [];
+  const uses = dataStoresOf(spec);
   const env: Record<string, string> = { ...(spec.env ?? {}) };
   const secretEnv: Record<string, { secret: string; key: string }> = {};
   const podLabels: Record<string, string> = {};

@@ -161,7 +161,7 @@ export function checkCallGraph(
 }
 
 /** The service's declared dependencies plus a default one for each data store it uses without declaring. */
-export function dependenciesOf(s: CallGraphService): Dependency[] {
+export function dependenciesOf(s: Pick<CallGraphService, 'dependencies' | 'uses'>): Dependency[] {
   const declared = [...(s.dependencies ?? [])];
   const has = (name: string) => declared.some((d) => dependencyName(d) === name);
   for (const store of s.uses ?? []) {
@@ -174,7 +174,7 @@ export function dependenciesOf(s: CallGraphService): Dependency[] {
 }
 
 /** The data stores a service connects to: those it uses and those its dependencies name. */
-export function dataStoresOf(s: CallGraphService): ('redis' | 'postgres')[] {
+export function dataStoresOf(s: Pick<CallGraphService, 'dependencies' | 'uses'>): ('redis' | 'postgres')[] {
   const kinds = new Set(dependenciesOf(s).map((d) => d.kind));
   return (['redis', 'postgres'] as const).filter((k) => kinds.has(k));
 }
@@ -202,10 +202,15 @@ function checkNames(
         d.service === s.name || byName.has(d.service),
         input(s.name, name),
         d.service,
-        `is not a service of this environment; known: ${services.map((x) => x.name).join(', ')}`,
+        `is not a service of this environment; known: ${known(services.map((x) => x.name))}`,
       );
     }
   }
+}
+
+/** A list of names short enough for one line. */
+function known(names: readonly string[]): string {
+  return names.length <= 8 ? names.join(', ') : `${names.slice(0, 8).join(', ')} and ${names.length - 8} more`;
 }
 
 /**

@@ -38,6 +38,14 @@ describe('checkCallGraph: structure', () => {
     expect(lines).toEqual([`prod: 'services.api.dependencies.nlp' ("nlp") is not a service of this environment; known: api, audit`]);
   });
 
+  it('keeps the list of known services to one line in a large environment', () => {
+    const many = Array.from({ length: 12 }, (_, i) => svc(`s${i}`));
+    const { lines } = run([svc('api', [call('nlp')]), ...many]);
+    expect(lines).toEqual([
+      `prod: 'services.api.dependencies.nlp' ("nlp") is not a service of this environment; known: api, s0, s1, s2, s3, s4, s5, s6 and 5 more`,
+    ]);
+  });
+
   it('refuses a service calling itself and a dependency stated twice', () => {
     const { lines } = run([svc('api', [call('api'), { kind: 'redis' }, { kind: 'redis' }])]);
     expect(lines).toEqual([
