@@ -168,6 +168,7 @@ export const environmentSchema = strict({
     port: num({ integer: true, min: 1, max: 65535 }),
   }),
   services: z.array(z.unknown()).min(1, { error: 'must list at least one service' }),
+  mesh: z.enum(['istio-ambient', 'none']).optional(),
   dataTier,
   loadTests: strict({
     target: nonEmpty,

@@ -14,7 +14,8 @@ import { Dependency } from '../constructs/traffic/dependency';
 import { Endpoint } from '../loadtests/plan';
 import { checkEnvironmentReferences, checkEnvironmentShape } from './environment-schema';
 
-import { KubernetesVersion, OPERATORS_FOR, OperatorVersions, eksSupportWarning } from './kubernetes-versions';
+import { ISTIO_FOR, KubernetesVersion, OPERATORS_FOR, OperatorVersions, eksSupportWarning } from './kubernetes-versions';
+import { unenforcedPolicyLines } from '../constructs/traffic/mesh-policy';
 
 export type { KubernetesVersion, OperatorVersions };
 export { OPERATORS_FOR };
@@ -207,6 +208,13 @@ export interface Environment {
    */
   readonly apiServer: ApiServerAccess;
   readonly services: readonly ServiceSpec[];
+  /**
+   * East-west traffic policy: `istio-ambient` renders each called service's policy (timeouts, retries, circuit
+   * breaker, outlier detection, least-request balancing) as Istio objects applied by a waypoint, and enrols the
+   * namespace; `none` leaves them to the applications and prints every one as a synth warning (docs/traffic.md).
+   * @default - 'istio-ambient' where the operator catalogue has an Istio line for `kubernetesVersion` (1.32 on), else 'none'
+   */
+  readonly mesh?: 'istio-ambient' | 'none';
   readonly dataTier: DataTier;
   /**
    * Load tests against one service (`target`): a CronJob on `schedule`, suspended where tests are defined but only
@@ -312,7 +320,26 @@ export function validateEnvironment(env: Environment): void {
   }
   checkEnvironmentReferences(p, env);
   checkCallGraph(p, callGraphServices(env));
+  p.check(
+    env.mesh !== 'istio-ambient' || ISTIO_FOR[env.kubernetesVersion] !== undefined,
+    'mesh',
+    env.mesh,
+    `has no Istio release in the catalogue for Kubernetes ${env.kubernetesVersion} (Istio 1.30 needs 1.32 or later); use 'none' or a newer kubernetesVersion`,
+  );
   p.throwIfAny();
+}
+
+/** The mesh in force: the environment's choice, else Istio ambient where the catalogue has a line for its version. */
+export function meshOf(env: Environment): 'istio-ambient' | 'none' {
+  return env.mesh ?? (ISTIO_FOR[env.kubernetesVersion] !== undefined ? 'istio-ambient' : 'none');
+}
+
+/**
+ * Warnings (not errors) about traffic policy: without a mesh, every service-to-service policy as one line, so what the
+ * environment states is seen, not silently lost. Synth prints them to stderr and still writes the manifests.
+ */
+export function trafficWarnings(env: Environment): string[] {
+  return meshOf(env) === 'none' ? unenforcedPolicyLines(env.name, callGraphOf(env)) : [];
 }
 
 /** The services as the call graph sees them. */

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, toStderr, toStdout } from '../cli/args';
 import { ConfigError } from '../constructs/core/errors';
-import { Environment, versionWarnings } from './environment';
+import { Environment, trafficWarnings, versionWarnings } from './environment';
 import { EnvironmentSource, environmentNameProblems, loadEnvironments } from './load-environments';
 import { RenderedFile, renderEnvironment, writeAtomically } from './synth';
 
@@ -76,6 +76,7 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
   }
   mirrorForCdk8sCli(opts.out, names);
   for (const w of names.flatMap((n) => versionWarnings(environments[n], new Date()))) process.stderr.write(`synth: warning: ${w}\n`);
+  for (const w of names.flatMap((n) => trafficWarnings(environments[n]))) process.stderr.write(`synth: warning: ${w}\n`);
   process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
   return 0;
 }

@@ -9,6 +9,7 @@ import {
   TRAFFIC_DEFAULTS,
   dependencyName,
   isIdempotent,
+  isRetriable,
   maxPendingDefault,
   methodsOf,
   millis,
@@ -272,11 +273,11 @@ function findCycle(start: string, callees: (n: string) => string[]): string[] | 
 }
 
 /**
- * Default attempts: 1 for a non-idempotent dependency; else the most tries up to 3 whose worst case fits the
+ * Default attempts: 1 for a dependency none of whose calls may be retried; else the most tries up to 3 whose worst case fits the
  * caller's timeout and keeps the product of attempts along the path within the bound (the remaining factor).
  */
 function defaultAttempts(d: Dependency, perTryMs: number, backoffMs: number, callerTimeoutMs: number, remaining: number): number {
-  if (!isIdempotent(d)) return 1;
+  if (!isRetriable(d)) return 1;
   let n = Math.max(1, Math.min(TRAFFIC_DEFAULTS.attempts, remaining));
   while (n > 1 && worstCallMs(n, perTryMs, backoffMs) > callerTimeoutMs) n--;
   return n;
@@ -294,7 +295,7 @@ function settleIncoming(
   resolved: Map<string, ResolvedDependency[]>,
   ctx: { timeoutMs: ReadonlyMap<string, number>; latencyMs: ReadonlyMap<string, number> },
 ): void {
-  const retriable = ins.filter((i) => isIdempotent(i.dep) && i.dep.retries?.attempts === undefined);
+  const retriable = ins.filter((i) => isRetriable(i.dep) && i.dep.retries?.attempts === undefined);
   const shared = retriable.length > 0 ? Math.min(...retriable.map((i) => i.candidate)) : 1;
   const calleeInfo = { latencyMs: ctx.latencyMs.get(callee.name)!, timeoutMs: ctx.timeoutMs.get(callee.name)! };
   const perTryOf = (i: (typeof ins)[number]) =>
@@ -303,7 +304,7 @@ function settleIncoming(
   const sharedPerTry = defaulted.length > 0 ? Math.min(...defaulted.map(perTryOf)) : 0;
   for (const i of ins) {
     const d = i.dep;
-    const attempts = d.retries?.attempts ?? (isIdempotent(d) ? shared : 1);
+    const attempts = d.retries?.attempts ?? (isRetriable(d) ? shared : 1);
     const perTry = d.perTryTimeout ? millis(d.perTryTimeout) : sharedPerTry;
     const backoff = d.retries?.backoff ? millis(d.retries.backoff) : TRAFFIC_DEFAULTS.backoffMs;
     resolved.get(i.caller)!.push(resolveDependency(i.caller, d, perTry, attempts, backoff, calleeInfo.latencyMs, callee.replicasMax));
@@ -311,8 +312,12 @@ function settleIncoming(
   const edges = ins.map((i) => resolved.get(i.caller)!.find((r) => r.name === callee.name)!);
   const first = edges[0];
   for (const e of edges.slice(1)) {
-    // The first difference only: later fields (the pending limit) may derive from it.
-    const f = MESH_FIELDS.find((x) => JSON.stringify(x.of(e)) !== JSON.stringify(x.of(first)));
+    // The first difference only: later fields (the pending limit) may derive from it. Attempts differ only between
+    // retried calls: a caller whose calls are not retried takes the route without retries.
+    const f = MESH_FIELDS.find((x) => {
+      const [a, b] = [x.of(e), x.of(first)];
+      return !(x.name === 'retries.attempts' && (a === undefined || b === undefined)) && JSON.stringify(a) !== JSON.stringify(b);
+    });
     if (f) {
       problems.add(
         input(e.caller, e.name, f.name),
@@ -399,7 +404,7 @@ function checkResolved(problems: Problems, graph: CallGraph, declared: ReadonlyM
     for (const r of s.dependencies) {
       const d = declared.get(s.name)!.find((x) => dependencyName(x) === r.name)!;
       checkRanges(problems, s.name, r);
-      if (r.attempts > 1 && !r.idempotent) {
+      if (r.attempts > 1 && !isRetriable(d)) {
         const unsafe = r.kind === 'service' ? r.methods.filter((m) => !IDEMPOTENT_METHODS.includes(m)).join(', ') : 'writes';
         problems.add(
           input(s.name, r.name, 'retries.attempts'),

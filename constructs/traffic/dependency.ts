@@ -19,9 +19,10 @@ export const IDEMPOTENT_METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'OPTION
 export interface RetryPolicy {
   /**
    * Tries in all, the first included: 3 is one try and two retries (Istio's `retries.attempts` counts retries only,
-   * so it renders as `attempts - 1`). 1 turns retries off.
-   * @default - 3 for an idempotent dependency, fewer where the caller's timeout or the amplification bound cannot hold
-   * them; 1 (no retry) for a non-idempotent one
+   * so it renders as `attempts - 1`). 1 turns retries off. Only idempotent methods are retried, unless the dependency
+   * is declared `idempotent`.
+   * @default - 3 where some calls may be retried, fewer where the caller's timeout or the amplification bound cannot
+   * hold them; 1 (no retry) where none may
    */
   readonly attempts?: number;
   /**
@@ -113,6 +114,14 @@ export function isIdempotent(d: Dependency): boolean {
   if (d.kind === 'postgres') return d.access === 'ro';
   if (d.kind === 'redis') return false;
   return methodsOf(d).every((m) => IDEMPOTENT_METHODS.includes(m));
+}
+
+/**
+ * Whether some of the dependency's calls may be retried: it is idempotent, or it sends some idempotent methods (the
+ * mesh then retries those only, by method).
+ */
+export function isRetriable(d: Dependency): boolean {
+  return isIdempotent(d) || (d.kind === 'service' && methodsOf(d).some((m) => IDEMPOTENT_METHODS.includes(m)));
 }
 
 export function methodsOf(d: ServiceDependency): readonly HttpMethod[] {

@@ -94,6 +94,12 @@ describe('checkCallGraph: defaults', () => {
     expect(edge(graph!, 'api', 'nlp').attempts).toBe(3);
   });
 
+  it('retries a dependency that sends some idempotent methods (the mesh retries only those)', () => {
+    const { graph, lines } = run([svc('api', [call('audit', { methods: ['GET', 'POST'] })]), svc('audit')]);
+    expect(lines).toEqual([]);
+    expect(edge(graph!, 'api', 'audit')).toMatchObject({ attempts: 3, idempotent: false });
+  });
+
   it("takes fewer attempts where three would not fit the caller's timeout", () => {
     const { graph, lines } = run([svc('api', [call('audit')], { timeout: Duration.millis(1100) }), svc('audit')]);
     expect(lines).toEqual([]);
@@ -134,9 +140,9 @@ describe('checkCallGraph: defaults', () => {
 
 describe('checkCallGraph: rules', () => {
   it('refuses retries of a non-idempotent method unless declared idempotent', () => {
-    const { lines } = run([svc('api', [call('audit', { methods: ['GET', 'POST'], retries: { attempts: 2 } })]), svc('audit')]);
+    const { lines } = run([svc('api', [call('audit', { methods: ['POST', 'PATCH'], retries: { attempts: 2 } })]), svc('audit')]);
     expect(lines).toEqual([
-      `prod: 'services.api.dependencies.audit.retries.attempts' (2) retries POST, which are not idempotent: a retried request may act twice; set attempts 1, or 'idempotent: true' if every call is safe to repeat (an idempotency key, an upsert)`,
+      `prod: 'services.api.dependencies.audit.retries.attempts' (2) retries POST, PATCH, which are not idempotent: a retried request may act twice; set attempts 1, or 'idempotent: true' if every call is safe to repeat (an idempotency key, an upsert)`,
     ]);
     expect(
       run([svc('api', [call('audit', { methods: ['POST'], idempotent: true, retries: { attempts: 2 } })]), svc('audit')]).lines,

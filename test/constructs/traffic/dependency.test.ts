@@ -3,6 +3,7 @@ import {
   Dependency,
   dependencyName,
   isIdempotent,
+  isRetriable,
   maxPendingDefault,
   perTryTimeoutDefault,
   serviceTimeoutDefault,
@@ -36,6 +37,15 @@ describe('isIdempotent', () => {
     expect(isIdempotent({ kind: 'postgres', access: 'rw' })).toBe(false);
     expect(isIdempotent({ kind: 'redis' })).toBe(false);
     expect(isIdempotent({ kind: 'redis', idempotent: true })).toBe(true);
+  });
+});
+
+describe('isRetriable', () => {
+  it('holds where some method may be repeated, or the dependency is idempotent', () => {
+    expect(isRetriable({ kind: 'service', service: 'a', methods: ['GET', 'POST'] })).toBe(true);
+    expect(isRetriable({ kind: 'service', service: 'a', methods: ['POST', 'PATCH'] })).toBe(false);
+    expect(isRetriable({ kind: 'postgres', access: 'ro' })).toBe(true);
+    expect(isRetriable({ kind: 'redis' })).toBe(false);
   });
 });
 
