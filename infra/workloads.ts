@@ -25,14 +25,20 @@ const BUILT_IN_GROUPS = new Set([
 ]);
 
 /** Kinds whose plural is not the kind plus `s`/`es`. */
-const IRREGULAR_PLURALS: Readonly<Record<string, string>> = { NetworkChaos: 'networkchaos', PodChaos: 'podchaos' };
+const IRREGULAR_PLURALS: Readonly<Record<string, string>> = {
+  NetworkChaos: 'networkchaos',
+  PodChaos: 'podchaos',
+  IngressClassParams: 'ingressclassparams',
+};
 
 /** The CRD that defines `kind` in `apiVersion` (`scaledobjects.keda.sh`), or undefined for a built-in kind. */
 export function crdNameOf(apiVersion: string, kind: string): string | undefined {
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
   if (!group.includes('.') || BUILT_IN_GROUPS.has(group)) return undefined;
   const lower = kind.toLowerCase();
-  const plural = IRREGULAR_PLURALS[kind] ?? (lower.endsWith('s') ? `${lower}es` : `${lower}s`);
+  // English plurals as the CRDs spell them: policy -> policies, proxy -> proxies, class -> classes.
+  const plural =
+    IRREGULAR_PLURALS[kind] ?? (/[^aeiou]y$/.test(lower) ? `${lower.slice(0, -1)}ies` : lower.endsWith('s') ? `${lower}es` : `${lower}s`);
   return `${plural}.${group}`;
 }
 
