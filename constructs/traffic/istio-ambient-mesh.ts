@@ -9,6 +9,7 @@ import {
   VirtualServiceSpec,
   VirtualServiceSpecHttp,
 } from '../../imports/istio-networking.istio.io';
+import { CALLEE_LABEL, CALLERS_ANNOTATION, IDEMPOTENT_ANNOTATION } from '../../manifests/labels';
 import { MeshPolicy, ms, retryOn, routeTimeoutMs } from './mesh-policy';
 
 /** Name of the namespace's waypoint proxy (a Gateway of class `istio-waypoint`). */
@@ -17,9 +18,7 @@ export const WAYPOINT_NAME = 'waypoint';
 /** Where istiod runs. */
 export const ISTIO_NAMESPACE = 'istio-system';
 
-/** Labels naming the called service on every object of its policy, so rules and alerts can say whose it is. */
-export const CALLEE_LABEL = 'perfstack.io/callee';
-export const CALLERS_ANNOTATION = 'perfstack.io/callers';
+export { CALLEE_LABEL, CALLERS_ANNOTATION };
 
 /** A called service as the mesh sees it. */
 export interface MeshTarget {
@@ -88,7 +87,13 @@ export class IstioAmbientMesh extends Construct {
         annotations: { [CALLERS_ANNOTATION]: t.policy.callers.join(',') },
       };
       rules[name] = new DestinationRule(this, `${name}-DestinationRule`, { metadata, spec: destinationRuleSpec(host, t.policy) });
-      routes[name] = new VirtualService(this, `${name}-VirtualService`, { metadata, spec: virtualServiceSpec(host, t.port, t.policy) });
+      // Every method retried: say so on the route, which the retry-idempotent policy rule reads.
+      const everyMethod = t.policy.attempts > 1 && t.policy.retriedMethods === 'all';
+      const routeMeta = everyMethod ? { ...metadata, annotations: { ...metadata.annotations, [IDEMPOTENT_ANNOTATION]: 'true' } } : metadata;
+      routes[name] = new VirtualService(this, `${name}-VirtualService`, {
+        metadata: routeMeta,
+        spec: virtualServiceSpec(host, t.port, t.policy),
+      });
       t.service.metadata.addLabel('istio.io/use-waypoint', WAYPOINT_NAME);
     }
     this.destinationRules = rules;
