@@ -10,6 +10,8 @@ import {
   VirtualServiceSpecHttp,
 } from '../../imports/istio-networking.istio.io';
 import { CALLEE_LABEL, CALLERS_ANNOTATION, IDEMPOTENT_ANNOTATION } from '../../manifests/labels';
+import { RuleGroups } from '../observability/rule-groups';
+import { WAYPOINT_STATS_MATCHER, dependencyAlertRules } from './dependency-rules';
 import { MeshPolicy, ms, retryOn, routeTimeoutMs } from './mesh-policy';
 
 /** Name of the namespace's waypoint proxy (a Gateway of class `istio-waypoint`). */
@@ -54,13 +56,24 @@ export class IstioAmbientMesh extends Construct {
   public readonly waypointEgress: k8s.KubeNetworkPolicy;
   public readonly destinationRules: Readonly<Record<string, DestinationRule>>;
   public readonly virtualServices: Readonly<Record<string, VirtualService>>;
+  /** Circuit-breaker overflows, upstream timeouts, retry rate and outlier ejections per called service. */
+  public readonly alerts: RuleGroups;
 
   constructor(scope: Construct, id: string, props: IstioAmbientMeshProps) {
     super(scope, id);
     const labels = { ...(props.labels ?? {}) };
     this.waypoint = new Gateway(this, 'Waypoint', {
       metadata: { name: WAYPOINT_NAME, namespace: props.namespace, labels: { ...labels, 'istio.io/waypoint-for': 'service' } },
-      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+      spec: {
+        gatewayClassName: 'istio-waypoint',
+        listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+        // Envoy's retry and outlier-detection stats, which the dependency alerts read (off by default in Istio).
+        infrastructure: {
+          annotations: {
+            'proxy.istio.io/config': JSON.stringify({ proxyStatsMatcher: { inclusionRegexps: [...WAYPOINT_STATS_MATCHER] } }),
+          },
+        },
+      },
     });
     this.waypointEgress = new k8s.KubeNetworkPolicy(this, 'WaypointEgress', {
       metadata: { name: `${WAYPOINT_NAME}-istiod-egress`, namespace: props.namespace, labels },
@@ -98,6 +111,17 @@ export class IstioAmbientMesh extends Construct {
     }
     this.destinationRules = rules;
     this.virtualServices = routes;
+    this.alerts = new RuleGroups(this, 'Alerts', {
+      name: 'dependencies',
+      namespace: props.namespace,
+      groups: [
+        dependencyAlertRules(
+          props.namespace,
+          props.targets.map((t) => t.policy),
+        ),
+      ],
+      labels,
+    });
   }
 }
 

@@ -33,10 +33,19 @@ describe('IstioAmbientMesh', () => {
   const objects = objectsOf(chart) as Json[];
 
   it('runs one waypoint for the namespace and sends only the called services through it', () => {
-    expect(findObject(objects, 'Gateway', 'waypoint').spec).toEqual({
-      gatewayClassName: 'istio-waypoint',
-      listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
-    });
+    const waypoint = findObject(objects, 'Gateway', 'waypoint') as Json;
+    expect(waypoint.spec.gatewayClassName).toBe('istio-waypoint');
+    expect(waypoint.spec.listeners).toEqual([{ name: 'mesh', port: 15008, protocol: 'HBONE' }]);
+    // The Envoy stats the dependency alerts read.
+    expect(JSON.parse(waypoint.spec.infrastructure.annotations['proxy.istio.io/config']).proxyStatsMatcher.inclusionRegexps).toContain(
+      '.*outlier_detection.*',
+    );
+    expect(mesh.alerts.groups[0].rules.map((r) => `${r.alert} ${r.labels?.callee}`)).toEqual([
+      'DependencyCircuitBreakerOverflow audit',
+      'DependencyUpstreamTimeouts audit',
+      'DependencyRetryRateHigh audit',
+      'DependencyOutlierEjections audit',
+    ]);
     expect(findObject(objects, 'Service', 'audit').metadata.labels).toEqual({ 'istio.io/use-waypoint': 'waypoint' });
     expect(mesh.waypointEgress).toBeDefined();
   });
