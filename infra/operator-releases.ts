@@ -2,7 +2,14 @@ import * as aws from '@pulumi/aws';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { Environment } from '../stacks/environment';
-import { OperatorName, ResolvedOperator, operatorValues, resolveOperators } from '../stacks/operator-catalogue';
+import {
+  GATEWAY_API_CRDS,
+  OperatorName,
+  ResolvedOperator,
+  needsGatewayApiCrds,
+  operatorValues,
+  resolveOperators,
+} from '../stacks/operator-catalogue';
 import { Cluster } from './cluster';
 import { CONFIG_NAMESPACE, OperatorConfig } from '../stacks/stack-config';
 
@@ -173,6 +180,8 @@ export class Operators extends pulumi.ComponentResource {
   public readonly order: Readonly<Partial<Record<OperatorName, readonly OperatorName[]>>>;
   /** Chart version of each release, by operator name. */
   public readonly chartVersions: Readonly<Partial<Record<OperatorName, string>>>;
+  /** Gateway API's standard CRDs, where the mesh needs them. */
+  public readonly gatewayApiCrds?: k8s.yaml.v2.ConfigFile;
 
   constructor(name: string, args: OperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
     super('perfstack:k8s:Operators', name, {}, opts);
@@ -201,6 +210,10 @@ export class Operators extends pulumi.ComponentResource {
     }
     if (args.clusterAutoscalerRoleArn) roleArns['cluster-autoscaler'] = args.clusterAutoscalerRoleArn;
 
+    // Gateway API's CRDs come from the release's manifest (no chart ships them); the mesh's charts wait for them.
+    this.gatewayApiCrds = needsGatewayApiCrds(env)
+      ? new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: GATEWAY_API_CRDS.url }, { parent: this, provider: args.provider })
+      : undefined;
     const releases: Partial<Record<OperatorName, k8s.helm.v3.Release>> = {};
     const chartVersions: Partial<Record<OperatorName, string>> = {};
     const order: Partial<Record<OperatorName, OperatorName[]>> = {};
@@ -240,6 +253,7 @@ export class Operators extends pulumi.ComponentResource {
           dependsOn: [
             ...op.dependsOn.map((d) => releases[d]).filter((r): r is k8s.helm.v3.Release => r !== undefined),
             ...(roles[op.name] ? [roles[op.name]!] : []),
+            ...(op.name === 'istio-base' && this.gatewayApiCrds ? [this.gatewayApiCrds] : []),
           ],
         },
       );

@@ -32,3 +32,13 @@ export const CONTEXT_ANNOTATIONS = {
   production: 'perfstack.io/production',
   registry: 'perfstack.io/registry',
 } as const;
+
+/** The called service, on every mesh object of its traffic policy (so rules and alerts can name it). */
+export const CALLEE_LABEL = 'perfstack.io/callee';
+/** Its callers, comma-separated. */
+export const CALLERS_ANNOTATION = 'perfstack.io/callers';
+/**
+ * On a route: every call to it may be repeated safely (idempotent methods only, or declared idempotent), so every
+ * method is retried; the `retry-idempotent` rule reads it.
+ */
+export const IDEMPOTENT_ANNOTATION = 'perfstack.io/idempotent';

@@ -7,10 +7,11 @@ import { checkLabels, costLabels, isDnsLabel } from '../constructs/core/labels';
 import { checkRetention } from '../constructs/observability/monitoring-stack-values';
 import { checkSlo } from '../constructs/observability/slo';
 import { checkIngress } from '../constructs/platform/ingress';
-import type { Environment } from './environment';
+import { checkCallGraph } from '../constructs/traffic/call-graph';
+import { Environment, callGraphServices } from './environment';
 import { RULE_IDS, checkEnvironmentShape } from './environment-schema';
 import { awsZoneProblem } from './aws-zones';
-import { OPERATORS_FOR } from './kubernetes-versions';
+import { ISTIO_FOR, OPERATORS_FOR } from './kubernetes-versions';
 
 export { ConfigError };
 
@@ -86,6 +87,13 @@ export function validateEnvironment(env: Environment): void {
     checkSlo(p, `services.${s.name}.slo`, s.slo);
   }
   checkReferences(p, env);
+  checkCallGraph(p, callGraphServices(env));
+  p.check(
+    env.mesh !== 'istio-ambient' || ISTIO_FOR[env.kubernetesVersion] !== undefined,
+    'mesh',
+    env.mesh,
+    `has no Istio release in the catalogue for Kubernetes ${env.kubernetesVersion} (Istio 1.30 needs 1.32 or later); use 'none' or a newer kubernetesVersion`,
+  );
   p.throwIfAny();
 }
 

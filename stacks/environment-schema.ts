@@ -169,6 +169,7 @@ export const environmentSchema = strict({
     port: num({ integer: true, min: 1, max: 65535 }),
   }),
   services: z.array(z.unknown()).min(1, { error: 'must list at least one service' }),
+  mesh: z.enum(['istio-ambient', 'none']).optional(),
   dataTier,
   loadTests: strict({
     target: nonEmpty,
@@ -218,6 +219,45 @@ export const sloSchema = strict({
     })
     .optional(),
 });
+
+const positiveMillis = duration({ min: Duration.millis(1), max: Duration.hours(1) });
+const dependencyPolicy = {
+  perTryTimeout: positiveMillis.optional(),
+  retries: strict({
+    // Ranges are the call graph's to explain (constructs/traffic/call-graph.ts): here only the type.
+    attempts: count(0).optional(),
+    backoff: positiveMillis.optional(),
+    statusCodes: z.array(count(500, 599)).min(1, { error: 'must list at least one status code' }).optional(),
+  }).optional(),
+  circuitBreaker: strict({
+    maxConnections: count(0).optional(),
+    maxPendingRequests: count(0).optional(),
+    maxRequestsPerConnection: count(0).optional(),
+  }).optional(),
+  outlierDetection: strict({
+    consecutive5xxErrors: count(1).optional(),
+    consecutiveGatewayErrors: count(1).optional(),
+    interval: positiveMillis.optional(),
+    baseEjectionTime: positiveMillis.optional(),
+    maxEjectionPercent: count(0).optional(),
+  }).optional(),
+  idempotent: z.boolean().optional(),
+};
+/** A service's dependencies; the call graph's own checks (budget, amplification, cycles) run on the whole environment. */
+const dependency = z.discriminatedUnion('kind', [
+  strict({
+    kind: z.literal('service'),
+    service: dnsLabel,
+    protocol: z.enum(['http', 'grpc']).optional(),
+    methods: z
+      .array(z.enum(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'POST', 'PATCH']))
+      .min(1, { error: 'must list at least one method' })
+      .optional(),
+    ...dependencyPolicy,
+  }),
+  strict({ kind: z.literal('redis'), ...dependencyPolicy }),
+  strict({ kind: z.literal('postgres'), access: z.enum(['rw', 'ro']), ...dependencyPolicy }),
+]);
 
 export const serviceSpecSchema = strict({
   name: dnsLabel,
@@ -275,6 +315,8 @@ export const serviceSpecSchema = strict({
     .strictObject({ rules: z.array(nonEmpty).min(1, { error: 'must name at least one rule' }), reason: nonEmpty })
     .optional(),
   uses: z.array(z.enum(['redis', 'postgres'])).optional(),
+  dependencies: z.array(dependency).optional(),
+  timeout: positiveMillis.optional(),
   ingressPath: httpPath.optional(),
   forecastFloors: strict({
     timeZone: grammar((v) => (isTimeZone(v) ? undefined : 'must be an IANA time zone such as "Europe/Dublin"')),

@@ -1,6 +1,6 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { Cpu, k8s } from 'cdk8s-plus-28';
-import { ConfigError } from '../constructs/core/errors';
+import { ConfigError, Problems } from '../constructs/core/errors';
 import { CostAllocation } from '../constructs/core/labels';
 import { ApiServerAccess } from '../constructs/core/security';
 import { IngressSettings } from '../constructs/platform/ingress';
@@ -9,9 +9,12 @@ import { Receiver } from '../constructs/observability/alert-routing';
 import { Retention } from '../constructs/observability/monitoring-stack-values';
 import { Slo } from '../constructs/observability/slo';
 import { ScalableServiceProps } from '../constructs/workload/scalable-service';
+import { CallGraph, CallGraphService, checkCallGraph } from '../constructs/traffic/call-graph';
+import { Dependency } from '../constructs/traffic/dependency';
 import { Endpoint } from '../loadtests/plan';
 
-import { KubernetesVersion, OPERATORS_FOR, OperatorVersions, eksSupportWarning } from './kubernetes-versions';
+import { ISTIO_FOR, KubernetesVersion, OPERATORS_FOR, OperatorVersions, eksSupportWarning } from './kubernetes-versions';
+import { unenforcedPolicyLines } from '../constructs/traffic/mesh-policy';
 
 export type { KubernetesVersion, OperatorVersions };
 export { OPERATORS_FOR };
@@ -88,8 +91,25 @@ export interface ServiceSpec extends Pick<ScalableServiceProps, (typeof SERVICE_
   /** Path prefix of a `public` service on the environment's Ingress. @default '/' */
   readonly ingressPath?: string;
   readonly slo: Slo;
-  /** Data stores the service connects to; it gets their endpoints and credentials by reference. @default - none */
+  /**
+   * Data stores the service connects to; it gets their endpoints and credentials by reference, and a dependency with
+   * the default traffic policy for each (Redis; PostgreSQL read-write and read-only) unless `dependencies` states one.
+   * @default - none
+   */
   readonly uses?: readonly ('redis' | 'postgres')[];
+  /**
+   * What the service calls (other services by name, Redis, PostgreSQL rw/ro), each with its per-try timeout, retries,
+   * circuit breaker and outlier detection; defaults derive from the Slos, and the whole call graph is checked at
+   * synth (docs/traffic.md). A data-store dependency also connects the service to that store.
+   * @default - only the data stores of `uses`, with default policies
+   */
+  readonly dependencies?: readonly Dependency[];
+  /**
+   * How long a request to this service may take in all: the route timeout its callers get, and the budget each of
+   * its own calls (attempts x per-try timeout + backoff) must fit.
+   * @default - 10 x its Slo's latency threshold
+   */
+  readonly timeout?: Duration;
 }
 
 /** The props of {@link SERVICE_PROPS} a service sets, and only those. */
@@ -192,6 +212,13 @@ export interface Environment {
    */
   readonly apiServer: ApiServerAccess;
   readonly services: readonly ServiceSpec[];
+  /**
+   * East-west traffic policy: `istio-ambient` renders each called service's policy (timeouts, retries, circuit
+   * breaker, outlier detection, least-request balancing) as Istio objects applied by a waypoint, and enrols the
+   * namespace; `none` leaves them to the applications and prints every one as a synth warning (docs/traffic.md).
+   * @default - 'istio-ambient' where the operator catalogue has an Istio line for `kubernetesVersion` (1.32 on), else 'none'
+   */
+  readonly mesh?: 'istio-ambient' | 'none';
   readonly dataTier: DataTier;
   /**
    * Load tests against one service (`target`): a CronJob on `schedule`, suspended where tests are defined but only
@@ -214,6 +241,39 @@ export interface Environment {
   /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */
   readonly alerting: { readonly onCall: Receiver; readonly ticket: Receiver };
   readonly costAllocation: CostAllocation;
+}
+
+/** The mesh in force: the environment's choice, else Istio ambient where the catalogue has a line for its version. */
+export function meshOf(env: Environment): 'istio-ambient' | 'none' {
+  return env.mesh ?? (ISTIO_FOR[env.kubernetesVersion] !== undefined ? 'istio-ambient' : 'none');
+}
+
+/**
+ * Warnings (not errors) about traffic policy: without a mesh, every service-to-service policy as one line, so what the
+ * environment states is seen, not silently lost. Synth prints them to stderr and still writes the manifests.
+ */
+export function trafficWarnings(env: Environment): string[] {
+  return meshOf(env) === 'none' ? unenforcedPolicyLines(env.name, callGraphOf(env)) : [];
+}
+
+/** The services as the call graph sees them. */
+export function callGraphServices(env: Environment): CallGraphService[] {
+  return env.services.map((s) => ({
+    name: s.name,
+    latencyThreshold: s.slo.latencyThreshold,
+    timeout: s.timeout,
+    replicasMax: s.replicas.max,
+    dependencies: s.dependencies,
+    uses: s.uses,
+  }));
+}
+
+/** The environment's call graph, resolved with every default (docs/traffic.md); throws what validation reports. */
+export function callGraphOf(env: Environment): CallGraph {
+  const p = new Problems(env.name);
+  const graph = checkCallGraph(p, callGraphServices(env));
+  p.throwIfAny();
+  return graph!;
 }
 
 /**

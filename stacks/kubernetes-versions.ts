@@ -161,3 +161,16 @@ export function eksSupportWarning(environment: string, version: KubernetesVersio
     ? `${environment}: 'kubernetesVersion' ("${version}") left EKS standard support on ${w.endOfStandardSupport} and is billed as extended support until ${w.endOfExtendedSupport}; ${choose}`
     : `${environment}: 'kubernetesVersion' ("${version}") is past EKS extended support (ended ${w.endOfExtendedSupport}): EKS creates no such cluster and upgrades existing ones; ${choose}`;
 }
+
+/**
+ * Istio (ambient mode) release per Kubernetes minor, where one is in the catalogue: Istio 1.30 supports 1.32 to 1.36
+ * (istio.io supported releases; IBM Cloud's add-on table, which follows it, lists 1.30 for >= 1.32 < 1.37). Older
+ * minors have no line here (their Istio releases' CRDs are not stored to validate against), so environments on them
+ * default to `mesh: 'none'`, with the policy as synth warnings.
+ */
+export const ISTIO_FOR: Readonly<Partial<Record<KubernetesVersion, string>>> = {
+  '1.32': '1.30.3',
+  '1.33': '1.30.3',
+  '1.34': '1.30.3',
+  '1.35': '1.30.3',
+};

@@ -25,11 +25,12 @@ function loadDefaultEnvironments(): Readonly<Record<string, Environment>> {
 }
 
 /** The modules that render and write: they import the stack files (platform.ts imports services.ts). */
-function loadSynth(): typeof import('./synth') & Pick<typeof import('./environment'), 'versionWarnings'> {
+function loadSynth(): typeof import('./synth') & Pick<typeof import('./environment'), 'versionWarnings' | 'trafficWarnings'> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   return {
     ...(require('./synth') as typeof import('./synth')),
     versionWarnings: (require('./environment') as typeof import('./environment')).versionWarnings,
+    trafficWarnings: (require('./environment') as typeof import('./environment')).trafficWarnings,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
@@ -49,7 +50,7 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
     return 1;
   }
   // Set by the loader, which returned without throwing.
-  const { renderEnvironment, writeAtomically, versionWarnings } = synth!;
+  const { renderEnvironment, writeAtomically, versionWarnings, trafficWarnings } = synth!;
   const environments = loaded.environments;
   const program = new Command()
     .name('synth')
@@ -112,6 +113,7 @@ export function main(argv: readonly string[], source: EnvironmentSource = loadDe
   }
   mirrorForCdk8sCli(opts.out, names);
   for (const w of names.flatMap((n) => versionWarnings(environments[n], new Date()))) process.stderr.write(`synth: warning: ${w}\n`);
+  for (const w of names.flatMap((n) => trafficWarnings(environments[n]))) process.stderr.write(`synth: warning: ${w}\n`);
   process.stdout.write(`synth: wrote ${files.length} files for ${names.join(', ')} to ${opts.out}/\n`);
   return 0;
 }

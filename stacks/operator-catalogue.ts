@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
-import { Environment, OPERATORS_FOR, OperatorVersions, operatorVersions } from './environment';
+import { Environment, OPERATORS_FOR, OperatorVersions, meshOf, operatorVersions } from './environment';
+import { ISTIO_FOR } from './kubernetes-versions';
 
 /**
  * The operators a perfstack platform runs on, as Helm charts: where each chart comes from, which chart version
@@ -24,7 +25,11 @@ export type OperatorName =
   | 'keda'
   | 'cloudnative-pg'
   | 'k6-operator'
-  | 'chaos-mesh';
+  | 'chaos-mesh'
+  | 'istio-base'
+  | 'istiod'
+  | 'istio-cni'
+  | 'ztunnel';
 
 /** One chart version and the app version it ships, with where that pairing was read. */
 export interface ChartPin {
@@ -430,7 +435,64 @@ const SPECS: readonly OperatorSpec[] = [
       ...(ctx.mirror ? { images: { registry: ctx.mirror } } : {}),
     }),
   },
+  ...istioSpecs(),
 ];
+
+/**
+ * Istio's ambient mode as its four charts, in the order Istio installs them: base (CRDs), istiod (control plane),
+ * cni (redirects pod traffic to ztunnel) and ztunnel (the per-node L4 proxy). Chart versions are the release's.
+ * Waypoints run the proxyv2 image. Gateway API's standard CRDs (v1.6.1) must be installed first: the waypoint is a
+ * Gateway.
+ * @see https://istio.io/latest/docs/ambient/install/helm/
+ */
+function istioSpecs(): OperatorSpec[] {
+  const hub = (ctx: OperatorContext) => (ctx.mirror ? `${ctx.mirror}/istio` : undefined);
+  const common = {
+    repository: 'https://istio-release.storage.googleapis.com/charts',
+    namespace: 'istio-system',
+    pins: [],
+    chartEqualsApp: 'istio.io/latest/docs/ambient/install/helm (chart versions are the Istio release: --version 1.30.3)',
+  };
+  const image = (repository: string) => (app: string) => [{ registry: 'docker.io', repository: `istio/${repository}`, tag: bare(app) }];
+  return [
+    { ...common, name: 'istio-base', chart: 'base', dependsOn: [], images: () => [], values: () => ({ defaultRevision: 'default' }) },
+    {
+      ...common,
+      name: 'istiod',
+      chart: 'istiod',
+      dependsOn: ['istio-base'],
+      images: (app) => [...image('pilot')(app), ...image('proxyv2')(app)],
+      values: (ctx) => ({
+        profile: 'ambient',
+        global: { priorityClassName: OPERATOR_PRIORITY_CLASS, ...(hub(ctx) ? { hub: hub(ctx) } : {}) },
+        pilot: { replicaCount: ctx.env.production ? 2 : 1, resources: small('200m', '512Mi') },
+      }),
+    },
+    {
+      ...common,
+      name: 'istio-cni',
+      chart: 'cni',
+      dependsOn: ['istiod'],
+      images: image('install-cni'),
+      values: (ctx) => ({
+        profile: 'ambient',
+        global: { priorityClassName: 'system-node-critical', ...(hub(ctx) ? { hub: hub(ctx) } : {}) },
+      }),
+    },
+    {
+      ...common,
+      name: 'ztunnel',
+      chart: 'ztunnel',
+      dependsOn: ['istio-cni'],
+      images: image('ztunnel'),
+      values: (ctx) => ({
+        priorityClassName: 'system-node-critical',
+        resources: small('200m', '512Mi'),
+        ...(hub(ctx) ? { hub: hub(ctx) } : {}),
+      }),
+    },
+  ];
+}
 
 /** Every operator perfstack knows, by name. */
 export const OPERATOR_CATALOGUE: Readonly<Record<OperatorName, OperatorSpec>> = Object.fromEntries(SPECS.map((s) => [s.name, s])) as Record<
@@ -456,10 +518,29 @@ export interface ResolvedOperator {
   readonly serviceAccount?: string;
 }
 
+/**
+ * Gateway API's standard-channel CRDs, which the mesh's waypoint (a Gateway) needs before istiod starts: no chart
+ * ships them, so they are applied from the release's own manifest.
+ * @see https://gateway-api.sigs.k8s.io/guides/#installing-gateway-api
+ */
+export const GATEWAY_API_CRDS = {
+  version: 'v1.6.1',
+  url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
+} as const;
+
+/** Whether an environment needs Gateway API's CRDs installed before its operators. */
+export function needsGatewayApiCrds(env: Environment): boolean {
+  return meshOf(env) === 'istio-ambient';
+}
+
+/** The charts of the mesh, in install order. */
+export const ISTIO_CHARTS: readonly OperatorName[] = ['istio-base', 'istiod', 'istio-cni', 'ztunnel'];
+
 /** The app version of `name` in force for `env`. */
 export function appVersionOf(spec: OperatorSpec, env: Environment): string | undefined {
   if (spec.appVersionKey) return operatorVersions(env)[spec.appVersionKey];
   if (spec.name === 'cluster-autoscaler') return CLUSTER_AUTOSCALER_FOR[env.kubernetesVersion];
+  if (ISTIO_CHARTS.includes(spec.name)) return ISTIO_FOR[env.kubernetesVersion];
   const key = PLATFORM_APP_VERSION_KEYS[spec.name as keyof typeof PLATFORM_APP_VERSION_KEYS];
   return key === undefined ? undefined : (operatorVersions(env)[key] ?? OPERATORS_FOR[env.kubernetesVersion][key]);
 }
@@ -487,6 +568,7 @@ export function operatorNamesFor(env: Environment): OperatorName[] {
   }
   names.push('kube-prometheus-stack', 'prometheus-adapter', 'vertical-pod-autoscaler', 'keda', 'cloudnative-pg');
   if (env.loadTests) names.push('k6-operator');
+  if (meshOf(env) === 'istio-ambient') names.push(...ISTIO_CHARTS);
   return names;
 }
 
@@ -562,7 +644,11 @@ export function renderOperatorsFile(env: Environment): string {
     note:
       'Install these Helm releases in this order (each waits for the ones it dependsOn), then apply the manifests ' +
       'of this folder. A release without chartVersion has no sourced chart pin for its app version: pick the chart ' +
-      'release that ships appVersion before installing.',
+      'release that ships appVersion before installing.' +
+      (needsGatewayApiCrds(env) ? ' First apply the Gateway API CRDs of prerequisites (kubectl apply --server-side -f <url>).' : ''),
+    ...(needsGatewayApiCrds(env)
+      ? { prerequisites: [{ name: 'gateway-api-crds', version: GATEWAY_API_CRDS.version, url: GATEWAY_API_CRDS.url }] }
+      : {}),
     releases: ops.map((op, i) => ({
       order: i + 1,
       name: op.name,

@@ -21,9 +21,23 @@ import { KarpenterNodePools } from '../constructs/platform/karpenter-node-pools'
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
+import { dataStoresOf } from '../constructs/traffic/call-graph';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
-import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, servicePropsOf } from './environment';
+import {
+  Environment,
+  LoadTests,
+  ServiceSpec,
+  awsNames,
+  callGraphOf,
+  imageOf,
+  meshOf,
+  servicePropsOf,
+} from './environment';
 import { validateEnvironment } from './environment-rules';
+import { CallGraph, ResolvedService } from '../constructs/traffic/call-graph';
+import { dataTierClientEnv } from '../constructs/traffic/client-env';
+import { IstioAmbientMesh } from '../constructs/traffic/istio-ambient-mesh';
+import { meshPolicies } from '../constructs/traffic/mesh-policy';
 import { thirdPartyImage } from './images';
 import { PLATFORM_TARGETS } from './services';
 
@@ -51,6 +65,10 @@ export interface Platform {
   readonly services: Readonly<Record<string, ScalableService>>;
   /** Present when the environment has `ingress`. */
   readonly ingress?: PlatformIngress;
+  /** Every service's dependencies, resolved and checked. */
+  readonly callGraph: CallGraph;
+  /** Present with `mesh: 'istio-ambient'` (the default from Kubernetes 1.32). */
+  readonly mesh?: IstioAmbientMesh;
 }
 
 /**
@@ -60,6 +78,7 @@ export interface Platform {
  */
 export function buildPlatform(env: Environment, app: App = new App()): Platform {
   validateEnvironment(env);
+  const callGraph = callGraphOf(env);
   const root = new Construct(app, env.name);
   if (env.monitoring.runbookBaseUrl) root.node.setContext(RUNBOOK_BASE_CONTEXT, env.monitoring.runbookBaseUrl);
   const cost = costLabels(env.name, env.costAllocation);
@@ -80,6 +99,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     labels: platformLabels,
     awsLoadBalancerReadinessGates: env.cloud.kind === 'aws',
     kubernetesVersion: env.kubernetesVersion,
+    ambientMesh: meshOf(env) === 'istio-ambient',
     context: { zones: env.zones.length, production: env.production, registry: env.airGapped ? env.imageRegistry : undefined },
   });
   const priorityClasses = new PriorityClasses(foundation, 'PriorityClasses', { labels: platformLabels });
@@ -120,7 +140,12 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       partOf: PART_OF,
       image: imageOf(env, spec),
       zones: env.zones.length,
-      ...dataAccess(spec, redis, postgres),
+      ...dataAccess(
+        spec,
+        redis,
+        postgres,
+        callGraph.services.find((s) => s.name === spec.name)!,
+      ),
       labels: cost,
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
       monitoringNamespace: env.monitoring.namespace,
@@ -136,6 +161,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   }
 
   const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
+  const mesh = meshOf(env) === 'istio-ambient' ? addMesh(root, serviceCharts, env, services, callGraph, cost) : undefined;
 
   if (env.loadTests) {
     const target = env.loadTests.target;
@@ -180,7 +206,31 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     serviceCharts,
     services,
     ingress,
+    callGraph,
+    mesh,
   };
+}
+
+/** The mesh's objects for the called services, in their own chart (after the Services they apply to). */
+function addMesh(
+  root: Construct,
+  serviceCharts: Record<string, Chart>,
+  env: Environment,
+  services: Record<string, ScalableService>,
+  graph: CallGraph,
+  cost: Record<string, string>,
+): IstioAmbientMesh {
+  const chart = new Chart(root, 'mesh', { labels: cost });
+  for (const c of Object.values(serviceCharts)) chart.addDependency(c);
+  return new IstioAmbientMesh(chart, 'Istio', {
+    namespace: env.namespace,
+    targets: meshPolicies(graph).map((policy) => ({
+      policy,
+      service: services[policy.service].service,
+      port: services[policy.service].servicePort,
+    })),
+    labels: appLabels({ name: 'mesh', instance: `mesh-${env.name}`, component: 'mesh', partOf: PART_OF }),
+  });
 }
 
 /** The Ingress of the public services, in its own chart (after the Services it routes to exist). */
@@ -338,9 +388,10 @@ function addLoadTest(
  * What a service that uses the data stores gets: endpoints as plain variables, credentials as Secret references,
  * and the pod labels the stores' NetworkPolicies admit.
  */
-function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCluster) {
-  const uses = spec.uses ?? [];
-  const env: Record<string, string> = { ...(spec.env ?? {}) };
+function dataAccess(spec: ServiceSpec, redis: RedisCluster, postgres: PostgresCluster, resolved: ResolvedService) {
+  const uses = dataStoresOf(spec);
+  // The stores' timeouts, attempts and pool limits for the service's clients (no mesh retries a command).
+  const env: Record<string, string> = { ...dataTierClientEnv(resolved.dependencies), ...(spec.env ?? {}) };
   const secretEnv: Record<string, { secret: string; key: string }> = {};
   const podLabels: Record<string, string> = {};
   if (uses.includes('redis')) {

@@ -79,6 +79,8 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
       // The floor on on-demand nodes, the load above it on spot (critical, with spot burst).
       capacity: CapacityClass.critical().withSpotBurst(),
       uses: ['redis', 'postgres'],
+      // Every audit event carries its id and audit-service upserts by it, so a retried POST records it once.
+      dependencies: [{ kind: 'service', service: 'audit-service', methods: ['POST'], idempotent: true }],
       slo: PLATFORM_SLO,
     },
     {

@@ -27,7 +27,18 @@ export interface NamespaceBaselineProps {
    * @default '1.28'
    */
   readonly kubernetesVersion?: KubernetesVersion;
+  /**
+   * Enrol every pod of the namespace in Istio's ambient mesh (ztunnel: mTLS at L4, no sidecar) and admit what
+   * ambient needs through the default-deny policy: HBONE (TCP 15008) from the namespace's pods and waypoint, and the
+   * kubelet's probes, which ambient source-NATs to 169.254.7.127.
+   * @see https://istio.io/latest/docs/ambient/usage/networkpolicy/
+   * @default false
+   */
+  readonly ambientMesh?: boolean;
 }
+
+/** The address ambient mode gives the kubelet's health probes. */
+export const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
 
 /**
  * A namespace that is safe before anything lands in it: Pod Security `restricted` enforced, all traffic denied by
@@ -40,6 +51,8 @@ export class NamespaceBaseline extends Construct {
   public readonly defaultDeny: k8s.KubeNetworkPolicy;
   public readonly allowDns: k8s.KubeNetworkPolicy;
   public readonly allowSameNamespace: k8s.KubeNetworkPolicy;
+  /** Present when the namespace is enrolled in the ambient mesh. */
+  public readonly allowAmbient?: k8s.KubeNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps) {
     super(scope, id);
@@ -54,6 +67,7 @@ export class NamespaceBaseline extends Construct {
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': `v${props.kubernetesVersion ?? OLDEST_KUBERNETES_VERSION}`,
           ...(props.awsLoadBalancerReadinessGates ? { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' } : {}),
+          ...(props.ambientMesh ? { 'istio.io/dataplane-mode': 'ambient' } : {}),
         },
       },
     });
@@ -88,5 +102,18 @@ export class NamespaceBaseline extends Construct {
       metadata: meta('allow-same-namespace-egress'),
       spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ podSelector: {} }] }] },
     });
+    if (props.ambientMesh) {
+      this.allowAmbient = new k8s.KubeNetworkPolicy(this, 'AllowAmbient', {
+        metadata: meta('allow-ambient-ingress'),
+        spec: {
+          podSelector: {},
+          policyTypes: ['Ingress'],
+          ingress: [
+            { from: [{ podSelector: {} }], ports: [{ port: k8s.IntOrString.fromNumber(15008), protocol: 'TCP' }] },
+            { from: [{ ipBlock: { cidr: AMBIENT_PROBE_SOURCE } }] },
+          ],
+        },
+      });
+    }
   }
 }

@@ -23,6 +23,10 @@ import { workloadProbes } from './workload-probes';
 import { workloadResources } from './workload-resources';
 import { workloadSecurityContext } from './workload-security-context';
 import { zoneSpread } from './zone-spread';
+import { meshDependencyPolicy } from './mesh-dependency-policy';
+import { routeTimeout } from './route-timeout';
+import { retryIdempotent } from './retry-idempotent';
+import { maxEjectionPercent } from './max-ejection-percent';
 
 /** Every rule, in report order. */
 export const ALL_RULES: readonly Rule[] = [
@@ -50,4 +54,8 @@ export const ALL_RULES: readonly Rule[] = [
   dataTierZoneSpread,
   k6Resources,
   airgapRegistry,
+  meshDependencyPolicy,
+  routeTimeout,
+  retryIdempotent,
+  maxEjectionPercent,
 ];

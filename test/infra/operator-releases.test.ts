@@ -53,6 +53,12 @@ describe('a cloud stack at Kubernetes 1.36', () => {
     expect(outputs.operators['aws-load-balancer-controller']).toBe('3.5.0');
   });
 
+  it("applies Gateway API's CRDs before the mesh's first chart", () => {
+    const crds = recorded.find((r) => r.type === 'kubernetes:yaml/v2:ConfigFile')!;
+    expect(crds.inputs.file).toBe('https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml');
+    expect(releases(recorded).map((r) => r.inputs.name)).toEqual(expect.arrayContaining(['istio-base', 'istiod', 'istio-cni', 'ztunnel']));
+  });
+
   it('installs the ingress controller with an IRSA role that may only touch load balancers tagged for its cluster', () => {
     const lbc = releases(recorded).find((r) => r.inputs.name === 'aws-load-balancer-controller')!;
     expect(lbc.inputs.values.clusterName).toBe('perfstack-prod');

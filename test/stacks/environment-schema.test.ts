@@ -254,6 +254,41 @@ describe('the Environment boundary', () => {
     });
   });
 
+  describe('dependencies: shape here, the call graph in validateEnvironment', () => {
+    it('rejects a misspelt dependency kind and an unknown policy field', () => {
+      expectRejected(
+        gateway({ dependencies: [{ kind: 'redis-cluster' }] }),
+        'services.api-gateway.dependencies[0].kind',
+        'redis-cluster',
+        /must be one of "service", "redis", "postgres"/,
+      );
+      expectRejected(
+        gateway({ dependencies: [{ kind: 'redis', retry: { attempts: 2 } }] }),
+        'services.api-gateway.dependencies[0].retry',
+        { attempts: 2 },
+        /is not a field of 'services.api-gateway.dependencies\[0\]'; known: kind, perTryTimeout, retries,/,
+      );
+    });
+
+    it('reports call-graph problems with the rest, naming service, dependency, input and value', () => {
+      const lines = problemsOf(
+        gateway({
+          dependencies: [{ kind: 'service', service: 'audit-service', methods: ['POST'], retries: { attempts: 3 } }],
+          timeout: anyValue(undefined),
+        }),
+      );
+      expect(lines).toEqual([
+        `prod: 'services.api-gateway.dependencies.audit-service.retries.attempts' (3) retries POST, which are not idempotent: a retried request may act twice; set attempts 1, or 'idempotent: true' if every call is safe to repeat (an idempotency key, an upsert)`,
+      ]);
+      expectRejected(
+        gateway({ dependencies: [{ kind: 'service', service: 'audit', methods: ['GET'] }] }),
+        'services.api-gateway.dependencies.audit',
+        'audit',
+        /is not a service of this environment; known: api-gateway, nlp-service, audit-service, web$/,
+      );
+    });
+  });
+
   describe('cross-references: what one field names must exist', () => {
     it('rejects an exemption for a rule that does not exist', () => {
       fc.assert(

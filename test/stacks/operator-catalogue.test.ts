@@ -49,6 +49,10 @@ describe('the operator catalogue', () => {
       'keda',
       'cloudnative-pg',
       'k6-operator',
+      'istio-base',
+      'istiod',
+      'istio-cni',
+      'ztunnel',
     ]);
     for (const op of ops) expect(op.chartVersion).toMatch(/^v?\d+\.\d+\.\d+$/);
     const by = Object.fromEntries(ops.map((o) => [o.name, o]));
@@ -140,5 +144,44 @@ describe('operators.releases.yaml of the air-gapped site', () => {
     expect(by['kube-prometheus-stack']).toMatchObject({ global: { imageRegistry: 'registry.airgap.internal:5000' } });
     expect(by['cloudnative-pg']).toMatchObject({ image: { repository: 'registry.airgap.internal:5000/cloudnative-pg/cloudnative-pg' } });
     expect(by['cert-manager']).toMatchObject({ image: { repository: 'registry.airgap.internal:5000/jetstack/cert-manager-controller' } });
+  });
+});
+
+describe('the mesh in the catalogue', () => {
+  it("installs Istio's ambient charts in Istio's order at the release the Kubernetes version supports", () => {
+    const ops = resolveOperators(prodEnv).filter((o) => o.name.startsWith('istio') || o.name === 'ztunnel');
+    expect(ops.map((o) => [o.name, o.chart, o.chartVersion, o.namespace, o.dependsOn])).toEqual([
+      ['istio-base', 'base', '1.30.3', 'istio-system', []],
+      ['istiod', 'istiod', '1.30.3', 'istio-system', ['istio-base']],
+      ['istio-cni', 'cni', '1.30.3', 'istio-system', ['istiod']],
+      ['ztunnel', 'ztunnel', '1.30.3', 'istio-system', ['istio-cni']],
+    ]);
+    expect(ops.flatMap((o) => o.images.map((i) => `${i.registry}/${i.repository}:${i.tag}`))).toEqual([
+      'docker.io/istio/pilot:1.30.3',
+      'docker.io/istio/proxyv2:1.30.3',
+      'docker.io/istio/install-cni:1.30.3',
+      'docker.io/istio/ztunnel:1.30.3',
+    ]);
+  });
+
+  it('runs the control plane and the node agent in ambient mode, from the site registry when air-gapped', () => {
+    const airgap = ENVIRONMENTS.airgap;
+    const byName = Object.fromEntries(resolveOperators(airgap).map((o) => [o.name, operatorValues(o, airgap)]));
+    expect(byName.istiod).toMatchObject({ profile: 'ambient', global: { hub: 'registry.airgap.internal:5000/istio' } });
+    expect(byName['istio-cni']).toMatchObject({ profile: 'ambient' });
+    expect(byName.ztunnel).toMatchObject({ hub: 'registry.airgap.internal:5000/istio', priorityClassName: 'system-node-critical' });
+  });
+
+  it("leaves the mesh out with mesh 'none', and names Gateway API's CRDs as a prerequisite when it is in", () => {
+    expect(operatorNamesFor({ ...prodEnv, mesh: 'none' })).not.toContain('istiod');
+    const file = parse(renderOperatorsFile(prodEnv));
+    expect(file.prerequisites).toEqual([
+      {
+        name: 'gateway-api-crds',
+        version: 'v1.6.1',
+        url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
+      },
+    ]);
+    expect(parse(renderOperatorsFile({ ...prodEnv, mesh: 'none' })).prerequisites).toBeUndefined();
   });
 });

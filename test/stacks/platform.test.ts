@@ -1,5 +1,5 @@
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { Environment, OPERATORS_FOR } from '../../stacks/environment';
+import { Environment, OPERATORS_FOR, meshOf, trafficWarnings } from '../../stacks/environment';
 import { validateEnvironment } from '../../stacks/environment-rules';
 import { buildPlatform } from '../../stacks/platform';
 import { prod } from '../../stacks/prod';
@@ -258,5 +258,49 @@ describe('environment validation', () => {
   it('names the service when its construct rejects it', () => {
     const bad = { ...prod, services: prod.services.map((s) => (s.name === 'web' ? { ...s, replicas: { min: 7, max: 6 } } : s)) };
     expect(() => buildPlatform(bad)).toThrow("prod/web/Service: 'replicas.min' (7) must be <= 'replicas.max' (6)");
+  });
+});
+
+describe('traffic policy', () => {
+  it("applies prod's call graph through the Istio ambient mesh: api-gateway -> audit-service with 3 attempts of 500 ms", () => {
+    const platform = buildPlatform(prod);
+    const objects = objectsOfApp(platform.app);
+    const vs = objects.find((o) => o.kind === 'VirtualService' && o.metadata.name === 'audit-service') as Json;
+    // POSTs declared idempotent (events carry their id): every method retried, one route.
+    expect(vs.spec.http.map((r: Json) => [r.name, r.timeout, r.retries.attempts])).toEqual([['retried', '1600ms', 2]]);
+    expect(objects.filter((o) => o.kind === 'DestinationRule').map((o) => o.metadata.name)).toEqual(['audit-service']);
+    const ns = objects.find((o) => o.kind === 'Namespace' && o.metadata.name === 'web') as Json;
+    expect(ns.metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
+    expect(platform.mesh?.waypoint).toBeDefined();
+  });
+
+  it("gives each service's data-store clients their timeouts and attempts", () => {
+    const objects = objectsOfApp(buildPlatform(prod).app);
+    const env = (byName(objects, 'audit-service').Deployment.spec.template.spec.containers[0].env as Json[]).filter((e) =>
+      e.name.startsWith('PERFSTACK_'),
+    );
+    expect(Object.fromEntries(env.map((e) => [e.name, e.value]))).toMatchObject({
+      PERFSTACK_POSTGRES_RW_ATTEMPTS: '1',
+      PERFSTACK_POSTGRES_RO_ATTEMPTS: '3',
+      PERFSTACK_POSTGRES_RW_TIMEOUT_MS: '100',
+    });
+  });
+
+  it("leaves no mesh object with mesh 'none', and says every policy in a warning instead", () => {
+    const env: Environment = { ...prod, mesh: 'none' };
+    const objects = objectsOfApp(buildPlatform(env).app);
+    expect(objects.filter((o) => ['DestinationRule', 'VirtualService', 'Gateway'].includes(o.kind))).toEqual([]);
+    expect(trafficWarnings(env)).toEqual([
+      `prod: 'mesh' ("none"): api-gateway -> audit-service is not enforced by a mesh: 3 attempt(s) of 500 ms (at most 1600 ms), at most 256 connections and 384 pending, ejection after 5 consecutive 5xx (at most 50% of instances); api-gateway's HTTP client must apply it`,
+    ]);
+    expect(trafficWarnings(prod)).toEqual([]);
+  });
+
+  it('defaults to no mesh where the catalogue has no Istio line for the version, and refuses to force one there', () => {
+    const old: Environment = { ...prod, kubernetesVersion: '1.31', operators: OPERATORS_FOR['1.31'] };
+    expect(meshOf(old)).toBe('none');
+    expect(() => validateEnvironment({ ...old, mesh: 'istio-ambient' })).toThrow(
+      `prod: 'mesh' ("istio-ambient") has no Istio release in the catalogue for Kubernetes 1.31 (Istio 1.30 needs 1.32 or later); use 'none' or a newer kubernetesVersion`,
+    );
   });
 });

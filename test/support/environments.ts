@@ -19,12 +19,21 @@ export const CLOUD_STACKS: readonly string[] = PULUMI_STACKS.filter((n) => ENVIR
 
 /**
  * prod with `n` services cloned from its catalogue (`svc-0`, `svc-1`, ...), to measure or test at scale. Public
- * clones get their own ingress path; no load test, since there is no api-gateway to target.
+ * clones get their own ingress path; a clone calls the clones of its original's callees in the same block of the
+ * catalogue (a callee past `n` is left out); no load test, since there is no api-gateway to target.
  */
 export function scaledProd(n: number): Environment {
-  const services = Array.from({ length: n }, (_, i) => ({ ...prod.services[i % prod.services.length], name: `svc-${i}` })).map((s) =>
-    s.exposure === 'public' ? { ...s, ingressPath: `/${s.name}` } : s,
-  );
+  const k = prod.services.length;
+  const services = Array.from({ length: n }, (_, i) => {
+    const original = prod.services[i % k];
+    const block = i - (i % k);
+    const cloneOf = (name: string) => block + prod.services.findIndex((s) => s.name === name);
+    const dependencies = original.dependencies
+      ?.map((d) => (d.kind === 'service' ? { ...d, service: `svc-${cloneOf(d.service)}` } : d))
+      .filter((d) => d.kind !== 'service' || Number(d.service.slice(4)) < n);
+    const clone = { ...original, name: `svc-${i}`, ...(dependencies ? { dependencies } : {}) };
+    return clone.exposure === 'public' ? { ...clone, ingressPath: `/${clone.name}` } : clone;
+  });
   return { ...prod, name: `gen${n}`, services, loadTests: undefined };
 }
 

@@ -236,8 +236,14 @@ class KubernetesCore {
       for (const v of spec.versions) {
         if (!v.served || !v.schema) continue;
         const schema = harden(v.schema.openAPIV3Schema, true) as Schema;
-        // CRDs leave metadata open; the API server still applies ObjectMeta's schema to it.
-        schema.properties = { ...(schema.properties as Schema), metadata: { $ref: OBJECT_META } };
+        // CRDs leave metadata open; the API server still applies ObjectMeta's schema to it. apiVersion and kind are
+        // always accepted, whether the CRD's schema lists them (most do) or not (Istio's).
+        schema.properties = {
+          apiVersion: { type: 'string' },
+          kind: { type: 'string' },
+          ...(schema.properties as Schema),
+          metadata: { $ref: OBJECT_META },
+        };
         schema.required = [...new Set([...((schema.required as string[]) ?? []), 'apiVersion', 'kind', 'metadata'])];
         schemas.set(gvk(`${spec.group}/${v.name}`, spec.names.kind), schema);
       }

@@ -34,6 +34,24 @@ describe('NamespaceBaseline', () => {
     expect(policies.every((p) => p.spec.ingress === undefined)).toBe(true);
   });
 
+  it('enrols the namespace in the ambient mesh and admits HBONE and the probes ambient source-NATs, only when asked', () => {
+    const c = freshChart();
+    const ns = new NamespaceBaseline(c, 'ns', { name: 'web', ambientMesh: true });
+    const out = objectsOf(c) as Json[];
+    expect((findObject(out, 'Namespace') as Json).metadata.labels['istio.io/dataplane-mode']).toBe('ambient');
+    expect(ns.allowAmbient).toBeDefined();
+    expect((out.find((o) => o.metadata.name === 'allow-ambient-ingress') as Json).spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [
+        { from: [{ podSelector: {} }], ports: [{ port: 15008, protocol: 'TCP' }] },
+        { from: [{ ipBlock: { cidr: '169.254.7.127/32' } }] },
+      ],
+    });
+    expect(out.flatMap((o) => schemaValidator().validate(o))).toEqual([]);
+    expect((findObject(objects, 'Namespace') as Json).metadata.labels['istio.io/dataplane-mode']).toBeUndefined();
+  });
+
   it('rejects a namespace name Kubernetes would refuse', () => {
     expect(() => new NamespaceBaseline(freshChart(), 'ns', { name: 'Web_Apps' })).toThrow(
       'test/ns: \'name\' ("Web_Apps") must be a DNS label',

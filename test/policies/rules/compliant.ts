@@ -62,7 +62,36 @@ export function compliant(): Json[] {
         },
       },
     },
-    { apiVersion: 'v1', kind: 'Service', metadata: meta('api'), spec: { selector: { app: 'api' }, ports: [{ port: 80 }] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { ...meta('api'), labels: { ...labels, 'istio.io/use-waypoint': 'waypoint' } },
+      spec: { selector: { app: 'api' }, ports: [{ port: 80 }] },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'DestinationRule',
+      metadata: meta('api'),
+      spec: {
+        host: 'api.web.svc.cluster.local',
+        trafficPolicy: {
+          connectionPool: { tcp: { maxConnections: 64 }, http: { http1MaxPendingRequests: 96 } },
+          outlierDetection: { consecutive5xxErrors: 5, maxEjectionPercent: 50 },
+        },
+      },
+    },
+    {
+      apiVersion: 'networking.istio.io/v1',
+      kind: 'VirtualService',
+      metadata: meta('api'),
+      spec: {
+        hosts: ['api.web.svc.cluster.local'],
+        http: [
+          { name: 'retried', match: [{ method: { exact: 'GET' } }], timeout: '1600ms', retries: { attempts: 2, perTryTimeout: '500ms' } },
+          { name: 'once', timeout: '500ms', retries: { attempts: 0 } },
+        ],
+      },
+    },
     {
       apiVersion: 'autoscaling/v2',
       kind: 'HorizontalPodAutoscaler',
@@ -132,6 +161,8 @@ export function findings(objects: Json[]) {
 
 export const dep = (o: Json[]) => o.find((x) => x.kind === 'Deployment');
 export const ctr = (o: Json[]) => dep(o).spec.template.spec.containers[0];
+export const destinationRule = (o: Json[]) => o.find((x) => x.kind === 'DestinationRule');
+export const virtualService = (o: Json[]) => o.find((x) => x.kind === 'VirtualService');
 
 /** Asserts that `change` to the compliant fixture yields exactly `expected` from `rule` (a neighbouring rule may also fire). */
 export function expectOnly(rule: string, change: (o: Json[]) => void, expected: string): void {

@@ -1,0 +1,106 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { Duration } from 'cdk8s';
+import { Problems } from '../../constructs/core/errors';
+import { checkCallGraph } from '../../constructs/traffic/call-graph';
+import { dependencyAlertRules } from '../../constructs/traffic/dependency-rules';
+import { meshPolicies } from '../../constructs/traffic/mesh-policy';
+import { describeWithPrograms } from './support/programs';
+
+const req = (flags: string, values: string) => ({
+  series: `istio_requests_total{reporter="waypoint",source_workload="api-gateway",destination_service_namespace="web",destination_service_name="audit-service",response_code="200",response_flags="${flags}"}`,
+  values,
+});
+const cluster = 'cluster_name="outbound|80||audit-service.web.svc.cluster.local"';
+
+interface Case {
+  readonly alert: string;
+  readonly firing: { series: string; values: string }[];
+  readonly healthy: { series: string; values: string }[];
+}
+
+/** For each alert: series that must make it fire at 20m with caller and callee named, and healthy series that keep it quiet. */
+const CASES: Case[] = [
+  { alert: 'DependencyCircuitBreakerOverflow', firing: [req('UO', '0+60x30'), req('-', '0+6000x30')], healthy: [req('-', '0+6000x30')] },
+  {
+    alert: 'DependencyUpstreamTimeouts',
+    firing: [req('UT', '0+300x30'), req('-', '0+6000x30')],
+    healthy: [req('UT', '0+6x30'), req('-', '0+6000x30')],
+  },
+  {
+    alert: 'DependencyRetryRateHigh',
+    firing: [
+      { series: `envoy_cluster_upstream_rq_retry{${cluster}}`, values: '0+1200x30' },
+      { series: `envoy_cluster_upstream_rq_total{${cluster}}`, values: '0+6000x30' },
+    ],
+    healthy: [
+      { series: `envoy_cluster_upstream_rq_retry{${cluster}}`, values: '0+60x30' },
+      { series: `envoy_cluster_upstream_rq_total{${cluster}}`, values: '0+6000x30' },
+    ],
+  },
+  {
+    alert: 'DependencyOutlierEjections',
+    firing: [{ series: `envoy_cluster_outlier_detection_ejections_active{${cluster}}`, values: '1x30' }],
+    healthy: [{ series: `envoy_cluster_outlier_detection_ejections_active{${cluster}}`, values: '0x30' }],
+  },
+];
+
+describeWithPrograms('Dependency alerts, on real promtool', ['promtool'], (bin) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-dependencies-'));
+  const rules = path.join(dir, 'dependencies.rules.yaml');
+  const p = new Problems('test');
+  const graph = checkCallGraph(p, [
+    {
+      name: 'api-gateway',
+      latencyThreshold: Duration.millis(200),
+      replicasMax: 20,
+      dependencies: [{ kind: 'service', service: 'audit-service', methods: ['POST'], idempotent: true }],
+    },
+    { name: 'audit-service', latencyThreshold: Duration.millis(200), replicasMax: 8 },
+  ])!;
+  p.throwIfAny();
+  const group = dependencyAlertRules('web', meshPolicies(graph));
+  fs.writeFileSync(rules, stringify({ groups: [group] }, { lineWidth: 0 }));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function firing(alert: string, series: Case['firing'], expected: number): string {
+    const file = path.join(dir, `${alert}-${expected}.yaml`);
+    const test = {
+      rule_files: [rules],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: series,
+          promql_expr_test: [
+            {
+              expr: `count(ALERTS{alertname="${alert}",alertstate="firing",callee="audit-service",caller="api-gateway"}) or vector(0)`,
+              eval_time: '20m',
+              exp_samples: [{ labels: '{}', value: expected }],
+            },
+          ],
+        },
+      ],
+    };
+    fs.writeFileSync(file, stringify(test, { lineWidth: 0 }));
+    const r = spawnSync(bin.promtool, ['test', 'rules', file], { encoding: 'utf8' });
+    return r.status === 0 ? 'SUCCESS' : `${r.stdout}${r.stderr}`;
+  }
+
+  it('covers every dependency alert, and promtool accepts the rules', () => {
+    expect(CASES.map((c) => c.alert)).toEqual(group.rules.map((r) => r.alert));
+    const r = spawnSync(bin.promtool, ['check', 'rules', rules], { encoding: 'utf8' });
+    expect(`${r.status} ${r.stdout}${r.stderr}`).toMatch(/^0 /);
+  });
+
+  it.each(CASES.map((c) => [c.alert, c] as const))('%s fires on its condition, naming caller and callee', (_, c) => {
+    expect(firing(c.alert, c.firing, 1)).toBe('SUCCESS');
+  });
+
+  it.each(CASES.map((c) => [c.alert, c] as const))('%s stays quiet on healthy series', (_, c) => {
+    expect(firing(c.alert, c.healthy, 0)).toBe('SUCCESS');
+  });
+});
