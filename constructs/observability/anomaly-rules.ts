@@ -24,7 +24,7 @@ export interface AnomalyThresholds {
   readonly minRelativeSpread?: number;
   /** Traffic-drop alert: score at or below minus this, sustained. @default 1.5 */
   readonly dropScore?: number;
-  /** Traffic-spike alert: score at or above this, sustained. @default 4 */
+  /** Traffic-spike alert: score at or above this, sustained. @default 3 */
   readonly spikeScore?: number;
   /** Traffic stopped: requests below this share of the baseline. @default 0.1 */
   readonly nearZeroShare?: number;
@@ -45,7 +45,7 @@ export const ANOMALY_DEFAULTS: Required<AnomalyThresholds> = {
   minWeeks: 2,
   minRelativeSpread: 0.3,
   dropScore: 1.5,
-  spikeScore: 4,
+  spikeScore: 3,
   nearZeroShare: 0.1,
   minBaselineRps: 0.05,
   errorScore: 4,
