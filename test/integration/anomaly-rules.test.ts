@@ -84,7 +84,7 @@ function openMetrics(rows: { t: number; requests: number }[]): string {
 /** The suite, or a loud skip on a clone without ../shared/traces. */
 function suite(title: string, programs: readonly string[], body: (bin: Record<string, string>) => void): void {
   if (haveTraces) describeWithPrograms(title, programs, body);
-  // eslint-disable-next-line jest/no-disabled-tests -- skipped loudly above: the traces are not in this clone
+  // eslint-disable-next-line jest/no-disabled-tests, jest/valid-title, jest/valid-describe-callback -- skipped loudly above
   else describe.skip(title, () => body({}));
 }
 
