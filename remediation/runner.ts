@@ -20,6 +20,8 @@ export interface AuditRecord {
 export interface Executor {
   run(service: string, action: RemediationAction): Promise<string>;
   rolloutAt: RolloutClock;
+  /** Reads the service's latest rollout time before a rollback decision. @default - the clock is kept elsewhere */
+  refreshRollout?(service: string): Promise<void>;
   /** Writes the audit record as a Kubernetes Event on the service's Deployment. */
   event(record: AuditRecord): Promise<void>;
   /** Pages a person: an alert sent to Alertmanager, routed like every other page. */
@@ -64,6 +66,9 @@ export class RemediationRunner {
 
   private async one(alert: WebhookAlert): Promise<AuditRecord> {
     const now = this.now();
+    const svc = this.o.policy.services.find((s) => s.service === alert.labels.service);
+    if (svc?.rules.some((r) => r.alert === alert.labels.alertname && r.action.kind === 'rollback'))
+      await this.o.executor.refreshRollout?.(svc.service);
     const d = decide(this.o.policy, this.state, alert, now, this.o.executor.rolloutAt);
     const service = alert.labels.service ?? '';
     let outcome: string = d.verdict === 'skip' ? 'skipped' : d.verdict === 'escalate' ? 'escalated' : 'dry-run';
