@@ -21,7 +21,10 @@ export function main(): void {
   const policy = JSON.parse(fs.readFileSync(arg('policy'), 'utf8')) as RemediationPolicy;
   const kube = {
     url: `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? '443'}`,
-    token: fs.readFileSync(`${SA}/token`, 'utf8').trim(),
+    // Read on every call: the kubelet rotates the projected token.
+    get token() {
+      return fs.readFileSync(`${SA}/token`, 'utf8').trim();
+    },
     agent: new https.Agent({ ca: fs.readFileSync(`${SA}/ca.crt`), keepAlive: true }),
   };
   const executor = new KubeExecutor(kube, policy, process.env.ALERTMANAGER_URL ?? '');
