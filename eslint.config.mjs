@@ -18,6 +18,8 @@ const FORBIDDEN = {
   planning: ['infra', 'delivery', 'policies'],
   delivery: ['infra', 'planning', 'policies'],
   infra: ['delivery', 'policies'],
+  // The runner reads the policy types from constructs, never the environments.
+  remediation: ['stacks', 'infra', 'planning', 'delivery', 'policies', 'cli'],
 };
 
 export const importBoundaries = Object.entries(FORBIDDEN).map(([folder, forbidden]) => ({

@@ -38,6 +38,27 @@ export interface AlertRoutingOptions {
 /** Alerts of one SLO and service arrive as one notification. */
 export const GROUP_BY = ['service', 'slo'] as const;
 
+/**
+ * Inhibitions, as matcher strings: a ticket while a page fires for the same service and slo; an anomaly alert
+ * while an SLO burn alert (which already says more) fires for the same service and slo; a traffic drop while the
+ * traffic has stopped altogether.
+ */
+export const INHIBIT_RULES: readonly {
+  readonly source: readonly string[];
+  readonly target: readonly string[];
+  readonly equal: readonly string[];
+}[] = [
+  { source: ['severity="page"'], target: ['severity="ticket"'], equal: GROUP_BY },
+  { source: ['alertname="SloErrorBudgetBurn"'], target: ['anomaly="true"'], equal: ['namespace', ...GROUP_BY] },
+  { source: ['alertname="AnomalyTrafficStopped"'], target: ['alertname="AnomalyTrafficDrop"'], equal: ['namespace', 'service'] },
+];
+
+/** `name="value"` -> its parts. */
+function matcher(m: string): { name: string; value: string } {
+  const [, name, value] = /^([a-z_]+)="(.*)"$/.exec(m)!;
+  return { name, value };
+}
+
 const RECEIVER_NAMES: Record<Severity, string> = { page: 'on-call', ticket: 'ticket' };
 /** How often an unresolved alert is re-sent: a page hourly, a ticket daily. */
 const REPEAT: Record<Severity, string> = { page: '1h', ticket: '24h' };
@@ -101,7 +122,7 @@ export function alertmanagerYaml(o: AlertRoutingOptions): string {
         })),
       },
       receivers: [receiver('page', o.onCall), receiver('ticket', o.ticket)],
-      inhibit_rules: [{ source_matchers: ['severity="page"'], target_matchers: ['severity="ticket"'], equal: [...GROUP_BY] }],
+      inhibit_rules: INHIBIT_RULES.map((r) => ({ source_matchers: [...r.source], target_matchers: [...r.target], equal: [...r.equal] })),
     },
     { lineWidth: 0 },
   );
@@ -144,13 +165,11 @@ export class AlertRouting extends Construct {
           })),
         },
         receivers: [receiver('page', props.onCall), receiver('ticket', props.ticket)],
-        inhibitRules: [
-          {
-            sourceMatch: [{ name: 'severity', value: 'page', matchType: SourceMatchType.VALUE_EQUALS }],
-            targetMatch: [{ name: 'severity', value: 'ticket', matchType: TargetMatchType.VALUE_EQUALS }],
-            equal: [...GROUP_BY],
-          },
-        ],
+        inhibitRules: INHIBIT_RULES.map((r) => ({
+          sourceMatch: r.source.map((m) => ({ ...matcher(m), matchType: SourceMatchType.VALUE_EQUALS })),
+          targetMatch: r.target.map((m) => ({ ...matcher(m), matchType: TargetMatchType.VALUE_EQUALS })),
+          equal: [...r.equal],
+        })),
       },
     });
   }

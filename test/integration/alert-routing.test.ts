@@ -1,9 +1,10 @@
-import { spawnSync } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { alertmanagerYaml } from '../../constructs/observability/alert-routing';
 import { ENVIRONMENTS } from '../../stacks/environments';
+import { freePort } from './support/ports';
 import { describeWithPrograms } from './support/programs';
 
 describeWithPrograms('Alertmanager routing of every environment, on real amtool', ['amtool'], (bin) => {
@@ -30,5 +31,71 @@ describeWithPrograms('Alertmanager routing of every environment, on real amtool'
     expect(route(file, 'severity=page', 'service=api-gateway', 'slo=availability', 'namespace=web')).toBe('on-call');
     expect(route(file, 'severity=ticket', 'service=api-gateway', 'slo=latency', 'namespace=web')).toBe('ticket');
     expect(route(file, 'alertname=Unlabelled')).toBe('ticket');
+  });
+});
+
+describeWithPrograms('Alertmanager inhibition of every environment, on a real Alertmanager', ['prometheus-alertmanager'], (bin) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-am-inhibit-'));
+  let alertmanager: ChildProcess;
+  let url = '';
+
+  beforeAll(async () => {
+    const e = ENVIRONMENTS.prod;
+    fs.writeFileSync(path.join(dir, 'am.yml'), alertmanagerYaml({ namespace: e.namespace, airGapped: e.airGapped, ...e.alerting }));
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    alertmanager = spawn(
+      bin['prometheus-alertmanager'],
+      [`--config.file=${dir}/am.yml`, `--storage.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+      { stdio: 'ignore' },
+    );
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      try {
+        if ((await fetch(`${url}/-/ready`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('alertmanager did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 60000);
+
+  afterAll(() => {
+    alertmanager?.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Posts `alerts` and returns, per alertname, whether Alertmanager holds it inhibited. */
+  async function inhibited(alerts: Record<string, string>[]): Promise<Record<string, boolean>> {
+    const body = alerts.map((labels) => ({ labels: { namespace: 'web', service: 'api-gateway', ...labels } }));
+    expect(
+      (await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }))
+        .status,
+    ).toBe(200);
+    // Inhibition is evaluated when the alerts are read; the source must be in the store first.
+    await new Promise((r) => setTimeout(r, 200));
+    const held = (await (await fetch(`${url}/api/v2/alerts`)).json()) as {
+      labels: Record<string, string>;
+      status: { inhibitedBy: string[] };
+    }[];
+    return Object.fromEntries(held.map((a) => [`${a.labels.alertname}/${a.labels.slo ?? ''}`, a.status.inhibitedBy.length > 0]));
+  }
+
+  it('holds back an anomaly alert that an SLO burn of the same service and slo already reports, and only that', async () => {
+    const state = await inhibited([
+      { alertname: 'SloErrorBudgetBurn', severity: 'ticket', slo: 'availability' },
+      { alertname: 'AnomalyErrorRatio', severity: 'ticket', slo: 'availability', anomaly: 'true' },
+      { alertname: 'AnomalyLatency', severity: 'ticket', slo: 'latency', anomaly: 'true' },
+      { alertname: 'AnomalyTrafficStopped', severity: 'page', slo: 'traffic', anomaly: 'true' },
+      { alertname: 'AnomalyTrafficDrop', severity: 'ticket', slo: 'traffic', anomaly: 'true' },
+    ]);
+    expect(state).toEqual({
+      'SloErrorBudgetBurn/availability': false,
+      'AnomalyErrorRatio/availability': true,
+      'AnomalyLatency/latency': false,
+      'AnomalyTrafficStopped/traffic': false,
+      'AnomalyTrafficDrop/traffic': true,
+    });
   });
 });

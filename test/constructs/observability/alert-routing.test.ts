@@ -26,12 +26,22 @@ describe('AlertRouting', () => {
     ]);
   });
 
-  it('silences a ticket while a page fires for the same service and slo', () => {
+  it('silences a ticket while a page fires for the same service and slo, and an anomaly while an SLO burn does', () => {
     expect(cr.spec.inhibitRules).toEqual([
       {
         sourceMatch: [{ name: 'severity', value: 'page', matchType: '=' }],
         targetMatch: [{ name: 'severity', value: 'ticket', matchType: '=' }],
         equal: ['service', 'slo'],
+      },
+      {
+        sourceMatch: [{ name: 'alertname', value: 'SloErrorBudgetBurn', matchType: '=' }],
+        targetMatch: [{ name: 'anomaly', value: 'true', matchType: '=' }],
+        equal: ['namespace', 'service', 'slo'],
+      },
+      {
+        sourceMatch: [{ name: 'alertname', value: 'AnomalyTrafficStopped', matchType: '=' }],
+        targetMatch: [{ name: 'alertname', value: 'AnomalyTrafficDrop', matchType: '=' }],
+        equal: ['namespace', 'service'],
       },
     ]);
   });
@@ -47,7 +57,7 @@ describe('AlertRouting', () => {
       ['severity="ticket"', 'ticket'],
     ]);
     expect(am.receivers.map((r: Json) => r.name)).toEqual(cr.spec.receivers.map((r: Json) => r.name));
-    expect(am.inhibit_rules[0].equal).toEqual(cr.spec.inhibitRules[0].equal);
+    expect(am.inhibit_rules.map((r: Json) => r.equal)).toEqual(cr.spec.inhibitRules.map((r: Json) => r.equal));
   });
 
   it('is schema-valid', () => {

@@ -16,6 +16,7 @@ const PACKAGES: Record<string, string> = {
   pgbouncer: 'pgbouncer',
   promtool: 'prometheus',
   amtool: 'prometheus-alertmanager',
+  'prometheus-alertmanager': 'prometheus-alertmanager',
   runuser: 'util-linux',
   skopeo: 'skopeo',
   prometheus: 'prometheus',

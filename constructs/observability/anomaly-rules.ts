@@ -1,0 +1,256 @@
+import { Construct } from 'constructs';
+import { Problems } from '../core/errors';
+import { Rule, RuleGroup, RuleGroups, runbook } from './rule-groups';
+import { SloModel, SloSpec, roundNumber as number, sloModel } from './slo';
+import { validateSloSpec } from './slo-rules';
+
+/**
+ * Seasonal baselines and anomaly alerts, from the same {@link SloModel} as the burn-rate rules. The baseline of a
+ * signal is the median of the same hour of the week over the past weeks (a median, so one week's incident, even a
+ * day of zero traffic, does not move it); the spread is the inter-quartile range of those weeks, floored at a share
+ * of the baseline so quiet weeks do not make every wobble an anomaly. The deviation score is (now - baseline) /
+ * spread. Every recording reads the raw series only, so the rules can be backfilled in one pass.
+ *
+ * @see https://prometheus.io/docs/practices/rules/
+ */
+
+/** Thresholds of one service's anomaly alerts; every one can be overridden per service. */
+export interface AnomalyThresholds {
+  /** Past weeks the seasonal baseline is the median of. @default 4 */
+  readonly weeks?: number;
+  /** Fewest past weeks with data before any anomaly alert may fire (a new service has no baseline). @default 2 */
+  readonly minWeeks?: number;
+  /** The spread is at least this share of the baseline. @default 0.3 */
+  readonly minRelativeSpread?: number;
+  /** Traffic-drop alert: score at or below minus this, sustained. @default 1.5 */
+  readonly dropScore?: number;
+  /** Traffic-spike alert: score at or above this, sustained. @default 3 */
+  readonly spikeScore?: number;
+  /** Traffic stopped: requests below this share of the baseline. @default 0.1 */
+  readonly nearZeroShare?: number;
+  /** Baseline (requests per second) below which "stopped" means nothing: a quiet hour may be empty. @default 0.05 */
+  readonly minBaselineRps?: number;
+  /** Error-ratio and latency alerts: score at or above this, sustained. @default 4 */
+  readonly errorScore?: number;
+  /** How long a drop, error or latency deviation must last. Prometheus duration. @default '15m' */
+  readonly sustained?: string;
+  /** How long a spike must last. @default '10m' */
+  readonly spikeSustained?: string;
+  /** How long traffic must stay near zero. @default '5m' */
+  readonly stoppedSustained?: string;
+}
+
+export const ANOMALY_DEFAULTS: Required<AnomalyThresholds> = {
+  weeks: 4,
+  minWeeks: 2,
+  minRelativeSpread: 0.3,
+  dropScore: 1.5,
+  spikeScore: 3,
+  nearZeroShare: 0.1,
+  minBaselineRps: 0.05,
+  errorScore: 4,
+  sustained: '15m',
+  spikeSustained: '10m',
+  stoppedSustained: '5m',
+};
+
+/** The recorded series, by signal. */
+export const ANOMALY_RECORDS = {
+  requests: signalRecords('requests'),
+  errors: signalRecords('errors'),
+  latency: signalRecords('latency'),
+} as const;
+
+function signalRecords(signal: string) {
+  return {
+    current: `anomaly:${signal}:current`,
+    baseline: `anomaly:${signal}:baseline`,
+    spread: `anomaly:${signal}:spread`,
+    weeks: `anomaly:${signal}:weeks`,
+    score: `anomaly:${signal}:score`,
+  };
+}
+
+/** Window the current value is measured over; the seasonal values use a 1 h window centred on the same time. */
+export const CURRENT_WINDOW = '10m';
+/** The current error ratio is noisier at low traffic: a longer window. */
+export const ERROR_WINDOW = '30m';
+
+export function resolveAnomalyThresholds(t: AnomalyThresholds | undefined): Required<AnomalyThresholds> {
+  return Object.fromEntries(
+    Object.entries(ANOMALY_DEFAULTS).map(([k, d]) => [k, t?.[k as keyof AnomalyThresholds] ?? d]),
+  ) as unknown as Required<AnomalyThresholds>;
+}
+
+export function checkAnomalyThresholds(problems: Problems, input: string, t: AnomalyThresholds | undefined): void {
+  const r = resolveAnomalyThresholds(t);
+  const whole = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
+  problems.check(whole(r.weeks, 1, 8), `${input}.weeks`, r.weeks, 'must be a whole number of weeks from 1 to 8');
+  problems.check(whole(r.minWeeks, 1, r.weeks), `${input}.minWeeks`, r.minWeeks, `must be from 1 to 'weeks' (${r.weeks})`);
+  for (const k of ['minRelativeSpread', 'nearZeroShare'] as const)
+    problems.check(r[k] > 0 && r[k] < 1, `${input}.${k}`, r[k], 'must be a share above 0 and below 1');
+  for (const k of ['dropScore', 'spikeScore', 'errorScore', 'minBaselineRps'] as const)
+    problems.check(Number.isFinite(r[k]) && r[k] > 0, `${input}.${k}`, r[k], 'must be a positive number');
+  for (const k of ['sustained', 'spikeSustained', 'stoppedSustained'] as const)
+    problems.check(/^([0-9]+[smh])+$/.test(r[k]), `${input}.${k}`, r[k], "must be a Prometheus duration such as '15m'");
+}
+
+/** A 1 h window centred on the same time `n` weeks ago, as an offset. */
+function weeksAgo(n: number): string {
+  return `${n * 168 - 1}h30m`;
+}
+
+/** `expr` (with a `{{w}}` range and `{{o}}` offset) at the same time of each past week, labelled `weeks_ago`. */
+function seasonal(expr: (range: string, offset: string) => string, weeks: number): string {
+  return Array.from({ length: weeks }, (_, i) => `label_replace(${expr('1h', weeksAgo(i + 1))}, "weeks_ago", "${i + 1}", "", "")`).join(
+    ' or ',
+  );
+}
+
+/** Stage 4 of the SLO pipeline, beside the burn-rate rules: recordings and alerts of one service's anomalies. */
+export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThresholds): RuleGroup[] {
+  const t = resolveAnomalyThresholds(thresholds);
+  const sel = `namespace="${model.namespace}",service="${model.service}"`;
+  const by = 'sum by (namespace, service)';
+  const err = model.slo.metrics.errorSelector;
+  const pq = model.latency.target;
+  const signals = {
+    requests: (w: string, o = '') => `${by} (rate(${model.requests}{${sel}}[${w}]${o}))`,
+    // No failed request at all is a ratio of 0, not a missing series.
+    errors: (w: string, o = '') => {
+      const all = `${by} (rate(${model.requests}{${sel}}[${w}]${o}))`;
+      return `((${by} (rate(${model.requests}{${sel},${err}}[${w}]${o})) or 0 * ${all}) / ${all})`;
+    },
+    latency: (w: string, o = '') =>
+      `histogram_quantile(${pq}, sum by (namespace, service, le) (rate(${model.histogram}_bucket{${sel}}[${w}]${o})))`,
+  };
+  const offset = (o: string) => ` offset ${o}`;
+  const labels = { service: model.service, namespace: model.namespace };
+  const m = `{${sel}}`;
+  const signalNames = ['requests', 'errors', 'latency'] as const;
+  const recordings: Rule[] = signalNames.flatMap((s) => {
+    const r = ANOMALY_RECORDS[s];
+    const past = seasonal((w, o) => signals[s](w, offset(o)), t.weeks);
+    const q = (p: number) => `quantile without (weeks_ago) (${p}, ${past})`;
+    return [
+      { record: r.current, expr: signals[s](s === 'errors' ? ERROR_WINDOW : CURRENT_WINDOW), labels },
+      { record: r.baseline, expr: q(0.5), labels },
+      { record: r.spread, expr: `${q(0.75)} - ${q(0.25)}`, labels },
+      { record: r.weeks, expr: `count without (weeks_ago) (${past})`, labels },
+    ];
+  });
+  // Scores read the recordings above: a group of their own, evaluated after them (and backfilled in a second pass).
+  const scores: Rule[] = signalNames.map((s) => {
+    const r = ANOMALY_RECORDS[s];
+    // The spread's floor: a share of the baseline; for the error ratio also the error budget, since a ratio near
+    // zero has no meaningful relative spread.
+    const share = `${r.baseline}${m} * ${t.minRelativeSpread}`;
+    const floor = s === 'errors' ? `clamp_min(${share}, ${model.availability.budget})` : share;
+    return {
+      record: r.score,
+      expr: `(${r.current}${m} - ${r.baseline}${m}) / ((${r.spread}${m} > ${floor}) or ${floor} > 0) and ${r.weeks}${m} >= ${t.minWeeks}`,
+      labels,
+    };
+  });
+  const R = ANOMALY_RECORDS;
+  const alert = (
+    name: string,
+    slo: string,
+    severity: 'page' | 'ticket',
+    expr: string,
+    forDuration: string,
+    summary: string,
+    description: string,
+  ): Rule => ({
+    alert: name,
+    expr,
+    for: forDuration,
+    labels: { severity, ...labels, slo, anomaly: 'true' },
+    annotations: { summary: `${model.service}: ${summary}`, description, runbook_url: runbook(`anomaly-${slo}`) },
+  });
+  const median = `the median of the same hour over the past ${t.weeks} weeks`;
+  const alerts: Rule[] = [
+    alert(
+      'AnomalyTrafficStopped',
+      'traffic',
+      'page',
+      `${R.requests.current}${m} < ${t.nearZeroShare} * ${R.requests.baseline}${m} and ${R.requests.baseline}${m} > ${t.minBaselineRps} and ${R.requests.weeks}${m} >= ${t.minWeeks}`,
+      t.stoppedSustained,
+      'requests stopped where the baseline expects traffic',
+      `Requests are under ${number(t.nearZeroShare * 100)}% of ${median} for ${t.stoppedSustained}: {{ $value | humanize }} per second. An outage upstream of the service (DNS, ingress, the network) looks like this.`,
+    ),
+    alert(
+      'AnomalyTrafficDrop',
+      'traffic',
+      'ticket',
+      `${R.requests.score}${m} <= -${t.dropScore}`,
+      t.sustained,
+      'requests well below the seasonal baseline',
+      `Requests are {{ $value | humanize }} spreads below ${median}, for ${t.sustained}.`,
+    ),
+    alert(
+      'AnomalyTrafficSpike',
+      'traffic',
+      'ticket',
+      `${R.requests.score}${m} >= ${t.spikeScore}`,
+      t.spikeSustained,
+      'requests well above the seasonal baseline',
+      `Requests are {{ $value | humanize }} spreads above ${median}, for ${t.spikeSustained}: check the autoscaler keeps up and whether the traffic is legitimate.`,
+    ),
+    alert(
+      'AnomalyErrorRatio',
+      'availability',
+      'ticket',
+      `${R.errors.score}${m} >= ${t.errorScore}`,
+      t.sustained,
+      'error ratio well above the seasonal baseline',
+      `The error ratio over ${ERROR_WINDOW} is {{ $value | humanize }} spreads above ${median} (the spread is at least the error budget, ${model.availability.budget}).`,
+    ),
+    alert(
+      'AnomalyLatency',
+      'latency',
+      'ticket',
+      `${R.latency.score}${m} >= ${t.errorScore}`,
+      t.sustained,
+      `p${number(pq * 100)} latency well above the seasonal baseline`,
+      `The p${number(pq * 100)} latency over ${CURRENT_WINDOW} is {{ $value | humanize }} spreads above ${median}.`,
+    ),
+  ];
+  return [
+    { name: `anomaly-${model.service}-recordings`, interval: '1m', rules: recordings },
+    { name: `anomaly-${model.service}-scores`, interval: '1m', rules: scores },
+    { name: `anomaly-${model.service}-alerts`, rules: alerts },
+  ];
+}
+
+export interface AnomalyRulesProps extends SloSpec {
+  /** Per-service thresholds. @default - {@link ANOMALY_DEFAULTS} */
+  readonly thresholds?: AnomalyThresholds;
+  /** @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** The anomaly rules of one service as a PrometheusRule, beside its SLO rules. */
+export class AnomalyRules extends Construct {
+  public readonly model: SloModel;
+  public readonly thresholds: Required<AnomalyThresholds>;
+  public readonly groups: readonly RuleGroup[];
+  public readonly rules: RuleGroups;
+
+  constructor(scope: Construct, id: string, props: AnomalyRulesProps) {
+    super(scope, id);
+    const problems = Problems.of(this);
+    validateSloSpec(props, problems);
+    checkAnomalyThresholds(problems, 'thresholds', props.thresholds);
+    problems.throwIfAny();
+    this.model = sloModel(props);
+    this.thresholds = resolveAnomalyThresholds(props.thresholds);
+    this.groups = anomalyRuleGroups(this.model, this.thresholds);
+    this.rules = new RuleGroups(this, 'Rules', {
+      name: `${props.service}-anomaly`,
+      namespace: props.namespace,
+      groups: this.groups,
+      labels: props.labels,
+    });
+  }
+}

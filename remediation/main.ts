@@ -1,0 +1,36 @@
+import * as fs from 'fs';
+import * as https from 'https';
+import { RemediationPolicy } from '../constructs/observability/remediation-policy';
+import { KubeExecutor } from './kube-executor';
+import { RemediationRunner } from './runner';
+
+/**
+ * The runner's entry in its pod: the policy from the ConfigMap, the API server through the ServiceAccount's token
+ * and CA, escalations to ALERTMANAGER_URL. Arguments: `--policy=<file> --port=<n>`.
+ */
+const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+function arg(name: string, fallback?: string): string {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  const value = found?.slice(name.length + 3) ?? fallback;
+  if (value === undefined) throw new Error(`--${name}=... is required`);
+  return value;
+}
+
+export function main(): void {
+  const policy = JSON.parse(fs.readFileSync(arg('policy'), 'utf8')) as RemediationPolicy;
+  const kube = {
+    url: `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? '443'}`,
+    // Read on every call: the kubelet rotates the projected token.
+    get token() {
+      return fs.readFileSync(`${SA}/token`, 'utf8').trim();
+    },
+    agent: new https.Agent({ ca: fs.readFileSync(`${SA}/ca.crt`), keepAlive: true }),
+  };
+  const executor = new KubeExecutor(kube, policy, process.env.ALERTMANAGER_URL ?? '');
+  const runner = new RemediationRunner({ policy, executor });
+  runner.server().listen(Number(arg('port', '8080')));
+  process.stdout.write(`${JSON.stringify({ started: true, dryRun: policy.dryRun, services: policy.services.map((s) => s.service) })}\n`);
+}
+
+if (require.main === module) main();

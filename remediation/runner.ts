@@ -1,0 +1,151 @@
+import * as http from 'http';
+import { RemediationAction, RemediationPolicy } from '../constructs/observability/remediation-policy';
+import { Decision, RemediationState, RolloutClock, WebhookAlert, WebhookPayload, decide } from './decide';
+
+/** The audit record of one decision: who (the runner), what (the action), why (the alert, its labels and value). */
+export interface AuditRecord {
+  readonly time: string;
+  readonly service: string;
+  readonly alert: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly description?: string;
+  readonly verdict: Decision['verdict'];
+  readonly action?: RemediationAction['kind'];
+  readonly dryRun?: boolean;
+  readonly outcome: string;
+  readonly reason: string;
+}
+
+/** What the runner acts through; the Kubernetes and Redis implementation is in ./kube-executor.ts. */
+export interface Executor {
+  run(service: string, action: RemediationAction): Promise<string>;
+  rolloutAt: RolloutClock;
+  /** Reads the service's latest rollout time before a rollback decision. @default - the clock is kept elsewhere */
+  refreshRollout?(service: string): Promise<void>;
+  /** Writes the audit record as a Kubernetes Event on the service's Deployment. */
+  event(record: AuditRecord): Promise<void>;
+  /** Pages a person: an alert sent to Alertmanager, routed like every other page. */
+  escalate(alert: WebhookAlert, record: AuditRecord): Promise<void>;
+}
+
+export interface RunnerOptions {
+  readonly policy: RemediationPolicy;
+  readonly executor: Executor;
+  /** @default Date.now */
+  readonly now?: () => number;
+  /** @default - one JSON line on stdout per record */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * The Alertmanager webhook receiver: decides per alert, acts (or not, in dry-run), and audits every decision three
+ * ways: a JSON log line, a Kubernetes Event, and `perfstack_remediation_decisions_total`.
+ */
+export class RemediationRunner {
+  public readonly state = new RemediationState();
+  private readonly counts = new Map<string, number>();
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly o: RunnerOptions) {
+    this.now = o.now ?? Date.now;
+    this.log = o.log ?? ((l) => process.stdout.write(`${l}\n`));
+  }
+
+  public async handle(payload: WebhookPayload): Promise<AuditRecord[]> {
+    const records: AuditRecord[] = [];
+    for (const alert of payload.alerts) {
+      if (alert.status === 'resolved') {
+        this.state.resolve(alert.fingerprint);
+        continue;
+      }
+      records.push(await this.one(alert));
+    }
+    return records;
+  }
+
+  private async one(alert: WebhookAlert): Promise<AuditRecord> {
+    const now = this.now();
+    const svc = this.o.policy.services.find((s) => s.service === alert.labels.service);
+    if (svc?.rules.some((r) => r.alert === alert.labels.alertname && r.action.kind === 'rollback'))
+      await this.o.executor.refreshRollout?.(svc.service);
+    const d = decide(this.o.policy, this.state, alert, now, this.o.executor.rolloutAt);
+    const service = alert.labels.service ?? '';
+    let outcome: string = d.verdict === 'skip' ? 'skipped' : d.verdict === 'escalate' ? 'escalated' : 'dry-run';
+    if (d.verdict === 'act') {
+      this.state.record(service, alert.labels.alertname, alert.fingerprint, now);
+      if (!d.dryRun) {
+        try {
+          outcome = await this.o.executor.run(service, d.action);
+        } catch (e) {
+          outcome = `failed: ${(e as Error).message}`;
+        }
+      }
+    }
+    const record: AuditRecord = {
+      time: new Date(now).toISOString(),
+      service,
+      alert: alert.labels.alertname,
+      labels: alert.labels,
+      description: alert.annotations?.description,
+      verdict: d.verdict,
+      ...(d.verdict === 'act' ? { action: d.action.kind, dryRun: d.dryRun } : {}),
+      outcome,
+      reason: d.reason,
+    };
+    // A failed action escalates at once: nobody should wait for a fix that did not happen.
+    if (d.verdict === 'escalate' || outcome.startsWith('failed')) {
+      await this.o.executor.escalate(alert, record);
+      this.state.markEscalated(alert.fingerprint);
+    }
+    this.log(JSON.stringify(record));
+    const key = `service="${service}",alertname="${record.alert}",verdict="${d.verdict}",action="${record.action ?? ''}",dry_run="${record.dryRun ?? false}"`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    if (d.verdict !== 'skip') await this.o.executor.event(record);
+    return record;
+  }
+
+  /** The counter in Prometheus' text format. */
+  public metrics(): string {
+    const lines = [
+      '# HELP perfstack_remediation_decisions_total Remediation decisions by service, alert, verdict and action.',
+      '# TYPE perfstack_remediation_decisions_total counter',
+      ...[...this.counts].map(([k, v]) => `perfstack_remediation_decisions_total{${k}} ${v}`),
+    ];
+    return `${lines.join('\n')}\n`;
+  }
+
+  /** POST /alerts (Alertmanager's webhook), GET /metrics, GET /healthz. */
+  public server(): http.Server {
+    return http.createServer((req, res) => {
+      if (req.method === 'GET' && req.url === '/metrics') {
+        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.metrics());
+        return;
+      }
+      if (req.method === 'GET' && req.url === '/healthz') {
+        res.writeHead(200).end('ok\n');
+        return;
+      }
+      if (req.method !== 'POST' || req.url !== '/alerts') {
+        res.writeHead(404).end();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        let payload: WebhookPayload;
+        try {
+          payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookPayload;
+        } catch {
+          res.writeHead(400).end('not JSON\n');
+          return;
+        }
+        this.handle(payload).then(
+          (records) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(records)),
+          // Alertmanager retries a 5xx: the same alerts come again and the state keeps the limits.
+          (e: Error) => res.writeHead(500).end(`${e.message}\n`),
+        );
+      });
+    });
+  }
+}

@@ -1,0 +1,222 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { RemediationPolicy, resolveRemediationPolicy } from '../../constructs/observability/remediation-policy';
+import { WebhookPayload } from '../../remediation/decide';
+import { postEscalation } from '../../remediation/escalation';
+import { AuditRecord, Executor, RemediationRunner } from '../../remediation/runner';
+import { freePort } from './support/ports';
+import { describeWithPrograms } from './support/programs';
+
+const MIN = 60000;
+const KNOWN = { 'api-gateway': { minReplicas: 2, maxReplicas: 20 } };
+const policy = (dryRun: boolean): RemediationPolicy =>
+  resolveRemediationPolicy(
+    'web',
+    {
+      dryRun,
+      services: [
+        {
+          service: 'api-gateway',
+          rules: [
+            { alert: 'AnomalyLatency', action: { kind: 'restart' }, maxPerHour: 2, cooldownMinutes: 15, escalateAfterMinutes: 10 },
+            { alert: 'SloErrorBudgetBurn', action: { kind: 'rollback', withinMinutes: 30 } },
+          ],
+        },
+      ],
+    },
+    KNOWN,
+  );
+
+/** Records what the runner asked for; escalations go to the real Alertmanager, as in a cluster. */
+class RecordingExecutor implements Executor {
+  public readonly ran: string[] = [];
+  public readonly events: AuditRecord[] = [];
+  public rolledOutAt?: number;
+  constructor(private readonly alertmanager: () => string) {}
+  public async run(service: string, action: { kind: string }): Promise<string> {
+    this.ran.push(`${action.kind} ${service}`);
+    return 'done';
+  }
+  public rolloutAt = (): number | undefined => this.rolledOutAt;
+  public async event(record: AuditRecord): Promise<void> {
+    this.events.push(record);
+  }
+  public async escalate(alert: Parameters<Executor['escalate']>[0], record: AuditRecord): Promise<void> {
+    await postEscalation(this.alertmanager(), alert, record);
+  }
+}
+
+describeWithPrograms('remediation runner behind a real Alertmanager', ['prometheus-alertmanager'], (bin) => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-remediation-'));
+  let alertmanager: ChildProcess;
+  let amUrl = '';
+  let receiver: http.Server;
+  const delivered: WebhookPayload[] = [];
+  let waiting: (() => void) | undefined;
+
+  beforeAll(async () => {
+    // The test's webhook keeps each real payload; the runner is then driven with them under a controlled clock.
+    receiver = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        delivered.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookPayload);
+        res.writeHead(200).end();
+        waiting?.();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/alerts`;
+    fs.writeFileSync(
+      path.join(work, 'alertmanager.yml'),
+      stringify({
+        route: {
+          receiver: 'remediation',
+          group_by: ['service', 'alertname'],
+          group_wait: '1s',
+          group_interval: '1s',
+          routes: [{ matchers: ['alertname="RemediationEscalation"'], receiver: 'on-call' }],
+        },
+        receivers: [{ name: 'remediation', webhook_configs: [{ url: hook, send_resolved: true }] }, { name: 'on-call' }],
+      }),
+    );
+    const port = await freePort();
+    amUrl = `http://127.0.0.1:${port}`;
+    alertmanager = spawn(
+      bin['prometheus-alertmanager'],
+      [
+        `--config.file=${work}/alertmanager.yml`,
+        `--storage.path=${work}/data`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--cluster.listen-address=',
+      ],
+      { stdio: 'ignore' },
+    );
+    const deadline = Date.now() + 30000;
+    for (;;) {
+      try {
+        if ((await fetch(`${amUrl}/-/ready`)).ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error('alertmanager did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 60000);
+
+  afterAll(async () => {
+    alertmanager?.kill('SIGTERM');
+    await new Promise((r) => receiver.close(r));
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Fires `alertname` for api-gateway through the real Alertmanager and returns the payload it delivers. */
+  async function deliver(alertname: string, extra: Record<string, string> = {}): Promise<WebhookPayload> {
+    const before = delivered.length;
+    const arrived = new Promise<void>((r) => (waiting = r));
+    const res = await fetch(`${amUrl}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([
+        {
+          labels: { alertname, service: 'api-gateway', namespace: 'web', severity: 'ticket', slo: 'latency', ...extra },
+          annotations: { description: 'p95 latency 6 spreads above its baseline' },
+        },
+      ]),
+    });
+    expect(res.status).toBe(200);
+    await arrived;
+    expect(delivered.length).toBeGreaterThan(before);
+    return delivered[delivered.length - 1];
+  }
+
+  it('acts on a delivered alert, waits, escalates through Alertmanager, then holds cooldown and the hourly limit', async () => {
+    const payload = await deliver('AnomalyLatency');
+    expect(payload.version).toBe('4');
+    expect(payload.alerts[0]).toMatchObject({ status: 'firing', labels: { alertname: 'AnomalyLatency', service: 'api-gateway' } });
+    let now = Date.parse('2026-12-07T12:00:00Z');
+    const executor = new RecordingExecutor(() => amUrl);
+    const lines: string[] = [];
+    const runner = new RemediationRunner({ policy: policy(false), executor, now: () => now, log: (l) => lines.push(l) });
+    const verdicts = async () => (await runner.handle(payload)).map((r) => `${r.verdict}: ${r.reason}`);
+
+    expect(await verdicts()).toEqual(['act: AnomalyLatency on api-gateway']);
+    expect(executor.ran).toEqual(['restart api-gateway']);
+    now += 5 * MIN; // Alertmanager re-sends the same alert
+    expect(await verdicts()).toEqual(['skip: acted 5 min ago; escalates at 10 min']);
+    now += 6 * MIN;
+    expect(await verdicts()).toEqual(['escalate: still firing 11 min after the restart']);
+    now += 1 * MIN;
+    expect(await verdicts()).toEqual(['skip: already escalated']);
+    // The escalation is a page in the real Alertmanager, carrying the outcome.
+    const held = (await (await fetch(`${amUrl}/api/v2/alerts?filter=alertname%3D%22RemediationEscalation%22`)).json()) as {
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+    }[];
+    expect(held).toHaveLength(1);
+    expect(held[0].labels).toMatchObject({ severity: 'page', service: 'api-gateway', slo: 'latency', remediated_alert: 'AnomalyLatency' });
+    expect(held[0].annotations.remediation_outcome).toBe('escalate: escalated');
+
+    // A new episode of the same alert (new fingerprint): cooldown, then a second restart, then the hourly limit.
+    const again = (fingerprint: string): WebhookPayload => ({ ...payload, alerts: [{ ...payload.alerts[0], fingerprint }] });
+    expect((await runner.handle(again('b')))[0].reason).toBe('cooldown: last restart 12 min ago (15 min)');
+    now += 4 * MIN;
+    expect((await runner.handle(again('c')))[0].verdict).toBe('act');
+    now += 16 * MIN;
+    expect((await runner.handle(again('d')))[0].reason).toBe('limit reached: 2 restart actions in the last hour (at most 2)');
+    expect(executor.ran).toEqual(['restart api-gateway', 'restart api-gateway']);
+
+    // The audit: a log line per decision, an Event per action or escalation, a counter per verdict.
+    expect(lines.map((l) => JSON.parse(l).verdict)).toEqual(['act', 'skip', 'escalate', 'skip', 'skip', 'act', 'escalate']);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      service: 'api-gateway',
+      alert: 'AnomalyLatency',
+      action: 'restart',
+      dryRun: false,
+      outcome: 'done',
+    });
+    expect(executor.events.map((e) => e.verdict)).toEqual(['act', 'escalate', 'act', 'escalate']);
+    expect(runner.metrics()).toContain(
+      'perfstack_remediation_decisions_total{service="api-gateway",alertname="AnomalyLatency",verdict="act",action="restart",dry_run="false"} 2',
+    );
+  }, 30000);
+
+  it('decides but changes nothing in dry-run, and rolls back only right after a rollout', async () => {
+    const payload = await deliver('SloErrorBudgetBurn', { slo: 'availability' });
+    const started = Date.parse(payload.alerts[0].startsAt);
+    const executor = new RecordingExecutor(() => amUrl);
+    const dry = new RemediationRunner({ policy: policy(true), executor, now: () => started, log: () => undefined });
+    executor.rolledOutAt = started - 5 * MIN;
+    const [record] = await dry.handle(payload);
+    expect(record).toMatchObject({ verdict: 'act', action: 'rollback', dryRun: true, outcome: 'dry-run' });
+    expect(executor.ran).toEqual([]);
+
+    const live = new RemediationRunner({ policy: policy(false), executor, now: () => started, log: () => undefined });
+    executor.rolledOutAt = started - 45 * MIN;
+    expect((await live.handle(payload))[0]).toMatchObject({
+      verdict: 'escalate',
+      reason: 'no rollout in the 30 min before the alert: a rollback would not help',
+    });
+    expect(executor.ran).toEqual([]);
+  }, 30000);
+
+  it('serves the webhook over HTTP as Alertmanager calls it', async () => {
+    const executor = new RecordingExecutor(() => amUrl);
+    const runner = new RemediationRunner({ policy: policy(false), executor, log: () => undefined });
+    const server = runner.server();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const payload = delivered[0];
+    const res = await fetch(`${url}/alerts`, { method: 'POST', body: JSON.stringify(payload) });
+    expect(res.status).toBe(200);
+    expect(executor.ran).toEqual(['restart api-gateway']);
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('verdict="act",action="restart"');
+    expect((await fetch(`${url}/alerts`, { method: 'POST', body: 'nope' })).status).toBe(400);
+    await new Promise((r) => server.close(r));
+  });
+});
