@@ -78,10 +78,16 @@ export function serviceReportRules(model: SloModel): RuleGroup {
     name: `perfstack-report-${model.service}`,
     interval: '30s',
     rules: [
-      { record: SERVICE_RECORDS.requests, expr: `sum by (namespace, service) (rate(${model.requests}{${sel}}[5m]))` },
+      // The service label in the rule too: one record name per service, which promtool's lint asks for.
+      {
+        record: SERVICE_RECORDS.requests,
+        expr: `sum by (namespace, service) (rate(${model.requests}{${sel}}[5m]))`,
+        labels: { service: model.service },
+      },
       {
         record: SERVICE_RECORDS.latency,
         expr: `histogram_quantile(${model.latency.target}, sum by (namespace, service, le) (rate(${model.histogram}_bucket{${sel}}[5m])))`,
+        labels: { service: model.service },
       },
     ],
   };
