@@ -4,7 +4,7 @@ import jest from 'eslint-plugin-jest';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-// The import rule of the layout (docs/layout.md): constructs <- stacks <- (infra, planning, delivery, the CLIs); cli/ and
+// The import rule of the layout (docs/layout.md): constructs <- stacks <- (infra, planning, delivery, reporting, the CLIs); cli/ and
 // manifests/ import no other folder; policies/ and loadtests/ take their context as arguments and import nothing of
 // the constructs or stacks. Each folder lists the top-level folders it must not import.
 const FORBIDDEN = {
@@ -17,6 +17,8 @@ const FORBIDDEN = {
   stacks: ['infra', 'planning', 'delivery'],
   planning: ['infra', 'delivery', 'policies'],
   delivery: ['infra', 'planning', 'policies'],
+  // The scaling audit and the performance report read planning's cost and projection, never the Pulumi program.
+  reporting: ['infra', 'delivery', 'policies'],
   infra: ['delivery', 'policies'],
   // The runner reads the policy types from constructs, never the environments.
   remediation: ['stacks', 'infra', 'planning', 'delivery', 'policies', 'cli'],

@@ -57,7 +57,10 @@ function fresh(root, entry, typescriptVersion = require('typescript/package.json
   return [...inputs, ...configs, ...folders].every((f) => mtimeMs(f) <= checked);
 }
 
-/** Type-checks and compiles when needed, then runs `lib/<entry>.js`'s `main(args)`; returns the exit code. */
+/**
+ * Type-checks and compiles when needed, then runs `lib/<entry>.js`'s `main(args)`; returns the exit code, or a
+ * promise of it for a CLI that waits on the network (a `main` that is async).
+ */
 function launch(argv, root = path.resolve(__dirname, '..')) {
   const [entry, ...args] = argv;
   if (!entry) {
@@ -78,4 +81,4 @@ function launch(argv, root = path.resolve(__dirname, '..')) {
 
 module.exports = { fresh, launch };
 
-if (require.main === module) process.exitCode = launch(process.argv.slice(2));
+if (require.main === module) Promise.resolve(launch(process.argv.slice(2))).then((code) => (process.exitCode = code));

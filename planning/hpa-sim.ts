@@ -50,6 +50,30 @@ export interface SimOptions {
   readonly floors?: readonly Floor[];
   /** Time simulated before `from` and not counted, so the run starts from a settled state. @default 1 h */
   readonly warmUpMs?: number;
+  /** Called at every sync from `from` on with what the HPA saw and decided (replays into metrics). @default - none */
+  readonly onSync?: (sync: SimSync) => void;
+}
+
+/** What limited a change below (or above) the recommendation, as the audit trail names it. */
+export type ScalingLimit = 'min' | 'max' | 'rate-policy' | 'stabilization';
+
+/** One sync of the simulated HPA: what kube-state-metrics would show of it, and why it changed the count. */
+export interface SimSync {
+  readonly t: number;
+  /** Replicas before the decision (the HPA's `status.currentReplicas`). */
+  readonly current: number;
+  /** Replicas after it (`status.desiredReplicas`). */
+  readonly desired: number;
+  /** The load metric as the HPA status shows it: requests per second per pod, over every current pod. */
+  readonly loadPerPod: number;
+  /** Its target: requests per second per pod. */
+  readonly loadTarget: number;
+  /** The cron floor in force, if any. */
+  readonly floor?: number;
+  /** Which recommendation was the larger (the floor on a tie), when the count changed. */
+  readonly driver?: 'load' | 'floor';
+  /** What held the change short of the recommendation, when something did. */
+  readonly limit?: ScalingLimit;
 }
 
 export interface SimResult {
@@ -122,6 +146,7 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
 
     // The load metric's recommendation.
     let rec = current;
+    let floorRec = -Infinity;
     if (ready > 0) {
       const ratio = metric / (ready * cap) / o.target;
       if (ratio > 1 + tol && ready < current) {
@@ -135,10 +160,11 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
     // The cron floor's recommendation (an external metric whose desired count is the floor).
     const floor = floorAt(t);
     if (floor !== undefined && current > 0) {
-      const fr = Math.abs(floor / current - 1) <= tol ? current : floor;
-      rec = Math.max(rec, fr);
+      floorRec = Math.abs(floor / current - 1) <= tol ? current : floor;
     }
-    rec = clamp(rec);
+    const loadRec = rec;
+    const unclamped = Math.max(rec, floorRec);
+    rec = clamp(unclamped);
     recommendations[tick % window] = rec;
 
     // Stabilization: up to the lowest recommendation of the up window, down to the highest of the down window.
@@ -153,6 +179,7 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
     let desired = current;
     if (desired < upRec) desired = upRec;
     if (desired > downRec) desired = downRec;
+    const stabilized = desired;
 
     // Rate policies, measured from the count at the start of each policy's period.
     const changed = (periodS: number, sign: 1 | -1) =>
@@ -173,6 +200,30 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
       // The ReplicaSet removes pods that are not ready before ready ones, newest first: the end of the sorted array.
       pods.length = desired;
       events.push({ t, delta: desired - current });
+    }
+    if (o.onSync && t >= from) {
+      const changed = desired !== current;
+      const limit: ScalingLimit | undefined = !changed
+        ? undefined
+        : desired !== stabilized
+          ? 'rate-policy'
+          : stabilized !== rec
+            ? 'stabilization'
+            : rec !== unclamped
+              ? unclamped > o.max
+                ? 'max'
+                : 'min'
+              : undefined;
+      o.onSync({
+        t,
+        current,
+        desired,
+        loadPerPod: current > 0 ? metric / 60 / current : 0,
+        loadTarget: (cap * o.target) / 60,
+        floor,
+        driver: changed ? (floorRec >= loadRec ? 'floor' : 'load') : undefined,
+        limit,
+      });
     }
     const keepEvents = Math.max(scaleUp.periodS, scaleDown.periodS) * 1000;
     while (events.length > 0 && events[0].t <= t - keepEvents) events.shift();

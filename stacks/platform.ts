@@ -9,6 +9,7 @@ import { AlertRouting } from '../constructs/observability/alert-routing';
 import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { MetricsExport } from '../constructs/observability/metrics-export';
+import { PerformanceRecords } from '../constructs/observability/performance-records';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
 import { ChaosExperiments } from '../constructs/resilience/chaos-experiments';
@@ -159,6 +160,13 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     dashboards.push(serviceDashboard(slo.model));
     serviceCharts[spec.name] = chart;
   }
+
+  // Every scaling decision with its reason, and the weekly report's series, kept in Prometheus.
+  new PerformanceRecords(foundation, 'PerformanceRecords', {
+    namespace: env.namespace,
+    slos: Object.values(sloModels),
+    labels: platformLabels,
+  });
 
   const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
   const mesh = meshOf(env) === 'istio-ambient' ? addMesh(root, serviceCharts, env, services, callGraph, cost) : undefined;

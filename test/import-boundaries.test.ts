@@ -39,6 +39,7 @@ const FORBIDDEN: [string, string, string][] = [
   ['constructs/workload/probe.ts', "import { prod } from '../../stacks/prod';", 'constructs/ must not import'],
   ['planning/probe.ts', "import { buildStack } from '../infra/program';", 'planning/ must not import'],
   ['stacks/probe.ts', "import { podDemands } from '../planning/capacity';", 'stacks/ must not import'],
+  ['reporting/probe.ts', "import { buildStack } from '../infra/program';", 'reporting/ must not import'],
 ];
 const ALLOWED: [string, string][] = [
   ['policies/probe.ts', "import { KubeObject } from '../manifests/types';"],
@@ -46,6 +47,7 @@ const ALLOWED: [string, string][] = [
   ['constructs/loadtest/probe.ts', "import { k6Options } from '../../loadtests/plan';"],
   ['planning/probe.ts', "import { ENVIRONMENTS } from '../stacks/environments';"],
   ['infra/probe.ts', "import { poolBounds } from '../planning/pool-bounds';"],
+  ['reporting/probe.ts', "import { priceEnvironment } from '../planning/cost';"],
 ];
 
 describe('import boundaries (eslint.config.mjs, docs/layout.md)', () => {

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
+import { RECORDS_SELECTOR } from './performance-record-names';
 
 /**
  * Prometheus answers a range query with at most 11,000 points per series: 7 days at one point a minute (10,080)
@@ -34,8 +35,9 @@ export interface MetricsExportProps {
 }
 
 /**
- * The export script: one Prometheus range-query JSON per service (requests per second, one point a minute), in a
- * folder named for the time of the export, made visible only when complete. `npm run forecast` and
+ * The export script: one Prometheus range-query JSON per service (requests per second, one point a minute), and per
+ * service and day the recorded scaling and report series (`<service>.records.<day>.json`), in a folder named for
+ * the time of the export, made visible only when complete. `npm run forecast` and
  * `npm run capacity -- --history` read these files as they are.
  */
 export function exportScript(): string {
@@ -52,6 +54,15 @@ for s in $SERVICES; do
     --data-urlencode "query=sum(rate($METRIC{namespace=\\"$NAMESPACE\\",service=\\"$s\\"}[5m]))" \\
     --data-urlencode "start=$start" --data-urlencode "end=$end" --data-urlencode "step=60" \\
     -o "$dir.partial/$s.json"
+  # The scaling audit trail and the report's series, a day per file at the HPA's 15 s sync (5,760 points each).
+  i=0
+  while [ "$i" -lt "$DAYS" ]; do
+    curl -fsS --max-time 300 -G "$PROMETHEUS_URL/api/v1/query_range" \\
+      --data-urlencode "query={__name__=~\\"$RECORDS\\",namespace=\\"$NAMESPACE\\",service=\\"$s\\"}" \\
+      --data-urlencode "start=$((start + i * 86400))" --data-urlencode "end=$((start + (i + 1) * 86400 - 15))" \\
+      --data-urlencode "step=15" -o "$dir.partial/$s.records.$i.json"
+    i=$((i + 1))
+  done
 done
 mv "$dir.partial" "$dir"
 # Keep the newest $KEEP exports.
@@ -143,6 +154,7 @@ export class MetricsExport extends Construct {
                       { name: 'METRIC', value: props.requestsMetric ?? 'http_requests_total' },
                       { name: 'DAYS', value: String(days) },
                       { name: 'KEEP', value: String(keep) },
+                      { name: 'RECORDS', value: RECORDS_SELECTOR },
                     ],
                     resources: {
                       requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },

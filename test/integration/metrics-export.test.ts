@@ -1,10 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { exportScript } from '../../constructs/observability/metrics-export';
 import { main as capacity } from '../../planning/capacity-cli';
-import { freePort } from './support/ports';
+import { RunningPrometheus, startPrometheus } from './support/prometheus';
 import { airgap } from '../../stacks/airgap';
 import { describeWithPrograms } from './support/programs';
 import { synthesized } from './support/synthesized';
@@ -20,7 +20,7 @@ function exportEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
 
 describeWithPrograms('air-gap metrics export against a real Prometheus', ['prometheus', 'promtool', 'curl'], (bin) => {
   let work: string;
-  let prometheus: ChildProcess;
+  let prometheus: RunningPrometheus;
   let url: string;
   const end = Math.floor(Date.now() / 1000 / MINUTE) * MINUTE - 3 * 3600;
   const start = end - 15 * 86400;
@@ -41,33 +41,12 @@ describeWithPrograms('air-gap metrics export against a real Prometheus', ['prome
       ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=72h', path.join(work, 'metrics.om'), path.join(work, 'tsdb')],
       { stdio: 'pipe' },
     );
-    fs.writeFileSync(path.join(work, 'prometheus.yml'), 'global: {}\n');
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    prometheus = spawn(
-      bin.prometheus,
-      [
-        `--config.file=${work}/prometheus.yml`,
-        `--storage.tsdb.path=${work}/tsdb`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--storage.tsdb.retention.time=30d',
-      ],
-      { stdio: 'ignore' },
-    );
-    const deadline = Date.now() + 20000;
-    for (;;) {
-      try {
-        execFileSync('curl', ['-fsS', `${url}/-/ready`], { stdio: 'pipe' });
-        break;
-      } catch {
-        if (Date.now() > deadline) throw new Error('prometheus did not become ready');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
+    prometheus = await startPrometheus(bin.prometheus, work);
+    url = prometheus.url;
   }, 60000);
 
-  afterAll(() => {
-    prometheus?.kill('SIGTERM');
+  afterAll(async () => {
+    await prometheus?.stop();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 

@@ -1,5 +1,5 @@
 import { History, MINUTE_MS } from '../../planning/history';
-import { PLATFORM_BEHAVIOR, simulateHpa } from '../../planning/hpa-sim';
+import { PLATFORM_BEHAVIOR, SimSync, simulateHpa } from '../../planning/hpa-sim';
 
 const START = Date.UTC(2026, 0, 1);
 const HOUR = 60 * MINUTE_MS;
@@ -61,5 +61,55 @@ describe('the HPA simulator', () => {
     expect(floored.underProvisionedMinutes).toBe(0);
     // The HPA still scales above the floor to the 29 the load needs.
     expect(floored.peakReplicas).toBe(29);
+  });
+
+  describe('reports every sync for the scaling audit', () => {
+    const syncsOf = (h: History, o: Partial<Parameters<typeof simulateHpa>[3]> = {}) => {
+      const syncs: SimSync[] = [];
+      const r = simulateHpa(h, START + HOUR, START + 3 * HOUR, { ...service, ...o, onSync: (x) => syncs.push(x) });
+      return { r, syncs, changes: syncs.filter((x) => x.desired !== x.current) };
+    };
+
+    it('one per 15 s sync of the period, whose counts add up to the replica-hours', () => {
+      const { r, syncs } = syncsOf(step(70, 200, 90));
+      expect(syncs).toHaveLength(480);
+      expect(syncs.reduce((acc, x) => acc + x.desired * 15_000, 0) / HOUR).toBeCloseTo(r.replicaHours, 9);
+      for (let i = 1; i < syncs.length; i++) expect(syncs[i].current).toBe(syncs[i - 1].desired);
+    });
+
+    it('names the rate policy when a surge needs more than +100% or +4 pods in a sync', () => {
+      const { changes } = syncsOf(step(70, 200, 90));
+      // 10 -> 20 (+100%), then 20 -> 29 with nothing holding it.
+      expect(changes.map((c) => [c.current, c.desired, c.driver, c.limit])).toEqual([
+        [10, 20, 'load', 'rate-policy'],
+        [20, 29, 'load', undefined],
+      ]);
+      expect(changes[0].loadPerPod * changes[0].current * 60).toBeCloseTo(200, 9);
+      expect(changes[0].loadTarget).toBeCloseTo(7 / 60, 12);
+    });
+
+    it('names the stabilization window when a scale-down stops at the highest recommendation of the last 300 s', () => {
+      // 200 req/min (29 pods), 150 from minute 90 (22 wanted), 70 from minute 93 (10 wanted).
+      const ramp: History = {
+        start: START,
+        stepMs: MINUTE_MS,
+        perMinute: Float64Array.from({ length: 180 }, (_, i) => (i < 90 ? 200 : i < 93 ? 150 : 70)),
+      };
+      const { changes } = syncsOf(ramp);
+      expect(changes[0]).toMatchObject({ current: 29, desired: 22, driver: 'load', limit: 'stabilization' });
+    });
+
+    it('names the rate policy when a drop is more than -50% or -2 pods a minute', () => {
+      const { changes } = syncsOf(step(200, 70, 90));
+      expect(changes[0]).toMatchObject({ current: 29, desired: 15, driver: 'load', limit: 'rate-policy' });
+    });
+
+    it('names the floor, and max when the load asks for more than the bounds allow', () => {
+      const floors = [{ from: START + HOUR + 30 * MINUTE_MS, to: START + 3 * HOUR, minReplicas: 16 }];
+      const { changes } = syncsOf(step(70, 70, 0), { floors });
+      expect(changes[0]).toMatchObject({ current: 10, desired: 16, driver: 'floor', floor: 16, limit: undefined });
+      const capped = syncsOf(step(70, 200, 90), { max: 15 }).changes;
+      expect(capped.map((c) => [c.current, c.desired, c.limit])).toEqual([[10, 15, 'max']]);
+    });
   });
 });

@@ -28,3 +28,18 @@ export function captureStdio(fn: () => number): { code: number; stdout: string; 
     se.mockRestore();
   }
 }
+
+/** A CLI's `main` that waits on the network (Prometheus) before it answers. */
+export type AsyncCliMain = (argv: readonly string[], out: Write, err: Write) => Promise<number>;
+
+/** {@link runCli} for an async `main`. */
+export async function runAsyncCli(main: AsyncCliMain, argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(
+    argv,
+    (s) => (out += s),
+    (s) => (err += s),
+  );
+  return { code, out, err };
+}

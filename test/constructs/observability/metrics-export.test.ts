@@ -35,6 +35,8 @@ describe('MetricsExport', () => {
       METRIC: 'http_requests_total',
       DAYS: '7',
       KEEP: '8',
+      // The scaling audit trail and the report's series (performance-records.ts), exported beside the request rates.
+      RECORDS: 'perfstack:.+|slo:sli_error:ratio_rate5m',
     });
     expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'metrics-export-data' } });
   });

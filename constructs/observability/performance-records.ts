@@ -1,0 +1,122 @@
+import { Construct } from 'constructs';
+import { Rule, RuleGroup, RuleGroups } from './rule-groups';
+import { NODE_RECORDS, SCALING_RECORDS, SERVICE_RECORDS } from './performance-record-names';
+import { SloModel } from './slo';
+
+export { NODE_RECORDS, RECORDS_SELECTOR, SCALING_RECORDS, SERVICE_RECORDS } from './performance-record-names';
+
+/** kube-state-metrics names HPAs by the object; KEDA's are `keda-hpa-<ScaledObject>`: both become `service`. */
+const asService = (expr: string, from = 'horizontalpodautoscaler') =>
+  `label_replace(${expr}, "service", "$1", "${from}", "(?:keda-hpa-)?(.+)")`;
+
+/**
+ * Recording rules over kube-state-metrics' HPA series and KEDA's scaler metrics: each HPA sync's current and desired
+ * replicas, its bounds, each metric's value against its target, and whether a limit held it. Evaluated every 15 s,
+ * the HPA's own sync period, so every decision is a sample.
+ *
+ * @see https://github.com/kubernetes/kube-state-metrics/blob/main/docs/metrics/workload/horizontalpodautoscaler-metrics.md
+ * @see https://keda.sh/docs/latest/integrations/prometheus/
+ */
+export function scalingAuditRules(namespace: string): RuleGroup {
+  const ns = `namespace="${namespace}"`;
+  const ksm = (m: string, extra = '') => asService(`${m}{${ns}${extra}}`);
+  const rules: Rule[] = [
+    { record: SCALING_RECORDS.current, expr: ksm('kube_horizontalpodautoscaler_status_current_replicas') },
+    { record: SCALING_RECORDS.desired, expr: ksm('kube_horizontalpodautoscaler_status_desired_replicas') },
+    { record: SCALING_RECORDS.min, expr: ksm('kube_horizontalpodautoscaler_spec_min_replicas') },
+    { record: SCALING_RECORDS.max, expr: ksm('kube_horizontalpodautoscaler_spec_max_replicas') },
+    {
+      record: SCALING_RECORDS.metricValue,
+      expr: `label_replace(${ksm('kube_horizontalpodautoscaler_status_target_metric')}, "metric", "$1", "metric_name", "(.+)")`,
+    },
+    {
+      record: SCALING_RECORDS.metricTarget,
+      expr: `label_replace(${ksm('kube_horizontalpodautoscaler_spec_target_metric')}, "metric", "$1", "metric_name", "(.+)")`,
+    },
+    {
+      record: SCALING_RECORDS.limited,
+      expr: ksm('kube_horizontalpodautoscaler_status_condition', ',condition="ScalingLimited",status="true"'),
+    },
+    { record: SCALING_RECORDS.kedaValue, expr: asService(`keda_scaler_metrics_value{exported_namespace="${namespace}"}`, 'scaledObject') },
+  ];
+  return { name: 'perfstack-scaling-audit', interval: '15s', rules };
+}
+
+/**
+ * Node changes, whichever autoscaler runs: Karpenter's node claims created and disrupted (with its reason), the
+ * cluster autoscaler's scale-ups and scale-downs (with its reason), and the node count from kube-state-metrics.
+ *
+ * @see https://karpenter.sh/docs/reference/metrics/
+ * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/proposals/metrics.md
+ */
+export function nodeAuditRules(): RuleGroup {
+  return {
+    name: 'perfstack-node-audit',
+    interval: '1m',
+    rules: [
+      { record: NODE_RECORDS.nodes, expr: 'count(kube_node_info)' },
+      {
+        record: NODE_RECORDS.added,
+        expr:
+          'label_replace(sum by (nodepool, reason) (increase(karpenter_nodeclaims_created_total[5m])), "autoscaler", "karpenter", "", "")' +
+          ' or label_replace(sum(increase(cluster_autoscaler_scaled_up_nodes_total[5m])), "autoscaler", "cluster-autoscaler", "", "")',
+      },
+      {
+        record: NODE_RECORDS.removed,
+        expr:
+          'label_replace(sum by (nodepool, reason) (increase(karpenter_nodeclaims_disrupted_total[5m])), "autoscaler", "karpenter", "", "")' +
+          ' or label_replace(sum by (reason) (increase(cluster_autoscaler_scaled_down_nodes_total[5m])), "autoscaler", "cluster-autoscaler", "", "")',
+      },
+    ],
+  };
+}
+
+/** Each service's traffic and its objective's latency percentile, for the report's trends: one group per service. */
+export function serviceReportRules(model: SloModel): RuleGroup {
+  const sel = `namespace="${model.namespace}",service="${model.service}"`;
+  return {
+    name: `perfstack-report-${model.service}`,
+    interval: '30s',
+    rules: [
+      // The service label in the rule too: one record name per service, which promtool's lint asks for.
+      {
+        record: SERVICE_RECORDS.requests,
+        expr: `sum by (namespace, service) (rate(${model.requests}{${sel}}[5m]))`,
+        labels: { service: model.service },
+      },
+      {
+        record: SERVICE_RECORDS.latency,
+        expr: `histogram_quantile(${model.latency.target}, sum by (namespace, service, le) (rate(${model.histogram}_bucket{${sel}}[5m])))`,
+        labels: { service: model.service },
+      },
+    ],
+  };
+}
+
+export interface PerformanceRecordsProps {
+  /** Namespace of the services (the rules' selectors) and of the PrometheusRule. */
+  readonly namespace: string;
+  /** The services' SLO models: their request counters and latency percentiles. */
+  readonly slos: readonly SloModel[];
+  /** @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The durable audit trail of scaling and the series of the weekly report, as one PrometheusRule: what a Kubernetes
+ * Event (gone within the hour) says about a scaling decision, kept as long as Prometheus keeps metrics and carried
+ * out by the metrics export.
+ */
+export class PerformanceRecords extends Construct {
+  public readonly rules: RuleGroups;
+
+  constructor(scope: Construct, id: string, props: PerformanceRecordsProps) {
+    super(scope, id);
+    this.rules = new RuleGroups(this, 'Rules', {
+      name: 'performance-records',
+      namespace: props.namespace,
+      groups: [scalingAuditRules(props.namespace), nodeAuditRules(), ...props.slos.map(serviceReportRules)],
+      labels: props.labels,
+    });
+  }
+}

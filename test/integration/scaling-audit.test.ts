@@ -1,0 +1,204 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { stringify } from 'yaml';
+import { exportScript } from '../../constructs/observability/metrics-export';
+import {
+  RECORDS_SELECTOR,
+  nodeAuditRules,
+  scalingAuditRules,
+  serviceReportRules,
+} from '../../constructs/observability/performance-records';
+import { sloModel } from '../../constructs/observability/slo';
+import { SimSync } from '../../planning/hpa-sim';
+import { main as report } from '../../reporting/report-cli';
+import { main as audit } from '../../reporting/scaling-audit-cli';
+import { prod } from '../../stacks/prod';
+import { runAsyncCli } from '../support/cli';
+import { describeWithPrograms } from './support/programs';
+import { RunningPrometheus, startPrometheus } from './support/prometheus';
+import { ServiceLoad, platformHistory } from './support/scaling-history';
+import { describeReportInBrowser } from './support/report-browser';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+// Twelve days of SLIs (the capacity outlook needs ten full daily peaks) and a day of HPA syncs at 15 s.
+const SLI_DAYS = 12;
+const HPA_DAYS = 1;
+
+const run = runAsyncCli;
+
+const iso = (t: number) => new Date(t).toISOString();
+
+/** What the simulator decided, in the audit's terms. */
+const simulated = (syncs: readonly SimSync[]) =>
+  syncs
+    .filter((s) => s.desired !== s.current)
+    .map((s) => ({ t: s.t, from: s.current, to: s.desired, cause: s.driver === 'floor' ? 'floor' : 'metric', limit: s.limit }));
+
+describeWithPrograms(
+  'scaling audit and report against a real Prometheus backfilled from a traffic trace',
+  ['prometheus', 'promtool', 'curl'],
+  (bin) => {
+    let work: string;
+    let prometheus: RunningPrometheus;
+    let syncs: Readonly<Record<string, readonly SimSync[]>>;
+    // Whole hours, three behind now so the head block stays empty.
+    const end = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+    const hpaFrom = end - HPA_DAYS * DAY;
+    const namespace = prod.namespace;
+    const services: ServiceLoad[] = prod.services.map((s, i) => ({
+      name: s.name,
+      min: s.replicas.min,
+      max: s.replicas.max,
+      scale: [60, 10, 20, 30][i] ?? 10,
+      // KEDA owns the HPA of a service with floors; kube-state-metrics names it keda-hpa-<name>.
+      hpa: i === 0 ? `keda-hpa-${s.name}` : s.name,
+      floor: i === 0 ? { from: 8, to: 20, replicas: 12 } : undefined,
+      incident: i === 0 ? { atMs: end - 30 * HOUR, minutes: 30, ratio: 0.03 } : undefined,
+    }));
+
+    beforeAll(async () => {
+      work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-audit-'));
+      const history = platformHistory(namespace, services, end, SLI_DAYS, HPA_DAYS);
+      syncs = history.syncs;
+      fs.writeFileSync(path.join(work, 'metrics.om'), history.openMetrics);
+      execFileSync(
+        bin.promtool,
+        ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=72h', path.join(work, 'metrics.om'), path.join(work, 'tsdb')],
+        {
+          stdio: 'pipe',
+        },
+      );
+      prometheus = await startPrometheus(bin.prometheus, work, '90d');
+      // The scaling rules as the platform renders them, evaluated over the HPA history by promtool's rule backfill; the
+      // report's rules (written above as recorded) checked by promtool. Backfilling those too took minutes here.
+      const models = prod.services.map((s) => sloModel({ service: s.name, namespace, slo: s.slo }));
+      fs.writeFileSync(
+        path.join(work, 'all.yml'),
+        stringify({ groups: [scalingAuditRules(namespace), nodeAuditRules(), ...models.map(serviceReportRules)] }),
+      );
+      execFileSync(bin.promtool, ['check', 'rules', path.join(work, 'all.yml')], { stdio: 'pipe' });
+      fs.writeFileSync(path.join(work, 'scaling.yml'), stringify({ groups: [scalingAuditRules(namespace)] }));
+      execFileSync(
+        bin.promtool,
+        [
+          'tsdb',
+          'create-blocks-from',
+          'rules',
+          `--start=${hpaFrom / 1000}`,
+          `--end=${end / 1000}`,
+          `--url=${prometheus.url}`,
+          `--output-dir=${path.join(work, 'scaling')}`,
+          path.join(work, 'scaling.yml'),
+        ],
+        { stdio: 'pipe' },
+      );
+      await prometheus.stop();
+      for (const block of fs.readdirSync(path.join(work, 'scaling')))
+        fs.renameSync(path.join(work, 'scaling', block), path.join(work, 'tsdb', block));
+      prometheus = await startPrometheus(bin.prometheus, work, '90d');
+    }, 600000);
+
+    afterAll(async () => {
+      await prometheus?.stop();
+      if (work) fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it.each(services.map((s) => s.name))('lists every replica change the simulation made for %s, with its reason', async (service) => {
+      const expected = simulated(syncs[service]);
+      expect(expected.length).toBeGreaterThan(10);
+      const r = await run(audit, [
+        '--prometheus',
+        prometheus.url,
+        '--service',
+        service,
+        '--from',
+        iso(hpaFrom),
+        '--to',
+        iso(end - 15_000),
+        '--format',
+        'json',
+      ]);
+      expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+      const found: { t: number }[] = JSON.parse(r.out).map((d: Record<string, unknown>) => ({
+        t: d.t,
+        from: d.from,
+        to: d.to,
+        cause: d.cause,
+        limit: d.limit,
+      }));
+      expect(found).toHaveLength(expected.length);
+      // Recorded at the rules' evaluation that follows the sync: the same time or one 15 s interval later.
+      expect(found.filter((d, i) => d.t - expected[i].t !== 0 && d.t - expected[i].t !== 15_000)).toEqual([]);
+      const untimed = ({ t: _t, ...rest }: { t: number }) => rest;
+      expect(found.map(untimed)).toEqual(expected.map(untimed));
+    });
+
+    it('names the floor for changes the business-hours floor made, and the rate policy and stabilization window where they held', () => {
+      const all = simulated(syncs['api-gateway']);
+      // The fixture exercises every reason the audit can give, so the comparison above covers each of them.
+      expect(new Set(all.map((d) => d.cause))).toEqual(new Set(['floor', 'metric']));
+      expect(new Set(all.map((d) => d.limit))).toEqual(new Set([undefined, 'rate-policy', 'stabilization', 'min']));
+      expect(all.filter((d) => d.cause === 'floor').length).toBeGreaterThan(0);
+    });
+
+    it('finds the same decisions in the metrics export files an air-gapped site carries out', async () => {
+      const out = path.join(work, 'export');
+      fs.mkdirSync(out);
+      fs.writeFileSync(path.join(work, 'export.sh'), exportScript());
+      execFileSync('sh', [path.join(work, 'export.sh')], {
+        env: {
+          ...process.env,
+          EXPORT_DIR: out,
+          PROMETHEUS_URL: prometheus.url,
+          NAMESPACE: namespace,
+          SERVICES: 'api-gateway',
+          METRIC: 'http_requests_total',
+          DAYS: String(HPA_DAYS),
+          KEEP: '1',
+          RECORDS: RECORDS_SELECTOR,
+          END: String(end / 1000),
+        },
+        stdio: 'pipe',
+      });
+      const [folder] = fs.readdirSync(out);
+      expect(fs.readdirSync(path.join(out, folder)).sort()).toEqual(['api-gateway.json', 'api-gateway.records.0.json']);
+      const args = ['--service', 'api-gateway', '--from', iso(hpaFrom), '--to', iso(end - 15_000), '--format', 'csv'];
+      const offline = await run(audit, ['--export', path.join(out, folder), ...args]);
+      const online = await run(audit, ['--prometheus', prometheus.url, ...args]);
+      expect(offline.code).toBe(0);
+      expect(offline.out).toBe(online.out);
+      expect(offline.out.trim().split('\n')).toHaveLength(simulated(syncs['api-gateway']).length + 1);
+    });
+
+    it('renders the report of the last week into one self-contained HTML page', async () => {
+      const file = path.join(work, 'report.html');
+      const r = await run(report, [
+        '--prometheus',
+        prometheus.url,
+        '--env',
+        'prod',
+        '--from',
+        iso(end - 7 * DAY),
+        '--to',
+        iso(end),
+        '--out',
+        file,
+      ]);
+      expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+      const html = fs.readFileSync(file, 'utf8');
+      for (const s of services) expect(html).toContain(`<h2>${s.name}</h2>`);
+      expect(html).toMatch(/api-gateway had 1 incident/);
+      expect(html).toMatch(/prod costs about \$[\d,]+ a month/);
+      expect(html).toMatch(/peak traffic reaches about \d+ requests per minute/);
+      // Nothing the page would fetch: no scripts, stylesheets, images or fonts from elsewhere.
+      expect(html).not.toMatch(/<script|<link|src=|url\(|@import/i);
+      fs.copyFileSync(file, reportFixture);
+    });
+
+    const reportFixture = path.join(os.tmpdir(), `perfstack-report-${process.pid}.html`);
+    describeReportInBrowser(() => reportFixture);
+  },
+);
