@@ -8,7 +8,6 @@
  * explicit flag overrides them. Exit 0: printed; 2: bad input, one line per problem.
  */
 import { Command } from 'commander';
-import { cpuTargetOf } from '../constructs/workload/scaling-metric';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import type { Environment } from '../stacks/environment';
 import { Forecast, forecastFloors } from './forecast';
@@ -18,9 +17,16 @@ import { DAY_MS, History, HistoryError, readHistoryFiles, parseIsoWithOffset, sl
  * The environments, loaded only for `--service`/`--env`: building them pulls in cdk8s, which would double the
  * CLI's start-up for a forecast that does not need it.
  */
-function environments(): Readonly<Record<string, Environment>> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../stacks/environments') as typeof import('../stacks/environments')).ENVIRONMENTS;
+function environments(): {
+  ENVIRONMENTS: Readonly<Record<string, Environment>>;
+  cpuTargetOf: (typeof import('../constructs/workload/scaling-metric'))['cpuTargetOf'];
+} {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ENVIRONMENTS: (require('../stacks/environments') as typeof import('../stacks/environments')).ENVIRONMENTS,
+    cpuTargetOf: (require('../constructs/workload/scaling-metric') as typeof import('../constructs/workload/scaling-metric')).cpuTargetOf,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 interface Opts {
@@ -37,7 +43,7 @@ interface Opts {
 
 /** Service bounds and CPU target from an environment, for `--service`/`--env`. */
 export function serviceDefaults(env: string, service: string): { min: number; max: number; target?: number } | string {
-  const ENVIRONMENTS = environments();
+  const { ENVIRONMENTS, cpuTargetOf } = environments();
   const e = ENVIRONMENTS[env];
   if (!e) return `'--env' (${JSON.stringify(env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}`;
   const spec = e.services.find((s) => s.name === service);

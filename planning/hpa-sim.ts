@@ -50,6 +50,17 @@ export interface SimOptions {
   readonly floors?: readonly Floor[];
   /** Time simulated before `from` and not counted, so the run starts from a settled state. @default 1 h */
   readonly warmUpMs?: number;
+  /**
+   * Also report the figures per period of this length from `from` (e.g. a day), so a caller can see where floors
+   * paid and where they did not. @default - totals only
+   */
+  readonly bucketMs?: number;
+}
+
+/** The figures of one period of a run. */
+export interface SimBucket {
+  readonly underProvisionedMinutes: number;
+  readonly replicaHours: number;
 }
 
 export interface SimResult {
@@ -61,6 +72,8 @@ export interface SimResult {
   readonly peakReplicas: number;
   /** Minutes of the period that had load data. */
   readonly minutes: number;
+  /** Per `bucketMs` period from `from`, when asked. */
+  readonly buckets?: readonly SimBucket[];
 }
 
 /** Replays the history between `from` and `to` (epoch ms) through the HPA. */
@@ -113,6 +126,8 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
   let podMs = 0;
   let peak = pods.length;
   let minutes = 0;
+  const bucketMs = o.bucketMs;
+  const buckets = bucketMs ? Array.from({ length: Math.ceil((to - from) / bucketMs) }, () => ({ under: 0, podMs: 0 })) : undefined;
 
   for (let t = start; t < to; t += sync) {
     const lagged = loadAt(t - lag);
@@ -180,13 +195,20 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
     if (t >= from) {
       const load = loadAt(t);
       const readyNow = readyAt(t);
+      const bucket = buckets?.[Math.floor((t - from) / bucketMs!)];
       if (!Number.isNaN(load)) {
         minutes += sync / 60_000;
-        if (load > readyNow * cap) under += sync / 60_000;
+        if (load > readyNow * cap) {
+          under += sync / 60_000;
+          if (bucket) bucket.under += sync / 60_000;
+        }
       }
       podMs += pods.length * sync;
+      if (bucket) bucket.podMs += pods.length * sync;
       peak = Math.max(peak, pods.length);
     }
   }
-  return { underProvisionedMinutes: under, replicaHours: podMs / 3_600_000, peakReplicas: peak, minutes };
+  const result = { underProvisionedMinutes: under, replicaHours: podMs / 3_600_000, peakReplicas: peak, minutes };
+  if (!buckets) return result;
+  return { ...result, buckets: buckets.map((b) => ({ underProvisionedMinutes: b.under, replicaHours: b.podMs / 3_600_000 })) };
 }
