@@ -14,8 +14,9 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { DEFAULT_MAX_TRIGGERS } from '../constructs/workload/forecast-floors';
-import { DEFAULT_MIN_TRAIN_DAYS, WeekResult, backtest } from './backtest';
+import type { WeekResult } from './backtest';
 import { trace } from './fixtures';
+import { DEFAULT_MIN_TRAIN_DAYS } from './forecast';
 import { History, HistoryError, readHistoryFiles } from './history';
 
 export const DEFAULT_TRACE = trace('nasa-http-1995-07-per-minute.csv.gz');
@@ -148,6 +149,9 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       problems.push(...e.problems);
     }
   }
+  // Loaded here: the replay runs the HPA simulator, which reads the platform's scaling behaviour (cdk8s).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { backtest } = require('./backtest') as typeof import('./backtest');
   const results =
     problems.length === 0
       ? histories.map(({ file, history }) => ({

@@ -3,7 +3,7 @@
  * week through the HPA simulator with and without them. Pure; `planning/backtest-cli.ts` is the CLI.
  */
 import { DEFAULT_MAX_TRIGGERS, cronTriggers } from '../constructs/workload/forecast-floors';
-import { Floor } from './forecast';
+import { DEFAULT_MIN_TRAIN_DAYS, Floor } from './forecast';
 import { SafeFloorOptions, Verdict, safeFloors } from './forecast/do-no-harm';
 import { DAY_MS, History, WEEK_MS, historyEnd, sliceHistory } from './history';
 import { SimResult, simulateHpa } from './hpa-sim';
@@ -83,9 +83,6 @@ export function backtestWeek(history: History, from: number, options: BacktestOp
     },
   };
 }
-
-/** Days of history a test week needs before it, unless told otherwise (the CLI's default too). */
-export const DEFAULT_MIN_TRAIN_DAYS = 14;
 
 /**
  * Every week that starts `minTrainDays` or more after the history's start, learning from all that came before.

@@ -10,7 +10,7 @@
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import type { Environment } from '../stacks/environment';
-import { Forecast, forecastFloors } from './forecast';
+import type { SafeForecast } from './forecast/do-no-harm';
 import { DAY_MS, History, HistoryError, readHistoryFiles, parseIsoWithOffset, sliceHistory } from './history';
 
 /**
@@ -67,11 +67,13 @@ function offsetOf(text: string): number {
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
-export function renderTable(f: Forecast, offsetMin: number, header: string): string {
+export function renderTable(f: SafeForecast, offsetMin: number, header: string): string {
   const lines = [
     header,
-    `margin on peaks: x${f.marginFactor.toFixed(2)} (90th percentile of ${f.errors.count} forecast errors, ${f.errors.method}); ` +
-      `trend: ${((f.weeklyTrend - 1) * 100).toFixed(1)}% per week`,
+    `margin on peaks: x${f.marginFactor.toFixed(2)} (${Math.round(f.marginQuantile * 100)}th percentile of ${f.errors.count} forecast errors, ${f.errors.method}); ` +
+      `trend: ${((f.weeklyTrend - 1) * 100).toFixed(1)}% per week measured, half of it carried forward`,
+    `verdict: ${f.verdict.decision === 'reactive' ? 'REACTIVE ONLY (every floor at --min)' : 'floors'}: ${f.verdict.reason}`,
+    ...f.verdict.excluded.map((x) => `excluded from learning (${x.reason}): ${iso(x.from, offsetMin)} .. ${iso(x.to, offsetMin)}`),
     '',
     `${'from'.padEnd(25)}  ${'to'.padEnd(25)}  min replicas`,
     ...f.floors.map(
@@ -150,7 +152,10 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     return 2;
   }
 
-  const f = forecastFloors(history, { until, perReplica, target, min, max });
+  // Loaded here: the floors' backtest runs the HPA simulator, which reads the platform's scaling behaviour (cdk8s).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { safeFloors } = require('./forecast/do-no-harm') as typeof import('./forecast/do-no-harm');
+  const f = safeFloors(history, { until, perReplica, target, min, max });
   const offset = offsetOf(o.until ?? '');
   if (o.format === 'json') {
     out(

@@ -40,6 +40,9 @@ export interface ForecastOptions {
   readonly trendDamping?: number;
 }
 
+/** Days of history a backtest's test week needs before it, unless told otherwise (the CLI's default too). */
+export const DEFAULT_MIN_TRAIN_DAYS = 14;
+
 export interface Floor {
   readonly from: number;
   readonly to: number;
