@@ -30,7 +30,7 @@ import { DEFAULT_NODE_OVERHEAD, NodeGroup, parseNodes } from './capacity-fit';
 import { priceEnvironment } from './cost';
 import { CostInput } from './cost-report';
 import { DAY_MS, HistoryError, WEEK_MS, readHistoryFiles } from './history';
-import { MonthlyProjection, bandAt, projectMonthly } from './capacity/monthly-projection';
+import { MIN_LEVEL_DAYS, MonthlyProjection, bandAt, projectMonthly } from './capacity/monthly-projection';
 import { ProjectionScore, dailyPeaks, scoreProjections } from './capacity/projection-backtest';
 import { describeProjection } from './capacity/projection-text';
 
@@ -96,9 +96,6 @@ function siteCluster(o: CommonOptions, nodes: NodeGroup): Cluster | string[] {
     bounds: { onDemand: { min: nodes.count, max: nodes.count } } as ReturnType<typeof stackPoolBounds>,
   };
 }
-
-/** Days with data a projection needs: below, there is no level to start from. */
-const MIN_DAYS = 14;
 
 interface HistoryOptions {
   readonly history: readonly string[];
@@ -211,9 +208,9 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
   }
   const peaks = dailyPeaks(history);
   const days = peaks.values.filter((v) => v > 0).length;
-  if (days < MIN_DAYS)
+  if (days < MIN_LEVEL_DAYS)
     return fail([
-      `${o.history.join(', ')}: ${days} day(s) with data; a projection needs at least ${MIN_DAYS} (weeks of history, ideally two years: e.g. several weekly exports)`,
+      `${o.history.join(', ')}: ${days} day(s) with data; a projection needs at least ${MIN_LEVEL_DAYS} (weeks of history, ideally two years: e.g. several weekly exports)`,
     ]);
   const model = projectMonthly(peaks, o.months);
   const coverage = scoreProjections(peaks, { months: o.months, firstOrigin: peaks.start + 8 * WEEK_MS });

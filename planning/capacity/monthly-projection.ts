@@ -13,6 +13,8 @@ import { DAY_MS } from '../history';
 export const MONTH_MS = 30.44 * DAY_MS;
 /** Days whose median is "today's level". */
 const LEVEL_DAYS = 28;
+/** Days with data a level needs (of LEVEL_DAYS): two weekly exports joined hold 13 full days. */
+export const MIN_LEVEL_DAYS = 10;
 /** A month's peak counts when at least this share of its days has data. */
 const MONTH_COVERAGE = 0.8;
 /** Spacing of the backtest origins. */
@@ -95,7 +97,7 @@ function cached(p: DailyPeaks, key: number, f: () => number): number {
   return v;
 }
 
-/** Log of the median daily peak of the LEVEL_DAYS before `t`, or NaN with under half of them present. */
+/** Log of the median daily peak of the LEVEL_DAYS before `t`, or NaN with under MIN_LEVEL_DAYS of them present. */
 export function levelAt(p: DailyPeaks, t: number): number {
   return cached(p, -1 - dayIndex(p, t), () => computeLevel(p, t));
 }
@@ -104,7 +106,7 @@ function computeLevel(p: DailyPeaks, t: number): number {
   const end = Math.min(p.values.length, dayIndex(p, t));
   const xs: number[] = [];
   for (let i = Math.max(0, end - LEVEL_DAYS); i < end; i++) if (p.values[i] > 0) xs.push(Math.log(p.values[i]));
-  return xs.length >= LEVEL_DAYS / 2 ? median(xs) : NaN;
+  return xs.length >= MIN_LEVEL_DAYS ? median(xs) : NaN;
 }
 
 /** Log of the highest daily peak of the LEVEL_DAYS before `t`. */
