@@ -3,13 +3,12 @@
  * week through the HPA simulator with and without them. Pure; `planning/backtest-cli.ts` is the CLI.
  */
 import { DEFAULT_MAX_TRIGGERS, cronTriggers } from '../constructs/workload/forecast-floors';
-import { Floor, ForecastOptions, forecastFloors } from './forecast';
+import { DEFAULT_MIN_TRAIN_DAYS, Floor } from './forecast';
+import { SafeFloorOptions, Verdict, safeFloors } from './forecast/do-no-harm';
 import { DAY_MS, History, WEEK_MS, historyEnd, sliceHistory } from './history';
-import { SimOptions, SimResult, simulateHpa } from './hpa-sim';
+import { SimResult, simulateHpa } from './hpa-sim';
 
-export interface BacktestOptions extends Omit<ForecastOptions, 'until'> {
-  /** Simulator settings besides the service's (lag, readiness, behaviour). @default - the simulator's defaults */
-  readonly sim?: Omit<SimOptions, 'perReplica' | 'target' | 'min' | 'max' | 'floors'>;
+export interface BacktestOptions extends Omit<SafeFloorOptions, 'until'> {
   /** Cron triggers the deployed floors may take (ForecastFloors.maxTriggers). @default DEFAULT_MAX_TRIGGERS (40) */
   readonly maxTriggers?: number;
 }
@@ -28,6 +27,8 @@ export interface WeekResult {
   readonly replicaHoursRatio: number;
   /** Floors (intervals) the forecast produced for the week. */
   readonly floorCount: number;
+  /** What the backtest on the history before the week decided, as `npm run forecast` prints it. */
+  readonly verdict: Verdict;
   /** With the floors as deployed: at most `maxTriggers` KEDA cron triggers (merged, coarsened). */
   readonly deployed: {
     readonly triggers: number;
@@ -40,7 +41,7 @@ export interface WeekResult {
 export function backtestWeek(history: History, from: number, options: BacktestOptions): WeekResult {
   const to = Math.min(from + WEEK_MS, historyEnd(history));
   const past = sliceHistory(history, history.start, from);
-  const forecast = forecastFloors(past, { ...options, until: from });
+  const forecast = safeFloors(past, { ...options, until: from });
   const service = { perReplica: options.perReplica, target: options.target, min: options.min, max: options.max };
   const reactive = simulateHpa(history, from, to, { ...options.sim, ...service });
   const withFloors = simulateHpa(history, from, to, { ...options.sim, ...service, floors: forecast.floors });
@@ -62,6 +63,7 @@ export function backtestWeek(history: History, from: number, options: BacktestOp
         : withFloors.underProvisionedMinutes / reactive.underProvisionedMinutes,
     replicaHoursRatio: withFloors.replicaHours / reactive.replicaHours,
     floorCount: forecast.floors.length,
+    verdict: forecast.verdict,
     deployed: {
       triggers: cronTriggers({
         forecast: {
@@ -81,9 +83,6 @@ export function backtestWeek(history: History, from: number, options: BacktestOp
     },
   };
 }
-
-/** Days of history a test week needs before it, unless told otherwise (the CLI's default too). */
-export const DEFAULT_MIN_TRAIN_DAYS = 14;
 
 /**
  * Every week that starts `minTrainDays` or more after the history's start, learning from all that came before.

@@ -4,7 +4,7 @@
  * [--target <0-1>] [--config Pulumi.<env>.yaml] [--plot capacity-projection.svg] [--format text|json]`
  *
  * Capacity planning from a request-rate history: the peak load projected `--months` ahead with 80% and 95%
- * intervals (planning/projection.ts, with a backtest of how often its intervals held on the history), turned into
+ * intervals (planning/capacity/monthly-projection.ts, with a backtest of how often its intervals held on the history), turned into
  * replicas per service, nodes per pool and monthly cost (planning/capacity.ts, planning/cost-report.ts), the dates
  * services reach their max replicas and pools their max nodes, and an SVG plot.
  *
@@ -17,24 +17,26 @@
  */
 import * as fs from 'fs';
 import { Command } from 'commander';
-import { cpuTargetOf } from '../constructs/workload/scaling-metric';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, reportPath, writeOutput } from '../cli/output';
-import { ConfigError } from '../constructs/core/errors';
-import { stackPoolBounds } from './pool-bounds';
-import { CloudStackSettings } from '../stacks/stack-config';
-import { Environment } from '../stacks/environment';
-import { ENVIRONMENTS } from '../stacks/environments';
-import { synthesizeCharts } from '../stacks/synth';
+import type { stackPoolBounds } from './pool-bounds';
+import type { CloudStackSettings } from '../stacks/stack-config';
+import type { Environment } from '../stacks/environment';
+import { stacks } from './stacks-on-demand';
 import { PodDemand, podDemands } from './capacity';
 import { CapacityProjection, LEVELS, Level, ServiceLoad, projectCapacity } from './capacity-projection';
 import { projectionSvg } from './capacity-plot';
 import { DEFAULT_NODE_OVERHEAD, NodeGroup, parseNodes } from './capacity-fit';
-import { fitMain } from './capacity-fit-cli';
 import { priceEnvironment } from './cost';
 import { CostInput } from './cost-report';
-import { DAY_MS, HistoryError, readHistoryFiles } from './history';
-import { Coverage, TrendModel, backtestCoverage, fitTrend, periodPeaks } from './projection';
+import { DAY_MS, HistoryError, WEEK_MS, readHistoryFiles } from './history';
+import { MIN_LEVEL_DAYS, MonthlyProjection, bandAt, projectMonthly } from './capacity/monthly-projection';
+import { ProjectionScore, dailyPeaks, scoreProjections } from './capacity/projection-backtest';
+import { describeProjection } from './capacity/projection-text';
+
+/** The fit-checking mode, loaded only when asked for (it synthesizes the environment). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const fitMode = () => (require('./capacity-fit-cli') as typeof import('./capacity-fit-cli')).fitMain;
 
 /** Options every mode shares. */
 interface CommonOptions {
@@ -69,6 +71,7 @@ function loadCluster(o: CommonOptions): Cluster | string[] {
  * when the site runs out of them. Nothing is priced (the site owns its hardware).
  */
 function siteCluster(o: CommonOptions, nodes: NodeGroup): Cluster | string[] {
+  const { synthesizeCharts, ConfigError } = stacks();
   let demands: PodDemand[];
   try {
     demands = podDemands(synthesizeCharts(o.env).flatMap((c) => [...c.objects]));
@@ -101,6 +104,7 @@ interface HistoryOptions {
   readonly perReplica: number;
   readonly target: number;
   readonly plot: string;
+  readonly column?: string;
 }
 
 /**
@@ -129,17 +133,21 @@ function table(rows: string[][]): string {
 
 export function renderProjection(
   p: CapacityProjection,
-  model: TrendModel,
-  coverage: Coverage,
-  o: { header: string; plot: string; services: readonly string[]; poolMax: { onDemand: number; spot: number }; spot: boolean },
+  model: MonthlyProjection,
+  coverage: ProjectionScore,
+  o: {
+    header: string;
+    plot: string;
+    services: readonly string[];
+    poolMax: { onDemand: number; spot: number };
+    spot: boolean;
+    historyDays: number;
+  },
 ): string {
   const label: Record<Level, string> = { median: 'median', hi80: '80% upper', hi95: '95% upper' };
   const lines = [
     o.header,
-    `model: log-linear trend on ${model.unit === 'day' ? 'daily' : 'weekly'} peaks${model.unit === 'day' ? ' with day-of-week effects' : ''}; ` +
-      `growth ${((model.monthlyGrowth - 1) * 100).toFixed(1)}% per month; residual sd ${(model.sigma * 100).toFixed(1)}% (log)`,
-    `interval backtest (${coverage.count} ${model.unit === 'day' ? 'daily' : 'weekly'} peaks, one ${model.unit === 'day' ? 'week' : 'week'} ahead of each origin): ` +
-      `${(coverage.in80 * 100).toFixed(0)}% inside the 80% band, ${(coverage.in95 * 100).toFixed(0)}% inside the 95% band`,
+    ...describeProjection(model, coverage, o.historyDays),
     '',
     table([
       ['month', 'peak req/min (median)', '80% interval', '95% interval'],
@@ -193,26 +201,27 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
   };
   let history;
   try {
-    history = readHistoryFiles(o.history);
+    history = readHistoryFiles(o.history, { column: o.column });
   } catch (e) {
     if (!(e instanceof HistoryError)) throw e;
     return fail([...e.problems]);
   }
-  const series = periodPeaks(history);
-  let model: TrendModel;
-  try {
-    model = fitTrend(series);
-  } catch (e) {
-    return fail([`${o.history.join(', ')}: ${(e as Error).message}; give a longer history (weeks of it, e.g. several weekly exports)`]);
-  }
-  const coverage = backtestCoverage(series);
+  const peaks = dailyPeaks(history);
+  const days = peaks.values.filter((v) => v > 0).length;
+  if (days < MIN_LEVEL_DAYS)
+    return fail([
+      `${o.history.join(', ')}: ${days} day(s) with data; a projection needs at least ${MIN_LEVEL_DAYS} (weeks of history, ideally two years: e.g. several weekly exports)`,
+    ]);
+  const model = projectMonthly(peaks, o.months);
+  const coverage = scoreProjections(peaks, { months: o.months, firstOrigin: peaks.start + 8 * WEEK_MS });
   const cluster = loadCluster(common);
   if (Array.isArray(cluster)) return fail(cluster);
 
-  const from = series.points[series.points.length - 1].t;
-  const services = serviceLoads(common.env, o.service, o.perReplica, o.target, model.at(from).median);
+  const from = model.from;
+  const at = (t: number) => bandAt(model, t);
+  const services = serviceLoads(common.env, o.service, o.perReplica, o.target, at(from).median);
   const poolMax = { onDemand: cluster.bounds.onDemand.max, spot: cluster.bounds.spot?.max ?? 0 };
-  const projection = projectCapacity({ model, from, months: o.months, services, cost: cluster.cost, poolMax });
+  const projection = projectCapacity({ model: { at }, from, months: o.months, services, cost: cluster.cost, poolMax });
 
   const spec = common.env.services.find((s) => s.name === o.service)!;
   const until = from + o.months * 30.44 * DAY_MS;
@@ -221,8 +230,8 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
       o.plot,
       projectionSvg({
         title: `${common.env.name}/${o.service}: peak load, ${o.months}-month projection with 80% and 95% intervals`,
-        history: series.points,
-        model,
+        history: [...peaks.values].flatMap((peak, d) => (peak > 0 ? [{ t: peaks.start + d * DAY_MS, peak }] : [])),
+        model: { at },
         until,
         marks: [{ label: `${o.service} at max replicas (${spec.replicas.max})`, value: spec.replicas.max * o.perReplica * o.target }],
       }),
@@ -238,7 +247,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
         {
           environment: common.env.name,
           service: o.service,
-          model: { ...model, at: undefined },
+          model,
           coverage,
           poolMax,
           ...projection,
@@ -256,6 +265,7 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
         services: common.env.services.map((s) => s.name),
         poolMax,
         spot: Boolean(cluster.cost.spot),
+        historyDays: peaks.values.length,
       }),
     );
   }
@@ -263,10 +273,10 @@ function historyMode(common: CommonOptions, o: HistoryOptions, out: Write, err: 
 }
 
 export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
-  if (argv.some((a) => a === '--nodes' || a === '-n' || a.startsWith('--nodes='))) return fitMain(argv, out, err);
+  if (argv.some((a) => a === '--nodes' || a === '-n' || a.startsWith('--nodes='))) return fitMode()(argv, out, err);
   const program = new Command()
     .name('capacity')
-    .option('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')})`, 'prod')
+    .option('-e, --env <name>', 'environment (dev, staging, prod, airgap, ...)', 'prod')
     .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
     .option('-f, --format <format>', 'text or json', 'text')
     // --history mode: growth projection.
@@ -274,6 +284,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       '--history <files...>',
       'request-rate history of --service (CSV or Prometheus JSON, .gz allowed; several pieces, e.g. weekly exports, join): project its peak',
     )
+    .option('--column <name>', 'CSV column holding the requests, by header name (default: the second column)')
     .option('--months <n>', 'months to project', '6')
     .option('--service <name>', 'the service the history measures', 'api-gateway')
     .option('--per-replica <n>', 'requests per minute one replica of --service serves at 100% utilization')
@@ -287,6 +298,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   const problems: string[] = [];
   const bad = (flag: string, value: string | undefined, fix: string) =>
     problems.push(`'${flag}' (${value === undefined ? 'missing' : JSON.stringify(value)}) ${fix}`);
+  const { ENVIRONMENTS, cpuTargetOf } = stacks();
   const env = ENVIRONMENTS[o.env!];
   if (!env) bad('--env', o.env, `is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}`);
   if (!['text', 'json'].includes(o.format!)) bad('--format', o.format, 'must be text or json');
@@ -328,7 +340,12 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
       format: o.format as 'text' | 'json',
       siteNodes: site?.groups[0],
     };
-    return historyMode(common, { history: o.history, months, service: o.service!, perReplica, target, plot: o.plot! }, out, err);
+    return historyMode(
+      common,
+      { history: o.history, months, service: o.service!, perReplica, target, plot: o.plot!, column: o.column },
+      out,
+      err,
+    );
   }
   for (const p of problems) err(`capacity: ${p}\n`);
   return 2;

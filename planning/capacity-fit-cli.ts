@@ -15,7 +15,7 @@ import { DEFAULT_NODE_OVERHEAD, FitResult, fit, nodesNeeded, parseNodes, renderF
 export function fitMain(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
   const program = new Command()
     .name('capacity')
-    .requiredOption('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')})`)
+    .requiredOption('-e, --env <name>', 'environment (dev, staging, prod, airgap, ...)')
     .requiredOption('-n, --nodes <spec>', 'nodes as <count>x<cpu>/<memory>, e.g. 4x4/8G or 3x8/32Gi,2x16/64Gi')
     .option(
       '--overhead <cpu/memory>',

@@ -4,12 +4,13 @@
  * anywhere, offline included.
  */
 import { DAY_MS } from './history';
-import { Peak, TrendModel } from './projection';
+import { Band, Peak } from './capacity/monthly-projection';
 
 export interface PlotOptions {
   readonly title: string;
   readonly history: readonly Peak[];
-  readonly model: TrendModel;
+  /** The projected band at a time. */
+  readonly model: { readonly at: (t: number) => Band };
   /** End of the projection, epoch ms. */
   readonly until: number;
   /** Horizontal lines, e.g. the load at which a service reaches its max replicas. */

@@ -6,7 +6,7 @@
 import { PodDemand, poolNodes } from './capacity';
 import { CostInput, costReport } from './cost-report';
 import { DAY_MS, WEEK_MS } from './history';
-import { Band, TrendModel } from './projection';
+import { Band } from './capacity/monthly-projection';
 
 /** How a service's peak replicas follow the projected load. */
 export interface ServiceLoad {
@@ -44,7 +44,8 @@ export interface CapacityProjection {
 }
 
 export interface ProjectionInput {
-  readonly model: TrendModel;
+  /** The projected band at a time. */
+  readonly model: { readonly at: (t: number) => Band };
   /** End of the history: month 0. */
   readonly from: number;
   readonly months: number;

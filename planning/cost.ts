@@ -10,11 +10,7 @@ import * as fs from 'fs';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, writeOutput } from '../cli/output';
-import { ConfigError } from '../constructs/core/errors';
-import { loadManifests, manifestFiles } from '../manifests/load';
-import { Environment } from '../stacks/environment';
-import { ENVIRONMENTS } from '../stacks/environments';
-import { synthesizeCharts } from '../stacks/synth';
+import type { Environment } from '../stacks/environment';
 import { podDemands } from './capacity';
 import {
   CostInput,
@@ -26,14 +22,9 @@ import {
   renderCostReport,
   renderEnvironments,
 } from './cost-report';
-import { nodeShape, stackPoolBounds } from './pool-bounds';
-import {
-  CloudStackSettings,
-  StackConfigFileError,
-  inputErrorLines,
-  readStackSettings,
-  stackConfigFileValues,
-} from '../stacks/stack-config';
+import type { stackPoolBounds } from './pool-bounds';
+import type { CloudStackSettings } from '../stacks/stack-config';
+import { stacks } from './stacks-on-demand';
 
 /** A pool priced at the mean of its instance types' prices: the node group spreads over all of them. */
 function pricedPool(settings: CloudStackSettings, types: readonly string[]): PricedPool {
@@ -41,7 +32,7 @@ function pricedPool(settings: CloudStackSettings, types: readonly string[]): Pri
   const mean = (f: (s: (typeof specs)[number]) => number) => specs.reduce((acc, s) => acc + f(s), 0) / specs.length;
   return {
     instanceType: types.length === 1 ? types[0] : `${types[0]} +${types.length - 1}`,
-    shape: nodeShape(specs[0], settings.nodeOverhead),
+    shape: stacks().nodeShape(specs[0], settings.nodeOverhead),
     vcpu: specs[0].vcpu,
     onDemandHourly: mean((s) => s.onDemandHourly),
     spotHourly: mean((s) => s.spotHourly),
@@ -50,7 +41,7 @@ function pricedPool(settings: CloudStackSettings, types: readonly string[]): Pri
   };
 }
 
-const settingsProblems = inputErrorLines;
+const settingsProblems = (e: unknown) => stacks().inputErrorLines(e);
 
 interface Priced {
   readonly input: CostInput;
@@ -64,11 +55,11 @@ interface Priced {
 function objectsFrom(paths: readonly string[], flag: string): { objects?: Record<string, unknown>[]; problems: string[] } {
   let files: string[];
   try {
-    files = manifestFiles([...paths], flag);
+    files = stacks().manifestFiles([...paths], flag);
   } catch (e) {
     return { problems: [(e as Error).message] };
   }
-  const { items, problems } = loadManifests(files);
+  const { items, problems } = stacks().loadManifests(files);
   if (problems.length > 0) return { problems: problems.map((p) => `${p.file}:${p.line}: ${p.message}`) };
   return { objects: items.map((i) => i.object as unknown as Record<string, unknown>), problems: [] };
 }
@@ -89,6 +80,7 @@ export function priceEnvironment(
         `${configFile}: no such file; create the stack (pulumi stack init ${env.name}) and a ${configFile} with perfstack:environment: ${env.name}, perfstack:nodePools and perfstack:instanceTypes (see docs/deploying.md, "Config keys"), or pass --config`,
       ],
     };
+  const { StackConfigFileError, stackConfigFileValues, readStackSettings, synthesizeCharts, ConfigError, stackPoolBounds } = stacks();
   let values: Record<string, unknown>;
   try {
     values = stackConfigFileValues(configFile);
@@ -143,7 +135,7 @@ export function priceEnvironment(
 export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
   const program = new Command()
     .name('cost')
-    .requiredOption('-e, --env <name>', `environment (${Object.keys(ENVIRONMENTS).join(', ')}), or 'all' for every priced one side by side`)
+    .requiredOption('-e, --env <name>', "environment (dev, staging, prod, ...), or 'all' for every priced one side by side")
     .option('-c, --config <file>', 'stack config with the price table (default: Pulumi.<env>.yaml)')
     .option('-m, --manifests <paths...>', 'cost these manifests instead of synthesizing the environment')
     .option(
@@ -176,6 +168,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
   };
   if (!['text', 'json', 'markdown'].includes(opts.format))
     return fail([`'--format' (${JSON.stringify(opts.format)}) must be text, json or markdown`]);
+  const { ENVIRONMENTS } = stacks();
 
   if (opts.env === 'all') {
     if (opts.config || opts.manifests || opts.compare)

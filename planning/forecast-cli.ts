@@ -8,19 +8,25 @@
  * explicit flag overrides them. Exit 0: printed; 2: bad input, one line per problem.
  */
 import { Command } from 'commander';
-import { cpuTargetOf } from '../constructs/workload/scaling-metric';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import type { Environment } from '../stacks/environment';
-import { Forecast, forecastFloors } from './forecast';
+import type { SafeForecast } from './forecast/do-no-harm';
 import { DAY_MS, History, HistoryError, readHistoryFiles, parseIsoWithOffset, sliceHistory } from './history';
 
 /**
  * The environments, loaded only for `--service`/`--env`: building them pulls in cdk8s, which would double the
  * CLI's start-up for a forecast that does not need it.
  */
-function environments(): Readonly<Record<string, Environment>> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../stacks/environments') as typeof import('../stacks/environments')).ENVIRONMENTS;
+function environments(): {
+  ENVIRONMENTS: Readonly<Record<string, Environment>>;
+  cpuTargetOf: (typeof import('../constructs/workload/scaling-metric'))['cpuTargetOf'];
+} {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ENVIRONMENTS: (require('../stacks/environments') as typeof import('../stacks/environments')).ENVIRONMENTS,
+    cpuTargetOf: (require('../constructs/workload/scaling-metric') as typeof import('../constructs/workload/scaling-metric')).cpuTargetOf,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
 }
 
 interface Opts {
@@ -37,7 +43,7 @@ interface Opts {
 
 /** Service bounds and CPU target from an environment, for `--service`/`--env`. */
 export function serviceDefaults(env: string, service: string): { min: number; max: number; target?: number } | string {
-  const ENVIRONMENTS = environments();
+  const { ENVIRONMENTS, cpuTargetOf } = environments();
   const e = ENVIRONMENTS[env];
   if (!e) return `'--env' (${JSON.stringify(env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}`;
   const spec = e.services.find((s) => s.name === service);
@@ -61,11 +67,13 @@ function offsetOf(text: string): number {
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
 }
 
-export function renderTable(f: Forecast, offsetMin: number, header: string): string {
+export function renderTable(f: SafeForecast, offsetMin: number, header: string): string {
   const lines = [
     header,
-    `margin on peaks: x${f.marginFactor.toFixed(2)} (90th percentile of ${f.errors.count} forecast errors, ${f.errors.method}); ` +
-      `trend: ${((f.weeklyTrend - 1) * 100).toFixed(1)}% per week`,
+    `margin on peaks: x${f.marginFactor.toFixed(2)} (${Math.round(f.marginQuantile * 100)}th percentile of ${f.errors.count} forecast errors, ${f.errors.method}); ` +
+      `trend: ${((f.weeklyTrend - 1) * 100).toFixed(1)}% per week measured, half of it carried forward`,
+    `verdict: ${f.verdict.decision === 'reactive' ? 'REACTIVE ONLY (every floor at --min)' : 'floors'}: ${f.verdict.reason}`,
+    ...f.verdict.excluded.map((x) => `excluded from learning (${x.reason}): ${iso(x.from, offsetMin)} .. ${iso(x.to, offsetMin)}`),
     '',
     `${'from'.padEnd(25)}  ${'to'.padEnd(25)}  min replicas`,
     ...f.floors.map(
@@ -144,7 +152,10 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     return 2;
   }
 
-  const f = forecastFloors(history, { until, perReplica, target, min, max });
+  // Loaded here: the floors' backtest runs the HPA simulator, which reads the platform's scaling behaviour (cdk8s).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { safeFloors } = require('./forecast/do-no-harm') as typeof import('./forecast/do-no-harm');
+  const f = safeFloors(history, { until, perReplica, target, min, max });
   const offset = offsetOf(o.until ?? '');
   if (o.format === 'json') {
     out(

@@ -32,7 +32,16 @@ export interface ForecastOptions {
   readonly marginQuantile?: number;
   /** @default 7 days */
   readonly horizonMs?: number;
+  /**
+   * Share of the measured trend carried into the forecast week: a trend learnt over a few weeks (an event building
+   * up, a month of term) rarely goes on at full strength, and an over-shooting floor is paid every slot.
+   * @default 0.5
+   */
+  readonly trendDamping?: number;
 }
+
+/** Days of history a backtest's test week needs before it, unless told otherwise (the CLI's default too). */
+export const DEFAULT_MIN_TRAIN_DAYS = 14;
 
 export interface Floor {
   readonly from: number;
@@ -50,6 +59,8 @@ export interface Forecast {
   readonly weeklyTrend: number;
   /** Forecast errors the margin was measured on, and how (`held-out weeks` or `in-sample`). */
   readonly errors: { readonly count: number; readonly method: 'held-out weeks' | 'in-sample' };
+  /** Quantile of those errors the margin is. */
+  readonly marginQuantile: number;
 }
 
 const median = (xs: number[]): number => {
@@ -112,7 +123,13 @@ export type Predictor = (k: number) => number;
  * Fits level + trend + day-of-week + time-of-day + a shrunken hour-of-week correction to `values` (slot indices
  * `first`..`first + end - 1`). Medians throughout, so a burst or an outage moves nothing much.
  */
-export function fitSeasonal(values: Float64Array, first: number, end: number, slotMs: number): { predict: Predictor; slopePerDay: number } {
+export function fitSeasonal(
+  values: Float64Array,
+  first: number,
+  end: number,
+  slotMs: number,
+  damping = 1,
+): { predict: Predictor; slopePerDay: number } {
   const perDay = Math.round(DAY_MS / slotMs);
   const perWeek = 7 * perDay;
   const day = (k: number) => Math.floor(k / perDay);
@@ -139,6 +156,8 @@ export function fitSeasonal(values: Float64Array, first: number, end: number, sl
   // Fewer than a week of same-weekday pairs says more about those days than about a trend.
   const slopePerDay = changes.length >= 7 ? median(changes) : 0;
   const trend = (k: number) => (slopePerDay * k) / perDay;
+  // Ahead of `until` (k >= 0) only the damped share of the trend goes on.
+  const ahead = (k: number) => (k >= 0 ? damping * trend(k) : trend(k));
 
   // Level at slot 0: the median detrended value of the last week of data.
   const z = (j: number) => values[j] - trend(first + j);
@@ -168,7 +187,7 @@ export function fitSeasonal(values: Float64Array, first: number, end: number, sl
   // Shrunk towards 0 by the number of weeks it rests on: one week's oddity is mostly noise.
   const how = byHow.map((xs) => (xs.length >= 2 ? (median(xs) * xs.length) / (xs.length + 2) : 0));
 
-  const predict: Predictor = (k) => level + trend(k) + dowOf(k) + tod[mod(k, perDay)] + how[mod(k, perWeek)];
+  const predict: Predictor = (k) => level + ahead(k) + dowOf(k) + tod[mod(k, perDay)] + how[mod(k, perWeek)];
   return { predict, slopePerDay };
 }
 
@@ -176,12 +195,15 @@ export function fitSeasonal(values: Float64Array, first: number, end: number, sl
  * Errors of the peak model: each past week predicted from the weeks before it (at least one), or, with under two
  * weeks of history, the model's in-sample residuals.
  */
-function peakErrors(slots: Slots): { errors: number[]; method: 'held-out weeks' | 'in-sample' } {
+function peakErrors(slots: Slots, damping: number): { errors: number[]; method: 'held-out weeks' | 'in-sample' } {
   const perWeek = Math.round(WEEK_MS / slots.slotMs);
   const n = slots.peak.length;
   const errors: number[] = [];
   for (let cut = n - perWeek; cut >= perWeek; cut -= perWeek) {
-    const { predict } = fitSeasonal(slots.peak, slots.first, cut, slots.slotMs);
+    // Predicted as the week ahead is: from `cut`, with the damped trend (slot first + cut is whole weeks before
+    // `until`, so shifting by it keeps the weekdays).
+    const shifted = fitSeasonal(slots.peak, -cut, cut, slots.slotMs, damping);
+    const predict = (k: number) => shifted.predict(k - slots.first - cut);
     for (let j = cut; j < Math.min(n, cut + perWeek); j++) {
       if (!Number.isNaN(slots.peak[j])) errors.push(slots.peak[j] - predict(slots.first + j));
     }
@@ -219,17 +241,48 @@ export function floorsFromNeeds(until: number, slotMs: number, needs: readonly n
   return floors;
 }
 
+/** The fitted mean and peak models of a history and the errors the peak model made on it: floors at any margin. */
+export interface FloorModel {
+  readonly until: number;
+  readonly slotMs: number;
+  readonly mean: { readonly predict: Predictor; readonly slopePerDay: number };
+  readonly peak: { readonly predict: Predictor; readonly slopePerDay: number };
+  readonly errors: readonly number[];
+  readonly method: 'held-out weeks' | 'in-sample';
+}
+
+export function fitFloorModel(history: History, options: Pick<ForecastOptions, 'until' | 'slotMs' | 'trendDamping'>): FloorModel {
+  const slotMs = options.slotMs ?? 15 * MINUTE_MS;
+  const damping = options.trendDamping ?? 0.5;
+  const slots = slotsOf(history, options.until, slotMs);
+  const n = slots.mean.length;
+  const { errors, method } = peakErrors(slots, damping);
+  return {
+    until: options.until,
+    slotMs,
+    mean: fitSeasonal(slots.mean, slots.first, n, slotMs, damping),
+    peak: fitSeasonal(slots.peak, slots.first, n, slotMs, damping),
+    errors,
+    method,
+  };
+}
+
 /** Floors for the week after `options.until`, learnt from the history before it. */
 export function forecastFloors(history: History, options: ForecastOptions): Forecast {
-  const slotMs = options.slotMs ?? 15 * MINUTE_MS;
+  return floorsOf(fitFloorModel(history, options), options);
+}
+
+/**
+ * Floors from a fitted model at `options.marginQuantile`; `keep(slot)` false leaves a slot at `min` (no floor), for
+ * the slots and days where floors did not pay.
+ */
+export function floorsOf(model: FloorModel, options: ForecastOptions, keep: (slot: number) => boolean = () => true): Forecast {
+  const { slotMs, errors, method } = model;
+  const meanModel = model.mean;
+  const peakModel = model.peak;
   const leadMs = options.leadMs ?? 5 * MINUTE_MS;
   const horizonMs = options.horizonMs ?? WEEK_MS;
   const q = options.marginQuantile ?? 0.9;
-  const slots = slotsOf(history, options.until, slotMs);
-  const n = slots.mean.length;
-  const meanModel = fitSeasonal(slots.mean, slots.first, n, slotMs);
-  const peakModel = fitSeasonal(slots.peak, slots.first, n, slotMs);
-  const { errors, method } = peakErrors(slots);
   const margin = Math.max(0, quantile(errors, q));
   const count = Math.ceil((horizonMs + leadMs) / slotMs);
   const out: { from: number; mean: number; peak: number }[] = [];
@@ -240,7 +293,7 @@ export function forecastFloors(history: History, options: ForecastOptions): Fore
     // The HPA holds the mean at its target anyway; the floor makes sure the minute peaks fit at 100%, and that
     // the HPA's own steady level is there before the load rather than after.
     const need = Math.max(Math.ceil(mean / (options.perReplica * options.target) - 1e-9), Math.ceil(peak / options.perReplica - 1e-9));
-    needs.push(Math.min(options.max, Math.max(options.min, need)));
+    needs.push(keep(k) ? Math.min(options.max, Math.max(options.min, need)) : options.min);
     out.push({ from: options.until + k * slotMs, mean, peak });
   }
   return {
@@ -249,5 +302,6 @@ export function forecastFloors(history: History, options: ForecastOptions): Fore
     marginFactor: Math.exp(margin),
     weeklyTrend: Math.exp(7 * peakModel.slopePerDay),
     errors: { count: errors.length, method },
+    marginQuantile: q,
   };
 }

@@ -21,6 +21,20 @@ export interface History {
   readonly stepMs: number;
   /** Requests per minute over each step; NaN where the source had no sample. */
   readonly perMinute: Float64Array;
+  /**
+   * 1 where the source marks the step as an outage (a CSV `outage` column): load that is no part of the demand.
+   * @default - no steps marked
+   */
+  readonly outage?: Uint8Array;
+}
+
+/** How to read a CSV history. */
+export interface HistoryReadOptions {
+  /**
+   * Header name of the column holding the requests (e.g. `Desktop site`).
+   * @default - the second column
+   */
+  readonly column?: string;
 }
 
 /** The input could not be read; `problems` holds one line per problem, `file:line: ...`. */
@@ -40,31 +54,57 @@ interface Sample {
   readonly t: number;
   /** Requests in the interval that starts at `t` (CSV) or requests per second at `t` (Prometheus). */
   readonly value: number;
+  /** The source marks the interval as an outage. */
+  readonly outage?: boolean;
 }
 
-function csvSamples(text: string, file: string): Sample[] {
+/** A date alone (`2008-01-01`, one row per day) is that UTC day. */
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+function csvSamples(text: string, file: string, options: HistoryReadOptions = {}): Sample[] {
   const problems: string[] = [];
   const samples: Sample[] = [];
   const lines = text.split(/\r?\n/);
+  let valueAt = 1;
+  let outageAt = -1;
+  let header = false;
+  const cell = (cells: readonly string[], at: number) => (cells[at] ?? '').trim().replace(/^"|"$/g, '');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '' || line.startsWith('#')) continue;
-    const comma = line.indexOf(',');
-    const first = (comma < 0 ? line : line.slice(0, comma)).trim().replace(/^"|"$/g, '');
-    const rest = comma < 0 ? '' : line.slice(comma + 1);
-    const second = rest.split(',', 1)[0].trim().replace(/^"|"$/g, '');
-    const t = parseIsoWithOffset(first);
-    if (t === undefined) {
-      // The first non-empty line may be a header.
-      if (samples.length === 0 && problems.length === 0 && !/^\d{4}-/.test(first)) continue;
+    const cells = line.split(',');
+    const first = cell(cells, 0);
+    const second = cell(cells, valueAt);
+    const t = DATE_ONLY.test(first) ? Date.parse(`${first}T00:00Z`) : parseIsoWithOffset(first);
+    if (t === undefined || Number.isNaN(t)) {
+      // The first non-empty line may be a header: it names the columns.
+      if (!header && samples.length === 0 && problems.length === 0 && !/^\d{4}-/.test(first)) {
+        header = true;
+        const names = cells.map((_, k) => cell(cells, k).toLowerCase());
+        outageAt = names.indexOf('outage');
+        if (options.column !== undefined) {
+          valueAt = names.indexOf(options.column.toLowerCase());
+          if (valueAt < 1)
+            throw new HistoryError([`${file}:${i + 1}: no column named '${options.column}'; the header has ${names.slice(1).join(', ')}`]);
+        }
+        continue;
+      }
       problems.push(`${file}:${i + 1}: '${first}' is not an ISO-8601 timestamp with an offset; write e.g. 2026-07-01T08:00:00+02:00`);
     } else if (!/^\d+(\.\d+)?$/.test(second)) {
-      problems.push(`${file}:${i + 1}: requests (${JSON.stringify(second)}) must be a number >= 0 in the second column`);
+      problems.push(
+        `${file}:${i + 1}: requests (${JSON.stringify(second)}) must be a number >= 0 in ${valueAt === 1 ? 'the second column' : `column ${valueAt + 1}`}`,
+      );
     } else {
-      samples.push({ t, value: Number(second) });
+      samples.push({
+        t,
+        value: Number(second),
+        ...(outageAt > 0 && /^(1|true|yes)$/i.test(cell(cells, outageAt)) ? { outage: true } : {}),
+      });
     }
     if (problems.length >= MAX_PROBLEMS) break;
   }
+  if (options.column !== undefined && !header)
+    throw new HistoryError([`${file}: has no header line to find column '${options.column}' in`]);
   if (problems.length > 0) throw new HistoryError(problems);
   return samples;
 }
@@ -102,15 +142,18 @@ function typicalStep(ts: readonly number[]): number {
  * Prometheus JSON: a range-query export of a per-second rate, e.g. `sum(rate(http_requests_total[1m]))`; series add
  * up. Either way the result is requests per minute on a regular grid.
  */
-export function parseHistory(text: string, file: string): History {
-  return parseHistories([{ text, file }]);
+export function parseHistory(text: string, file: string, options: HistoryReadOptions = {}): History {
+  return parseHistories([{ text, file }], options);
 }
 
 /**
  * Reads several pieces of one history (say, the weekly exports an air-gapped site carries out) into one: samples of
  * later pieces win where two overlap. All pieces are CSV or all are Prometheus JSON.
  */
-export function parseHistories(pieces: readonly { readonly text: string; readonly file: string }[]): History {
+export function parseHistories(
+  pieces: readonly { readonly text: string; readonly file: string }[],
+  options: HistoryReadOptions = {},
+): History {
   const kinds = new Set(pieces.map((p) => p.text.trimStart().startsWith('{')));
   if (kinds.size > 1)
     throw new HistoryError([`${pieces.map((p) => p.file).join(', ')}: mix CSV and Prometheus JSON; give pieces of one kind`]);
@@ -118,11 +161,11 @@ export function parseHistories(pieces: readonly { readonly text: string; readonl
   const file = pieces.map((p) => p.file).join(', ');
   let samples: Sample[];
   if (pieces.length === 1)
-    samples = (json ? promSamples(pieces[0].text, file) : csvSamples(pieces[0].text, file)).sort((a, b) => a.t - b.t);
+    samples = (json ? promSamples(pieces[0].text, file) : csvSamples(pieces[0].text, file, options)).sort((a, b) => a.t - b.t);
   else {
-    const byTime = new Map<number, number>();
-    for (const p of pieces) for (const x of json ? promSamples(p.text, p.file) : csvSamples(p.text, p.file)) byTime.set(x.t, x.value);
-    samples = [...byTime].map(([t, value]) => ({ t, value })).sort((a, b) => a.t - b.t);
+    const byTime = new Map<number, Sample>();
+    for (const p of pieces) for (const x of json ? promSamples(p.text, p.file) : csvSamples(p.text, p.file, options)) byTime.set(x.t, x);
+    samples = [...byTime.values()].sort((a, b) => a.t - b.t);
   }
   if (samples.length < 2) {
     throw new HistoryError([`${file}: has ${samples.length} sample(s); a history needs at least two, ideally weeks of them`]);
@@ -138,11 +181,15 @@ export function parseHistories(pieces: readonly { readonly text: string; readonl
   const n = Math.floor((ts[ts.length - 1] - start) / stepMs) + 1;
   const perMinute = new Float64Array(n).fill(NaN);
   const toPerMinute = json ? 60 : MINUTE_MS / stepMs;
+  const outage = samples.some((s) => s.outage) ? new Uint8Array(n) : undefined;
   for (const s of samples) {
     const i = Math.round((s.t - start) / stepMs);
-    if (i >= 0 && i < n) perMinute[i] = s.value * toPerMinute;
+    if (i >= 0 && i < n) {
+      perMinute[i] = s.value * toPerMinute;
+      if (outage && s.outage) outage[i] = 1;
+    }
   }
-  return { start, stepMs, perMinute };
+  return outage ? { start, stepMs, perMinute, outage } : { start, stepMs, perMinute };
 }
 
 /** Reads a history file's text; `.gz` files are gunzipped. */
@@ -154,7 +201,9 @@ export function historyText(bytes: Buffer, file: string): string {
 export function sliceHistory(h: History, from: number, until: number): History {
   const i0 = Math.max(0, Math.ceil((from - h.start) / h.stepMs));
   const i1 = Math.min(h.perMinute.length, Math.ceil((until - h.start) / h.stepMs));
-  return { start: h.start + i0 * h.stepMs, stepMs: h.stepMs, perMinute: h.perMinute.slice(i0, Math.max(i0, i1)) };
+  const end = Math.max(i0, i1);
+  const out = { start: h.start + i0 * h.stepMs, stepMs: h.stepMs, perMinute: h.perMinute.slice(i0, end) };
+  return h.outage ? { ...out, outage: h.outage.slice(i0, end) } : out;
 }
 
 export function historyEnd(h: History): number {
@@ -162,8 +211,11 @@ export function historyEnd(h: History): number {
 }
 
 /** Reads history files (`.gz` allowed; several pieces join, see {@link parseHistories}) for the CLIs. */
-export function readHistoryFiles(files: readonly string[]): History {
+export function readHistoryFiles(files: readonly string[], options: HistoryReadOptions = {}): History {
   const missing = files.filter((f) => !fs.existsSync(f) || !fs.statSync(f).isFile());
   if (missing.length > 0) throw new HistoryError(missing.map((f) => `'--history' (${JSON.stringify(f)}) no such file`));
-  return parseHistories(files.map((file) => ({ text: historyText(fs.readFileSync(file), file), file })));
+  return parseHistories(
+    files.map((file) => ({ text: historyText(fs.readFileSync(file), file), file })),
+    options,
+  );
 }

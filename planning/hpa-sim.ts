@@ -52,6 +52,11 @@ export interface SimOptions {
   readonly warmUpMs?: number;
   /** Called at every sync from `from` on with what the HPA saw and decided (replays into metrics). @default - none */
   readonly onSync?: (sync: SimSync) => void;
+  /**
+   * Also report the figures per period of this length from `from` (e.g. a day), so a caller can see where floors
+   * paid and where they did not. @default - totals only
+   */
+  readonly bucketMs?: number;
 }
 
 /** What limited a change below (or above) the recommendation, as the audit trail names it. */
@@ -76,6 +81,12 @@ export interface SimSync {
   readonly limit?: ScalingLimit;
 }
 
+/** The figures of one period of a run. */
+export interface SimBucket {
+  readonly underProvisionedMinutes: number;
+  readonly replicaHours: number;
+}
+
 export interface SimResult {
   /** Minutes in which the load exceeded ready pods x capacity (15 s ticks, in minutes). */
   readonly underProvisionedMinutes: number;
@@ -85,6 +96,8 @@ export interface SimResult {
   readonly peakReplicas: number;
   /** Minutes of the period that had load data. */
   readonly minutes: number;
+  /** Per `bucketMs` period from `from`, when asked. */
+  readonly buckets?: readonly SimBucket[];
 }
 
 /** Replays the history between `from` and `to` (epoch ms) through the HPA. */
@@ -137,6 +150,8 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
   let podMs = 0;
   let peak = pods.length;
   let minutes = 0;
+  const bucketMs = o.bucketMs;
+  const buckets = bucketMs ? Array.from({ length: Math.ceil((to - from) / bucketMs) }, () => ({ under: 0, podMs: 0 })) : undefined;
 
   for (let t = start; t < to; t += sync) {
     const lagged = loadAt(t - lag);
@@ -231,13 +246,20 @@ export function simulateHpa(history: History, from: number, to: number, o: SimOp
     if (t >= from) {
       const load = loadAt(t);
       const readyNow = readyAt(t);
+      const bucket = buckets?.[Math.floor((t - from) / bucketMs!)];
       if (!Number.isNaN(load)) {
         minutes += sync / 60_000;
-        if (load > readyNow * cap) under += sync / 60_000;
+        if (load > readyNow * cap) {
+          under += sync / 60_000;
+          if (bucket) bucket.under += sync / 60_000;
+        }
       }
       podMs += pods.length * sync;
+      if (bucket) bucket.podMs += pods.length * sync;
       peak = Math.max(peak, pods.length);
     }
   }
-  return { underProvisionedMinutes: under, replicaHours: podMs / 3_600_000, peakReplicas: peak, minutes };
+  const result = { underProvisionedMinutes: under, replicaHours: podMs / 3_600_000, peakReplicas: peak, minutes };
+  if (!buckets) return result;
+  return { ...result, buckets: buckets.map((b) => ({ underProvisionedMinutes: b.under, replicaHours: b.podMs / 3_600_000 })) };
 }

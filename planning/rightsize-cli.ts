@@ -12,10 +12,8 @@ import * as fs from 'fs';
 import { Command } from 'commander';
 import { parse } from 'yaml';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
-import { cpuCores } from '../constructs/core/quantities';
-import { cpuTargetOf } from '../constructs/workload/scaling-metric';
-import { ENVIRONMENTS } from '../stacks/environments';
-import { ServiceSpec } from '../stacks/environment';
+import type { ServiceSpec } from '../stacks/environment';
+import { stacks } from './stacks-on-demand';
 import {
   Check,
   CurrentSizing,
@@ -32,6 +30,7 @@ import { DAY_MS } from './history';
 
 /** The sizing a ServiceSpec gives its container today. */
 export function currentSizing(spec: ServiceSpec): CurrentSizing {
+  const { cpuCores, cpuTargetOf } = stacks();
   return {
     cpuMillis: cpuCores(spec.resources.cpu) * 1000,
     memoryMiB: (spec.resources.memoryLimit ?? spec.resources.memory).toMebibytes(),
@@ -133,7 +132,7 @@ export function renderTable(results: readonly ServiceResult[], pricesFrom: strin
 export function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
   const program = new Command()
     .name('rightsize')
-    .requiredOption('-e, --env <name>', `environment whose ServiceSpecs are compared (${Object.keys(ENVIRONMENTS).join(', ')})`)
+    .requiredOption('-e, --env <name>', 'environment whose ServiceSpecs are compared (dev, staging, prod, ...)')
     .requiredOption('--cpu <file>', 'export of sum by (container) (rate(container_cpu_usage_seconds_total[5m]))')
     .requiredOption('--pods <file>', 'export of count by (container) (container_memory_working_set_bytes)')
     .requiredOption('--memory <file>', 'export of max by (container) (container_memory_working_set_bytes)')
@@ -154,6 +153,7 @@ export function main(argv: readonly string[], out: Write = toStdout, err: Write 
     format: string;
   }>();
   const problems: string[] = [];
+  const { ENVIRONMENTS } = stacks();
   const env = ENVIRONMENTS[o.env];
   if (!env) problems.push(`'--env' (${JSON.stringify(o.env)}) is not an environment; choose from ${Object.keys(ENVIRONMENTS).join(', ')}`);
   const learnDays = Number(o.learnDays);

@@ -6,7 +6,7 @@
  * The performance report for people who do not read PromQL: one self-contained HTML page (reporting/report-html.ts)
  * with each service's SLO attainment and error budget, latency against its objective, traffic, scaling activity
  * (the scaling audit), incidents, the environment's cost per month (planning/cost.ts) and its capacity outlook
- * (planning/projection.ts). Exit 0: written; 2: bad input, one line, nothing written.
+ * (planning/capacity/monthly-projection.ts). Exit 0: written; 2: bad input, one line, nothing written.
  */
 import { Command } from 'commander';
 import { SCALING_RECORDS, SERVICE_RECORDS } from '../constructs/observability/performance-record-names';
@@ -15,7 +15,8 @@ import { OutputError, reportPath, writeOutput } from '../cli/output';
 import { projectionSvg } from '../planning/capacity-plot';
 import { History } from '../planning/history';
 import { MatrixSeries } from '../planning/prometheus-export';
-import { fitTrend, periodPeaks } from '../planning/projection';
+import { MIN_LEVEL_DAYS, bandAt, projectMonthly } from '../planning/capacity/monthly-projection';
+import { dailyPeaks } from '../planning/capacity/projection-backtest';
 import type { Environment } from '../stacks/environment';
 import { Points } from './findings';
 import { Range, RecordSource, RecordsError, parseRange } from './records';
@@ -71,23 +72,31 @@ async function outlookOf(source: RecordSource, env: Environment, range: Range): 
     perMinute: new Float64Array(Math.round((ts[ts.length - 1] - ts[0]) / 300_000) + 1).fill(NaN),
   };
   for (const t of ts) h.perMinute[Math.round((t - ts[0]) / 300_000)] = total.get(t)!;
-  const peaks = periodPeaks(h);
-  let model;
-  try {
-    model = fitTrend(peaks);
-  } catch (e) {
-    return { title, sentence: `Not enough history for a projection yet: ${(e as Error).message}.` };
-  }
-  const until = range.to + 6 * 30.44 * 86_400_000;
-  const band = model.at(until);
-  const growth = Math.round((model.monthlyGrowth - 1) * 100);
+  const peaks = dailyPeaks(h);
+  const days = peaks.values.filter((v) => v > 0).length;
+  if (days < MIN_LEVEL_DAYS)
+    return { title, sentence: `Not enough history for a projection yet: ${days} day(s) with traffic, ${MIN_LEVEL_DAYS} needed.` };
+  const months = 6;
+  const model = projectMonthly(peaks, months);
+  const at = (t: number) => bandAt(model, t);
+  const until = model.from + months * 30.44 * 86_400_000;
+  const band = at(until);
+  const now = at(model.from).median;
+  const change = Math.round((band.median / now - 1) * 100);
+  const caveat =
+    model.tooShort.length > 0 ? ` The history is short for ${model.tooShort.length} of the ${months} months: the bands are widened, not a trend.` : '';
   return {
     title,
-    svg: projectionSvg({ title: `${env.name}: peak traffic of all services, projected 6 months`, history: peaks.points, model, until }),
+    svg: projectionSvg({
+      title: `${env.name}: peak traffic of all services, projected ${months} months`,
+      history: [...peaks.values].flatMap((peak, d) => (peak > 0 ? [{ t: peaks.start + d * 86_400_000, peak }] : [])),
+      model: { at },
+      until,
+    }),
     sentence:
-      `At the trend of the last ${peaks.points.length} ${peaks.unit === 'day' ? 'days' : 'weeks'} (${growth >= 0 ? '+' : ''}${growth}% a month), ` +
+      `From the last ${days} days (${change >= 0 ? '+' : ''}${change}% by then), ` +
       `peak traffic reaches about ${Math.round(band.median)} requests per minute by ${new Date(until).toISOString().slice(0, 10)} ` +
-      `(80% likely between ${Math.round(band.lo80)} and ${Math.round(band.hi80)}); \`npm run capacity\` turns this into replicas and nodes.`,
+      `(80% likely between ${Math.round(band.lo80)} and ${Math.round(band.hi80)}); \`npm run capacity\` turns this into replicas and nodes.${caveat}`,
   };
 }
 

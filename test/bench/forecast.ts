@@ -1,12 +1,13 @@
 /**
  * Forecast of one service from a month of per-minute history (DESIGN.md target: under 2 s): reading the CSV and
- * fitting the floors, in process, and the CLI end to end (process start and tsx included).
+ * the floors `npm run forecast` publishes (fitted, then checked on the weeks before), in process, and the compiled
+ * CLI end to end as `npm run forecast` runs it; and every planning CLI's start-up to its `--help` (target 0.5 s).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
-import { forecastFloors } from '../../planning/forecast';
+import { safeFloors } from '../../planning/forecast/do-no-harm';
 import { historyText, parseHistory } from '../../planning/history';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -20,19 +21,46 @@ export function forecastMonth(runs: number, median: (xs: number[]) => number): [
   for (let i = 0; i <= runs; i++) {
     const t0 = performance.now();
     const history = parseHistory(historyText(bytes, TRACE), TRACE);
-    forecastFloors(history, { until: Date.parse(UNTIL), perReplica: 15, target: 0.7, min: 2, max: 20 });
+    safeFloors(history, { until: Date.parse(UNTIL), perReplica: 15, target: 0.7, min: 2, max: 20 });
     if (i > 0) inProcess.push(performance.now() - t0);
   }
   const cli: number[] = [];
   for (let i = 0; i < Math.min(runs, 3); i++) {
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [
-      path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-      path.join(ROOT, 'planning/forecast-cli.ts'),
+      path.join(ROOT, 'cli/launch.js'),
+      'planning/forecast-cli',
       ...['--history', TRACE, '--until', UNTIL, '--per-replica', '15', '--target', '0.7', '--min', '2', '--max', '20', '--format', 'json'],
     ]);
     if (r.status !== 0) throw new Error(`forecast CLI failed: ${r.stderr}`);
     cli.push(performance.now() - t0);
   }
   return [median(inProcess), median(cli)];
+}
+
+/** The planning CLIs `npm run` starts through cli/launch.js, by npm script. */
+const CLIS: Record<string, string> = {
+  forecast: 'planning/forecast-cli',
+  'forecast:backtest': 'planning/backtest-cli',
+  capacity: 'planning/capacity-cli',
+  'capacity:backtest': 'planning/capacity/backtest-cli',
+  rightsize: 'planning/rightsize-cli',
+  cost: 'planning/cost',
+};
+
+/** Median wall milliseconds from process start to `--help` printed, per CLI, and of `node -e 0` (the floor). */
+export function helpStartup(runs: number, median: (xs: number[]) => number): { cli: string; ms: number }[] {
+  const time = (args: string[]) =>
+    median(
+      Array.from({ length: runs }, () => {
+        const t0 = performance.now();
+        const r = spawnSync(process.execPath, args, { cwd: ROOT });
+        if (r.status !== 0) throw new Error(`${args.join(' ')} failed: ${r.stderr}`);
+        return performance.now() - t0;
+      }),
+    );
+  return [
+    ...Object.entries(CLIS).map(([cli, entry]) => ({ cli, ms: time([path.join(ROOT, 'cli/launch.js'), entry, '--help']) })),
+    { cli: 'node -e 0', ms: time(['-e', '0']) },
+  ];
 }

@@ -11,7 +11,7 @@ import { performance } from 'perf_hooks';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { renderEnvironment } from '../../stacks/synth';
 import { capacityPlanning } from './capacity';
-import { forecastMonth } from './forecast';
+import { forecastMonth, helpStartup } from './forecast';
 import { generated, renderAtScale } from './generated';
 import { pgbouncerThroughput, redisFailover } from './data-tier';
 import { policyBench } from './policy';
@@ -139,6 +139,14 @@ rows.push({
   medianMs: fcCli,
   note: `target < 2000 ms: ${fcCli < 2000 ? 'met' : 'MISSED'}`,
 });
+const starts = helpStartup(RUNS, median);
+const nodeFloor = starts.find((x) => x.cli === 'node -e 0')!.ms;
+for (const { cli, ms } of starts)
+  rows.push({
+    case: `${cli === 'node -e 0' ? 'node -e 0 (start-up floor)' : `${cli} --help`}, new process`,
+    medianMs: ms,
+    note: cli === 'node -e 0' ? '' : `${(ms / nodeFloor).toFixed(1)}x the floor; target < 500 ms: ${ms < 500 ? 'met' : 'MISSED'}`,
+  });
 
 const w = Math.max(...rows.map((r) => r.case.length));
 console.log(`perfstack bench: median of ${RUNS} runs, node ${process.version}, ${os.cpus().length} cores\n`);

@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import { projectionSvg, PlotOptions } from '../../planning/capacity-plot';
 import { DAY_MS, WEEK_MS } from '../../planning/history';
-import { Band, TrendModel } from '../../planning/projection';
+import { Band } from '../../planning/capacity/monthly-projection';
 
 const W = 900;
 const H = 420;
@@ -12,8 +12,8 @@ const BOTTOM = H - 50;
 
 const START = Date.UTC(2026, 0, 5);
 
-/** A model growing by `monthly` a month from `base` (positive, as fitTrend's log-scale model), bands a share around it. */
-function model(base: number, monthly: number, spread80 = 0.1, spread95 = 0.2): TrendModel {
+/** A model growing by `monthly` a month from `base`, bands a share around it: what the plot draws from. */
+function model(base: number, monthly: number, spread80 = 0.1, spread95 = 0.2): PlotOptions['model'] {
   const band = (t: number): Band => {
     const median = base * monthly ** ((t - START) / (30 * DAY_MS));
     return {
@@ -24,7 +24,7 @@ function model(base: number, monthly: number, spread80 = 0.1, spread95 = 0.2): T
       hi95: median * (1 + spread95),
     };
   };
-  return { unit: 'week', monthlyGrowth: monthly, sigma: 0.1, df: 10, at: band };
+  return { at: band };
 }
 
 const weekly = (peaks: readonly number[]) => peaks.map((peak, i) => ({ t: START + i * WEEK_MS, peak }));

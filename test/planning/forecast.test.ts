@@ -194,11 +194,13 @@ describe('npm run forecast', () => {
     expect(Math.min(...values)).toBeGreaterThanOrEqual(2);
   });
 
-  it('reads a Prometheus range-query export and prints a table for people', () => {
+  it('reads a Prometheus range-query export and prints a table for people, with the verdict behind the floors', () => {
     const { code, out } = run(['--history', PROMETHEUS, '--until', '1995-07-10T00:00-04:00', ...SIZING]);
     expect(code).toBe(0);
     expect(out).toMatch(/^perfstack forecast: .*prometheus-range\.json, 7 days from 1995-07-10T00:00-04:00/);
-    expect(out).toMatch(/\n1995-07-10T00:00:00-04:00 {2}1995-07-10T\d\d:\d\d:00-04:00 +\d+\n/);
+    // Nine days, ending on a weekend far below the weekdays the model learnt: no floor is published.
+    expect(out).toMatch(/\nverdict: REACTIVE ONLY \(every floor at --min\): level shift: the last 2 days ran at x0\.\d\d the model/);
+    expect(out).toMatch(/\n1995-07-10T00:00:00-04:00 {2}1995-07-17T00:00:00-04:00 +2\n$/);
   });
 
   it('exits 2 with one line per bad input', () => {
