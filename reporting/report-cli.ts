@@ -84,7 +84,9 @@ async function outlookOf(source: RecordSource, env: Environment, range: Range): 
   const now = at(model.from).median;
   const change = Math.round((band.median / now - 1) * 100);
   const caveat =
-    model.tooShort.length > 0 ? ` The history is short for ${model.tooShort.length} of the ${months} months: the bands are widened, not a trend.` : '';
+    model.tooShort.length > 0
+      ? ` The history is short for ${model.tooShort.length} of the ${months} months: the bands are widened, not a trend.`
+      : '';
   return {
     title,
     svg: projectionSvg({

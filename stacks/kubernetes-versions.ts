@@ -173,4 +173,5 @@ export const ISTIO_FOR: Readonly<Partial<Record<KubernetesVersion, string>>> = {
   '1.33': '1.30.3',
   '1.34': '1.30.3',
   '1.35': '1.30.3',
+  '1.36': '1.30.3',
 };

@@ -24,16 +24,7 @@ import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { dataStoresOf } from '../constructs/traffic/call-graph';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
-import {
-  Environment,
-  LoadTests,
-  ServiceSpec,
-  awsNames,
-  callGraphOf,
-  imageOf,
-  meshOf,
-  servicePropsOf,
-} from './environment';
+import { Environment, LoadTests, ServiceSpec, awsNames, callGraphOf, imageOf, meshOf, servicePropsOf } from './environment';
 import { validateEnvironment } from './environment-rules';
 import { CallGraph, ResolvedService } from '../constructs/traffic/call-graph';
 import { dataTierClientEnv } from '../constructs/traffic/client-env';

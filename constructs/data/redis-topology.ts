@@ -22,7 +22,11 @@
  * @see https://valkey.io/topics/cluster-spec/
  */
 export function renderTopologyScript(): string {
-  return String.raw`# Rendered by perfstack (constructs/data/redis-topology.ts).
+  return TOPOLOGY_PY;
+}
+
+/** The script's text: Python, kept verbatim (a template literal is data, not a long function). */
+const TOPOLOGY_PY = String.raw`# Rendered by perfstack (constructs/data/redis-topology.ts).
 import collections, datetime, http.server, json, os, socket, sys, threading, time
 
 SLOTS = 16384
@@ -455,4 +459,3 @@ def main(argv):
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
 `;
-}
