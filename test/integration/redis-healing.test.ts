@@ -22,9 +22,7 @@ describeWithPrograms(
     it('after five single-master kills the rebalancer restores one master per zone, and then a lost zone is served again within 5 s with no acknowledged write lost', async () => {
       const writer = new AckedWriter(() => kills.live().map((n) => n.port), 'kills');
       const failovers: number[] = [];
-      let worst = 0;
-      let worstZone = '';
-      for (let k = 0; k < 5; k++) {
+      const killOneMaster = async (k: number) => {
         const masters = await masterPorts(kills);
         const victim = kills.nodes.find((n) => n.port === masters[k % masters.length])!;
         const { seconds } = await kills.killMasterAndTimeFailover(victim.port);
@@ -32,11 +30,16 @@ describeWithPrograms(
         // The pod comes back from its volume and rejoins as a replica of the node that took its place.
         await kills.restart(victim);
         await kills.waitForSettled();
-        const perZone = await kills.mastersPerZone();
-        if (most(perZone) >= worst) [worst, worstZone] = [most(perZone), Object.keys(perZone).find((z) => perZone[z] === most(perZone))!];
-      }
-      // Each unplanned failover promotes a replica into a zone that already has a master.
-      expect(worst).toBeGreaterThanOrEqual(2);
+        return kills.mastersPerZone();
+      };
+      let perZone: Record<string, number> = {};
+      for (let k = 0; k < 5; k++) perZone = await killOneMaster(k);
+      // Each unplanned failover promotes a replica into a zone that already has a master; which one is up to the
+      // election, so a later kill can happen to even them out again: kill on (at most 6 more) until two share a zone.
+      for (let k = 5; most(perZone) < 2 && k < 11; k++) perZone = await killOneMaster(k);
+      expect(most(perZone)).toBeGreaterThanOrEqual(2);
+      const worst = most(perZone);
+      const worstZone = Object.keys(perZone).find((z) => perZone[z] === worst)!;
 
       const moves = await kills.rebalanceUntilBalanced();
       expect(moves).toBeGreaterThanOrEqual(1);
@@ -47,7 +50,7 @@ describeWithPrograms(
       const { seconds } = await kills.killZoneAndTimeRecovery(worstZone);
       const acked = await writer.stop();
       process.stdout.write(
-        `valkey: 5 master kills, failover median ${median(failovers).toFixed(2)} s (${failovers.map((s) => s.toFixed(2)).join(', ')}); ` +
+        `valkey: ${failovers.length} master kills, failover median ${median(failovers).toFixed(2)} s (${failovers.map((s) => s.toFixed(2)).join(', ')}); ` +
           `up to ${worst} masters in ${worstZone}, ${moves} rebalancer move(s); ${worstZone} lost: every slot served after ${seconds.toFixed(2)} s; ` +
           `${acked.size} of ${writer.attempts} writes acknowledged\n`,
       );
