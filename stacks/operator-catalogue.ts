@@ -2,6 +2,13 @@ import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
 import { Environment, OPERATORS_FOR, OperatorVersions, meshOf, operatorVersions } from './environment';
 import { ISTIO_FOR } from './kubernetes-versions';
+import { backupMethodFor } from '../constructs/data/postgres-cluster';
+
+/**
+ * The Barman Cloud plugin release the PostgreSQL backups of CloudNativePG 1.26+ go through: the version of the
+ * `ObjectStore` CRD perfstack validates against (../shared/crds, schemas/manifest.json: tag v0.14.0).
+ */
+export const BARMAN_CLOUD_PLUGIN_VERSION = 'v0.14.0';
 
 /**
  * The operators a perfstack platform runs on, as Helm charts: where each chart comes from, which chart version
@@ -24,6 +31,7 @@ export type OperatorName =
   | 'vertical-pod-autoscaler'
   | 'keda'
   | 'cloudnative-pg'
+  | 'plugin-barman-cloud'
   | 'k6-operator'
   | 'chaos-mesh'
   | 'istio-base'
@@ -399,6 +407,42 @@ const SPECS: readonly OperatorSpec[] = [
     }),
   },
   {
+    // In the operator's namespace (the plugin's documented requirement), after cert-manager (its TLS certificates).
+    name: 'plugin-barman-cloud',
+    repository: 'https://cloudnative-pg.github.io/charts',
+    chart: 'plugin-barman-cloud',
+    namespace: 'cnpg-system',
+    dependsOn: ['cert-manager', 'cloudnative-pg'],
+    // No chart release shipping app v0.14.0 could be sourced here: the newest pin below runs it with its image tags
+    // set to v0.14.0 (the release then records imageTagOverride). Replace with the exact pin once read from
+    // cloudnative-pg.github.io/charts/index.yaml.
+    pins: [
+      {
+        chartVersion: '0.4.0',
+        appVersion: 'v0.10.0',
+        source: 'cloudnative-pg/charts charts/plugin-barman-cloud/Chart.yaml at 114e7e0f5cbf48c1d7bbe003d4a11d81982f269d',
+      },
+      {
+        chartVersion: '0.8.0',
+        appVersion: 'v0.15.0',
+        source:
+          'third-party record of charts/plugin-barman-cloud/Chart.yaml at tag plugin-barman-cloud-v0.8.0 (search index; not read upstream)',
+      },
+    ],
+    tagValues: (app) => ({ image: { tag: v(app) }, sidecarImage: { tag: v(app) } }),
+    images: (app) => [
+      { registry: 'ghcr.io', repository: 'cloudnative-pg/plugin-barman-cloud', tag: v(app) },
+      { registry: 'ghcr.io', repository: 'cloudnative-pg/plugin-barman-cloud-sidecar', tag: v(app) },
+    ],
+    // Values as in the chart's values.yaml (cloudnative-pg/charts 04130b4): image and sidecarImage by registry.
+    values: (ctx) => ({
+      replicaCount: ctx.env.production ? 2 : 1,
+      priorityClassName: OPERATOR_PRIORITY_CLASS,
+      resources: small('50m', '128Mi'),
+      ...(ctx.mirror ? { image: { registry: ctx.mirror }, sidecarImage: { registry: ctx.mirror } } : {}),
+    }),
+  },
+  {
     name: 'k6-operator',
     repository: 'https://grafana.github.io/helm-charts',
     chart: 'k6-operator',
@@ -541,6 +585,7 @@ export function appVersionOf(spec: OperatorSpec, env: Environment): string | und
   if (spec.appVersionKey) return operatorVersions(env)[spec.appVersionKey];
   if (spec.name === 'cluster-autoscaler') return CLUSTER_AUTOSCALER_FOR[env.kubernetesVersion];
   if (ISTIO_CHARTS.includes(spec.name)) return ISTIO_FOR[env.kubernetesVersion];
+  if (spec.name === 'plugin-barman-cloud') return BARMAN_CLOUD_PLUGIN_VERSION;
   const key = PLATFORM_APP_VERSION_KEYS[spec.name as keyof typeof PLATFORM_APP_VERSION_KEYS];
   return key === undefined ? undefined : (operatorVersions(env)[key] ?? OPERATORS_FOR[env.kubernetesVersion][key]);
 }
@@ -567,6 +612,8 @@ export function operatorNamesFor(env: Environment): OperatorName[] {
     if (env.ingress?.dns) names.push('external-dns');
   }
   names.push('kube-prometheus-stack', 'prometheus-adapter', 'vertical-pod-autoscaler', 'keda', 'cloudnative-pg');
+  // The operator lines from 1.26 back up through the Barman Cloud plugin (constructs/data/postgres-cluster.ts).
+  if (backupMethodFor(operatorVersions(env).cloudnativePg) === 'plugin') names.push('plugin-barman-cloud');
   if (env.loadTests) names.push('k6-operator');
   if (meshOf(env) === 'istio-ambient') names.push(...ISTIO_CHARTS);
   return names;

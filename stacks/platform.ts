@@ -2,7 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { appLabels, costLabels, labelValue } from '../constructs/core/labels';
-import { POSTGRES_CLIENT_LABEL, PostgresCluster } from '../constructs/data/postgres-cluster';
+import { POSTGRES_CLIENT_LABEL, PostgresCluster, backupMethodFor } from '../constructs/data/postgres-cluster';
 import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
 import { KeyValueEngine } from '../constructs/data/redis-engine';
 import { AlertRouting } from '../constructs/observability/alert-routing';
@@ -24,7 +24,17 @@ import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { dataStoresOf } from '../constructs/traffic/call-graph';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
-import { Environment, LoadTests, ServiceSpec, awsNames, callGraphOf, imageOf, meshOf, servicePropsOf } from './environment';
+import {
+  Environment,
+  LoadTests,
+  ServiceSpec,
+  awsNames,
+  callGraphOf,
+  imageOf,
+  meshOf,
+  operatorVersions,
+  servicePropsOf,
+} from './environment';
 import { validateEnvironment } from './environment-rules';
 import { CallGraph, ResolvedService } from '../constructs/traffic/call-graph';
 import { dataTierClientEnv } from '../constructs/traffic/client-env';
@@ -298,6 +308,7 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
     imageName: thirdPartyImage(env, 'postgres'),
     pgbouncerImage: thirdPartyImage(env, 'pgbouncer'),
     backup: pgTier.backup,
+    backupMethod: backupMethodFor(operatorVersions(env).cloudnativePg),
     targetClients: pgTier.targetClients,
     apiServer: env.apiServer,
     monitoringNamespace: env.monitoring.namespace,
@@ -323,6 +334,7 @@ function addResilience(
       namespace: env.namespace,
       sourceCluster: postgres.name,
       backup: pgTier.backup,
+      backupMethod: backupMethodFor(operatorVersions(env).cloudnativePg),
       imageName: thirdPartyImage(env, 'postgres'),
       storage: pgTier.storage,
       memory: pgTier.memory,

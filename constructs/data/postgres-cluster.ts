@@ -26,6 +26,12 @@ import {
   ScheduledBackupSpecMethod,
 } from '../../imports/cnpg-scheduledbackups-postgresql.cnpg.io';
 import { PodMonitor } from '../../imports/podmonitors-monitoring.coreos.com';
+import {
+  ObjectStore,
+  ObjectStoreSpec,
+  ObjectStoreSpecConfigurationDataCompression as PluginDataCompression,
+  ObjectStoreSpecConfigurationWalCompression as PluginWalCompression,
+} from '../../imports/barman-cloud-barmancloud.cnpg.io';
 import { Problems } from '../core/errors';
 import { ApiServerAccess, apiServerEgress, checkApiServer } from '../core/security';
 import { appLabels, isDnsLabel, labelValue } from '../core/labels';
@@ -68,6 +74,29 @@ export interface ObjectStoreBackup {
   readonly schedule?: string;
 }
 
+/**
+ * How backups reach the object store: the Barman Cloud plugin (an `ObjectStore`, CloudNativePG 1.26+) or the in-tree
+ * `barmanObjectStore` (deprecated; removal planned for CloudNativePG 1.31), kept only for the older operator lines.
+ */
+export type BackupMethod = 'plugin' | 'in-tree';
+
+/** Name under which CloudNativePG knows the Barman Cloud plugin (Cluster `spec.plugins`, ScheduledBackup, recovery). */
+export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
+
+/** The first CloudNativePG minor that supports the Barman Cloud plugin. */
+const PLUGIN_SINCE: readonly [number, number] = [1, 26];
+
+/** The backup method a CloudNativePG version supports: the plugin from 1.26, the in-tree form before. */
+export function backupMethodFor(cloudnativePgVersion: string): BackupMethod {
+  const [major, minor] = cloudnativePgVersion.replace(/^v/, '').split('.').map(Number);
+  return major > PLUGIN_SINCE[0] || (major === PLUGIN_SINCE[0] && minor >= PLUGIN_SINCE[1]) ? 'plugin' : 'in-tree';
+}
+
+/** The `ObjectStore` a cluster's plugin backups go to (its restore drill reads the same one). */
+export function objectStoreName(cluster: string): string {
+  return `${cluster}-backup`;
+}
+
 export interface PostgresClusterProps {
   /** @default - the construct id */
   readonly name?: string;
@@ -102,6 +131,11 @@ export interface PostgresClusterProps {
   /** @default - 25 per pool, 5 reserve, max_client_conn from `targetClients` */
   readonly pooler?: PoolerSizing;
   readonly backup: PostgresBackup;
+  /**
+   * The Barman Cloud plugin (CloudNativePG 1.26+, see {@link backupMethodFor}) or the in-tree `barmanObjectStore`.
+   * @default 'plugin'
+   */
+  readonly backupMethod?: BackupMethod;
   /** The instance manager and PgBouncer pods talk to the Kubernetes API (the namespace denies egress by default). */
   readonly apiServer: ApiServerAccess;
   /** Namespace of the CloudNativePG operator, admitted to the instances' status port. @default 'cnpg-system' */
@@ -139,6 +173,8 @@ export class PostgresCluster extends Construct {
   public readonly readWritePooler: Pooler;
   public readonly readOnlyPooler?: Pooler;
   public readonly scheduledBackup: ScheduledBackup;
+  /** Where the plugin writes backups and WAL; undefined with the in-tree method. */
+  public readonly objectStore?: ObjectStore;
 
   private readonly labels: Record<string, string>;
 
@@ -165,13 +201,19 @@ export class PostgresCluster extends Construct {
       ...(props.labels ?? {}),
     };
 
+    if (resolved.backupMethod === 'plugin') {
+      this.objectStore = new ObjectStore(this, 'ObjectStore', {
+        metadata: this.meta(objectStoreName(this.name)),
+        spec: objectStoreSpec(props.backup),
+      });
+    }
     this.cluster = new Cluster(this, 'Cluster', {
       metadata: this.meta(this.name),
-      spec: clusterSpec(props, resolved, this.parameters),
+      spec: clusterSpec(props, resolved, this.parameters, this.name),
     });
     this.readWritePooler = this.addPooler('rw', props, resolved);
     this.readOnlyPooler = props.instances > 1 ? this.addPooler('ro', props, resolved) : undefined;
-    this.scheduledBackup = this.addScheduledBackup(resolved.schedule);
+    this.scheduledBackup = this.addScheduledBackup(resolved.schedule, resolved.backupMethod);
     this.addNetworkPolicies(props, resolved);
     this.addMonitoring();
   }
@@ -252,7 +294,7 @@ export class PostgresCluster extends Construct {
     return pooler;
   }
 
-  private addScheduledBackup(schedule: string): ScheduledBackup {
+  private addScheduledBackup(schedule: string, method: BackupMethod): ScheduledBackup {
     return new ScheduledBackup(this, 'ScheduledBackup', {
       metadata: this.meta(this.name),
       spec: {
@@ -260,7 +302,9 @@ export class PostgresCluster extends Construct {
         schedule,
         immediate: true,
         backupOwnerReference: ScheduledBackupSpecBackupOwnerReference.SELF,
-        method: ScheduledBackupSpecMethod.BARMAN_OBJECT_STORE,
+        ...(method === 'plugin'
+          ? { method: ScheduledBackupSpecMethod.PLUGIN, pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN } }
+          : { method: ScheduledBackupSpecMethod.BARMAN_OBJECT_STORE }),
       },
     });
   }
@@ -334,6 +378,7 @@ export interface ResolvedDefaults {
   readonly monitoringNamespace: string;
   readonly operatorNamespace: string;
   readonly schedule: string;
+  readonly backupMethod: BackupMethod;
   readonly targetClients: number;
   /** Per PgBouncer instance. */
   readonly maxClientConn: number;
@@ -348,14 +393,20 @@ export function resolveDefaults(props: PostgresClusterProps): ResolvedDefaults {
     monitoringNamespace: props.monitoringNamespace ?? 'monitoring',
     operatorNamespace: props.operatorNamespace ?? 'cnpg-system',
     schedule: props.backup.schedule ?? '0 0 2 * * *',
+    backupMethod: props.backupMethod ?? 'plugin',
     targetClients: props.targetClients ?? 1000,
     maxClientConn:
       props.pooler?.maxClientConn ?? Math.max(1000, poolerMaxClientConn(props.targetClients ?? 1000, props.poolerInstances ?? 2)),
   };
 }
 
-/** The CloudNativePG Cluster spec: failover settings, parameters, zone anti-affinity, barman backups. */
-export function clusterSpec(props: PostgresClusterProps, r: ResolvedDefaults, parameters: Readonly<Record<string, string>>): ClusterSpec {
+/** The CloudNativePG Cluster spec: failover settings, parameters, zone anti-affinity, backups (plugin or in-tree). */
+export function clusterSpec(
+  props: PostgresClusterProps,
+  r: ResolvedDefaults,
+  parameters: Readonly<Record<string, string>>,
+  name: string,
+): ClusterSpec {
   const memory = `${props.memory.toMebibytes()}Mi`;
   const multiZone = props.zones >= 3 && props.instances <= props.zones;
   return {
@@ -383,7 +434,10 @@ export function clusterSpec(props: PostgresClusterProps, r: ResolvedDefaults, pa
     affinity: multiZone
       ? { enablePodAntiAffinity: true, topologyKey: ZONE_KEY, podAntiAffinityType: 'required' }
       : { enablePodAntiAffinity: true, topologyKey: 'kubernetes.io/hostname', podAntiAffinityType: 'preferred' },
-    backup: { retentionPolicy: props.backup.retention, barmanObjectStore: barmanObjectStore(props.backup) },
+    // The plugin archives WAL and takes base backups through the ObjectStore; the in-tree form configures it here.
+    ...(r.backupMethod === 'plugin'
+      ? { plugins: [{ name: BARMAN_CLOUD_PLUGIN, isWalArchiver: true, parameters: { barmanObjectName: objectStoreName(name) } }] }
+      : { backup: { retentionPolicy: props.backup.retention, barmanObjectStore: barmanObjectStore(props.backup) } }),
     ...(props.backup.kind === 's3'
       ? { serviceAccountTemplate: { metadata: { annotations: { 'eks.amazonaws.com/role-arn': props.backup.iamRoleArn } } } }
       : {}),
@@ -413,6 +467,23 @@ export function barmanObjectStore(backup: PostgresBackup): ClusterSpecBackupBarm
     ...objectStoreAccess(backup),
     wal: { compression: WalCompression.GZIP, maxParallel: 2 },
     data: { compression: DataCompression.GZIP },
+  };
+}
+
+/**
+ * The plugin's `ObjectStore`: the same destination, credentials and compression as {@link barmanObjectStore}, with
+ * the retention policy (the plugin enforces it) beside the configuration.
+ * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/usage
+ */
+export function objectStoreSpec(backup: PostgresBackup): ObjectStoreSpec {
+  return {
+    configuration: {
+      destinationPath: backup.destinationPath,
+      ...objectStoreAccess(backup),
+      wal: { compression: PluginWalCompression.GZIP, maxParallel: 2 },
+      data: { compression: PluginDataCompression.GZIP },
+    },
+    retentionPolicy: backup.retention,
   };
 }
 

@@ -12,7 +12,7 @@ import { Problems } from '../core/errors';
 import { checkQuantities } from '../core/quantities';
 import { exemptionAnnotations, labelValue } from '../core/labels';
 import { ApiServerAccess, apiServerEgress, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { PostgresBackup, objectStoreAccess } from '../data/postgres-cluster';
+import { BARMAN_CLOUD_PLUGIN, BackupMethod, PostgresBackup, objectStoreAccess, objectStoreName } from '../data/postgres-cluster';
 import { RuleGroup, RuleGroups, runbook } from '../observability/rule-groups';
 import { PYTHON_API_PRELUDE } from './api-script';
 
@@ -22,6 +22,12 @@ export interface RestoreDrillProps {
   readonly sourceCluster: string;
   /** Where the source's base backups and WAL are: the same settings its backup uses (S3 or the in-site store). */
   readonly backup: PostgresBackup;
+  /**
+   * How the source backs up: through the Barman Cloud plugin (the drill reads the source's `ObjectStore`) or the
+   * in-tree `barmanObjectStore` (the drill reads the store directly). The same as the source's.
+   * @default 'plugin'
+   */
+  readonly backupMethod?: BackupMethod;
   /** PostgreSQL operand image, also running the drill script (python3, psql). */
   readonly imageName: string;
   /** Size of the throwaway instance: as big as the source, so the measured restore time is the real one. */
@@ -60,6 +66,23 @@ export function externalObjectStore(backup: PostgresBackup, serverName: string):
 }
 
 /**
+ * The drill's `origin` external cluster: through the Barman Cloud plugin, the source's `ObjectStore` and its server
+ * name; in-tree, the object store itself.
+ * @see https://cloudnative-pg.io/plugin-barman-cloud/docs/usage
+ */
+export function originCluster(p: RestoreDrillProps) {
+  return (p.backupMethod ?? 'plugin') === 'plugin'
+    ? {
+        name: 'origin',
+        plugin: {
+          name: BARMAN_CLOUD_PLUGIN,
+          parameters: { barmanObjectName: objectStoreName(p.sourceCluster), serverName: p.sourceCluster },
+        },
+      }
+    : { name: 'origin', barmanObjectStore: externalObjectStore(p.backup, p.sourceCluster) };
+}
+
+/**
  * The throwaway recovery Cluster: one instance bootstrapped from the latest base backup plus every archived WAL
  * (`bootstrap.recovery` from an external cluster, no target: to the end of the archive), with no backup section so
  * it never writes into the source's archive, and a superuser Secret for the drill's checks.
@@ -75,7 +98,7 @@ export function recoveryCluster(p: RestoreDrillProps, name: string): Record<stri
       imageName: p.imageName,
       enableSuperuserAccess: true,
       bootstrap: { recovery: { source: 'origin' } },
-      externalClusters: [{ name: 'origin', barmanObjectStore: externalObjectStore(p.backup, p.sourceCluster) }],
+      externalClusters: [originCluster(p)],
       storage: { size: `${p.storage.toGibibytes()}Gi`, storageClass: p.storageClass },
       resources: {
         requests: { cpu: ClusterSpecResourcesRequests.fromString(p.cpu.amount), memory: ClusterSpecResourcesRequests.fromString(memory) },

@@ -48,6 +48,7 @@ describe('the operator catalogue', () => {
       'vertical-pod-autoscaler',
       'keda',
       'cloudnative-pg',
+      'plugin-barman-cloud',
       'k6-operator',
       'istio-base',
       'istiod',
@@ -85,6 +86,36 @@ describe('the operator catalogue', () => {
     // CloudNativePG 1.24.4 is the line for Kubernetes 1.28.
     const [cnpg] = resolveOperators({ ...ENVIRONMENTS.airgap, kubernetesVersion: '1.28' }, ['cloudnative-pg']);
     expect(cnpg.chartVersion).toBeUndefined();
+  });
+
+  it('installs the Barman Cloud plugin beside CloudNativePG 1.26+, after it and cert-manager, and not for the older lines', () => {
+    const ops = resolveOperators(prodEnv);
+    const names = ops.map((o) => o.name);
+    const plugin = ops.find((o) => o.name === 'plugin-barman-cloud')!;
+    expect(names.indexOf('plugin-barman-cloud')).toBeGreaterThan(names.indexOf('cloudnative-pg'));
+    expect(names.indexOf('plugin-barman-cloud')).toBeGreaterThan(names.indexOf('cert-manager'));
+    expect(plugin).toMatchObject({
+      namespace: ops.find((o) => o.name === 'cloudnative-pg')!.namespace,
+      appVersion: 'v0.14.0',
+      dependsOn: ['cert-manager', 'cloudnative-pg'],
+      imageTagOverride: true,
+    });
+    expect(plugin.images.map((i) => `${i.registry}/${i.repository}:${i.tag}`)).toEqual([
+      'ghcr.io/cloudnative-pg/plugin-barman-cloud:v0.14.0',
+      'ghcr.io/cloudnative-pg/plugin-barman-cloud-sidecar:v0.14.0',
+    ]);
+    expect(operatorValues(plugin, prodEnv)).toMatchObject({ image: { tag: 'v0.14.0' }, sidecarImage: { tag: 'v0.14.0' } });
+    // CloudNativePG 1.24 (Kubernetes 1.28) and 1.25 (1.29) keep the in-tree barmanObjectStore.
+    for (const kubernetesVersion of ['1.28', '1.29'] as const)
+      expect(operatorNamesFor({ ...prodEnv, kubernetesVersion, operators: undefined })).not.toContain('plugin-barman-cloud');
+    expect(operatorNamesFor({ ...prodEnv, kubernetesVersion: '1.30', operators: undefined })).toContain('plugin-barman-cloud');
+  });
+
+  it('pulls the plugin and its sidecar from the site registry when air-gapped', () => {
+    const plugin = resolveOperators(ENVIRONMENTS.airgap).find((o) => o.name === 'plugin-barman-cloud');
+    if (!plugin) throw new Error(`airgap runs CloudNativePG ${ENVIRONMENTS.airgap.kubernetesVersion}: expected the plugin`);
+    const registry = ENVIRONMENTS.airgap.imageRegistry;
+    expect(operatorValues(plugin, ENVIRONMENTS.airgap)).toMatchObject({ image: { registry }, sidecarImage: { registry } });
   });
 
   it('installs the cluster autoscaler or Karpenter, never both, and external-dns only with a DNS zone', () => {

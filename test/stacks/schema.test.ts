@@ -2,6 +2,7 @@ import { Environment, operatorVersions } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { KUBERNETES_VERSIONS, KubernetesVersion, OPERATORS_FOR } from '../../stacks/kubernetes-versions';
 import { buildPlatform } from '../../stacks/platform';
+import { backupMethodFor } from '../../constructs/data/postgres-cluster';
 import { KubeObject, SchemaValidator, schemaSetFor, schemaValidator } from '../support/k8s-schema';
 import { chartsOf } from '../support/environments';
 import { objectsOfApp } from '../support/synth';
@@ -29,6 +30,13 @@ describe.each([...KUBERNETES_VERSIONS])('prod on Kubernetes %s', (version) => {
 
   it('validates strictly against that version and the operator lines in force for it', () => {
     expect(objects.flatMap((o) => schemaValidator(version).validate(o))).toEqual([]);
+  });
+
+  it('backs PostgreSQL up through a valid Barman Cloud ObjectStore from CloudNativePG 1.26, in-tree before', () => {
+    const stores = objects.filter((o) => o.kind === 'ObjectStore');
+    const plugin = backupMethodFor(OPERATORS_FOR[version].cloudnativePg) === 'plugin';
+    expect(stores.length).toBe(plugin ? 1 : 0);
+    for (const o of stores) expect([o.apiVersion, schemaValidator(version).validate(o)]).toEqual(['barmancloud.cnpg.io/v1', []]);
   });
 });
 
@@ -116,6 +124,18 @@ describe('the strict validator', () => {
       spec: { scaleTargetRef: { name: 'x' }, triggers: [{ type: 'cpu', metadata: { value: '70' } }], minReplicas: 2 },
     };
     expect(validator.validate(so)).toEqual([expect.stringContaining("unknown field 'minReplicas'")]);
+  });
+
+  it('rejects an unknown field in a Barman Cloud ObjectStore', () => {
+    const store = {
+      apiVersion: 'barmancloud.cnpg.io/v1',
+      kind: 'ObjectStore',
+      metadata: { name: 'x', namespace: 'y' },
+      spec: { configuration: { destinationPath: 's3://b/p', s3Credentials: { inheritFromIAMRole: true } }, retention: '30d' },
+    };
+    expect(validator.validate(store)).toEqual([expect.stringContaining("unknown field 'retention'")]);
+    const valid = { ...store, spec: { configuration: store.spec.configuration, retentionPolicy: '30d' } };
+    expect(validator.validate(valid)).toEqual([]);
   });
 
   it('rejects a field the older operator line lacks, and accepts it for the newer line', () => {

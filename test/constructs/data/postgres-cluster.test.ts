@@ -3,11 +3,13 @@ import { Cpu } from 'cdk8s-plus-28';
 import {
   PostgresCluster,
   PostgresClusterProps,
+  backupMethodFor,
   barmanObjectStore,
   clusterSpec,
   poolerSpec,
   resolveDefaults,
 } from '../../../constructs/data/postgres-cluster';
+import { KUBERNETES_VERSIONS } from '../../../stacks/kubernetes-versions';
 import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
@@ -65,13 +67,62 @@ describe('PostgresCluster', () => {
     expect(cluster.spec.resources.limits.memory).toBe('16384Mi');
   });
 
-  it('backs up to S3 with the IAM role and a retention policy, on a schedule', () => {
-    expect(cluster.spec.backup.retentionPolicy).toBe('30d');
-    expect(cluster.spec.backup.barmanObjectStore.s3Credentials).toEqual({ inheritFromIAMRole: true });
+  it('backs up to S3 with the IAM role and a retention policy through the Barman Cloud plugin, on a schedule', () => {
+    expect(get('ObjectStore', 'pg-backup')).toMatchObject({
+      apiVersion: 'barmancloud.cnpg.io/v1',
+      metadata: { namespace: 'web' },
+      spec: {
+        configuration: {
+          destinationPath: 's3://backups/pg',
+          s3Credentials: { inheritFromIAMRole: true },
+          wal: { compression: 'gzip', maxParallel: 2 },
+          data: { compression: 'gzip' },
+        },
+        retentionPolicy: '30d',
+      },
+    });
+    expect(cluster.spec.plugins).toEqual([
+      { name: 'barman-cloud.cloudnative-pg.io', isWALArchiver: true, parameters: { barmanObjectName: 'pg-backup' } },
+    ]);
+    expect(cluster.spec.backup).toBeUndefined();
     expect(cluster.spec.serviceAccountTemplate.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(
       'arn:aws:iam::123456789012:role/pg',
     );
-    expect(get('ScheduledBackup').spec).toMatchObject({ schedule: '0 0 2 * * *', cluster: { name: 'pg' }, method: 'barmanObjectStore' });
+    expect(get('ScheduledBackup').spec).toEqual({
+      schedule: '0 0 2 * * *',
+      cluster: { name: 'pg' },
+      immediate: true,
+      backupOwnerReference: 'self',
+      method: 'plugin',
+      pluginConfiguration: { name: 'barman-cloud.cloudnative-pg.io' },
+    });
+  });
+
+  it('keeps the in-tree barmanObjectStore for the operator lines before the plugin (CloudNativePG 1.24, 1.25)', () => {
+    const inTree = synth({ backupMethod: 'in-tree' });
+    const spec = inTree.get('Cluster').spec;
+    expect(spec.backup.retentionPolicy).toBe('30d');
+    expect(spec.backup.barmanObjectStore).toMatchObject({
+      destinationPath: 's3://backups/pg',
+      s3Credentials: { inheritFromIAMRole: true },
+      wal: { compression: 'gzip' },
+    });
+    expect(spec.plugins).toBeUndefined();
+    expect(inTree.objects.some((o) => o.kind === 'ObjectStore')).toBe(false);
+    expect(inTree.get('ScheduledBackup').spec.method).toBe('barmanObjectStore');
+    expect(inTree.get('ScheduledBackup').spec.pluginConfiguration).toBeUndefined();
+    const v = schemaValidator();
+    expect(inTree.objects.flatMap((o) => v.validate(o))).toEqual([]);
+  });
+
+  it.each([
+    ['1.24.4', 'in-tree'],
+    ['1.25.4', 'in-tree'],
+    ['1.26.3', 'plugin'],
+    ['v1.30.0', 'plugin'],
+    ['2.0.0', 'plugin'],
+  ])('picks the backup method CloudNativePG %s supports: %s', (version, method) => {
+    expect(backupMethodFor(version)).toBe(method);
   });
 
   it('pools read-write and read-only traffic in transaction mode, two PgBouncers each with a PDB', () => {
@@ -108,8 +159,8 @@ describe('PostgresCluster', () => {
     expect(instances.spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.0/16' } }], ports: [{ port: 443, protocol: 'TCP' }] });
   });
 
-  it('is schema-valid against the CloudNativePG CRDs', () => {
-    const v = schemaValidator();
+  it('is schema-valid against the CRDs of the newest CloudNativePG line and the Barman Cloud plugin', () => {
+    const v = schemaValidator(KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]);
     expect(objects.flatMap((o) => v.validate(o))).toEqual([]);
   });
 
@@ -123,7 +174,7 @@ describe('PostgresCluster', () => {
         retention: '4w',
       },
     });
-    const store = g('Cluster').spec.backup.barmanObjectStore;
+    const store = g('ObjectStore', 'pg-backup').spec.configuration;
     expect(store.endpointURL).toBe('http://minio.backup.svc:9000');
     expect(store.s3Credentials.accessKeyId).toEqual({ name: 'minio-pg', key: 'ACCESS_KEY_ID' });
     expect(g('NetworkPolicy', 'pg').spec.egress[1].ports).toContainEqual({ port: 9000, protocol: 'TCP' });
@@ -175,6 +226,7 @@ describe('the PostgresCluster render functions, alone', () => {
       monitoringNamespace: 'monitoring',
       operatorNamespace: 'cnpg-system',
       schedule: '0 0 2 * * *',
+      backupMethod: 'plugin',
       targetClients: 1000,
       maxClientConn: 1100,
     });
@@ -187,7 +239,7 @@ describe('the PostgresCluster render functions, alone', () => {
   it('spreads a pooler over zones, strictly with 3 zones', () => {
     const spec = poolerSpec('pg', 'rw', { ...base, zones: 3 }, resolveDefaults(base), {}, {});
     expect(spec.template!.spec!.topologySpreadConstraints![0]).toMatchObject({ whenUnsatisfiable: 'DoNotSchedule', maxSkew: 1 });
-    expect(clusterSpec({ ...base, zones: 3 }, resolveDefaults(base), {}).affinity).toMatchObject({ podAntiAffinityType: 'required' });
+    expect(clusterSpec({ ...base, zones: 3 }, resolveDefaults(base), {}, 'pg').affinity).toMatchObject({ podAntiAffinityType: 'required' });
   });
 });
 

@@ -1,7 +1,8 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
-import { PostgresBackup } from '../../../constructs/data/postgres-cluster';
+import { BackupMethod, PostgresBackup } from '../../../constructs/data/postgres-cluster';
 import { RestoreDrill, RestoreDrillProps, recoveryCluster } from '../../../constructs/resilience/restore-drill';
+import { KUBERNETES_VERSIONS } from '../../../stacks/kubernetes-versions';
 import { schemaValidator } from '../../support/k8s-schema';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
@@ -32,39 +33,64 @@ const props = (backup: PostgresBackup): RestoreDrillProps => ({
   apiServer: { cidrs: ['10.0.0.0/16'], port: 443 },
 });
 
-function synth(backup: PostgresBackup) {
+function synth(backup: PostgresBackup, backupMethod?: BackupMethod) {
   const chart = freshChart();
-  new RestoreDrill(chart, 'Drill', props(backup));
+  new RestoreDrill(chart, 'Drill', { ...props(backup), backupMethod });
   const objects = objectsOf(chart);
   return { objects, get: (kind: string, name?: string): Json => findObject(objects, kind, name) };
 }
 
 describe('RestoreDrill', () => {
+  // The oldest line's CRDs (CloudNativePG 1.24) for the in-tree form, the newest's for the plugin.
   const validator = schemaValidator();
+  const newest = schemaValidator(KUBERNETES_VERSIONS[KUBERNETES_VERSIONS.length - 1]);
 
   it.each([
     ['S3 with the IAM role', s3],
     ['the in-site object store (air-gap)', inSite],
-  ])('recovers from %s into a CRD-valid throwaway Cluster that never archives into the source', (_, backup) => {
+  ])('recovers through the Barman Cloud plugin from the source ObjectStore on %s, never archiving into it', (_, backup) => {
     const cluster = JSON.parse(synth(backup).get('ConfigMap').data['cluster.json']);
-    expect(validator.validate(cluster)).toEqual([]);
-    expect(cluster.metadata.name).toBe('postgres-drill');
+    expect(newest.validate(cluster)).toEqual([]);
     expect(cluster.spec.bootstrap).toEqual({ recovery: { source: 'origin' } });
     expect(cluster.spec.backup).toBeUndefined();
-    expect(cluster.spec.externalClusters[0].barmanObjectStore).toMatchObject({
-      destinationPath: 's3://backups/postgres',
-      serverName: 'postgres',
-    });
+    expect(cluster.spec.plugins).toBeUndefined();
+    expect(cluster.spec.externalClusters).toEqual([
+      {
+        name: 'origin',
+        plugin: {
+          name: 'barman-cloud.cloudnative-pg.io',
+          parameters: { barmanObjectName: 'postgres-backup', serverName: 'postgres' },
+        },
+      },
+    ]);
   });
 
+  it.each([
+    ['S3 with the IAM role', s3],
+    ['the in-site object store (air-gap)', inSite],
+  ])(
+    'recovers in-tree (CloudNativePG 1.24) from %s into a CRD-valid throwaway Cluster that never archives into the source',
+    (_, backup) => {
+      const cluster = JSON.parse(synth(backup, 'in-tree').get('ConfigMap').data['cluster.json']);
+      expect(validator.validate(cluster)).toEqual([]);
+      expect(cluster.metadata.name).toBe('postgres-drill');
+      expect(cluster.spec.bootstrap).toEqual({ recovery: { source: 'origin' } });
+      expect(cluster.spec.backup).toBeUndefined();
+      expect(cluster.spec.externalClusters[0].barmanObjectStore).toMatchObject({
+        destinationPath: 's3://backups/postgres',
+        serverName: 'postgres',
+      });
+    },
+  );
+
   it('reads the in-site object store with the keys from its Secret (air-gap)', () => {
-    const store = JSON.parse(synth(inSite).get('ConfigMap').data['cluster.json']).spec.externalClusters[0].barmanObjectStore;
+    const store = JSON.parse(synth(inSite, 'in-tree').get('ConfigMap').data['cluster.json']).spec.externalClusters[0].barmanObjectStore;
     expect(store.endpointURL).toBe('http://minio.backup.svc:9000');
     expect(store.s3Credentials.accessKeyId).toEqual({ name: 'minio-pg', key: 'ACCESS_KEY_ID' });
   });
 
   it('reads S3 with the IAM role of the backups', () => {
-    const cluster = JSON.parse(synth(s3).get('ConfigMap').data['cluster.json']);
+    const cluster = JSON.parse(synth(s3, 'in-tree').get('ConfigMap').data['cluster.json']);
     expect(cluster.spec.serviceAccountTemplate.metadata.annotations['eks.amazonaws.com/role-arn']).toBe(s3.iamRoleArn);
     expect(cluster.spec.externalClusters[0].barmanObjectStore.s3Credentials).toEqual({ inheritFromIAMRole: true });
   });
