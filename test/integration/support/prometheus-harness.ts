@@ -1,8 +1,8 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { RuleGroup } from '../../../constructs/observability/rule-groups';
-import { freePort } from './ports';
+import { RunningPrometheus, startPrometheus } from './prometheus';
 
 /**
  * A real Prometheus over a backfilled TSDB, for rules evaluated on history: raw series come from an OpenMetrics
@@ -11,7 +11,7 @@ import { freePort } from './ports';
  */
 export class BackfilledPrometheus {
   public url = '';
-  private process?: ChildProcess;
+  private running?: RunningPrometheus;
 
   constructor(
     private readonly bin: { prometheus: string; promtool: string },
@@ -93,40 +93,14 @@ export class BackfilledPrometheus {
   }
 
   public async start(): Promise<void> {
-    fs.writeFileSync(path.join(this.work, 'prometheus.yml'), 'global: {}\n');
-    const port = await freePort();
-    this.url = `http://127.0.0.1:${port}`;
-    this.process = spawn(
-      this.bin.prometheus,
-      [
-        `--config.file=${this.work}/prometheus.yml`,
-        `--storage.tsdb.path=${this.tsdb}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        // Backfilled history may be decades old: keep it all.
-        '--storage.tsdb.retention.time=100y',
-        // Bigger queries than the default allows, over weeks of per-minute series.
-        '--query.max-samples=200000000',
-      ],
-      { stdio: 'ignore' },
-    );
-    const deadline = Date.now() + 60000;
-    for (;;) {
-      try {
-        if ((await fetch(`${this.url}/-/ready`)).ok) return;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('prometheus did not become ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // Backfilled history may be decades old: keep it all; queries over weeks of per-minute series need more samples.
+    this.running = await startPrometheus(this.bin.prometheus, this.work, '100y', ['--query.max-samples=200000000']);
+    this.url = this.running.url;
   }
 
   public async stop(): Promise<void> {
-    const p = this.process;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    await exited;
+    await this.running?.stop();
+    this.running = undefined;
   }
 }
 

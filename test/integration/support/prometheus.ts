@@ -9,8 +9,16 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-/** Starts `prometheus` on `work/tsdb` with an empty config and waits until it is ready. */
-export async function startPrometheus(prometheus: string, work: string, retention = '30d'): Promise<RunningPrometheus> {
+/**
+ * Starts `prometheus` on `work/tsdb` with an empty config and waits until it is ready.
+ * @param extraArgs further flags, e.g. a larger `--query.max-samples` for queries over weeks of per-minute series
+ */
+export async function startPrometheus(
+  prometheus: string,
+  work: string,
+  retention = '30d',
+  extraArgs: readonly string[] = [],
+): Promise<RunningPrometheus> {
   fs.writeFileSync(path.join(work, 'prometheus.yml'), 'global: {}\n');
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -21,10 +29,11 @@ export async function startPrometheus(prometheus: string, work: string, retentio
       `--storage.tsdb.path=${work}/tsdb`,
       `--web.listen-address=127.0.0.1:${port}`,
       `--storage.tsdb.retention.time=${retention}`,
+      ...extraArgs,
     ],
     { stdio: 'ignore' },
   );
-  const deadline = Date.now() + 30000;
+  const deadline = Date.now() + 60000;
   for (;;) {
     try {
       execFileSync('curl', ['-fsS', `${url}/-/ready`], { stdio: 'pipe' });
