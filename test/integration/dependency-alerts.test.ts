@@ -8,6 +8,7 @@ import { Problems } from '../../constructs/core/errors';
 import { checkCallGraph } from '../../constructs/traffic/call-graph';
 import { dependencyAlertRules } from '../../constructs/traffic/dependency-rules';
 import { meshPolicies } from '../../constructs/traffic/mesh-policy';
+import { firingCount } from './support/promtool-alerts';
 import { describeWithPrograms } from './support/programs';
 
 const req = (flags: string, values: string) => ({
@@ -66,29 +67,16 @@ describeWithPrograms('Dependency alerts, on real promtool', ['promtool'], (bin) 
   fs.writeFileSync(rules, stringify({ groups: [group] }, { lineWidth: 0 }));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function firing(alert: string, series: Case['firing'], expected: number): string {
-    const file = path.join(dir, `${alert}-${expected}.yaml`);
-    const test = {
-      rule_files: [rules],
-      evaluation_interval: '1m',
-      tests: [
-        {
-          interval: '1m',
-          input_series: series,
-          promql_expr_test: [
-            {
-              expr: `count(ALERTS{alertname="${alert}",alertstate="firing",callee="audit-service",caller="api-gateway"}) or vector(0)`,
-              eval_time: '20m',
-              exp_samples: [{ labels: '{}', value: expected }],
-            },
-          ],
-        },
-      ],
-    };
-    fs.writeFileSync(file, stringify(test, { lineWidth: 0 }));
-    const r = spawnSync(bin.promtool, ['test', 'rules', file], { encoding: 'utf8' });
-    return r.status === 0 ? 'SUCCESS' : `${r.stdout}${r.stderr}`;
-  }
+  const firing = (alert: string, series: Case['firing'], expected: number): string =>
+    firingCount({
+      promtool: bin.promtool,
+      rules,
+      testFile: path.join(dir, `${alert}-${expected}.yaml`),
+      series,
+      selector: `alertname="${alert}",alertstate="firing",callee="audit-service",caller="api-gateway"`,
+      evalTime: '20m',
+      expected,
+    });
 
   it('covers every dependency alert, and promtool accepts the rules', () => {
     expect(CASES.map((c) => c.alert)).toEqual(group.rules.map((r) => r.alert));

@@ -1,10 +1,10 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
 import { platformAlertRules } from '../../constructs/observability/platform-alerts';
 import { PLATFORM_TARGETS } from '../../stacks/services';
+import { firingCount as promtoolFiringCount } from './support/promtool-alerts';
 import { describeWithPrograms } from './support/programs';
 
 const ns = 'namespace="web"';
@@ -126,29 +126,16 @@ describeWithPrograms('Platform alerts, on real promtool', ['promtool'], (bin) =>
   fs.writeFileSync(rules, stringify({ groups: [group] }, { lineWidth: 0 }));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function firingCount(alert: string, series: Case['firing'], evalTime: string, expected: number): string {
-    const file = path.join(dir, `${alert}-${expected}.yaml`);
-    const test = {
-      rule_files: [rules],
-      evaluation_interval: '1m',
-      tests: [
-        {
-          interval: '1m',
-          input_series: series,
-          promql_expr_test: [
-            {
-              expr: `count(ALERTS{alertname="${alert}",alertstate="firing"}) or vector(0)`,
-              eval_time: evalTime,
-              exp_samples: [{ labels: '{}', value: expected }],
-            },
-          ],
-        },
-      ],
-    };
-    fs.writeFileSync(file, stringify(test, { lineWidth: 0 }));
-    const r = spawnSync(bin.promtool, ['test', 'rules', file], { encoding: 'utf8' });
-    return r.status === 0 ? 'SUCCESS' : `${r.stdout}${r.stderr}`;
-  }
+  const firingCount = (alert: string, series: Case['firing'], evalTime: string, expected: number): string =>
+    promtoolFiringCount({
+      promtool: bin.promtool,
+      rules,
+      testFile: path.join(dir, `${alert}-${expected}.yaml`),
+      series,
+      selector: `alertname="${alert}",alertstate="firing"`,
+      evalTime,
+      expected,
+    });
 
   it('covers every platform alert', () => {
     expect(CASES.map((c) => c.alert)).toEqual(group.rules.map((r) => r.alert));
