@@ -92,7 +92,7 @@ export function validateEnvironment(env: Environment): void {
     env.mesh !== 'istio-ambient' || ISTIO_FOR[env.kubernetesVersion] !== undefined,
     'mesh',
     env.mesh,
-    `has no Istio release in the catalogue for Kubernetes ${env.kubernetesVersion} (Istio 1.30 needs 1.32 or later); use 'none' or a newer kubernetesVersion`,
+    `has no Istio release in the catalogue for Kubernetes ${env.kubernetesVersion} (it has one for ${Object.keys(ISTIO_FOR).join(', ')}); use 'none' or one of those versions`,
   );
   p.throwIfAny();
 }

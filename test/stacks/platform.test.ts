@@ -300,7 +300,7 @@ describe('traffic policy', () => {
     const old: Environment = { ...prod, kubernetesVersion: '1.31', operators: OPERATORS_FOR['1.31'] };
     expect(meshOf(old)).toBe('none');
     expect(() => validateEnvironment({ ...old, mesh: 'istio-ambient' })).toThrow(
-      `prod: 'mesh' ("istio-ambient") has no Istio release in the catalogue for Kubernetes 1.31 (Istio 1.30 needs 1.32 or later); use 'none' or a newer kubernetesVersion`,
+      `prod: 'mesh' ("istio-ambient") has no Istio release in the catalogue for Kubernetes 1.31 (it has one for 1.32, 1.33, 1.34, 1.35, 1.36); use 'none' or one of those versions`,
     );
   });
 });
