@@ -139,7 +139,8 @@ export function describeWithKubeApiServer(title: string, body: () => void): void
     return;
   }
   process.stderr.write(`\n*** SKIPPED integration suite. ${title}: ${why}\n\n`);
-  describe.skip(title, body);
+  // The body is not even declared: its test names may ask for a server build (buildFor) that is not there.
+  describe(title, () => it.todo(`needs a kube-apiserver: ${why}`));
 }
 
 /**
