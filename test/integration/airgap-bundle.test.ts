@@ -75,9 +75,8 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     aggregate = /aggregate sha256 ([a-f0-9]{64})/.exec(out.join(''))![1];
   }, 120000);
 
-  afterAll(() => {
-    upstream?.stop();
-    site?.stop();
+  afterAll(async () => {
+    await Promise.all([upstream?.stop(), site?.stop()]);
     repo?.close();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
@@ -239,7 +238,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
       expect(err.join('')).toMatch(/image 'registry\.airgap\.internal:5000\/valkey\/valkey:[^']+': skopeo inspect failed/);
       expect(fs.existsSync(out)).toBe(false);
     } finally {
-      empty.stop();
+      await empty.stop();
     }
   });
 
@@ -295,7 +294,7 @@ const { operatorCharts } = require('./lib/delivery/operator-charts');
   await r.start();
   const repo = await chartRepository('${offline}/charts', operatorCharts(airgap).charts);
   const code = await require('./lib/delivery/bundle-cli').main(['--env', 'airgap', '--out', '${offline}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url]);
-  r.stop();
+  await r.stop();
   repo.close();
   process.exit(code);
 })();

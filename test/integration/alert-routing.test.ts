@@ -1,10 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { alertmanagerYaml } from '../../constructs/observability/alert-routing';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { freePort } from './support/ports';
+import { RunningAlertmanager, startAlertmanager } from './support/alertmanager';
 import { describeWithPrograms } from './support/programs';
 
 describeWithPrograms('Alertmanager routing of every environment, on real amtool', ['amtool'], (bin) => {
@@ -36,33 +36,18 @@ describeWithPrograms('Alertmanager routing of every environment, on real amtool'
 
 describeWithPrograms('Alertmanager inhibition of every environment, on a real Alertmanager', ['prometheus-alertmanager'], (bin) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-am-inhibit-'));
-  let alertmanager: ChildProcess;
+  let alertmanager: RunningAlertmanager | undefined;
   let url = '';
 
   beforeAll(async () => {
     const e = ENVIRONMENTS.prod;
     fs.writeFileSync(path.join(dir, 'am.yml'), alertmanagerYaml({ namespace: e.namespace, airGapped: e.airGapped, ...e.alerting }));
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    alertmanager = spawn(
-      bin['prometheus-alertmanager'],
-      [`--config.file=${dir}/am.yml`, `--storage.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
-      { stdio: 'ignore' },
-    );
-    const deadline = Date.now() + 30000;
-    for (;;) {
-      try {
-        if ((await fetch(`${url}/-/ready`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('alertmanager did not become ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    alertmanager = await startAlertmanager(bin['prometheus-alertmanager'], path.join(dir, 'am.yml'), path.join(dir, 'data'));
+    url = alertmanager.url;
   }, 60000);
 
-  afterAll(() => {
-    alertmanager?.kill('SIGTERM');
+  afterAll(async () => {
+    await alertmanager?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

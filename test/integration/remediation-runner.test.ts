@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -9,7 +8,7 @@ import { RemediationPolicy, resolveRemediationPolicy } from '../../constructs/ob
 import { WebhookPayload } from '../../remediation/decide';
 import { postEscalation } from '../../remediation/escalation';
 import { AuditRecord, Executor, RemediationRunner } from '../../remediation/runner';
-import { freePort } from './support/ports';
+import { RunningAlertmanager, startAlertmanager } from './support/alertmanager';
 import { describeWithPrograms } from './support/programs';
 
 const MIN = 60000;
@@ -53,7 +52,7 @@ class RecordingExecutor implements Executor {
 
 describeWithPrograms('remediation runner behind a real Alertmanager', ['prometheus-alertmanager'], (bin) => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-remediation-'));
-  let alertmanager: ChildProcess;
+  let alertmanager: RunningAlertmanager | undefined;
   let amUrl = '';
   let receiver: http.Server;
   const delivered: WebhookPayload[] = [];
@@ -85,32 +84,12 @@ describeWithPrograms('remediation runner behind a real Alertmanager', ['promethe
         receivers: [{ name: 'remediation', webhook_configs: [{ url: hook, send_resolved: true }] }, { name: 'on-call' }],
       }),
     );
-    const port = await freePort();
-    amUrl = `http://127.0.0.1:${port}`;
-    alertmanager = spawn(
-      bin['prometheus-alertmanager'],
-      [
-        `--config.file=${work}/alertmanager.yml`,
-        `--storage.path=${work}/data`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-      ],
-      { stdio: 'ignore' },
-    );
-    const deadline = Date.now() + 30000;
-    for (;;) {
-      try {
-        if ((await fetch(`${amUrl}/-/ready`)).ok) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) throw new Error('alertmanager did not become ready');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    alertmanager = await startAlertmanager(bin['prometheus-alertmanager'], path.join(work, 'alertmanager.yml'), path.join(work, 'data'));
+    amUrl = alertmanager.url;
   }, 60000);
 
   afterAll(async () => {
-    alertmanager?.kill('SIGTERM');
+    await alertmanager?.stop();
     await new Promise((r) => receiver.close(r));
     fs.rmSync(work, { recursive: true, force: true });
   });

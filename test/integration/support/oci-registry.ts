@@ -27,8 +27,13 @@ export class OciRegistry {
     await waitForPort(this.port, this.process);
   }
 
-  public stop(): void {
-    this.process?.kill('SIGTERM');
+  /** Resolves once the registry has exited, so its storage folder may be removed. */
+  public stop(): Promise<void> {
+    const p = this.process;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGTERM');
+    return exited;
   }
 
   /** Whether the registry serves the manifest `repo@digest` (a HEAD of the distribution API, as a pull starts). */
