@@ -68,34 +68,31 @@ export function workloadsByPodLabels(objects: readonly KubeObject[], namespace: 
     new LabelIndex(inNamespace(objects, namespace).filter(isWorkload), (w) => podTemplateOf(w)?.metadata?.labels, selects);
   // Namespaces are map keys as written (byNamespace): a non-string one gets its own, uncached index.
   if (namespace !== undefined && typeof namespace !== 'string') return build();
-  const index = indexOf(objects);
-  const key = `pods\u0000${namespace ?? 'default'}`;
-  let known = index.labelIndexes.get(key);
-  if (!known) index.labelIndexes.set(key, (known = build()));
-  return known;
+  return cached(indexOf(objects).labelIndexes, `pods\u0000${namespace ?? 'default'}`, build);
 }
 
 /** Objects of a kind in a namespace by their own labels (Services, for ServiceMonitors). */
 export function byLabels(objects: readonly KubeObject[], kind: string, namespace: string | undefined): LabelIndex {
-  const index = indexOf(objects);
-  const key = `${kind}/${namespace ?? 'default'}`;
-  let known = index.labelIndexes.get(key);
-  if (!known) {
-    known = new LabelIndex(ofKind(objects, kind, namespace), (o) => o.metadata.labels, selects);
-    index.labelIndexes.set(key, known);
-  }
-  return known;
+  return cached(
+    indexOf(objects).labelIndexes,
+    `${kind}/${namespace ?? 'default'}`,
+    () => new LabelIndex(ofKind(objects, kind, namespace), (o) => o.metadata.labels, selects),
+  );
 }
 
 /** Objects of a kind in a namespace by what their `spec.selector` selects (PodDisruptionBudgets, for a workload). */
 export function bySelector(objects: readonly KubeObject[], kind: string, namespace: string | undefined): SelectorIndex {
-  const index = indexOf(objects);
-  const key = `${kind}/${namespace ?? 'default'}`;
-  let known = index.selectorIndexes.get(key);
-  if (!known) {
-    known = new SelectorIndex(ofKind(objects, kind, namespace), (o) => o.spec?.selector, selects);
-    index.selectorIndexes.set(key, known);
-  }
+  return cached(
+    indexOf(objects).selectorIndexes,
+    `${kind}/${namespace ?? 'default'}`,
+    () => new SelectorIndex(ofKind(objects, kind, namespace), (o) => o.spec?.selector, selects),
+  );
+}
+
+/** The index under `key`, built on first use: each is built once per object set. */
+function cached<T>(indexes: Map<string, T>, key: string, build: () => T): T {
+  let known = indexes.get(key);
+  if (known === undefined) indexes.set(key, (known = build()));
   return known;
 }
 

@@ -134,6 +134,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   for (const spec of env.services) {
     const chart = new Chart(root, spec.name, { labels: cost });
     chart.addDependency(foundation);
+    const calls = callGraph.services.find((s) => s.name === spec.name)!;
     services[spec.name] = new ScalableService(chart, 'Service', {
       ...servicePropsOf(spec),
       name: spec.name,
@@ -142,12 +143,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       partOf: PART_OF,
       image: imageOf(env, spec),
       zones: env.zones.length,
-      ...dataAccess(
-        spec,
-        redis,
-        postgres,
-        callGraph.services.find((s) => s.name === spec.name)!,
-      ),
+      ...dataAccess(spec, redis, postgres, calls),
       labels: cost,
       allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
       monitoringNamespace: env.monitoring.namespace,
@@ -158,7 +154,9 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     // The objectives of DESIGN.md as burn-rate alerts; the same model sets the dashboards and load-test thresholds.
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
     sloModels[spec.name] = slo.model;
-    dashboards.push(serviceDashboard(slo.model));
+    // Its dependency panels plot what the mesh's dependency alerts test: only where the mesh reports those series.
+    const callees = meshOf(env) === 'istio-ambient' ? calls.dependencies.filter((d) => d.kind === 'service').map((d) => d.name) : [];
+    dashboards.push(serviceDashboard(slo.model, callees));
     serviceCharts[spec.name] = chart;
   }
 

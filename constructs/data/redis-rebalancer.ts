@@ -4,6 +4,7 @@ import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.
 import { exemptionAnnotations } from '../core/labels';
 import { ApiServerAccess, apiServerEgress } from '../core/security';
 import { PRIORITY_CLASSES } from '../workload/capacity-class';
+import { scriptsVolume, smallResources } from './redis-pods';
 
 /** Port of the rebalancer's Prometheus metrics (`perfstack_redis_masters`, `perfstack_redis_rebalance_*`). */
 export const REBALANCER_METRICS_PORT = 9122;
@@ -150,26 +151,12 @@ export function rebalancerPodSpec(name: string, props: RedisRebalancerProps): k8
         ],
         ports: [{ name: 'metrics', containerPort: REBALANCER_METRICS_PORT, protocol: 'TCP' }],
         securityContext: props.containerSecurity,
-        resources: {
-          requests: { cpu: k8s.Quantity.fromString('20m'), memory: k8s.Quantity.fromString('48Mi') },
-          limits: { memory: k8s.Quantity.fromString('96Mi') },
-        },
+        resources: smallResources('20m', '48Mi', '96Mi'),
         readinessProbe: { ...health, periodSeconds: 10 },
         livenessProbe: { ...health, periodSeconds: 30, failureThreshold: 3 },
         volumeMounts: [{ name: 'scripts', mountPath: '/scripts' }],
       },
     ],
-    volumes: [
-      {
-        name: 'scripts',
-        configMap: {
-          name: props.configMap,
-          items: [
-            { key: 'topology.py', path: 'topology.py' },
-            { key: 'placement.py', path: 'placement.py' },
-          ],
-        },
-      },
-    ],
+    volumes: [scriptsVolume(props.configMap)],
   };
 }

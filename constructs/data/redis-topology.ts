@@ -1,3 +1,5 @@
+import { PYTHON_SERVE_METRICS } from '../core/python-metrics';
+
 /**
  * topology.py: the cluster's intended topology as code, shared by the bootstrap Job and the rebalancer, run with
  * python3 (standard library only) in the CloudNativePG operand image the stack already pins, like placement.py.
@@ -318,20 +320,7 @@ class Metrics:
             return "\n".join(out) + "\n"
 
 
-def serve_metrics(metrics, port):
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            body = metrics.render().encode() if self.path == "/metrics" else b"ok\n"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/plain; version=0.0.4")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("", port), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+${PYTHON_SERVE_METRICS}
 
 
 def record_event(api, namespace, pod, kind, reason, message):

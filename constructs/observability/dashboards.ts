@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { dependencySignals } from '../traffic/dependency-rules';
 import { CAPACITY_TYPE_KEY } from '../workload/capacity-class';
 import { SloModel, sliRecord } from './slo';
 
@@ -32,7 +33,15 @@ export interface Panel {
   readonly targets: readonly { readonly refId: string; readonly expr: string; readonly legendFormat: string }[];
 }
 
-function panels(specs: readonly { title: string; unit: string; type?: 'timeseries' | 'stat'; queries: readonly PanelQuery[] }[]): Panel[] {
+/** A panel before layout: what it shows. */
+export interface PanelSpec {
+  readonly title: string;
+  readonly unit: string;
+  readonly type?: 'timeseries' | 'stat';
+  readonly queries: readonly PanelQuery[];
+}
+
+function panels(specs: readonly PanelSpec[]): Panel[] {
   return specs.map((s, i) => ({
     id: i + 1,
     type: s.type ?? 'timeseries',
@@ -50,9 +59,10 @@ function dashboard(uid: string, title: string, tags: string[], p: Panel[]): Dash
 
 /**
  * A service's dashboard, from the same model as its SLO rules: latency percentiles, throughput, error ratio
- * (recorded), replicas against the autoscaler's desired and maximum, and the error budget left.
+ * (recorded), replicas against the autoscaler's desired and maximum, and the error budget left; then, per service it
+ * calls through the mesh (`callees`, none by default), the four signals of its dependency alerts.
  */
-export function serviceDashboard(model: SloModel): Dashboard {
+export function serviceDashboard(model: SloModel, callees: readonly string[] = []): Dashboard {
   const sel = `namespace="${model.namespace}",service="${model.service}"`;
   const hpa = `namespace="${model.namespace}",horizontalpodautoscaler="${model.service}"`;
   const { availability, histogram } = model;
@@ -105,9 +115,30 @@ export function serviceDashboard(model: SloModel): Dashboard {
             },
           ],
         },
+        ...callees.flatMap((callee) => dependencyPanels(model.namespace, model.service, callee)),
       ]),
     ],
   );
+}
+
+/**
+ * One dependency's panels: the very expressions its alerts test ({@link dependencySignals}, without the threshold).
+ * Overflows and timeouts are this caller's calls only; retries and ejections are the callee's, shared by all its
+ * callers (the waypoint's Envoy cluster stats carry no caller).
+ */
+export function dependencyPanels(namespace: string, caller: string, callee: string): PanelSpec[] {
+  const s = dependencySignals(namespace, callee, caller);
+  const call = `${caller} -> ${callee}`;
+  return [
+    { title: `${call}: circuit-breaker overflows`, unit: 'reqps', queries: [{ expr: s.overflowRate, legend: 'refused (503, UO)' }] },
+    { title: `${call}: upstream timeouts`, unit: 'percentunit', queries: [{ expr: s.timeoutRatio, legend: 'timed out (UT)' }] },
+    { title: `${callee}: retries (all callers)`, unit: 'percentunit', queries: [{ expr: s.retryRatio, legend: 'retries / requests' }] },
+    {
+      title: `${callee}: outlier ejections (all callers)`,
+      unit: 'short',
+      queries: [{ expr: s.ejectionsActive, legend: 'instances ejected' }],
+    },
+  ];
 }
 
 /** The platform dashboard: cache hit ratio, database pool usage, and the spot/on-demand mix of the nodes. */

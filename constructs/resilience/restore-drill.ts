@@ -14,6 +14,7 @@ import { exemptionAnnotations, labelValue } from '../core/labels';
 import { ApiServerAccess, apiServerEgress, restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { BARMAN_CLOUD_PLUGIN, BackupMethod, PostgresBackup, objectStoreAccess, objectStoreName } from '../data/postgres-cluster';
 import { RuleGroup, RuleGroups, runbook } from '../observability/rule-groups';
+import { PYTHON_SERVE_METRICS } from '../core/python-metrics';
 import { PYTHON_API_PRELUDE } from './api-script';
 
 export interface RestoreDrillProps {
@@ -164,19 +165,21 @@ print("drill: %s %s" % ("passed" if not problems else "FAILED: " + "; ".join(pro
 with open(os.environ.get("TERMINATION_LOG", "/dev/termination-log"), "w") as f:
     f.write(json.dumps({"problems": problems, **figures}))
 
-body = "".join(
-    "# TYPE perfstack_restore_drill_%s gauge\\nperfstack_restore_drill_%s{cluster=\\"%s\\"} %s\\n" % (k, k, cluster["metadata"]["labels"]["perfstack.io/restore-drill"], v)
-    for k, v in figures.items()).encode()
-class Metrics(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain; version=0.0.4")
-        self.end_headers()
-        self.wfile.write(body)
-    def log_message(self, *args):
-        pass
-server = http.server.HTTPServer(("", int(os.environ.get("METRICS_PORT", "${METRICS_PORT}"))), Metrics)
-threading.Thread(target=server.serve_forever, daemon=True).start()
+
+class Figures:
+    """The verdict's figures for Prometheus, one gauge each, labelled with the source cluster."""
+
+    def render(self):
+        source = cluster["metadata"]["labels"]["perfstack.io/restore-drill"]
+        return "".join(
+            "# TYPE perfstack_restore_drill_%s gauge\\nperfstack_restore_drill_%s{cluster=\\"%s\\"} %s\\n" % (k, k, source, v)
+            for k, v in figures.items())
+
+
+${PYTHON_SERVE_METRICS}
+
+
+serve_metrics(Figures(), int(os.environ.get("METRICS_PORT", "${METRICS_PORT}")))
 time.sleep(float(os.environ.get("METRICS_SECONDS", "${DRILL_METRICS_SECONDS}")))
 sys.exit(1 if problems else 0)
 `;

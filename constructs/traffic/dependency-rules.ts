@@ -27,19 +27,48 @@ function clusterRegex(namespace: string, service: string): string {
   return `outbound\\\\|[0-9]+\\\\|\\\\|${service}\\\\.${namespace}\\\\.svc\\\\.cluster\\\\.local`;
 }
 
+/**
+ * What each dependency alert tests, without its threshold: the rules alert on these and the service dashboards plot
+ * them, so both read the same series the same way. Overflows and timeouts come from `istio_requests_total`, one
+ * series per caller (`source_workload`); retries and ejections from the waypoint's Envoy cluster of the callee, which
+ * all its callers share.
+ */
+export interface DependencySignals {
+  /** Requests per second the circuit breaker refused (503, response flag UO), by caller. */
+  readonly overflowRate: string;
+  /** Share of requests that hit the route timeout (response flag UT), by caller. */
+  readonly timeoutRatio: string;
+  /** Share of the upstream requests to the callee that are retries, all callers together. */
+  readonly retryRatio: string;
+  /** Instances of the callee out of rotation now, ejected by outlier detection, all callers together. */
+  readonly ejectionsActive: string;
+}
+
+/** The signals of calls to `callee`: from every caller, or from `caller` only (its dashboard). */
+export function dependencySignals(namespace: string, callee: string, caller?: string): DependencySignals {
+  const from = caller === undefined ? '' : `,source_workload="${caller}"`;
+  const sel = `reporter="waypoint",destination_service_namespace="${namespace}",destination_service_name="${callee}"${from}`;
+  const byPair = 'sum by (source_workload, destination_service_name)';
+  const cluster = `cluster_name=~"${clusterRegex(namespace, callee)}"`;
+  return {
+    overflowRate: `${byPair} (rate(istio_requests_total{${sel},response_flags=~".*UO.*"}[5m]))`,
+    timeoutRatio: `${byPair} (rate(istio_requests_total{${sel},response_flags=~".*UT.*"}[5m])) / ${byPair} (rate(istio_requests_total{${sel}}[5m]))`,
+    retryRatio: `sum(rate(envoy_cluster_upstream_rq_retry{${cluster}}[5m])) / sum(rate(envoy_cluster_upstream_rq_total{${cluster}}[5m]))`,
+    ejectionsActive: `max(envoy_cluster_outlier_detection_ejections_active{${cluster}})`,
+  };
+}
+
 /** Circuit-breaker overflows, upstream timeouts, retry rate and outlier ejections, per called service. */
 export function dependencyAlertRules(namespace: string, policies: readonly MeshPolicy[]): RuleGroup {
   return {
     name: 'perfstack-dependencies',
     rules: policies.flatMap((p) => {
-      const sel = `reporter="waypoint",destination_service_namespace="${namespace}",destination_service_name="${p.service}"`;
-      const byPair = 'sum by (source_workload, destination_service_name)';
-      const cluster = `cluster_name=~"${clusterRegex(namespace, p.service)}"`;
+      const signals = dependencySignals(namespace, p.service);
       const callee = { callee: p.service, namespace };
       return [
         {
           alert: 'DependencyCircuitBreakerOverflow',
-          expr: rename(`${byPair} (rate(istio_requests_total{${sel},response_flags=~".*UO.*"}[5m])) > 0`),
+          expr: rename(`${signals.overflowRate} > 0`),
           for: '5m',
           labels: { severity: 'page', ...callee },
           annotations: {
@@ -50,9 +79,7 @@ export function dependencyAlertRules(namespace: string, policies: readonly MeshP
         },
         {
           alert: 'DependencyUpstreamTimeouts',
-          expr: rename(
-            `${byPair} (rate(istio_requests_total{${sel},response_flags=~".*UT.*"}[5m])) / ${byPair} (rate(istio_requests_total{${sel}}[5m])) > ${TIMEOUT_RATIO}`,
-          ),
+          expr: rename(`${signals.timeoutRatio} > ${TIMEOUT_RATIO}`),
           for: '10m',
           labels: { severity: 'ticket', ...callee },
           annotations: {
@@ -63,7 +90,7 @@ export function dependencyAlertRules(namespace: string, policies: readonly MeshP
         },
         {
           alert: 'DependencyRetryRateHigh',
-          expr: `sum(rate(envoy_cluster_upstream_rq_retry{${cluster}}[5m])) / sum(rate(envoy_cluster_upstream_rq_total{${cluster}}[5m])) > ${RETRY_RATIO}`,
+          expr: `${signals.retryRatio} > ${RETRY_RATIO}`,
           for: '10m',
           labels: { severity: 'ticket', ...callee, caller: p.callers.join(',') },
           annotations: {
@@ -74,7 +101,7 @@ export function dependencyAlertRules(namespace: string, policies: readonly MeshP
         },
         {
           alert: 'DependencyOutlierEjections',
-          expr: `max(envoy_cluster_outlier_detection_ejections_active{${cluster}}) > 0`,
+          expr: `${signals.ejectionsActive} > 0`,
           for: '5m',
           labels: { severity: 'ticket', ...callee, caller: p.callers.join(',') },
           annotations: {

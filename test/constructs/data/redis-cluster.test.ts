@@ -1,34 +1,15 @@
 import { Duration, Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { KeyValueEngine } from '../../../constructs/data/redis-engine';
-import {
-  RedisCluster,
-  RedisClusterProps,
-  bootstrapPodSpec,
-  redisPodSpec,
-  runtimeConfigContainer,
-  sharedSettings,
-} from '../../../constructs/data/redis-cluster';
+import { RedisCluster, RedisClusterProps } from '../../../constructs/data/redis-cluster';
 import { schemaValidator } from '../../support/k8s-schema';
+import { REDIS_PROPS } from '../../support/redis-props';
 import { findObject, freshChart, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const base: RedisClusterProps = {
-  namespace: 'web',
-  shards: 3,
-  replicasPerShard: 1,
-  zones: 3,
-  memory: Size.gibibytes(2),
-  cpu: Cpu.millis(500),
-  storage: Size.gibibytes(10),
-  auth: { secretName: 'redis-auth' },
-  image: 'registry.example.com/valkey/valkey:8.1.3',
-  exporterImage: 'registry.example.com/oliver006/redis_exporter:v1.75.0',
-  placementImage: 'registry.example.com/cloudnative-pg/postgresql:16.4',
-  apiServer: { cidrs: ['10.0.0.0/16'], port: 443 },
-};
+const base = REDIS_PROPS;
 
 function synth(overrides: Partial<RedisClusterProps> = {}) {
   const chart = freshChart();
@@ -231,33 +212,6 @@ describe('RedisCluster', () => {
     expect(dev.redis.rebalancer).toBeUndefined();
     expect(dev.objects.filter((o) => o.kind === 'Deployment')).toEqual([]);
     expect(dev.get('PrometheusRule').spec.groups[0].rules.map((r: Json) => r.alert)).not.toContain('RedisMastersSharingZone');
-  });
-});
-
-describe('the RedisCluster render functions, alone', () => {
-  const props = { ...base, zones: 3 };
-  const shared = sharedSettings('redis', 'web', props, { name: 'redis-auth', key: 'password' });
-
-  it('builds the pod: runtime config first, then redis and the exporter, spread over zones and hosts', () => {
-    const pod = redisPodSpec('redis', props, shared);
-    expect(pod.initContainers!.map((c) => c.name)).toEqual(['runtime-config']);
-    expect(pod.containers.map((c) => c.name)).toEqual(['redis', 'exporter']);
-    expect(pod.topologySpreadConstraints!.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
-  });
-
-  it('announces the stable per-pod hostname through the headless Service', () => {
-    expect(runtimeConfigContainer('redis:7', shared).command![2]).toContain('$POD_NAME.redis-headless.$POD_NAMESPACE.svc.cluster.local');
-  });
-
-  it('hands the bootstrap the shape of the cluster and the zone lookup its namespace, selector and node count', () => {
-    const pod = bootstrapPodSpec('redis-bootstrap', 'redis', 'web', 6, props, shared);
-    expect(pod.initContainers![0].command!.slice(3)).toEqual([
-      'web',
-      expect.stringContaining('app.kubernetes.io/name=redis'),
-      '6',
-      'redis-headless',
-      '/work/placement',
-    ]);
   });
 });
 
