@@ -7,9 +7,23 @@ import { validateSloSpec } from './slo-rules';
 /**
  * Seasonal baselines and anomaly alerts, from the same {@link SloModel} as the burn-rate rules. The baseline of a
  * signal is the median of the same hour of the week over the past weeks (a median, so one week's incident, even a
- * day of zero traffic, does not move it); the spread is the inter-quartile range of those weeks, floored at a share
- * of the baseline so quiet weeks do not make every wobble an anomaly. The deviation score is (now - baseline) /
- * spread. Every recording reads the raw series only, so the rules can be backfilled in one pass.
+ * day of zero traffic, does not move it).
+ *
+ * Request rate: the seasonal baseline gives the shape of the week; a level (the median of current / baseline over
+ * the last `levelWindow`, bounded to 0.5-2) follows the drift from week to week, so expected = baseline x level.
+ * The deviation is a Poisson z-score of the requests counted over the current window, (count - expected count) /
+ * sqrt(expected count), and the score divides it by the service's own noise: the robust spread (inter-quartile range
+ * / 1.349) of its deviations over the past day, at least 1. Web traffic comes in bursts (a page is many requests),
+ * so its counts vary several times more than Poisson; measuring that per service instead of assuming it keeps one
+ * default threshold right for quiet and busy services, and for day and night: the deviation already scales with
+ * the square root of the expected count, so at night, when little is counted, only a larger relative drop is
+ * significant.
+ *
+ * Error ratio and latency: (now - baseline) / spread, the spread being the inter-quartile range of the past weeks,
+ * floored at a share of the baseline (and for the error ratio at the error budget).
+ *
+ * The groups read each other in order (recordings, then scores, then the traffic scores), so history can be
+ * backfilled group by group.
  *
  * @see https://prometheus.io/docs/practices/rules/
  */
@@ -20,15 +34,24 @@ export interface AnomalyThresholds {
   readonly weeks?: number;
   /** Fewest past weeks with data before any anomaly alert may fire (a new service has no baseline). @default 2 */
   readonly minWeeks?: number;
-  /** The spread is at least this share of the baseline. @default 0.3 */
+  /** Error ratio and latency: the spread is at least this share of the baseline. @default 0.3 */
   readonly minRelativeSpread?: number;
-  /** Traffic-drop alert: score at or below minus this, sustained. @default 1.5 */
+  /** Window of the level (median of current / baseline) that follows week-to-week drift. Prometheus duration. @default '3h' */
+  readonly levelWindow?: string;
+  /** Traffic-drop alert: score at or below minus this (in the service's own noise), sustained. @default 2.5 */
   readonly dropScore?: number;
+  /** Traffic-drop alert: requests also at least this share below the expected rate. @default 0.25 */
+  readonly minDropShare?: number;
   /** Traffic-spike alert: score at or above this, sustained. @default 3 */
   readonly spikeScore?: number;
+  /** Traffic-spike alert: requests also at least this share above the expected rate. @default 0.5 */
+  readonly minSpikeShare?: number;
   /** Traffic stopped: requests below this share of the baseline. @default 0.1 */
   readonly nearZeroShare?: number;
-  /** Baseline (requests per second) below which "stopped" means nothing: a quiet hour may be empty. @default 0.05 */
+  /**
+   * Baseline (requests per second) below which "stopped" means nothing (a quiet hour may be empty); also the least
+   * expected rate the traffic deviation is counted against. @default 0.05
+   */
   readonly minBaselineRps?: number;
   /** Error-ratio and latency alerts: score at or above this, sustained. @default 4 */
   readonly errorScore?: number;
@@ -44,8 +67,11 @@ export const ANOMALY_DEFAULTS: Required<AnomalyThresholds> = {
   weeks: 4,
   minWeeks: 2,
   minRelativeSpread: 0.3,
-  dropScore: 1.5,
+  levelWindow: '3h',
+  dropScore: 2.5,
+  minDropShare: 0.25,
   spikeScore: 3,
+  minSpikeShare: 0.5,
   nearZeroShare: 0.1,
   minBaselineRps: 0.05,
   errorScore: 4,
@@ -56,7 +82,16 @@ export const ANOMALY_DEFAULTS: Required<AnomalyThresholds> = {
 
 /** The recorded series, by signal. */
 export const ANOMALY_RECORDS = {
-  requests: signalRecords('requests'),
+  requests: {
+    current: 'anomaly:requests:current',
+    baseline: 'anomaly:requests:baseline',
+    weeks: 'anomaly:requests:weeks',
+    expected: 'anomaly:requests:expected',
+    deviation: 'anomaly:requests:deviation',
+    noise: 'anomaly:requests:noise',
+    detectableDrop: 'anomaly:requests:detectable_drop',
+    score: 'anomaly:requests:score',
+  },
   errors: signalRecords('errors'),
   latency: signalRecords('latency'),
 } as const;
@@ -73,8 +108,13 @@ function signalRecords(signal: string) {
 
 /** Window the current value is measured over; the seasonal values use a 1 h window centred on the same time. */
 export const CURRENT_WINDOW = '10m';
+const CURRENT_SECONDS = 600;
 /** The current error ratio is noisier at low traffic: a longer window. */
 export const ERROR_WINDOW = '30m';
+/** Window the traffic noise (spread of the deviations) is measured over: a day holds busy and quiet hours. */
+export const NOISE_WINDOW = '1d';
+/** The level's bounds: beyond them the seasonal shape, not a drift, is what changed (or an outage is under way). */
+export const LEVEL_BOUNDS = [0.5, 2] as const;
 
 export function resolveAnomalyThresholds(t: AnomalyThresholds | undefined): Required<AnomalyThresholds> {
   return Object.fromEntries(
@@ -87,11 +127,11 @@ export function checkAnomalyThresholds(problems: Problems, input: string, t: Ano
   const whole = (v: number, min: number, max: number) => Number.isInteger(v) && v >= min && v <= max;
   problems.check(whole(r.weeks, 1, 8), `${input}.weeks`, r.weeks, 'must be a whole number of weeks from 1 to 8');
   problems.check(whole(r.minWeeks, 1, r.weeks), `${input}.minWeeks`, r.minWeeks, `must be from 1 to 'weeks' (${r.weeks})`);
-  for (const k of ['minRelativeSpread', 'nearZeroShare'] as const)
+  for (const k of ['minRelativeSpread', 'nearZeroShare', 'minDropShare'] as const)
     problems.check(r[k] > 0 && r[k] < 1, `${input}.${k}`, r[k], 'must be a share above 0 and below 1');
-  for (const k of ['dropScore', 'spikeScore', 'errorScore', 'minBaselineRps'] as const)
+  for (const k of ['dropScore', 'spikeScore', 'errorScore', 'minBaselineRps', 'minSpikeShare'] as const)
     problems.check(Number.isFinite(r[k]) && r[k] > 0, `${input}.${k}`, r[k], 'must be a positive number');
-  for (const k of ['sustained', 'spikeSustained', 'stoppedSustained'] as const)
+  for (const k of ['levelWindow', 'sustained', 'spikeSustained', 'stoppedSustained'] as const)
     problems.check(/^([0-9]+[smh])+$/.test(r[k]), `${input}.${k}`, r[k], "must be a Prometheus duration such as '15m'");
 }
 
@@ -127,32 +167,59 @@ export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThreshold
   const offset = (o: string) => ` offset ${o}`;
   const labels = { service: model.service, namespace: model.namespace };
   const m = `{${sel}}`;
-  const signalNames = ['requests', 'errors', 'latency'] as const;
-  const recordings: Rule[] = signalNames.flatMap((s) => {
-    const r = ANOMALY_RECORDS[s];
+  const R = ANOMALY_RECORDS;
+  const enough = (weeks: string) => `${weeks}${m} >= ${t.minWeeks}`;
+  const recordings: Rule[] = (['requests', 'errors', 'latency'] as const).flatMap((s) => {
+    const r = R[s];
     const past = seasonal((w, o) => signals[s](w, offset(o)), t.weeks);
     const q = (p: number) => `quantile without (weeks_ago) (${p}, ${past})`;
     return [
       { record: r.current, expr: signals[s](s === 'errors' ? ERROR_WINDOW : CURRENT_WINDOW), labels },
       { record: r.baseline, expr: q(0.5), labels },
-      { record: r.spread, expr: `${q(0.75)} - ${q(0.25)}`, labels },
+      ...(s === 'requests' ? [] : [{ record: R[s].spread, expr: `${q(0.75)} - ${q(0.25)}`, labels }]),
       { record: r.weeks, expr: `count without (weeks_ago) (${past})`, labels },
     ];
   });
-  // Scores read the recordings above: a group of their own, evaluated after them (and backfilled in a second pass).
-  const scores: Rule[] = signalNames.map((s) => {
-    const r = ANOMALY_RECORDS[s];
-    // The spread's floor: a share of the baseline; for the error ratio also the error budget, since a ratio near
-    // zero has no meaningful relative spread.
+
+  // Traffic: expected = baseline x level; the deviation counts requests over the current window against a Poisson
+  // spread, never below minBaselineRps so an empty hour does not divide by zero.
+  const [low, high] = LEVEL_BOUNDS;
+  const level = `clamp(quantile_over_time(0.5, (${R.requests.current}${m} / (${R.requests.baseline}${m} > 0))[${t.levelWindow}:5m]), ${low}, ${high})`;
+  const expected = `${R.requests.baseline}${m} * ${level}`;
+  const deviation = `(${R.requests.current}${m} - ${expected}) / sqrt(clamp_min(${expected}, ${t.minBaselineRps}) / ${CURRENT_SECONDS})`;
+  // Error ratio and latency: the spread's floor is a share of the baseline; for the error ratio also the error
+  // budget, since a ratio near zero has no meaningful relative spread.
+  const seasonalScore = (s: 'errors' | 'latency'): Rule => {
+    const r = R[s];
     const share = `${r.baseline}${m} * ${t.minRelativeSpread}`;
     const floor = s === 'errors' ? `clamp_min(${share}, ${model.availability.budget})` : share;
     return {
       record: r.score,
-      expr: `(${r.current}${m} - ${r.baseline}${m}) / ((${r.spread}${m} > ${floor}) or ${floor} > 0) and ${r.weeks}${m} >= ${t.minWeeks}`,
+      expr: `(${r.current}${m} - ${r.baseline}${m}) / ((${r.spread}${m} > ${floor}) or ${floor} > 0) and ${enough(r.weeks)}`,
       labels,
     };
-  });
-  const R = ANOMALY_RECORDS;
+  };
+  const scores: Rule[] = [
+    { record: R.requests.expected, expr: expected, labels },
+    { record: R.requests.deviation, expr: deviation, labels },
+    seasonalScore('errors'),
+    seasonalScore('latency'),
+  ];
+  // The noise reads a day of recorded deviations: a group of its own, after the one that records them.
+  const iqr = `(quantile_over_time(0.75, ${R.requests.deviation}${m}[${NOISE_WINDOW}]) - quantile_over_time(0.25, ${R.requests.deviation}${m}[${NOISE_WINDOW}]))`;
+  const noise = `clamp_min(${iqr} / 1.349, 1)`;
+  const trafficScores: Rule[] = [
+    { record: R.requests.noise, expr: noise, labels },
+    { record: R.requests.score, expr: `${R.requests.deviation}${m} / ${noise} and ${enough(R.requests.weeks)}`, labels },
+    // What the drop alert can see now: the smallest share below the expected rate that reaches dropScore. Busy
+    // hours see small drops; a quiet hour of a bursty service may see nothing short of a stop (1 or more).
+    {
+      record: R.requests.detectableDrop,
+      expr: `clamp_min(${t.dropScore} * ${noise} / sqrt(clamp_min(${R.requests.expected}${m}, ${t.minBaselineRps}) * ${CURRENT_SECONDS}), ${t.minDropShare})`,
+      labels,
+    },
+  ];
+
   const alert = (
     name: string,
     slo: string,
@@ -169,12 +236,13 @@ export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThreshold
     annotations: { summary: `${model.service}: ${summary}`, description, runbook_url: runbook(`anomaly-${slo}`) },
   });
   const median = `the median of the same hour over the past ${t.weeks} weeks`;
+  const noiseText = `standard deviations of this service's own noise (Poisson, scaled by the spread of its deviations over ${NOISE_WINDOW})`;
   const alerts: Rule[] = [
     alert(
       'AnomalyTrafficStopped',
       'traffic',
       'page',
-      `${R.requests.current}${m} < ${t.nearZeroShare} * ${R.requests.baseline}${m} and ${R.requests.baseline}${m} > ${t.minBaselineRps} and ${R.requests.weeks}${m} >= ${t.minWeeks}`,
+      `${R.requests.current}${m} < ${t.nearZeroShare} * ${R.requests.baseline}${m} and ${R.requests.baseline}${m} > ${t.minBaselineRps} and ${enough(R.requests.weeks)}`,
       t.stoppedSustained,
       'requests stopped where the baseline expects traffic',
       `Requests are under ${number(t.nearZeroShare * 100)}% of ${median} for ${t.stoppedSustained}: {{ $value | humanize }} per second. An outage upstream of the service (DNS, ingress, the network) looks like this.`,
@@ -183,19 +251,19 @@ export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThreshold
       'AnomalyTrafficDrop',
       'traffic',
       'ticket',
-      `${R.requests.score}${m} <= -${t.dropScore}`,
+      `${R.requests.score}${m} <= -${t.dropScore} and ${R.requests.current}${m} < ${number(1 - t.minDropShare)} * ${R.requests.expected}${m}`,
       t.sustained,
-      'requests well below the seasonal baseline',
-      `Requests are {{ $value | humanize }} spreads below ${median}, for ${t.sustained}.`,
+      'requests well below the expected rate',
+      `Requests are {{ $value | humanize }} ${noiseText} from the expected rate (${median}, times the level of the last ${t.levelWindow}), and at least ${number(t.minDropShare * 100)}% below it, for ${t.sustained}.`,
     ),
     alert(
       'AnomalyTrafficSpike',
       'traffic',
       'ticket',
-      `${R.requests.score}${m} >= ${t.spikeScore}`,
+      `${R.requests.score}${m} >= ${t.spikeScore} and ${R.requests.current}${m} > ${number(1 + t.minSpikeShare)} * ${R.requests.expected}${m}`,
       t.spikeSustained,
-      'requests well above the seasonal baseline',
-      `Requests are {{ $value | humanize }} spreads above ${median}, for ${t.spikeSustained}: check the autoscaler keeps up and whether the traffic is legitimate.`,
+      'requests well above the expected rate',
+      `Requests are {{ $value | humanize }} ${noiseText} above the expected rate, and at least ${number(t.minSpikeShare * 100)}% above it, for ${t.spikeSustained}: check the autoscaler keeps up and whether the traffic is legitimate.`,
     ),
     alert(
       'AnomalyErrorRatio',
@@ -219,6 +287,7 @@ export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThreshold
   return [
     { name: `anomaly-${model.service}-recordings`, interval: '1m', rules: recordings },
     { name: `anomaly-${model.service}-scores`, interval: '1m', rules: scores },
+    { name: `anomaly-${model.service}-traffic-scores`, interval: '1m', rules: trafficScores },
     { name: `anomaly-${model.service}-alerts`, rules: alerts },
   ];
 }

@@ -15,11 +15,13 @@ const sel = `namespace="web",service="api-gateway"`;
 const groups = anomalyRuleGroups(model, { weeks: 1, minWeeks: 1 });
 const STEP = 5; // minutes between samples
 const WEEK = 7 * 24 * 60;
-const DAYS = 8;
+/** The scenarios start after a day of scores, so the traffic noise (a day of deviations) has settled. */
+const SCENARIO_DAY = WEEK + 1440;
+const DAYS = 9;
 
-/** Day 8 (minutes from the start of the week after the baseline week), one hour per scenario. */
-const SCENARIOS = { stopped: 60, drop: 240, spike: 420, errors: 600, slow: 780 } as const;
-const within = (minute: number, start: number) => minute >= WEEK + start && minute < WEEK + start + 60;
+/** Minutes into day 9 (the second day after the baseline week), one hour per scenario. */
+const SCENARIOS = { stopped: 60, drop: 240, spike: 420, errors: 600, slow: 780, small: 1100 } as const;
+const within = (minute: number, start: number) => minute >= SCENARIO_DAY + start && minute < SCENARIO_DAY + start + 60;
 
 /** Counters a sample every 5 minutes: 600 requests (2 per second), all faster than 100 ms, none failing; then the scenarios. */
 function inputSeries(): { series: string; values: string }[] {
@@ -30,7 +32,15 @@ function inputSeries(): { series: string; values: string }[] {
     (values[series] ??= []).push(counters[series]);
   };
   for (let m = 0; m <= DAYS * 1440; m += STEP) {
-    const requests = within(m, SCENARIOS.stopped) ? 0 : within(m, SCENARIOS.drop) ? 300 : within(m, SCENARIOS.spike) ? 2400 : 600;
+    const requests = within(m, SCENARIOS.stopped)
+      ? 0
+      : within(m, SCENARIOS.drop)
+        ? 300
+        : within(m, SCENARIOS.spike)
+          ? 2400
+          : within(m, SCENARIOS.small)
+            ? 480
+            : 600;
     const failed = within(m, SCENARIOS.errors) ? 30 : 0;
     const slow = within(m, SCENARIOS.slow);
     add(`http_requests_total{${sel},code="200"}`, requests - failed);
@@ -43,13 +53,13 @@ function inputSeries(): { series: string; values: string }[] {
   return Object.entries(values).map(([series, v]) => ({ series, values: v.join(' ') }));
 }
 
-const at = (start: number, plus: number) => `${WEEK + start + plus}m`;
+const at = (start: number, plus: number) => `${SCENARIO_DAY + start + plus}m`;
 
 describeWithPrograms('anomaly rules of api-gateway, on real promtool', ['promtool'], (bin) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-anomaly-promtool-'));
   const rules = path.join(dir, 'anomaly.rules.yaml');
   // promtool evaluates every group at the test's evaluation_interval when the group sets none: 10 minutes keeps
-  // 8 days of evaluation quick; the `for` durations are multiples of it or shorter.
+  // 9 days of evaluation quick; the `for` durations are multiples of it or shorter.
   fs.writeFileSync(rules, stringify({ groups: groups.map((g) => ({ name: g.name, rules: g.rules })) }, { lineWidth: 0 }));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -75,9 +85,13 @@ describeWithPrograms('anomaly rules of api-gateway, on real promtool', ['promtoo
         ...[
           ['anomaly:requests:current', 2],
           ['anomaly:requests:baseline', 2],
-          ['anomaly:requests:spread', 0],
           ['anomaly:requests:weeks', 1],
+          ['anomaly:requests:expected', 2],
+          ['anomaly:requests:deviation', 0],
+          ['anomaly:requests:noise', 1],
           ['anomaly:requests:score', 0],
+          // 2.5 noise at 1,200 requests in 10 minutes is a 7% drop: under the 25% floor.
+          ['anomaly:requests:detectable_drop', 0.25],
           ['anomaly:errors:current', 0],
           ['anomaly:errors:baseline', 0],
           ['anomaly:errors:spread', 0],
@@ -93,11 +107,18 @@ describeWithPrograms('anomaly rules of api-gateway, on real promtool', ['promtoo
           eval_time: quiet,
           exp_samples: [{ labels: `${record}{${sel}}`, value }],
         })),
-        // Half the traffic: (1 - 2) / (0.3 * 2) spreads.
+        // Half the traffic, 30 minutes in: the level (median over 3 hours) has not moved, so 600 requests counted
+        // where 1,200 were expected, (600 - 1200) / sqrt(1200) Poisson deviations; the noise is still 1.
         {
-          expr: `anomaly:requests:score{${sel}}`,
+          expr: `round(anomaly:requests:score{${sel}}, 0.001)`,
           eval_time: at(SCENARIOS.drop, 30),
-          exp_samples: [{ labels: `anomaly:requests:score{${sel}}`, value: -0.5 / 0.3 }],
+          exp_samples: [{ labels: `{${sel}}`, value: Math.round((-600 / Math.sqrt(1200)) * 1000) / 1000 }],
+        },
+        // A 20% drop: 960 requests where 1,200 were expected, well past the score; only the 25% share holds it back.
+        {
+          expr: `round(anomaly:requests:score{${sel}}, 0.001)`,
+          eval_time: at(SCENARIOS.small, 30),
+          exp_samples: [{ labels: `{${sel}}`, value: Math.round((-240 / Math.sqrt(1200)) * 1000) / 1000 }],
         },
         firing('AnomalyTrafficStopped', at(SCENARIOS.stopped, 30), 'traffic', 'page'),
         firing('AnomalyTrafficDrop', at(SCENARIOS.drop, 40), 'traffic'),
@@ -110,15 +131,23 @@ describeWithPrograms('anomaly rules of api-gateway, on real promtool', ['promtoo
         { alertname: 'AnomalyLatency', eval_time: at(SCENARIOS.errors, 40), exp_alerts: [] },
         // Not yet sustained: 10 minutes into the drop.
         { alertname: 'AnomalyTrafficDrop', eval_time: at(SCENARIOS.drop, 10), exp_alerts: [] },
+        // A 20% drop: far beyond Poisson noise at 2 per second, but under the 25% a drop must also reach.
+        { alertname: 'AnomalyTrafficDrop', eval_time: at(SCENARIOS.small, 40), exp_alerts: [] },
         // No alert on a normal hour, nor in the baseline week (no past week to compare with).
         ...alerts.flatMap((alertname) => [
           { alertname, eval_time: quiet, exp_alerts: [] },
-          { alertname, eval_time: at(-WEEK + SCENARIOS.drop, 40), exp_alerts: [] },
+          { alertname, eval_time: at(-SCENARIO_DAY + SCENARIOS.drop, 40), exp_alerts: [] },
         ]),
       ],
     };
     const file = path.join(dir, 'test.yaml');
-    fs.writeFileSync(file, stringify({ rule_files: [rules], evaluation_interval: '10m', tests: [test] }, { lineWidth: 0 }));
+    // promtool evaluates groups in no set order unless told: each group reads the one before it, and at a 10-minute
+    // interval a recording from the previous evaluation is past the 5-minute lookback.
+    const order = groups.map((g) => g.name);
+    fs.writeFileSync(
+      file,
+      stringify({ rule_files: [rules], evaluation_interval: '10m', group_eval_order: order, tests: [test] }, { lineWidth: 0 }),
+    );
     const r = spawnSync(bin.promtool, ['test', 'rules', file], { encoding: 'utf8' });
     expect(r.status === 0 ? 'SUCCESS' : `${r.stdout}${r.stderr}`).toBe('SUCCESS');
   }, 120000);

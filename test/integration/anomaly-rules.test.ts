@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { anomalyRuleGroups } from '../../constructs/observability/anomaly-rules';
+import { ANOMALY_RECORDS, anomalyRuleGroups } from '../../constructs/observability/anomaly-rules';
 import { sloModel } from '../../constructs/observability/slo';
 import { prod } from '../../stacks/prod';
 import { describeWithPrograms } from './support/programs';
@@ -9,9 +9,10 @@ import { BackfilledPrometheus, durationSeconds, firingEpisodes } from './support
 
 /**
  * The anomaly rules on real traffic: NASA-HTTP July and August 1-24 1995, a request a minute each, as api-gateway's
- * request counter (with a 0.02% error share drawn from a seeded generator). August 1-3 holds a real outage; the
- * later weeks get injected anomalies. Recording rules are backfilled by promtool into a real Prometheus, alert
- * conditions read back with query_range and held for their `for` as Prometheus does.
+ * request counter (with a 0.02% error share drawn from a seeded generator). August 1-3 holds a real outage.
+ * Held-out split: the thresholds were chosen on July 15-28 (with the July injections below); August 4-24, with its
+ * own injections, is the report. Recording rules are backfilled into a real Prometheus from its own evaluation of
+ * them, alert conditions read back with query_range and held for their `for` as Prometheus does.
  */
 const TRACES = path.resolve(__dirname, '../../../shared/traces');
 const FILES = ['nasa-http-1995-07-per-minute.csv', 'nasa-http-1995-08-01-to-24-per-minute.csv'];
@@ -19,21 +20,41 @@ const haveTraces = FILES.every((f) => fs.existsSync(path.join(TRACES, f)));
 if (!haveTraces) process.stderr.write(`\n*** SKIPPED anomaly rules on NASA traffic: ${TRACES} has no ${FILES.join(', ')}\n\n`);
 
 const STEP = 300;
+const MIN = 60;
 const api = prod.services.find((s) => s.name === 'api-gateway')!;
 const model = sloModel({ service: api.name, namespace: prod.namespace, slo: api.slo });
-const [recordings, scores, alerts] = anomalyRuleGroups(model);
-const at = (local: string) => Date.parse(`1995-08-${local}:00-04:00`) / 1000;
-const MIN = 60;
+const groups = anomalyRuleGroups(model);
+const alerts = groups[groups.length - 1];
+const at = (local: string) => Date.parse(`1995-${local}:00-04:00`) / 1000;
 
 type Kind = 'drop' | 'spike' | 'errors';
-/** 30-minute injections, each at a different time of the week so none lands in another's baseline hour. */
-const INJECTIONS: { kind: Kind; start: number }[] = [
-  ...['07T11:00', '09T15:00', '13T10:00', '15T20:00', '17T13:00', '22T09:00'].map((s) => ({ kind: 'drop' as const, start: at(s) })),
-  ...['08T10:00', '12T14:00', '16T16:00', '19T11:00', '21T03:00', '23T15:00'].map((s) => ({ kind: 'spike' as const, start: at(s) })),
-  ...['10T10:00', '14T14:00', '18T17:00', '20T12:00', '23T09:00', '24T14:00'].map((s) => ({ kind: 'errors' as const, start: at(s) })),
+type Injection = { kind: Kind; start: number };
+/** Tuning set: a drop and a spike a day, 12 hours apart, their hour moving by 4 hours a day (night hours too). */
+const JULY: Injection[] = Array.from({ length: 13 }, (_, i) => {
+  const day = `07-${15 + i}T`;
+  const hour = (h: number) => String(h % 24).padStart(2, '0');
+  return [
+    { kind: 'drop' as const, start: at(`${day}${hour(3 + 4 * (i % 6))}:00`) },
+    { kind: 'spike' as const, start: at(`${day}${hour(15 + 4 * (i % 6))}:00`) },
+  ];
+}).flat();
+/** Held-out set: 30-minute injections, each at a different time of the week so none lands in another's baseline hour. */
+const AUGUST: Injection[] = [
+  ...['07T11:00', '09T15:00', '13T10:00', '15T20:00', '17T13:00', '22T09:00'].map((s) => ({ kind: 'drop' as const, start: at(`08-${s}`) })),
+  ...['08T10:00', '12T14:00', '16T16:00', '19T11:00', '21T03:00', '23T15:00'].map((s) => ({
+    kind: 'spike' as const,
+    start: at(`08-${s}`),
+  })),
+  ...['10T10:00', '14T14:00', '18T17:00', '20T12:00', '23T09:00', '24T14:00'].map((s) => ({
+    kind: 'errors' as const,
+    start: at(`08-${s}`),
+  })),
 ];
+const INJECTIONS = [...JULY, ...AUGUST];
 const INJECTED_FOR = 30 * MIN;
 const ALERT_OF: Record<Kind, string> = { drop: 'AnomalyTrafficDrop', spike: 'AnomalyTrafficSpike', errors: 'AnomalyErrorRatio' };
+/** The evaluated spans: tuning (July, from the first day with two past weeks to the end of the log) and report. */
+const SPANS = { july: { from: at('07-15T00:00'), to: at('07-28T13:30') }, august: { from: at('08-04T00:00'), to: at('08-24T23:55') } };
 
 /** A deterministic generator (mulberry32), so the error draws are the same every run. */
 function random(seed: number): () => number {
@@ -57,6 +78,44 @@ function readTraces(): { t: number; requests: number; outage: boolean }[] {
         return { t: Date.parse(minute.replace(/-04:00$/, ':00-04:00')) / 1000, requests: Number(requests), outage: outage === '1' };
       }),
   );
+}
+
+type Span = { from: number; to: number };
+
+/**
+ * The trace's own anomalies, found in hindsight and without the rules, so that an alert on them is not counted as
+ * false: stops (5 or more minutes in a row without a request after an hour of at least 5 a minute) and hours whose
+ * requests are under 60% or over twice the median of the same hour of the week over every week of the trace. Each
+ * span is extended by an hour, the longest an alert lags its cause here. The marked hurricane outage is left out.
+ */
+function traceAnomalies(rows: readonly { t: number; requests: number; outage: boolean }[]): Span[] {
+  const spans: Span[] = [];
+  for (let i = 0; i < rows.length;) {
+    let j = i;
+    while (j < rows.length && rows[j].requests === 0 && !rows[j].outage) j++;
+    const before = rows.slice(Math.max(0, i - 60), i);
+    if (j - i >= 5 && before.reduce((n, r) => n + r.requests, 0) >= 5 * before.length)
+      spans.push({ from: rows[i].t, to: rows[j - 1].t + 60 * MIN });
+    i = Math.max(j, i + 1);
+  }
+  const hours = new Map<number, { requests: number; minutes: number; outage: boolean }>();
+  for (const r of rows) {
+    const h = Math.floor(r.t / 3600) * 3600;
+    const e = hours.get(h) ?? { requests: 0, minutes: 0, outage: false };
+    hours.set(h, { requests: e.requests + r.requests, minutes: e.minutes + 1, outage: e.outage || r.outage });
+  }
+  const full = [...hours].filter(([, e]) => e.minutes >= 30 && !e.outage).map(([h, e]) => ({ h, rate: e.requests / e.minutes }));
+  const hourOfWeek = (h: number) => Math.floor(h / 3600) % 168;
+  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
+  const medians = new Map<number, number>();
+  for (const { h } of full)
+    if (!medians.has(hourOfWeek(h)))
+      medians.set(hourOfWeek(h), median(full.filter((e) => hourOfWeek(e.h) === hourOfWeek(h)).map((e) => e.rate)));
+  for (const { h, rate } of full) {
+    const ratio = rate / medians.get(hourOfWeek(h))!;
+    if (ratio < 0.6 || ratio > 2) spans.push({ from: h, to: h + 3600 + 60 * MIN });
+  }
+  return spans;
 }
 
 /** OpenMetrics counters of api-gateway's requests by code, with the injections applied. */
@@ -93,16 +152,23 @@ suite('anomaly rules on NASA-HTTP 1995 traffic in a real Prometheus', ['promethe
   const prometheus = new BackfilledPrometheus({ prometheus: bin.prometheus, promtool: bin.promtool }, work);
   const rows = haveTraces ? readTraces() : [];
   const outage = rows.filter((r) => r.outage);
-  const start = at('01T00:00');
-  const end = at('24T23:55');
-  const fired: Record<string, { from: number; to: number }[]> = {};
+  const own = haveTraces ? traceAnomalies(rows) : [];
+  // Recordings from a day before the tuning span, so the traffic noise has its day of deviations.
+  const start = SPANS.july.from - 86400;
+  const end = SPANS.august.to;
+  const fired: Record<string, Span[]> = {};
+  /** The drop the rules could detect just before each injection, by start time. */
+  const detectable = new Map<number, number>();
 
   beforeAll(async () => {
     const t0 = Date.now();
     await prometheus.load(openMetrics(rows));
     const t1 = Date.now();
-    await prometheus.backfill([recordings, scores], start, end, STEP);
+    await prometheus.backfill(groups.slice(0, -1), start, end, STEP);
     process.stdout.write(`load ${t1 - t0} ms, backfill ${Date.now() - t1} ms\n`);
+    // query_range answers in pieces: one series per piece.
+    for (const piece of await prometheus.range(ANOMALY_RECORDS.requests.detectableDrop, start, end, STEP))
+      for (const [t, v] of piece.values) detectable.set(t + STEP, Number(v));
     for (const rule of alerts.rules) {
       const held = await prometheus.present(rule.expr, start, end, STEP);
       fired[rule.alert!] = firingEpisodes(held, start, end, STEP, durationSeconds(rule.for ?? '0s'));
@@ -124,49 +190,74 @@ suite('anomaly rules on NASA-HTTP 1995 traffic in a real Prometheus', ['promethe
     expect(delay).toBeLessThanOrEqual(15);
   });
 
-  /** Delays (min) from each injection of `kind` to its alert, for the injections detected. */
-  const detections = (kind: Kind) =>
-    INJECTIONS.filter((i) => i.kind === kind).flatMap((i) => {
+  /** Delays (min) from each injection of `kind` in `span` to its alert, for the injections detected; and how many. */
+  const detections = (kind: Kind, span: Span) => {
+    const injected = INJECTIONS.filter((i) => i.kind === kind && i.start >= span.from && i.start < span.to);
+    const delays = injected.flatMap((i) => {
       const e = fired[ALERT_OF[kind]].find((f) => f.to >= i.start && f.from <= i.start + INJECTED_FOR + 15 * MIN);
+      if (kind === 'drop')
+        process.stdout.write(
+          `  drop ${new Date((i.start - 4 * 3600) * 1000).toISOString().slice(5, 16)} detectable ${detectable.get(i.start)?.toFixed(2)} ${e ? 'detected' : 'missed'}\n`,
+        );
       return e ? [(e.from - i.start) / MIN] : [];
     });
-
-  it.each(['spike', 'errors'] as const)('detects every injected %s', (kind) => {
-    const delays = detections(kind);
-    process.stdout.write(`${kind}: detected ${delays.length}/6, delays ${delays.join(', ')} min\n`);
-    expect(delays).toHaveLength(6);
-  });
-
-  it('detects some 40% drops, and says how many (the figure in docs/operations.md)', () => {
-    // At 30 requests a minute, week-to-week swings of the same hour often exceed 40%: see the docs for the figures.
-    const delays = detections('drop');
-    process.stdout.write(`drop: detected ${delays.length}/6, delays ${delays.join(', ')} min\n`);
-    expect(delays.length).toBeGreaterThanOrEqual(2);
-  });
-
-  it('raises at most one false stopped, spike or error-ratio alert per week on the normal weeks', () => {
-    // Normal: August 4-24, outside the injections and the two hours after each.
-    const normalStart = at('04T00:00');
-    const excluded = INJECTIONS.map((i) => ({ from: i.start, to: i.start + INJECTED_FOR + 2 * 3600 }));
-    const weeks = (end - normalStart - excluded.length * (INJECTED_FOR + 2 * 3600)) / (7 * 86400);
-    const falseOf = (alert: string) =>
-      fired[alert].filter((e) => e.from >= normalStart && !excluded.some((x) => e.to >= x.from && e.from <= x.to));
-    // August 13, 02:21-03:35 local: no request for over an hour where the baseline expects 20 a minute, not marked in
-    // the trace. Stopped traffic is what that alert is for: counted apart, not as a false alert.
-    const gap = { from: Date.parse('1995-08-13T02:21:00-04:00') / 1000, to: Date.parse('1995-08-13T03:40:00-04:00') / 1000 };
-    const stopped = falseOf('AnomalyTrafficStopped').filter((e) => e.to < gap.from || e.from > gap.to);
-    const perWeek = (n: number) => Number((n / weeks).toFixed(2));
-    const figures = {
-      AnomalyTrafficStopped: perWeek(stopped.length),
-      AnomalyTrafficSpike: perWeek(falseOf('AnomalyTrafficSpike').length),
-      AnomalyErrorRatio: perWeek(falseOf('AnomalyErrorRatio').length),
-      AnomalyTrafficDrop: perWeek(falseOf('AnomalyTrafficDrop').length),
-    };
     process.stdout.write(
-      `normal weeks ${weeks.toFixed(2)}, false alerts per week ${JSON.stringify(figures)}, stopped on the Aug 13 gap ${falseOf('AnomalyTrafficStopped').length - stopped.length}\n`,
+      `${kind} ${span === SPANS.july ? 'july (tuning)' : 'august (held out)'}: detected ${delays.length}/${injected.length}, delays ${delays.join(', ')} min\n`,
     );
-    expect(figures.AnomalyTrafficStopped).toBeLessThanOrEqual(1);
-    expect(figures.AnomalyTrafficSpike).toBeLessThanOrEqual(1);
-    expect(figures.AnomalyErrorRatio).toBeLessThanOrEqual(1);
+    return { delays, injected: injected.length };
+  };
+
+  it.each(['spike', 'errors'] as const)('detects every %s injected into the held-out August weeks', (kind) => {
+    const { delays, injected } = detections(kind, SPANS.august);
+    expect(delays).toHaveLength(injected);
+  });
+
+  it('detects the 40% drops it can tell from the traffic noise, and says how many (the figures in docs/operations.md)', () => {
+    // This server counts about 15-70 requests a minute and its counts vary about four times more than Poisson (a
+    // page is a burst of requests): a 30-minute 40% drop is at the edge of what it shows even in the busiest hours
+    // (detectable_drop 0.3-0.5), and beyond it at night. These are the figures measured, as a floor.
+    const july = detections('drop', SPANS.july);
+    const august = detections('drop', SPANS.august);
+    detections('spike', SPANS.july);
+    expect(july.delays.length).toBeGreaterThanOrEqual(4);
+    expect(august.delays.length).toBeGreaterThanOrEqual(1);
+    // No drop is seen where the rules said even a 50% drop would not be.
+    const seen = INJECTIONS.filter(
+      (i) => i.kind === 'drop' && fired.AnomalyTrafficDrop.some((f) => f.to >= i.start && f.from <= i.start + INJECTED_FOR + 15 * MIN),
+    );
+    expect(seen.filter((i) => detectable.get(i.start)! > 0.5)).toEqual([]);
+  });
+
+  it('raises at most one false alert per week for the service on the normal weeks, tuning and held out', () => {
+    const figures = (span: Span) => {
+      const injected = INJECTIONS.filter((i) => i.start >= span.from && i.start < span.to).map((i) => ({
+        from: i.start,
+        to: i.start + INJECTED_FOR + 2 * 3600,
+      }));
+      const overlaps = (e: Span, x: Span) => e.to >= x.from && e.from <= x.to;
+      const outside = (alert: string, excluded: Span[]) =>
+        fired[alert].filter((e) => e.from >= span.from && e.from <= span.to && !excluded.some((x) => overlaps(e, x)));
+      // Normal: the span outside the injections (and two hours after each) and the trace's own anomalies.
+      const excluded = [...injected, ...own].filter((x) => overlaps(x, span));
+      const covered = new Set<number>();
+      for (const x of excluded)
+        for (let t = Math.max(x.from, span.from); t < Math.min(x.to, span.to); t += STEP) covered.add(Math.floor(t / STEP));
+      const weeks = (span.to - span.from - covered.size * STEP) / (7 * 86400);
+      const local = (t: number) => new Date((t - 4 * 3600) * 1000).toISOString().slice(5, 16);
+      const names = alerts.rules.map((r) => r.alert!);
+      const falseAlerts = names.flatMap((a) => outside(a, excluded).map((e) => `${a} ${local(e.from)}`));
+      const onOwn = names.flatMap((a) =>
+        outside(a, injected)
+          .filter((e) => !outside(a, excluded).includes(e))
+          .map((e) => `${a} ${local(e.from)}`),
+      );
+      const perWeek = Number((falseAlerts.length / weeks).toFixed(2));
+      process.stdout.write(
+        `${span === SPANS.july ? 'july (tuning)' : 'august (held out)'}: normal weeks ${weeks.toFixed(2)}, false alerts ${perWeek} per week ${JSON.stringify(falseAlerts)}; on the trace's own anomalies ${JSON.stringify(onOwn)}\n`,
+      );
+      return perWeek;
+    };
+    expect(figures(SPANS.july)).toBeLessThanOrEqual(1);
+    expect(figures(SPANS.august)).toBeLessThanOrEqual(1);
   });
 });

@@ -42,10 +42,12 @@ export class BackfilledPrometheus {
   public async backfill(groups: readonly RuleGroup[], start: number, end: number, stepSeconds: number): Promise<void> {
     for (const g of groups) {
       const lines: string[] = [];
-      for (const rule of g.rules) {
-        if (!rule.record) continue;
-        lines.push(`# TYPE ${rule.record.replace(/:/g, '_')} gauge`);
-        for (const s of await this.range(rule.expr, start, end, stepSeconds)) {
+      // The rules of a group read only earlier groups: Prometheus evaluates them side by side.
+      const recorded = g.rules.filter((r) => r.record);
+      const results = await Promise.all(recorded.map((r) => this.range(r.expr, start, end, stepSeconds)));
+      for (const [i, rule] of recorded.entries()) {
+        lines.push(`# TYPE ${rule.record!.replace(/:/g, '_')} gauge`);
+        for (const s of results[i]) {
           const labels = { ...s.metric, ...(rule.labels ?? {}) };
           delete labels.__name__;
           const text = Object.entries(labels)
