@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 /**
- * `npm run scaling-audit -- (--prometheus URL | --export FILES...) --service NAME --from ISO --to ISO
+ * `npm run scaling-audit -- (--prometheus URL | --export FILES...) (--service NAME | --nodes) --from ISO --to ISO
  *   [--format table|json|csv] [--output FILE]`
  *
- * One line per replica change of a service with its reason (reporting/scaling-decisions.ts), read from the recorded
- * series of a live Prometheus or from the metrics export's files. Exit 0: listed (none is a valid answer for a
- * range with records); 2: bad input, one line, nothing written.
+ * One line per replica change of a service with its reason (reporting/scaling-decisions.ts), or with `--nodes` per
+ * node change of the cluster's autoscaler with its reason (reporting/node-changes.ts), read from the recorded series
+ * of a live Prometheus or from the metrics export's files. Exit 0: listed (none is a valid answer for a range with
+ * records); 2: bad input, one line, nothing written.
  */
 import { Command } from 'commander';
-import { SCALING_RECORDS } from '../constructs/observability/performance-record-names';
+import { NODE_RECORDS, SCALING_RECORDS } from '../constructs/observability/performance-record-names';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, writeOutput } from '../cli/output';
 import { RecordSource, RecordsError, exportSource, parseRange, prometheusSource } from './records';
+import { NodeChange, describeNodeChange, nodeChanges } from './node-changes';
 import { ScalingDecision, describeDecision, scalingDecisions } from './scaling-decisions';
 
 /** The HPA syncs every 15 s: the records' resolution. */
@@ -45,15 +47,42 @@ export async function auditService(i: AuditInput): Promise<ScalingDecision[]> {
   ]);
 }
 
+/** The node records are evaluated every minute. */
+export const NODE_STEP_S = 60;
+
+/**
+ * The cluster's node changes in the range; a range without node records (no autoscaler scraped, or the rules not
+ * loaded) throws RecordsError. Read from one step before `from`, so a change at `from` is a difference too.
+ */
+export async function auditNodes(source: RecordSource, from: number, to: number): Promise<NodeChange[]> {
+  const range = { from: from - NODE_STEP_S * 1000, to };
+  const series = await source.query(`${NODE_RECORDS.added}|${NODE_RECORDS.removed}`, {}, range, NODE_STEP_S);
+  if (series.length === 0)
+    throw new RecordsError([
+      `${source.name}: no node records between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}; is the range right, does Prometheus scrape Karpenter or the cluster autoscaler, and does it load the performance-records rules?`,
+    ]);
+  return nodeChanges(series, from).filter((c) => c.t <= to);
+}
+
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 const csvCell = (v: unknown) => (v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-const COLUMNS = ['time', 'service', 'from', 'to', 'cause', 'metric', 'value', 'target', 'proposed', 'limit'] as const;
+/** A list in the three formats: json objects, csv with a header and the sentence last, table lines and a summary. */
+interface Listing<T extends { readonly t: number }> {
+  readonly columns: readonly string[];
+  /** The csv cells after `time`, in `columns` order. */
+  readonly cells: (row: T) => readonly unknown[];
+  /** The sentence: the json field and csv column named `sentence`, and the table's text. */
+  readonly sentence: string;
+  readonly describe: (row: T) => string;
+  readonly line: (row: T) => string;
+  readonly summary: string;
+}
 
-export function formatDecisions(decisions: readonly ScalingDecision[], format: string): string {
+function formatList<T extends { readonly t: number }>(rows: readonly T[], format: string, l: Listing<T>): string {
   if (format === 'json')
     return (
       JSON.stringify(
-        decisions.map((d) => ({ ...d, time: iso(d.t), reason: describeDecision(d) })),
+        rows.map((r) => ({ ...r, time: iso(r.t), [l.sentence]: l.describe(r) })),
         null,
         2,
       ) + '\n'
@@ -61,17 +90,37 @@ export function formatDecisions(decisions: readonly ScalingDecision[], format: s
   if (format === 'csv')
     return (
       [
-        [...COLUMNS, 'reason'].join(','),
-        ...decisions.map((d) =>
-          [iso(d.t), ...COLUMNS.slice(1).map((c) => d[c as keyof ScalingDecision]), describeDecision(d)].map(csvCell).join(','),
-        ),
+        ['time', ...l.columns, l.sentence].join(','),
+        ...rows.map((r) => [iso(r.t), ...l.cells(r), l.describe(r)].map(csvCell).join(',')),
       ].join('\n') + '\n'
     );
+  return rows.map((r) => `${iso(r.t)}  ${l.line(r)}`).join('\n') + `${rows.length > 0 ? '\n' : ''}${l.summary}\n`;
+}
+
+const COLUMNS = ['service', 'from', 'to', 'cause', 'metric', 'value', 'target', 'proposed', 'limit'] as const;
+
+export function formatDecisions(decisions: readonly ScalingDecision[], format: string): string {
   const ups = decisions.filter((d) => d.to > d.from).length;
-  return (
-    decisions.map((d) => `${iso(d.t)}  ${d.service}  ${describeDecision(d)}`).join('\n') +
-    `${decisions.length > 0 ? '\n' : ''}${decisions.length} replica changes (${ups} up, ${decisions.length - ups} down)\n`
-  );
+  return formatList(decisions, format, {
+    columns: COLUMNS,
+    cells: (d) => COLUMNS.map((c) => d[c]),
+    sentence: 'reason',
+    describe: describeDecision,
+    line: (d) => `${d.service}  ${describeDecision(d)}`,
+    summary: `${decisions.length} replica changes (${ups} up, ${decisions.length - ups} down)`,
+  });
+}
+
+export function formatNodeChanges(changes: readonly NodeChange[], format: string): string {
+  const count = (change: NodeChange['change']) => changes.filter((c) => c.change === change).reduce((n, c) => n + c.count, 0);
+  return formatList(changes, format, {
+    columns: ['autoscaler', 'change', 'count', 'reason', 'nodepool', 'capacity_type'],
+    cells: (c) => [c.autoscaler, c.change, c.count, c.reason, c.nodepool, c.capacityType],
+    sentence: 'description',
+    describe: describeNodeChange,
+    line: describeNodeChange,
+    summary: `${changes.length} node changes (${count('added')} nodes added, ${count('removed')} removed)`,
+  });
 }
 
 /** `--prometheus` or `--export`, exactly one. */
@@ -86,7 +135,8 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
     .name('scaling-audit')
     .option('--prometheus <url>', 'Prometheus base URL, e.g. http://localhost:9090')
     .option('--export <paths...>', "the metrics export's files or folders (<service>.records.<day>.json) instead of Prometheus")
-    .requiredOption('--service <name>', 'the service, as its HPA / ScaledObject is named')
+    .option('--service <name>', 'the service, as its HPA / ScaledObject is named')
+    .option('--nodes', "the cluster's node changes (Karpenter or the cluster autoscaler) instead of a service's replica changes")
     .requiredOption('--from <time>', 'ISO-8601 time with an offset, e.g. 2026-12-01T00:00Z')
     .requiredOption('--to <time>', 'ISO-8601 time with an offset, after --from')
     .option('-f, --format <format>', 'table, json or csv', 'table')
@@ -96,7 +146,8 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
   const opts = program.opts<{
     prometheus?: string;
     export?: string[];
-    service: string;
+    service?: string;
+    nodes?: boolean;
     from: string;
     to: string;
     format: string;
@@ -111,10 +162,18 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
   let text: string;
   let count: number;
   try {
+    if ((opts.service === undefined) === !opts.nodes)
+      throw new RecordsError(["give '--service NAME' (its replica changes) or '--nodes' (the cluster's node changes), one of them"]);
     const range = parseRange(opts.from, opts.to);
-    const decisions = await auditService({ source: sourceOf(opts), service: opts.service, ...range });
-    text = formatDecisions(decisions, opts.format);
-    count = decisions.length;
+    if (opts.nodes) {
+      const changes = await auditNodes(sourceOf(opts), range.from, range.to);
+      text = formatNodeChanges(changes, opts.format);
+      count = changes.length;
+    } else {
+      const decisions = await auditService({ source: sourceOf(opts), service: opts.service!, ...range });
+      text = formatDecisions(decisions, opts.format);
+      count = decisions.length;
+    }
   } catch (e) {
     if (e instanceof RecordsError) return fail(e.problems[0]);
     throw e;
@@ -129,7 +188,9 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
     if (e instanceof OutputError) return fail(e.message);
     throw e;
   }
-  out(`scaling-audit: wrote ${count} replica changes of ${opts.service} to ${opts.output}\n`);
+  out(
+    `scaling-audit: wrote ${count} ${opts.nodes ? 'node changes of the cluster' : `replica changes of ${opts.service}`} to ${opts.output}\n`,
+  );
   return 0;
 }
 

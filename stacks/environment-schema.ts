@@ -161,6 +161,7 @@ export const environmentSchema = strict({
       size: grammar((v) => (/^[1-9][0-9]*(B|KB|MB|GB|TB|PB|EB)$/.test(v) ? undefined : 'must be a Prometheus size such as "50GB"')),
     }),
     runbookBaseUrl: url.optional(),
+    events: z.enum(['exporter', 'site-pipeline']).optional(),
   }),
   ingressFrom: z.array(networkPolicyPeer),
   ingress: ingress.optional(),

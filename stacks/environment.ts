@@ -197,6 +197,12 @@ export interface Environment {
     readonly retention: Retention;
     /** Where alert `runbook_url`s point. @default RUNBOOK_BASE (in-cluster required when air-gapped) */
     readonly runbookBaseUrl?: string;
+    /**
+     * Who keeps the Kubernetes Events (scaling and node decisions) beyond their hour in etcd: perfstack's events
+     * exporter (docs/performance-reporting.md), or the log pipeline the site already runs, which then must ship them.
+     * @default 'exporter'
+     */
+    readonly events?: 'exporter' | 'site-pipeline';
   };
   /** Who may reach `public` services: the ingress controller's pods, or the load balancer's address range. */
   readonly ingressFrom: readonly k8s.NetworkPolicyPeer[];
@@ -241,6 +247,11 @@ export interface Environment {
   /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */
   readonly alerting: { readonly onCall: Receiver; readonly ticket: Receiver };
   readonly costAllocation: CostAllocation;
+}
+
+/** Whether perfstack installs its events exporter (else the site's log pipeline keeps the Events). */
+export function eventsExported(env: Environment): boolean {
+  return (env.monitoring.events ?? 'exporter') === 'exporter';
 }
 
 /** The mesh in force: the environment's choice, else Istio ambient where the catalogue has a line for its version. */

@@ -1,14 +1,18 @@
 import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
-import { Environment, OPERATORS_FOR, OperatorVersions, meshOf, operatorVersions } from './environment';
+import { Environment, OPERATORS_FOR, OperatorVersions, eventsExported, meshOf, operatorVersions } from './environment';
 import { ISTIO_FOR } from './kubernetes-versions';
 import { backupMethodFor } from '../constructs/data/postgres-cluster';
+import { eventsExporterValues } from '../constructs/observability/events-exporter';
 
 /**
  * The Barman Cloud plugin release the PostgreSQL backups of CloudNativePG 1.26+ go through: the version of the
  * `ObjectStore` CRD perfstack validates against (../shared/crds, schemas/manifest.json: tag v0.14.0).
  */
 export const BARMAN_CLOUD_PLUGIN_VERSION = 'v0.14.0';
+
+/** The OpenTelemetry Collector release the events exporter runs (the chart pin below ships it). */
+export const EVENTS_COLLECTOR_VERSION = '0.158.0';
 
 /**
  * The operators a perfstack platform runs on, as Helm charts: where each chart comes from, which chart version
@@ -34,6 +38,7 @@ export type OperatorName =
   | 'plugin-barman-cloud'
   | 'k6-operator'
   | 'chaos-mesh'
+  | 'events-exporter'
   | 'istio-base'
   | 'istiod'
   | 'istio-cni'
@@ -479,6 +484,28 @@ const SPECS: readonly OperatorSpec[] = [
       ...(ctx.mirror ? { images: { registry: ctx.mirror } } : {}),
     }),
   },
+  {
+    // The OpenTelemetry Collector as the Kubernetes events exporter (constructs/observability/events-exporter.ts).
+    name: 'events-exporter',
+    repository: 'https://open-telemetry.github.io/opentelemetry-helm-charts',
+    chart: 'opentelemetry-collector',
+    namespace: 'monitoring',
+    dependsOn: [],
+    pins: [
+      {
+        chartVersion: '0.170.0',
+        appVersion: EVENTS_COLLECTOR_VERSION,
+        source: 'open-telemetry/opentelemetry-helm-charts charts/opentelemetry-collector/Chart.yaml at dd5665c0 (2026-08-20)',
+      },
+    ],
+    images: (app) => [{ registry: 'docker.io', repository: 'otel/opentelemetry-collector-contrib', tag: bare(app) }],
+    values: (ctx) =>
+      eventsExporterValues({
+        retention: ctx.env.monitoring.retention.time,
+        priorityClassName: OPERATOR_PRIORITY_CLASS,
+        mirror: ctx.mirror,
+      }),
+  },
   ...istioSpecs(),
 ];
 
@@ -586,6 +613,7 @@ export function appVersionOf(spec: OperatorSpec, env: Environment): string | und
   if (spec.name === 'cluster-autoscaler') return CLUSTER_AUTOSCALER_FOR[env.kubernetesVersion];
   if (ISTIO_CHARTS.includes(spec.name)) return ISTIO_FOR[env.kubernetesVersion];
   if (spec.name === 'plugin-barman-cloud') return BARMAN_CLOUD_PLUGIN_VERSION;
+  if (spec.name === 'events-exporter') return EVENTS_COLLECTOR_VERSION;
   const key = PLATFORM_APP_VERSION_KEYS[spec.name as keyof typeof PLATFORM_APP_VERSION_KEYS];
   return key === undefined ? undefined : (operatorVersions(env)[key] ?? OPERATORS_FOR[env.kubernetesVersion][key]);
 }
@@ -614,6 +642,7 @@ export function operatorNamesFor(env: Environment): OperatorName[] {
   names.push('kube-prometheus-stack', 'prometheus-adapter', 'vertical-pod-autoscaler', 'keda', 'cloudnative-pg');
   // The operator lines from 1.26 back up through the Barman Cloud plugin (constructs/data/postgres-cluster.ts).
   if (backupMethodFor(operatorVersions(env).cloudnativePg) === 'plugin') names.push('plugin-barman-cloud');
+  if (eventsExported(env)) names.push('events-exporter');
   if (env.loadTests) names.push('k6-operator');
   if (meshOf(env) === 'istio-ambient') names.push(...ISTIO_CHARTS);
   return names;

@@ -7,6 +7,7 @@ import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-clust
 import { KeyValueEngine } from '../constructs/data/redis-engine';
 import { AlertRouting } from '../constructs/observability/alert-routing';
 import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
+import { EventsExporterAccess } from '../constructs/observability/events-exporter';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { MetricsExport } from '../constructs/observability/metrics-export';
 import { PerformanceRecords } from '../constructs/observability/performance-records';
@@ -31,6 +32,7 @@ import {
   awsNames,
   callGraphOf,
   imageOf,
+  eventsExported,
   meshOf,
   operatorVersions,
   servicePropsOf,
@@ -166,6 +168,14 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     slos: Object.values(sloModels),
     labels: platformLabels,
   });
+
+  // The Events behind those decisions, kept by the events exporter the operator catalogue installs.
+  if (eventsExported(env))
+    new EventsExporterAccess(foundation, 'EventsExporter', {
+      namespace: env.monitoring.namespace,
+      apiServer: env.apiServer,
+      labels: platformLabels,
+    });
 
   const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
   const mesh = meshOf(env) === 'istio-ambient' ? addMesh(root, serviceCharts, env, services, callGraph, cost) : undefined;

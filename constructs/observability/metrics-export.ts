@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { RECORDS_SELECTOR } from './performance-record-names';
+import { NODE_RECORDS_SELECTOR, RECORDS_SELECTOR } from './performance-record-names';
 
 /**
  * Prometheus answers a range query with at most 11,000 points per series: 7 days at one point a minute (10,080)
@@ -36,7 +36,8 @@ export interface MetricsExportProps {
 
 /**
  * The export script: one Prometheus range-query JSON per service (requests per second, one point a minute), and per
- * service and day the recorded scaling and report series (`<service>.records.<day>.json`), in a folder named for
+ * service and day the recorded scaling and report series (`<service>.records.<day>.json`), per day the cluster's
+ * node records (`_nodes.records.<day>.json`), in a folder named for
  * the time of the export, made visible only when complete. `npm run forecast` and
  * `npm run capacity -- --history` read these files as they are.
  */
@@ -63,6 +64,15 @@ for s in $SERVICES; do
       --data-urlencode "step=15" -o "$dir.partial/$s.records.$i.json"
     i=$((i + 1))
   done
+done
+# The cluster's node changes (cluster-wide: no service label), a day per file at the node rules' minute.
+i=0
+while [ "$i" -lt "$DAYS" ]; do
+  curl -fsS --max-time 300 -G "$PROMETHEUS_URL/api/v1/query_range" \\
+    --data-urlencode "query={__name__=~\\"$NODE_RECORDS\\"}" \\
+    --data-urlencode "start=$((start + i * 86400))" --data-urlencode "end=$((start + (i + 1) * 86400 - 60))" \\
+    --data-urlencode "step=60" -o "$dir.partial/_nodes.records.$i.json"
+  i=$((i + 1))
 done
 mv "$dir.partial" "$dir"
 # Keep the newest $KEEP exports.
@@ -155,6 +165,7 @@ export class MetricsExport extends Construct {
                       { name: 'DAYS', value: String(days) },
                       { name: 'KEEP', value: String(keep) },
                       { name: 'RECORDS', value: RECORDS_SELECTOR },
+                      { name: 'NODE_RECORDS', value: NODE_RECORDS_SELECTOR },
                     ],
                     resources: {
                       requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },

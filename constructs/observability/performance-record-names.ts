@@ -30,12 +30,19 @@ export const SERVICE_RECORDS = {
   latency: 'perfstack:service_latency_seconds:objective_quantile5m',
 } as const;
 
-/** Node changes of the cluster autoscaler or Karpenter, with the reason each tool gives. */
+/**
+ * Node changes of Karpenter or the cluster autoscaler: each tool's own counters of nodes added and removed, summed per
+ * `autoscaler`, `nodepool`, `capacity_type` and `reason` (cumulative, so the audit finds every change exactly as the
+ * difference of consecutive samples), and the cluster's node count.
+ */
 export const NODE_RECORDS = {
   nodes: 'perfstack:cluster_nodes',
-  added: 'perfstack:node_changes_added:increase5m',
-  removed: 'perfstack:node_changes_removed:increase5m',
+  added: 'perfstack:node_changes_added_total:sum',
+  removed: 'perfstack:node_changes_removed_total:sum',
 } as const;
+
+/** The node records, as one regular expression (the export's cluster-wide file; they have no `service` label). */
+export const NODE_RECORDS_SELECTOR = 'perfstack:(cluster_nodes|node_changes_.+)';
 
 /** Every metric name the audit and report read, as one regular expression (the export's selector). */
 export const RECORDS_SELECTOR = `perfstack:.+|slo:sli_error:ratio_rate5m`;

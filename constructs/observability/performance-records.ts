@@ -3,7 +3,7 @@ import { Rule, RuleGroup, RuleGroups } from './rule-groups';
 import { NODE_RECORDS, SCALING_RECORDS, SERVICE_RECORDS } from './performance-record-names';
 import { SloModel } from './slo';
 
-export { NODE_RECORDS, RECORDS_SELECTOR, SCALING_RECORDS, SERVICE_RECORDS } from './performance-record-names';
+export { NODE_RECORDS, NODE_RECORDS_SELECTOR, RECORDS_SELECTOR, SCALING_RECORDS, SERVICE_RECORDS } from './performance-record-names';
 
 /** kube-state-metrics names HPAs by the object; KEDA's are `keda-hpa-<ScaledObject>`: both become `service`. */
 const asService = (expr: string, from = 'horizontalpodautoscaler') =>
@@ -42,14 +42,22 @@ export function scalingAuditRules(namespace: string): RuleGroup {
   return { name: 'perfstack-scaling-audit', interval: '15s', rules };
 }
 
+/** `expr` with a constant label added (label_replace of the empty source label matches every series). */
+const withLabel = (expr: string, label: string, value: string) => `label_replace(${expr}, "${label}", "${value}", "", "")`;
+
 /**
- * Node changes, whichever autoscaler runs: Karpenter's node claims created and disrupted (with its reason), the
- * cluster autoscaler's scale-ups and scale-downs (with its reason), and the node count from kube-state-metrics.
+ * Node changes, whichever autoscaler runs, as cumulative counts per reason. Karpenter counts node claims created
+ * (`reason`: `provisioned` for pending pods, or the disruption a replacement is for) and disrupted (`underutilized`,
+ * `empty`, `drifted`, `expired`, an interruption...); the cluster autoscaler counts nodes scaled down by `reason`
+ * (`underutilized`, `empty`, `unready`) and scaled up without one: it only adds nodes for pods that cannot be
+ * scheduled, recorded as `pending_pods`. Summed across the controller's replicas (only the leader counts).
  *
  * @see https://karpenter.sh/docs/reference/metrics/
  * @see https://github.com/kubernetes/autoscaler/blob/master/cluster-autoscaler/proposals/metrics.md
  */
 export function nodeAuditRules(): RuleGroup {
+  const karpenter = (m: string) => withLabel(`sum by (nodepool, capacity_type, reason) (${m})`, 'autoscaler', 'karpenter');
+  const ca = (expr: string) => withLabel(expr, 'autoscaler', 'cluster-autoscaler');
   return {
     name: 'perfstack-node-audit',
     interval: '1m',
@@ -57,15 +65,11 @@ export function nodeAuditRules(): RuleGroup {
       { record: NODE_RECORDS.nodes, expr: 'count(kube_node_info)' },
       {
         record: NODE_RECORDS.added,
-        expr:
-          'label_replace(sum by (nodepool, reason) (increase(karpenter_nodeclaims_created_total[5m])), "autoscaler", "karpenter", "", "")' +
-          ' or label_replace(sum(increase(cluster_autoscaler_scaled_up_nodes_total[5m])), "autoscaler", "cluster-autoscaler", "", "")',
+        expr: `${karpenter('karpenter_nodeclaims_created_total')} or ${ca(withLabel('sum(cluster_autoscaler_scaled_up_nodes_total)', 'reason', 'pending_pods'))}`,
       },
       {
         record: NODE_RECORDS.removed,
-        expr:
-          'label_replace(sum by (nodepool, reason) (increase(karpenter_nodeclaims_disrupted_total[5m])), "autoscaler", "karpenter", "", "")' +
-          ' or label_replace(sum by (reason) (increase(cluster_autoscaler_scaled_down_nodes_total[5m])), "autoscaler", "cluster-autoscaler", "", "")',
+        expr: `${karpenter('karpenter_nodeclaims_disrupted_total')} or ${ca('sum by (reason) (cluster_autoscaler_scaled_down_nodes_total)')}`,
       },
     ],
   };

@@ -19,6 +19,10 @@ import { runAsyncCli } from '../support/cli';
 import { describeWithPrograms } from './support/programs';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
 import { ServiceLoad, platformHistory } from './support/scaling-history';
+import { NodeHistory, nodeHistory } from './support/node-history';
+import { nodeShape } from '../../planning/pool-bounds';
+import { readStackSettings, stackConfigFileValues } from '../../stacks/stack-config';
+import { NODE_RECORDS_SELECTOR } from '../../constructs/observability/performance-record-names';
 import { describeReportInBrowser } from './support/report-browser';
 
 const HOUR = 3_600_000;
@@ -44,6 +48,7 @@ describeWithPrograms(
     let work: string;
     let prometheus: RunningPrometheus;
     let syncs: Readonly<Record<string, readonly SimSync[]>>;
+    let nodes: NodeHistory;
     // Whole hours, three behind now so the head block stays empty.
     const end = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
     const hpaFrom = end - HPA_DAYS * DAY;
@@ -63,7 +68,13 @@ describeWithPrograms(
       work = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-audit-'));
       const history = platformHistory(namespace, services, end, SLI_DAYS, HPA_DAYS);
       syncs = history.syncs;
-      fs.writeFileSync(path.join(work, 'metrics.om'), history.openMetrics);
+      // The replicas packed onto prod's spot nodes (its stack config's first spot instance type), as Karpenter runs them.
+      const settings = readStackSettings(stackConfigFileValues('Pulumi.prod.yaml'), 'prod');
+      if (settings.mode !== 'cloud' || !settings.nodePools.spot)
+        throw new Error('Pulumi.prod.yaml: expected a cloud stack with a spot pool');
+      const shape = nodeShape(settings.instanceTypes[settings.nodePools.spot.instanceTypes[0]], settings.nodeOverhead);
+      nodes = nodeHistory(prod, syncs, shape, hpaFrom, end);
+      fs.writeFileSync(path.join(work, 'metrics.om'), history.openMetrics.replace(/# EOF\n$/, `${nodes.openMetrics}# EOF\n`));
       execFileSync(
         bin.promtool,
         ['tsdb', 'create-blocks-from', 'openmetrics', '--max-block-duration=72h', path.join(work, 'metrics.om'), path.join(work, 'tsdb')],
@@ -80,24 +91,33 @@ describeWithPrograms(
         stringify({ groups: [scalingAuditRules(namespace), nodeAuditRules(), ...models.map(serviceReportRules)] }),
       );
       execFileSync(bin.promtool, ['check', 'rules', path.join(work, 'all.yml')], { stdio: 'pipe' });
-      fs.writeFileSync(path.join(work, 'scaling.yml'), stringify({ groups: [scalingAuditRules(namespace)] }));
-      execFileSync(
-        bin.promtool,
-        [
-          'tsdb',
-          'create-blocks-from',
-          'rules',
-          `--start=${hpaFrom / 1000}`,
-          `--end=${end / 1000}`,
-          `--url=${prometheus.url}`,
-          `--output-dir=${path.join(work, 'scaling')}`,
-          path.join(work, 'scaling.yml'),
-        ],
-        { stdio: 'pipe' },
-      );
+      // Each group backfilled on its own: with the 15 s and the 1 m groups in one run, promtool's blocks lost the
+      // scaling records' sample at a 2-hour block boundary (promtool 2.x here).
+      const backfilled = [
+        { name: 'scaling', group: scalingAuditRules(namespace) },
+        { name: 'nodes', group: nodeAuditRules() },
+      ];
+      for (const { name, group } of backfilled) {
+        fs.writeFileSync(path.join(work, `${name}.yml`), stringify({ groups: [group] }));
+        execFileSync(
+          bin.promtool,
+          [
+            'tsdb',
+            'create-blocks-from',
+            'rules',
+            `--start=${hpaFrom / 1000}`,
+            `--end=${end / 1000}`,
+            `--url=${prometheus.url}`,
+            `--output-dir=${path.join(work, name)}`,
+            path.join(work, `${name}.yml`),
+          ],
+          { stdio: 'pipe' },
+        );
+      }
       await prometheus.stop();
-      for (const block of fs.readdirSync(path.join(work, 'scaling')))
-        fs.renameSync(path.join(work, 'scaling', block), path.join(work, 'tsdb', block));
+      for (const { name } of backfilled)
+        for (const block of fs.readdirSync(path.join(work, name)))
+          fs.renameSync(path.join(work, name, block), path.join(work, 'tsdb', block));
       prometheus = await startPrometheus(bin.prometheus, work, '90d');
     }, 600000);
 
@@ -144,6 +164,45 @@ describeWithPrograms(
       expect(all.filter((d) => d.cause === 'floor').length).toBeGreaterThan(0);
     });
 
+    it("lists every node change Karpenter made for the simulated replicas, with Karpenter's reason", async () => {
+      // The fixture exercises each kind of change: scale-ups, scale-downs by day and at night, a drift replacement,
+      // and changes after Karpenter's restart.
+      expect(new Set(nodes.changes.map((c) => `${c.change} ${c.reason}`))).toEqual(
+        new Set(['added provisioned', 'removed underutilized', 'removed empty', 'added drifted', 'removed drifted']),
+      );
+      expect(nodes.changes.length).toBeGreaterThan(10);
+      const r = await run(audit, [
+        '--prometheus',
+        prometheus.url,
+        '--nodes',
+        '--from',
+        iso(hpaFrom),
+        '--to',
+        iso(end - 60_000),
+        '--format',
+        'json',
+      ]);
+      expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+      const found = JSON.parse(r.out) as {
+        t: number;
+        change: string;
+        count: number;
+        reason: string;
+        autoscaler: string;
+        nodepool: string;
+      }[];
+      expect(found.every((c) => c.autoscaler === 'karpenter' && c.nodepool === 'default')).toBe(true);
+      type Change = { t: number; change: string; count: number; reason: string };
+      const ordered = (cs: readonly Change[]) =>
+        [...cs].sort((a, b) => a.t - b.t || a.change.localeCompare(b.change) || a.reason.localeCompare(b.reason));
+      const [got, want] = [ordered(found), ordered(nodes.changes)];
+      expect(got.map(({ change, count, reason }) => ({ change, count, reason }))).toEqual(
+        want.map(({ change, count, reason }) => ({ change, count, reason })),
+      );
+      // Recorded at the node rules' evaluation that sees the change: the same minute or the next one.
+      expect(got.filter((c, i) => c.t - want[i].t !== 0 && c.t - want[i].t !== 60_000)).toEqual([]);
+    });
+
     it('finds the same decisions in the metrics export files an air-gapped site carries out', async () => {
       const out = path.join(work, 'export');
       fs.mkdirSync(out);
@@ -159,18 +218,29 @@ describeWithPrograms(
           DAYS: String(HPA_DAYS),
           KEEP: '1',
           RECORDS: RECORDS_SELECTOR,
+          NODE_RECORDS: NODE_RECORDS_SELECTOR,
           END: String(end / 1000),
         },
         stdio: 'pipe',
       });
       const [folder] = fs.readdirSync(out);
-      expect(fs.readdirSync(path.join(out, folder)).sort()).toEqual(['api-gateway.json', 'api-gateway.records.0.json']);
+      expect(fs.readdirSync(path.join(out, folder)).sort()).toEqual([
+        '_nodes.records.0.json',
+        'api-gateway.json',
+        'api-gateway.records.0.json',
+      ]);
       const args = ['--service', 'api-gateway', '--from', iso(hpaFrom), '--to', iso(end - 15_000), '--format', 'csv'];
       const offline = await run(audit, ['--export', path.join(out, folder), ...args]);
       const online = await run(audit, ['--prometheus', prometheus.url, ...args]);
       expect(offline.code).toBe(0);
       expect(offline.out).toBe(online.out);
       expect(offline.out.trim().split('\n')).toHaveLength(simulated(syncs['api-gateway']).length + 1);
+      // The node changes too, from the cluster-wide file (the export's day starts at hpaFrom: none is lost at its edge).
+      const nodeArgs = ['--nodes', '--from', iso(hpaFrom), '--to', iso(end - 60_000), '--format', 'csv'];
+      const offlineNodes = await run(audit, ['--export', path.join(out, folder), ...nodeArgs]);
+      expect(offlineNodes.code).toBe(0);
+      expect(offlineNodes.out).toBe((await run(audit, ['--prometheus', prometheus.url, ...nodeArgs])).out);
+      expect(offlineNodes.out.trim().split('\n')).toHaveLength(nodes.changes.length + 1);
     });
 
     it('renders the report of the last week into one self-contained HTML page', async () => {

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SCALING_RECORDS } from '../../constructs/observability/performance-record-names';
+import { NODE_RECORDS, SCALING_RECORDS } from '../../constructs/observability/performance-record-names';
 import { main } from '../../reporting/scaling-audit-cli';
 import { freePort } from '../integration/support/ports';
 import { runAsyncCli } from '../support/cli';
@@ -25,6 +25,21 @@ function exportFile(dir: string): string {
     series(SCALING_RECORDS.metricTarget, [10, 10, 10, 10, 10], load),
   ];
   const file = path.join(dir, 'api-gateway.records.0.json');
+  fs.writeFileSync(file, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
+  return file;
+}
+
+/** The export's node records: Karpenter adds two spot nodes at T0 + 1 min and removes one at T0 + 3 min. */
+function nodesFile(dir: string): string {
+  const series = (name: string, values: number[], labels: Record<string, string>) => ({
+    metric: { __name__: name, autoscaler: 'karpenter', nodepool: 'default', capacity_type: 'spot', ...labels },
+    values: values.map((v, i) => [(T0 - 60_000 + i * 60_000) / 1000, String(v)]),
+  });
+  const result = [
+    series(NODE_RECORDS.added, [5, 5, 7, 7, 7], { reason: 'provisioned' }),
+    series(NODE_RECORDS.removed, [1, 1, 1, 1, 2], { reason: 'underutilized' }),
+  ];
+  const file = path.join(dir, '_nodes.records.0.json');
   fs.writeFileSync(file, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
   return file;
 }
@@ -69,6 +84,33 @@ describe('npm run scaling-audit', () => {
     expect(fs.readFileSync(out, 'utf8').split('\n')).toHaveLength(3);
   });
 
+  it("lists the cluster's node changes with their reasons with --nodes, as a table, csv or json", async () => {
+    const nodes = nodesFile(dir);
+    const nodeRange = ['--from', iso(T0), '--to', iso(T0 + 3 * 60_000)];
+    expect(await run(['--export', dir, '--nodes', ...nodeRange])).toEqual({
+      code: 0,
+      err: '',
+      out:
+        '2026-12-01T00:01:00Z  karpenter added 2 nodes to nodepool default (spot): provisioned\n' +
+        '2026-12-01T00:03:00Z  karpenter removed 1 node from nodepool default (spot): underutilized\n' +
+        '2 node changes (2 nodes added, 1 removed)\n',
+    });
+    const csv = await run(['--export', nodes, '--nodes', ...nodeRange, '--format', 'csv']);
+    expect(csv.out.split('\n').slice(0, 2)).toEqual([
+      'time,autoscaler,change,count,reason,nodepool,capacity_type,description',
+      '2026-12-01T00:01:00Z,karpenter,added,2,provisioned,default,spot,karpenter added 2 nodes to nodepool default (spot): provisioned',
+    ]);
+    const json = await run(['--export', nodes, '--nodes', ...nodeRange, '--format', 'json']);
+    expect(JSON.parse(json.out)).toEqual([
+      expect.objectContaining({ time: '2026-12-01T00:01:00Z', change: 'added', count: 2, reason: 'provisioned' }),
+      expect.objectContaining({ time: '2026-12-01T00:03:00Z', change: 'removed', count: 1, reason: 'underutilized' }),
+    ]);
+    const out = path.join(dir, 'nodes.csv');
+    expect((await run(['--export', nodes, '--nodes', ...nodeRange, '--output', out])).out).toBe(
+      `scaling-audit: wrote 2 node changes of the cluster to ${out}\n`,
+    );
+  });
+
   describe('refuses bad input with exit 2, one line, and nothing written', () => {
     const cases: [string, (dir: string, file: string) => Promise<string[]>, RegExp][] = [
       [
@@ -103,6 +145,21 @@ describe('npm run scaling-audit', () => {
         'a time without an offset',
         async (_d, f) => ['--export', f, '--service', 'api-gateway', '--from', '2026-12-01T00:00', '--to', iso(T0)],
         /'--from' \("2026-12-01T00:00"\) must be an ISO-8601 time with an offset/,
+      ],
+      [
+        'both --service and --nodes',
+        async (_d, f) => ['--export', f, '--service', 'api-gateway', '--nodes', ...range],
+        /^scaling-audit: give '--service NAME' \(its replica changes\) or '--nodes' \(the cluster's node changes\), one of them\n$/,
+      ],
+      [
+        'neither --service nor --nodes',
+        async (_d, f) => ['--export', f, ...range],
+        /^scaling-audit: give '--service NAME' \(its replica changes\) or '--nodes'/,
+      ],
+      [
+        '--nodes where no autoscaler was recorded',
+        async (_d, f) => ['--export', f, '--nodes', ...range],
+        /^scaling-audit: .*api-gateway\.records\.0\.json: no node records between .*; is the range right, does Prometheus scrape Karpenter or the cluster autoscaler/,
       ],
       [
         'both sources',

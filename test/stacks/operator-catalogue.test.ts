@@ -49,6 +49,7 @@ describe('the operator catalogue', () => {
       'keda',
       'cloudnative-pg',
       'plugin-barman-cloud',
+      'events-exporter',
       'k6-operator',
       'istio-base',
       'istiod',
@@ -130,6 +131,25 @@ describe('the operator catalogue', () => {
     expect(operatorNamesFor(ENVIRONMENTS.airgap)).not.toContain('aws-load-balancer-controller');
   });
 
+  it("installs the events exporter unless the site's own log pipeline keeps the Events", () => {
+    expect(operatorNamesFor(prodEnv)).toContain('events-exporter');
+    const sitePipeline = { ...prodEnv, monitoring: { ...prodEnv.monitoring, events: 'site-pipeline' as const } };
+    expect(operatorNamesFor(sitePipeline)).not.toContain('events-exporter');
+    const [exporter] = resolveOperators(prodEnv, ['events-exporter']);
+    expect(exporter).toMatchObject({
+      chart: 'opentelemetry-collector',
+      chartVersion: '0.170.0',
+      appVersion: '0.158.0',
+      images: [{ registry: 'docker.io', repository: 'otel/opentelemetry-collector-contrib', tag: '0.158.0' }],
+    });
+    // The chart creates no RBAC of its own: the platform's EventsExporterAccess grants it.
+    expect(operatorValues(exporter, prodEnv)).toMatchObject({
+      serviceAccount: { create: false, name: 'events-exporter' },
+      clusterRole: { create: false },
+      image: { repository: 'otel/opentelemetry-collector-contrib' },
+    });
+  });
+
   it('points the service accounts that call AWS at their IRSA role', () => {
     const [lbc] = resolveOperators(prodEnv, ['aws-load-balancer-controller']);
     const values = operatorValues(lbc, prodEnv, { roleArn: 'arn:aws:iam::333333333333:role/lbc', clusterName: 'perfstack-prod' });
@@ -175,6 +195,9 @@ describe('operators.releases.yaml of the air-gapped site', () => {
     expect(by['kube-prometheus-stack']).toMatchObject({ global: { imageRegistry: 'registry.airgap.internal:5000' } });
     expect(by['cloudnative-pg']).toMatchObject({ image: { repository: 'registry.airgap.internal:5000/cloudnative-pg/cloudnative-pg' } });
     expect(by['cert-manager']).toMatchObject({ image: { repository: 'registry.airgap.internal:5000/jetstack/cert-manager-controller' } });
+    expect(by['events-exporter']).toMatchObject({
+      image: { repository: 'registry.airgap.internal:5000/otel/opentelemetry-collector-contrib' },
+    });
   });
 });
 

@@ -37,6 +37,8 @@ describe('MetricsExport', () => {
       KEEP: '8',
       // The scaling audit trail and the report's series (performance-records.ts), exported beside the request rates.
       RECORDS: 'perfstack:.+|slo:sli_error:ratio_rate5m',
+      // The cluster's node changes, one file a day beside them.
+      NODE_RECORDS: 'perfstack:(cluster_nodes|node_changes_.+)',
     });
     expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'metrics-export-data' } });
   });

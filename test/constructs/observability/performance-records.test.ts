@@ -1,6 +1,7 @@
 import { Duration } from 'cdk8s';
 import {
   NODE_RECORDS,
+  NODE_RECORDS_SELECTOR,
   PerformanceRecords,
   RECORDS_SELECTOR,
   SCALING_RECORDS,
@@ -38,8 +39,12 @@ describe('performance records', () => {
   it('records node changes from Karpenter or the cluster autoscaler with their reasons', () => {
     const rules = nodeAuditRules().rules;
     expect(rules.map((r) => r.record)).toEqual(Object.values(NODE_RECORDS));
-    expect(rules[1].expr).toContain('karpenter_nodeclaims_created_total');
-    expect(rules[2].expr).toContain('sum by (reason) (increase(cluster_autoscaler_scaled_down_nodes_total[5m]))');
+    expect(rules[1].expr).toBe(
+      'label_replace(sum by (nodepool, capacity_type, reason) (karpenter_nodeclaims_created_total), "autoscaler", "karpenter", "", "")' +
+        ' or label_replace(label_replace(sum(cluster_autoscaler_scaled_up_nodes_total), "reason", "pending_pods", "", ""), "autoscaler", "cluster-autoscaler", "", "")',
+    );
+    expect(rules[2].expr).toContain('sum by (reason) (cluster_autoscaler_scaled_down_nodes_total)');
+    expect(rules[2].expr).toContain('karpenter_nodeclaims_disrupted_total');
   });
 
   it("records each service's traffic and its own objective's latency percentile", () => {
@@ -55,6 +60,9 @@ describe('performance records', () => {
     const re = new RegExp(`^(?:${RECORDS_SELECTOR})$`);
     for (const n of [...Object.values(SCALING_RECORDS), ...Object.values(SERVICE_RECORDS), 'slo:sli_error:ratio_rate5m'])
       expect(n).toMatch(re);
+    const nodes = new RegExp(`^(?:${NODE_RECORDS_SELECTOR})$`);
+    for (const n of Object.values(NODE_RECORDS)) expect(n).toMatch(nodes);
+    for (const n of Object.values(SCALING_RECORDS)) expect(n).not.toMatch(nodes);
     expect('slo:sli_error:ratio_rate1h').not.toMatch(re);
   });
 
