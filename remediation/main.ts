@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as https from 'https';
 import { RemediationPolicy } from '../constructs/observability/remediation-policy';
+import { clearClusterPrefix } from './cache-clear';
 import { KubeExecutor } from './kube-executor';
 import { RemediationRunner } from './runner';
 
 /**
  * The runner's entry in its pod: the policy from the ConfigMap, the API server through the ServiceAccount's token
- * and CA, escalations to ALERTMANAGER_URL. Arguments: `--policy=<file> --port=<n>`.
+ * and CA, escalations to ALERTMANAGER_URL, cache clears to REDIS_CLUSTER_SEEDS with REDIS_PASSWORD (both set only
+ * when the policy clears a cache). Arguments: `--policy=<file> --port=<n>`.
  */
 const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -27,7 +29,11 @@ export function main(): void {
     },
     agent: new https.Agent({ ca: fs.readFileSync(`${SA}/ca.crt`), keepAlive: true }),
   };
-  const executor = new KubeExecutor(kube, policy, process.env.ALERTMANAGER_URL ?? '');
+  const seeds = process.env.REDIS_CLUSTER_SEEDS;
+  const clearCache = seeds
+    ? (prefix: string, batch: number) => clearClusterPrefix(seeds, process.env.REDIS_PASSWORD, prefix, batch)
+    : undefined;
+  const executor = new KubeExecutor(kube, policy, process.env.ALERTMANAGER_URL ?? '', { setTimeout }, clearCache);
   const runner = new RemediationRunner({ policy, executor });
   runner.server().listen(Number(arg('port', '8080')));
   process.stdout.write(`${JSON.stringify({ started: true, dryRun: policy.dryRun, services: policy.services.map((s) => s.service) })}\n`);
