@@ -10,7 +10,7 @@ import { RemediationRunner } from './runner';
  * and CA, escalations to ALERTMANAGER_URL, cache clears to REDIS_CLUSTER_SEEDS with REDIS_PASSWORD (both set only
  * when the policy clears a cache). Arguments: `--policy=<file> --port=<n>`.
  */
-const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
+const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 function arg(name: string, fallback?: string): string {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -21,6 +21,8 @@ function arg(name: string, fallback?: string): string {
 
 export function main(): void {
   const policy = JSON.parse(fs.readFileSync(arg('policy'), 'utf8')) as RemediationPolicy;
+  // Elsewhere than in a pod (a test of the bundled file), the token and CA may be read from another folder.
+  const SA = process.env.SERVICE_ACCOUNT_DIR ?? SA_DIR;
   const kube = {
     url: `https://${process.env.KUBERNETES_SERVICE_HOST}:${process.env.KUBERNETES_SERVICE_PORT ?? '443'}`,
     // Read on every call: the kubelet rotates the projected token.
