@@ -1,5 +1,5 @@
 import * as https from 'https';
-import { RemediationAction, RemediationPolicy } from '../constructs/observability/remediation-policy';
+import { REMEDIATION_DEFAULTS, RemediationAction, RemediationPolicy } from '../constructs/observability/remediation-policy';
 import { WebhookAlert } from './decide';
 import { postEscalation } from './escalation';
 import { AuditRecord, Executor } from './runner';
@@ -23,7 +23,7 @@ const REVISION = 'deployment.kubernetes.io/revision';
 /**
  * The Kubernetes side of the runner: restart, raise the HPA floor (and put it back), roll back to the previous
  * ReplicaSet, write audit Events. Each call is one the Role of {@link policyRoleRules} allows, and no other.
- * Cache clear is not run here: it needs the cache's credentials, which the runner does not hold (docs/operations.md).
+ * Cache clear goes to the cache itself, through `clearCache` (remediation/cache-clear.ts in the pod).
  */
 export class KubeExecutor implements Executor {
   private readonly rollouts = new Map<string, number>();
@@ -33,6 +33,8 @@ export class KubeExecutor implements Executor {
     private readonly policy: RemediationPolicy,
     private readonly alertmanagerUrl: string,
     private readonly timers: { setTimeout: (f: () => void, ms: number) => unknown } = { setTimeout },
+    /** Deletes the keys under a prefix; absent where the policy has no cache clear (the pod then has no cache access). */
+    private readonly clearCache?: (prefix: string, batch: number) => Promise<string>,
   ) {}
 
   private call(method: string, path: string, body?: unknown, contentType = 'application/strategic-merge-patch+json'): Promise<Response> {
@@ -83,7 +85,8 @@ export class KubeExecutor implements Executor {
       case 'rollback':
         return this.rollback(service);
       case 'cacheClear':
-        throw new Error('cache clear is not run by this runner: it holds no cache credentials');
+        if (!this.clearCache) throw new Error('cache clear has no cache to reach: REDIS_CLUSTER_SEEDS is not set in the runner');
+        return this.clearCache(action.prefix, action.batch ?? REMEDIATION_DEFAULTS.batch);
     }
   }
 

@@ -1,7 +1,10 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
+import { webPlatformRemediation } from './remediation-policies';
 import { webPlatformServices } from './services';
+
+const AIRGAP_SERVICES = webPlatformServices({ scale: 'full' });
 
 /** On-premises, three zones, no cloud: plain YAML applied by operators, every image from the site registry. */
 export const airgap: Environment = {
@@ -24,7 +27,7 @@ export const airgap: Environment = {
   // The site's ingress-nginx; cert-manager issues the certificate from the site CA's ClusterIssuer.
   ingress: { hosts: ['web.airgap.internal'], className: 'nginx', tls: { kind: 'cert-manager', clusterIssuer: 'site-ca' } },
   apiServer: { cidrs: ['10.96.0.1/32', '192.168.10.0/24'], port: 6443 },
-  services: webPlatformServices({ scale: 'full' }),
+  services: AIRGAP_SERVICES,
   dataTier: {
     redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(2), cpu: Cpu.millis(500), storage: Size.gibibytes(20) },
     postgres: {
@@ -43,6 +46,8 @@ export const airgap: Environment = {
     },
   },
   restoreDrill: {},
+  // Records what it would do (RemediationDryRun events) until the site opts in to acting.
+  remediation: webPlatformRemediation(AIRGAP_SERVICES, { dryRun: true }),
   alerting: {
     onCall: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/page' },
     ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/ticket' },

@@ -1,10 +1,13 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
+import { webPlatformRemediation } from './remediation-policies';
 import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
 import { webPlatformServices } from './services';
 
 const VPC_CIDR = '10.10.0.0/16';
+
+const DEV_SERVICES = webPlatformServices({ scale: 'minimal' });
 
 /** One zone, no spot, no CDN, the smallest data tier that is still a Redis Cluster. */
 export const dev: Environment = {
@@ -30,7 +33,7 @@ export const dev: Environment = {
     tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f' },
   },
   apiServer: { cidrs: [VPC_CIDR], port: 443 },
-  services: webPlatformServices({ scale: 'minimal' }),
+  services: DEV_SERVICES,
   dataTier: {
     redis: { shards: 3, replicasPerShard: 0, memory: Size.mebibytes(512), cpu: Cpu.millis(250), storage: Size.gibibytes(2) },
     postgres: {
@@ -47,6 +50,8 @@ export const dev: Environment = {
       },
     },
   },
+  // Acts: development is where the actions are exercised.
+  remediation: webPlatformRemediation(DEV_SERVICES, { dryRun: false }),
   alerting: {
     onCall: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-page' },
     ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-ticket' },

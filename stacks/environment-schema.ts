@@ -74,6 +74,31 @@ const receiver = z.discriminatedUnion('kind', [
   strict({ kind: z.literal('pagerduty'), routingKeySecret: strict({ name: dnsSubdomain, key: nonEmpty }) }),
 ]);
 
+/** The remediation policy's shape; its ranges and references (services, prefixes, replica ceilings) are the runner's to check. */
+const remediationAction = z.discriminatedUnion('kind', [
+  strict({ kind: z.literal('restart') }),
+  strict({ kind: z.literal('scale'), by: z.number(), minutes: z.number() }),
+  strict({ kind: z.literal('cacheClear'), prefix: z.string(), batch: z.number().optional() }),
+  strict({ kind: z.literal('rollback'), withinMinutes: z.number() }),
+]);
+const remediationPolicy = strict({
+  dryRun: z.boolean().optional(),
+  services: z.array(
+    strict({
+      service: z.string(),
+      rules: z.array(
+        strict({
+          alert: z.string(),
+          action: remediationAction,
+          maxPerHour: z.number().optional(),
+          cooldownMinutes: z.number().optional(),
+          escalateAfterMinutes: z.number().optional(),
+        }),
+      ),
+    }),
+  ),
+});
+
 const retentionDays = grammar((v) => (/^[1-9][0-9]*[dwm]$/.test(v) ? undefined : 'must be a number and a unit d, w or m, e.g. "30d"'));
 const s3Url = grammar((v) => (/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(v) ? undefined : 'must be an s3://bucket/path URL'));
 const backupSchedule = grammar((v) => cronProblem(v, 'with-seconds'));
@@ -192,6 +217,7 @@ export const environmentSchema = strict({
   }).optional(),
   chaos: strict({ suspended: z.boolean().optional() }).optional(),
   restoreDrill: strict({ schedule: grammar((v) => cronProblem(v, 'five-field')).optional(), suspended: z.boolean().optional() }).optional(),
+  remediation: remediationPolicy.optional(),
   alerting: strict({ onCall: receiver, ticket: receiver }),
   costAllocation: strict({ team: labelValue, costCenter: labelValue, extraLabels: z.record(labelKey, labelValue).optional() }),
 });
@@ -345,7 +371,8 @@ export const NESTED_SCHEMAS_COMPLETE: [
   SameKeys<Environment['costAllocation'], Schema['costAllocation']>,
   SameKeys<NonNullable<Environment['loadTests']>, NonNullable<Schema['loadTests']>>,
   SameKeys<Environment['alerting'], Schema['alerting']>,
-] = [true, true, true, true, true, true, true, true];
+  SameKeys<NonNullable<Environment['remediation']>, NonNullable<Schema['remediation']>>,
+] = [true, true, true, true, true, true, true, true, true];
 
 /** Every shape problem of an environment value; true when the shape is right and the domain checks may run. */
 export function checkEnvironmentShape(problems: Problems, env: unknown): boolean {

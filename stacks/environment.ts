@@ -6,6 +6,7 @@ import { ApiServerAccess } from '../constructs/core/security';
 import { IngressSettings } from '../constructs/platform/ingress';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Receiver } from '../constructs/observability/alert-routing';
+import { RemediationPolicyInput } from '../constructs/observability/remediation-policy';
 import { Retention } from '../constructs/observability/monitoring-stack-values';
 import { Slo } from '../constructs/observability/slo';
 import { ScalableServiceProps } from '../constructs/workload/scalable-service';
@@ -244,6 +245,13 @@ export interface Environment {
    * @default - none
    */
   readonly restoreDrill?: { readonly schedule?: string; readonly suspended?: boolean };
+  /**
+   * Automated remediation: per service, which alert triggers which allowlisted action (restart, scale, cache clear,
+   * rollback) with its limits, and whether the environment acts or only records (`dryRun`, default true). A runner
+   * in the namespace receives the alerts from Alertmanager (docs/operations.md).
+   * @default - no remediation runner
+   */
+  readonly remediation?: RemediationPolicyInput;
   /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */
   readonly alerting: { readonly onCall: Receiver; readonly ticket: Receiver };
   readonly costAllocation: CostAllocation;

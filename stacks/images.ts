@@ -15,6 +15,9 @@ export const THIRD_PARTY_IMAGES = {
   pgbouncer: 'cloudnative-pg/pgbouncer:1.23.0',
   k6: 'grafana/k6:0.54.0',
   curl: 'curlimages/curl:8.11.1',
+  // Runs perfstack's own programs (remediation runner, weekly report), bundled at synth into ConfigMaps
+  // (constructs/core/node-tool.ts). Node.js 24 LTS, supported until April 2028.
+  node: 'library/node:24.20.0-trixie-slim',
 } as const;
 
 export function thirdPartyImage(env: Environment, image: keyof typeof THIRD_PARTY_IMAGES): string {

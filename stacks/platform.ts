@@ -10,6 +10,8 @@ import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/o
 import { EventsExporterAccess } from '../constructs/observability/events-exporter';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { MetricsExport } from '../constructs/observability/metrics-export';
+import { policyAlerts } from '../constructs/observability/remediation-policy';
+import { RemediationRunner, remediationWebhookUrl } from '../constructs/observability/remediation-runner';
 import { PerformanceRecords } from '../constructs/observability/performance-records';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
@@ -73,6 +75,8 @@ export interface Platform {
   readonly callGraph: CallGraph;
   /** Present with `mesh: 'istio-ambient'` (the default from Kubernetes 1.32). */
   readonly mesh?: IstioAmbientMesh;
+  /** Present when the environment has a `remediation` policy. */
+  readonly remediation?: RemediationRunner;
 }
 
 /**
@@ -124,6 +128,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     namespace: env.namespace,
     airGapped: env.airGapped,
     ...env.alerting,
+    remediation: env.remediation && { webhookUrl: remediationWebhookUrl(env.namespace), alerts: policyAlerts(env.remediation) },
     labels: platformLabels,
   });
 
@@ -177,6 +182,8 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       labels: platformLabels,
     });
 
+  const remediation = env.remediation ? addRemediation(foundation, env, env.remediation, redis, platformLabels) : undefined;
+
   const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
   const mesh = meshOf(env) === 'istio-ambient' ? addMesh(root, serviceCharts, env, services, callGraph, cost) : undefined;
 
@@ -225,7 +232,38 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     ingress,
     callGraph,
     mesh,
+    remediation,
   };
+}
+
+/**
+ * The remediation runner of the environment's policy, beside the routing that feeds it (the foundation chart): it
+ * acts on the services' Deployments and HPAs by name, escalates to the monitoring namespace's Alertmanager, and
+ * reaches the cache only when the policy clears one.
+ */
+function addRemediation(
+  foundation: Chart,
+  env: Environment,
+  policy: NonNullable<Environment['remediation']>,
+  redis: RedisCluster,
+  labels: Record<string, string>,
+): RemediationRunner {
+  return new RemediationRunner(foundation, 'Remediation', {
+    namespace: env.namespace,
+    policy,
+    services: Object.fromEntries(env.services.map((s) => [s.name, { minReplicas: s.replicas.min, maxReplicas: s.replicas.max }])),
+    nodeImage: thirdPartyImage(env, 'node'),
+    // prometheus-operator's governing Service of every Alertmanager it runs.
+    alertmanagerUrl: `http://alertmanager-operated.${env.monitoring.namespace}.svc:9093`,
+    monitoringNamespace: env.monitoring.namespace,
+    apiServer: env.apiServer,
+    cache: {
+      seeds: redis.endpoint,
+      authSecret: redis.authSecret,
+      clientLabels: { [REDIS_CLIENT_LABEL]: labelValue(redis.name) },
+    },
+    labels,
+  });
 }
 
 /** The mesh's objects for the called services, in their own chart (after the Services they apply to). */

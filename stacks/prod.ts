@@ -1,12 +1,19 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
+import { webPlatformRemediation } from './remediation-policies';
 import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
 import { API_GATEWAY_MIX, webPlatformServices } from './services';
 // Refreshed weekly from prod's Prometheus by .github/workflows/forecast-floors.yaml (see stacks/floors/README.md).
 import apiGatewayFloors from './floors/prod-api-gateway.json';
 
 const VPC_CIDR = '10.30.0.0/16';
+
+const PROD_SERVICES = webPlatformServices({
+  scale: 'full',
+  apiBusinessHours: { timeZone: 'Europe/Dublin', start: '08:00', end: '20:00', days: '1-5', minReplicas: 6 },
+  apiForecastFloors: { timeZone: 'Europe/Dublin', floors: apiGatewayFloors.floors },
+});
 
 /** Three zones, about 60% spot, CloudFront, a synchronous Postgres replica (RPO 0), business-hours and forecast floors. */
 export const prod: Environment = {
@@ -32,11 +39,7 @@ export const prod: Environment = {
     dns: { hostedZoneId: 'Z05PERFSTACKPROD', hostname: 'origin.perfstack.dev' },
   },
   apiServer: { cidrs: [VPC_CIDR], port: 443 },
-  services: webPlatformServices({
-    scale: 'full',
-    apiBusinessHours: { timeZone: 'Europe/Dublin', start: '08:00', end: '20:00', days: '1-5', minReplicas: 6 },
-    apiForecastFloors: { timeZone: 'Europe/Dublin', floors: apiGatewayFloors.floors },
-  }),
+  services: PROD_SERVICES,
   dataTier: {
     // Two replicas per shard, in the two other zones: losing a zone leaves every shard a master and a replica.
     redis: { shards: 3, replicasPerShard: 2, memory: Size.gibibytes(4), cpu: Cpu.units(1), storage: Size.gibibytes(20) },
@@ -59,6 +62,8 @@ export const prod: Environment = {
   // The tests are defined but run only by hand in production.
   loadTests: { target: 'api-gateway', endpoints: API_GATEWAY_MIX, schedule: '0 3 * * 0', suspended: true },
   restoreDrill: {},
+  // Records what it would do (RemediationDryRun events) until a week of them is reviewed; then `dryRun: false`.
+  remediation: webPlatformRemediation(PROD_SERVICES, { dryRun: true }),
   alerting: {
     onCall: { kind: 'pagerduty', routingKeySecret: { name: 'pagerduty', key: 'routing-key' } },
     ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/prod-ticket' },

@@ -2,6 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { airgap } from './airgap';
 import { Environment } from './environment';
+import { webPlatformRemediation } from './remediation-policies';
 import { webPlatformServices } from './services';
 
 /**
@@ -40,6 +41,8 @@ export const SIZING_PROFILES: Readonly<Record<'minimum' | 'recommended' | 'enter
   },
 };
 
+const MINIMUM_SERVICES = webPlatformServices({ scale: 'minimal' });
+
 /**
  * The smallest on-prem installation: evaluation and small sites. Not `production`, so the availability policies
  * (two replicas, replicated databases) do not apply: a node failure is an outage until it is back.
@@ -49,7 +52,9 @@ export const airgapMinimum: Environment = {
   name: 'airgap-minimum',
   zones: ['site-a'],
   production: false,
-  services: webPlatformServices({ scale: 'minimal' }),
+  services: MINIMUM_SERVICES,
+  // Re-derived from the smaller services: the base's floor raises would pass their max replicas.
+  remediation: webPlatformRemediation(MINIMUM_SERVICES, { dryRun: true }),
   dataTier: {
     redis: { shards: 3, replicasPerShard: 0, memory: Size.mebibytes(256), cpu: Cpu.millis(100), storage: Size.gibibytes(5) },
     postgres: {

@@ -1,10 +1,13 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
+import { webPlatformRemediation } from './remediation-policies';
 import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
 import { API_GATEWAY_MIX, webPlatformServices } from './services';
 
 const VPC_CIDR = '10.20.0.0/16';
+
+const STAGING_SERVICES = webPlatformServices({ scale: 'full' });
 
 /** Production's shape at smaller data sizes: three zones, spot, CloudFront, one Postgres replica. */
 export const staging: Environment = {
@@ -30,7 +33,7 @@ export const staging: Environment = {
     tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f' },
   },
   apiServer: { cidrs: [VPC_CIDR], port: 443 },
-  services: webPlatformServices({ scale: 'full' }),
+  services: STAGING_SERVICES,
   dataTier: {
     redis: { shards: 3, replicasPerShard: 1, memory: Size.gibibytes(1), cpu: Cpu.millis(500), storage: Size.gibibytes(5) },
     postgres: {
@@ -51,6 +54,8 @@ export const staging: Environment = {
   loadTests: { target: 'api-gateway', endpoints: API_GATEWAY_MIX, schedule: '0 2 * * *' },
   chaos: {},
   restoreDrill: {},
+  // Acts, as production will: staging proves the actions and their limits first.
+  remediation: webPlatformRemediation(STAGING_SERVICES, { dryRun: false }),
   alerting: {
     onCall: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/staging-page' },
     ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/staging-ticket' },

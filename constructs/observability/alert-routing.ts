@@ -33,6 +33,8 @@ export interface AlertRoutingOptions {
   readonly ticket: Receiver;
   /** Receivers must then be in-cluster Services: nothing may reach outside the cluster. */
   readonly airGapped: boolean;
+  /** The remediation runner's webhook and the alerts its policy answers (see {@link remediationRoute}). @default - none */
+  readonly remediation?: RemediationReceiver;
 }
 
 /** Alerts of one SLO and service arrive as one notification. */
@@ -115,13 +117,22 @@ export function alertmanagerYaml(o: AlertRoutingOptions): string {
         group_wait: '30s',
         group_interval: '5m',
         repeat_interval: REPEAT.ticket,
-        routes: (['page', 'ticket'] as const).map((s) => ({
-          matchers: [`severity="${s}"`],
-          receiver: RECEIVER_NAMES[s],
-          repeat_interval: REPEAT[s],
-        })),
+        routes: [
+          ...(o.remediation ? [remediationRouteYaml(o.remediation)] : []),
+          ...(['page', 'ticket'] as const).map((s) => ({
+            matchers: [`severity="${s}"`],
+            receiver: RECEIVER_NAMES[s],
+            repeat_interval: REPEAT[s],
+          })),
+        ],
       },
-      receivers: [receiver('page', o.onCall), receiver('ticket', o.ticket)],
+      receivers: [
+        receiver('page', o.onCall),
+        receiver('ticket', o.ticket),
+        ...(o.remediation
+          ? [{ name: REMEDIATION_RECEIVER, webhook_configs: [{ url: o.remediation.webhookUrl, send_resolved: true }] }]
+          : []),
+      ],
       inhibit_rules: INHIBIT_RULES.map((r) => ({ source_matchers: [...r.source], target_matchers: [...r.target], equal: [...r.equal] })),
     },
     { lineWidth: 0 },
@@ -158,13 +169,22 @@ export class AlertRouting extends Construct {
           groupWait: '30s',
           groupInterval: '5m',
           repeatInterval: REPEAT.ticket,
-          routes: (['page', 'ticket'] as const).map((s) => ({
-            matchers: [eq('severity', s)],
-            receiver: RECEIVER_NAMES[s],
-            repeatInterval: REPEAT[s],
-          })),
+          routes: [
+            ...(props.remediation ? [remediationRoute(props.remediation)] : []),
+            ...(['page', 'ticket'] as const).map((s) => ({
+              matchers: [eq('severity', s)],
+              receiver: RECEIVER_NAMES[s],
+              repeatInterval: REPEAT[s],
+            })),
+          ],
         },
-        receivers: [receiver('page', props.onCall), receiver('ticket', props.ticket)],
+        receivers: [
+          receiver('page', props.onCall),
+          receiver('ticket', props.ticket),
+          ...(props.remediation
+            ? [{ name: REMEDIATION_RECEIVER, webhookConfigs: [{ url: props.remediation.webhookUrl, sendResolved: true }] }]
+            : []),
+        ],
         inhibitRules: INHIBIT_RULES.map((r) => ({
           sourceMatch: r.source.map((m) => ({ ...matcher(m), matchType: SourceMatchType.VALUE_EQUALS })),
           targetMatch: r.target.map((m) => ({ ...matcher(m), matchType: TargetMatchType.VALUE_EQUALS })),
@@ -181,4 +201,50 @@ function hostOf(url: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+// --- Remediation runner (constructs/observability/remediation-runner.ts) --------------------------------------------
+
+/** The remediation runner as a receiver: its webhook, and the alert names its policy answers. */
+export interface RemediationReceiver {
+  readonly webhookUrl: string;
+  readonly alerts: readonly string[];
+}
+
+export const REMEDIATION_RECEIVER = 'remediation';
+
+/**
+ * Timing of the runner's route. The runner escalates when an alert it acted on still fires `escalateAfterMinutes`
+ * later, which it can only see when Alertmanager sends the alert again: so the group is re-sent every 5 minutes
+ * (below the policy's default of 10) instead of hourly or daily, and a new alert reaches it within 10 s.
+ */
+export const REMEDIATION_TIMING = { groupWait: '10s', groupInterval: '1m', repeatInterval: '5m' } as const;
+
+const alertsRegex = (alerts: readonly string[]) => [...alerts].sort().join('|');
+
+/**
+ * First of the routes, with `continue`: the alerts the policy answers go to the runner and then on to on-call or the
+ * ticket receiver as before, so a person is told either way and the runner's escalation follows the same route.
+ * Grouped per alert and service, so the runner gets each alert of a service as it changes.
+ */
+export function remediationRoute(r: RemediationReceiver) {
+  return {
+    matchers: [{ name: 'alertname', value: alertsRegex(r.alerts), matchType: MatchType.VALUE_EQUAL_TILDE }],
+    receiver: REMEDIATION_RECEIVER,
+    groupBy: ['alertname', 'service'],
+    ...REMEDIATION_TIMING,
+    continue: true,
+  };
+}
+
+function remediationRouteYaml(r: RemediationReceiver) {
+  return {
+    matchers: [`alertname=~"${alertsRegex(r.alerts)}"`],
+    receiver: REMEDIATION_RECEIVER,
+    group_by: ['alertname', 'service'],
+    group_wait: REMEDIATION_TIMING.groupWait,
+    group_interval: REMEDIATION_TIMING.groupInterval,
+    repeat_interval: REMEDIATION_TIMING.repeatInterval,
+    continue: true,
+  };
 }

@@ -73,6 +73,9 @@ export interface RemediationPolicy {
   }[];
 }
 
+/** A named key prefix: no wildcard, not empty. The runner checks it again before it clears (remediation/cache-clear.ts). */
+export const CACHE_PREFIX = /^[A-Za-z0-9][A-Za-z0-9:_.-]*$/;
+
 export const REMEDIATION_DEFAULTS = { maxPerHour: 2, cooldownMinutes: 15, escalateAfterMinutes: 10, batch: 500 } as const;
 
 /** What the policy may act on: each known service and its replica ceiling. */
@@ -105,7 +108,7 @@ export function checkRemediationPolicy(problems: Problems, input: string, p: Rem
         problems.check(Number.isInteger(a.minutes) && a.minutes > 0, `${rat}.action.minutes`, a.minutes, 'must be a whole number above 0');
       } else if (a.kind === 'cacheClear') {
         problems.check(
-          /^[A-Za-z0-9][A-Za-z0-9:_.-]*$/.test(a.prefix),
+          CACHE_PREFIX.test(a.prefix),
           `${rat}.action.prefix`,
           a.prefix,
           "must name a key prefix such as 'session:' (no wildcard, not empty): clearing the whole cache is never allowed",
@@ -142,6 +145,11 @@ export function resolveRemediationPolicy(namespace: string, p: RemediationPolicy
   };
 }
 
+/** The alert names a policy answers, sorted: what Alertmanager routes to the runner. */
+export function policyAlerts(p: RemediationPolicyInput): string[] {
+  return [...new Set(p.services.flatMap((s) => s.rules.map((r) => r.alert)))].sort();
+}
+
 /** One RBAC rule, in the Role's own shape. */
 export interface PolicyRule {
   readonly apiGroups: readonly string[];
@@ -154,7 +162,8 @@ export interface PolicyRule {
  * The least the policy needs, by named object: restart and rollback patch the service's Deployment, scale patches
  * its HPA (both read first). Rollback lists ReplicaSets: Kubernetes cannot limit `list` by name, so that one rule is
  * read-only and namespace-wide. Events are created for the audit record (`create` cannot be limited by name either:
- * the name does not exist yet). Cache clear needs no Kubernetes rights.
+ * the name does not exist yet). Cache clear needs no Kubernetes rights: the runner reaches the cache with its password,
+ * by Secret reference (constructs/observability/remediation-runner.ts).
  */
 export function policyRoleRules(policy: RemediationPolicy): PolicyRule[] {
   const names = (kinds: readonly RemediationAction['kind'][]) =>

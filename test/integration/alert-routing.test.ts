@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { alertmanagerYaml } from '../../constructs/observability/alert-routing';
+import { policyAlerts } from '../../constructs/observability/remediation-policy';
+import { remediationWebhookUrl } from '../../constructs/observability/remediation-runner';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { RunningAlertmanager, startAlertmanager } from './support/alertmanager';
 import { describeWithPrograms } from './support/programs';
@@ -31,6 +33,20 @@ describeWithPrograms('Alertmanager routing of every environment, on real amtool'
     expect(route(file, 'severity=page', 'service=api-gateway', 'slo=availability', 'namespace=web')).toBe('on-call');
     expect(route(file, 'severity=ticket', 'service=api-gateway', 'slo=latency', 'namespace=web')).toBe('ticket');
     expect(route(file, 'alertname=Unlabelled')).toBe('ticket');
+  });
+
+  it.each(Object.keys(ENVIRONMENTS))('%s: the alerts its remediation policy answers reach the runner, then on-call or ticket', (env) => {
+    const e = ENVIRONMENTS[env];
+    const file = path.join(dir, `${env}-remediation.yml`);
+    const remediation = { webhookUrl: remediationWebhookUrl(e.namespace), alerts: policyAlerts(e.remediation!) };
+    fs.writeFileSync(file, alertmanagerYaml({ namespace: e.namespace, airGapped: e.airGapped, ...e.alerting, remediation }));
+    expect(spawnSync(bin.amtool, ['check-config', file], { encoding: 'utf8' }).status).toBe(0);
+    const labels = ['service=api-gateway', 'namespace=web'];
+    expect(route(file, 'alertname=LatencyP99High', 'severity=page', ...labels)).toBe('remediation,on-call');
+    expect(route(file, 'alertname=SloErrorBudgetBurn', 'severity=ticket', 'slo=availability', ...labels)).toBe('remediation,ticket');
+    // Its own escalation, and alerts outside the policy, never reach the runner.
+    expect(route(file, 'alertname=RemediationEscalation', 'severity=page', ...labels)).toBe('on-call');
+    expect(route(file, 'alertname=PodCrashLooping', 'severity=page', ...labels)).toBe('on-call');
   });
 });
 

@@ -32,7 +32,7 @@ function synthRunner(): KubeObjectRef[] {
         { service: 'nlp-service', rules: [{ alert: 'SloErrorBudgetBurn', action: { kind: 'rollback', withinMinutes: 30 } }] },
       ],
     },
-    image: 'registry.example/perfstack/remediation-runner:0.1.0',
+    nodeImage: 'registry.example/library/node:24.20.0-trixie-slim',
     alertmanagerUrl: 'http://alertmanager-operated.monitoring.svc:9093',
     monitoringNamespace: 'monitoring',
     apiServer: { cidrs: ['10.0.0.1/32'], port: 443 },

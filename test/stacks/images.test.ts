@@ -13,10 +13,11 @@ describe('images', () => {
     expect(images).toEqual([]);
   });
 
-  it('pins every third-party image to a version tag', () => {
+  it('pins every third-party image to a version tag, with at most a variant after it', () => {
     for (const [name, ref] of Object.entries(THIRD_PARTY_IMAGES)) {
       expect([name, REMOVED.some((r) => r.test(ref))]).toEqual([name, false]);
-      expect(ref).toMatch(/:v?\d+\.\d+(\.\d+)?$/);
+      expect(ref).toMatch(/:v?\d+\.\d+(\.\d+)?(-[a-z]+[a-z0-9.]*)*$/);
+      expect(ref).not.toMatch(/:(latest|lts|current)(-|$)/);
     }
   });
 });

@@ -5,6 +5,8 @@ import { buildPlatform } from '../../stacks/platform';
 import { prod } from '../../stacks/prod';
 import { dev } from '../../stacks/dev';
 import { resolveSlo } from '../../constructs/observability/slo';
+import { THIRD_PARTY_IMAGES } from '../../stacks/images';
+import { chartsOf } from '../support/environments';
 import { objectsOfApp } from '../support/synth';
 import { KubeObject } from '../support/k8s-schema';
 
@@ -114,14 +116,16 @@ describe('prod', () => {
     }
   });
 
-  /** The services' Deployments; the key-value tier's rebalancer is a fixed single control loop, not a service. */
+  /** The services' Deployments; the key-value tier's rebalancer and the remediation runner are single control loops. */
   const serviceDeployments = () =>
-    objects.filter((o) => o.kind === 'Deployment' && (o.metadata as Json).labels['app.kubernetes.io/component'] !== 'rebalancer') as Json[];
+    objects.filter(
+      (o) => o.kind === 'Deployment' && !['rebalancer', 'remediation'].includes((o.metadata as Json).labels['app.kubernetes.io/component']),
+    ) as Json[];
 
   it('gives every object an explicit name, and fixed replicas to none of the autoscaled Deployments', () => {
     for (const o of objects as Json[]) expect(o.metadata.name).toMatch(/^[a-z0-9-]+$/);
     for (const d of serviceDeployments()) expect(d.spec.replicas).toBeUndefined();
-    expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(serviceDeployments().length + 1);
+    expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(serviceDeployments().length + 2);
   });
 
   it('pulls every image from the environment registry at a pinned tag', () => {
@@ -145,7 +149,7 @@ describe('every environment', () => {
   });
 
   it('dev runs in one zone, so zone spread is preferred, not required', () => {
-    const d = objectsOfApp(buildPlatform(dev).app).find((o) => o.kind === 'Deployment') as Json;
+    const d = objectsOfApp(buildPlatform(dev).app).find((o) => o.kind === 'Deployment' && o.metadata.name === 'api-gateway') as Json;
     expect(d.spec.template.spec.topologySpreadConstraints[0].whenUnsatisfiable).toBe('ScheduleAnyway');
   });
 
@@ -167,7 +171,11 @@ describe('air-gap', () => {
     for (const u of urls) expect(u).toMatch(/^http:\/\/runbooks\.monitoring\.svc\//);
     const routing = objects.find((o) => o.kind === 'AlertmanagerConfig');
     const receiverUrls = routing.spec.receivers.flatMap((r: Json) => (r.webhookConfigs ?? []).map((w: Json) => w.url));
-    expect(receiverUrls).toEqual(['http://alert-bridge.monitoring.svc:8080/page', 'http://alert-bridge.monitoring.svc:8080/ticket']);
+    expect(receiverUrls).toEqual([
+      'http://alert-bridge.monitoring.svc:8080/page',
+      'http://alert-bridge.monitoring.svc:8080/ticket',
+      'http://remediation-runner.web.svc:8080/alerts',
+    ]);
     expect(JSON.stringify(objects.filter((o) => o.metadata.labels?.grafana_dashboard === '1'))).not.toMatch(/https?:\/\/(?![^"/]*\.svc)/);
   });
 
@@ -302,5 +310,60 @@ describe('traffic policy', () => {
     expect(() => validateEnvironment({ ...old, mesh: 'istio-ambient' })).toThrow(
       `prod: 'mesh' ("istio-ambient") has no Istio release in the catalogue for Kubernetes 1.31 (it has one for 1.32, 1.33, 1.34, 1.35, 1.36); use 'none' or one of those versions`,
     );
+  });
+});
+
+describe('remediation', () => {
+  const policyOf = (objects: Json[]) =>
+    JSON.parse(objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'remediation-runner')?.data['policy.json'] ?? 'null');
+
+  it.each(Object.keys(ENVIRONMENTS))('%s runs the runner of its policy and routes exactly the policy alerts to it first', (name) => {
+    const env = ENVIRONMENTS[name];
+    const objects = chartsOf(name).flatMap((c) => c.objects) as Json[];
+    expect(env.remediation).toBeDefined();
+    const policy = policyOf(objects);
+    expect(policy.dryRun).toBe(env.remediation!.dryRun);
+    expect(policy.services.map((s: Json) => s.service)).toEqual(env.services.map((s) => s.name));
+    const runner = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'remediation-runner');
+    expect(runner.spec.template.spec.containers[0].image).toBe(`${env.imageRegistry}/${THIRD_PARTY_IMAGES.node}`);
+    const routing = objects.find((o) => o.kind === 'AlertmanagerConfig').spec;
+    expect(routing.route.routes[0]).toEqual({
+      matchers: [{ name: 'alertname', value: 'LatencyP99High|SloErrorBudgetBurn', matchType: '=~' }],
+      receiver: 'remediation',
+      groupBy: ['alertname', 'service'],
+      groupWait: '10s',
+      groupInterval: '1m',
+      repeatInterval: '5m',
+      continue: true,
+    });
+    expect(routing.receivers.find((r: Json) => r.name === 'remediation').webhookConfigs).toEqual([
+      { url: `http://remediation-runner.${env.namespace}.svc:8080/alerts`, sendResolved: true },
+    ]);
+  });
+
+  it('acts in dev and staging, and only records what it would do in prod and on the air-gapped sites', () => {
+    expect(Object.fromEntries(Object.entries(ENVIRONMENTS).map(([n, e]) => [n, e.remediation?.dryRun]))).toEqual({
+      dev: false,
+      staging: false,
+      prod: true,
+      airgap: true,
+      'airgap-minimum': true,
+      'airgap-recommended': true,
+    });
+  });
+
+  it('raises a floor by no more than the bounds allow: by 4 at full scale, by 1 where a service runs 1 to 2 replicas', () => {
+    const by = (env: Environment) =>
+      env.remediation!.services.map((s) => s.rules.flatMap((r) => (r.action.kind === 'scale' ? [r.action.by] : []))[0]);
+    expect(by(prod)).toEqual([4, 4, 4, 4]);
+    expect(by(dev)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('makes no runner and no remediation route for an environment without a policy', () => {
+    const objects = objectsOfApp(buildPlatform({ ...dev, remediation: undefined }).app) as Json[];
+    expect(objects.filter((o) => o.metadata.name.startsWith('remediation-runner'))).toEqual([]);
+    const routing = objects.find((o) => o.kind === 'AlertmanagerConfig').spec;
+    expect(routing.receivers.map((r: Json) => r.name)).toEqual(['on-call', 'ticket']);
+    expect(routing.route.routes.map((r: Json) => r.receiver)).toEqual(['on-call', 'ticket']);
   });
 });

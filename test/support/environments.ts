@@ -20,7 +20,8 @@ export const CLOUD_STACKS: readonly string[] = PULUMI_STACKS.filter((n) => ENVIR
 /**
  * prod with `n` services cloned from its catalogue (`svc-0`, `svc-1`, ...), to measure or test at scale. Public
  * clones get their own ingress path; a clone calls the clones of its original's callees in the same block of the
- * catalogue (a callee past `n` is left out); no load test, since there is no api-gateway to target.
+ * catalogue (a callee past `n` is left out); each clone has its original's remediation rules; no load test, since
+ * there is no api-gateway to target.
  */
 export function scaledProd(n: number): Environment {
   const k = prod.services.length;
@@ -34,7 +35,14 @@ export function scaledProd(n: number): Environment {
     const clone = { ...original, name: `svc-${i}`, ...(dependencies ? { dependencies } : {}) };
     return clone.exposure === 'public' ? { ...clone, ingressPath: `/${clone.name}` } : clone;
   });
-  return { ...prod, name: `gen${n}`, services, loadTests: undefined };
+  // Each clone answers the alerts its original answers.
+  const remediation = prod.remediation && {
+    ...prod.remediation,
+    services: services.flatMap((clone, i) =>
+      prod.remediation!.services.filter((r) => r.service === prod.services[i % k].name).map((r) => ({ ...r, service: clone.name })),
+    ),
+  };
+  return { ...prod, name: `gen${n}`, services, remediation, loadTests: undefined };
 }
 
 /**
