@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
-import { webPlatformServices } from './services';
+import { PLATFORM_TEAMS, everyTeam, webPlatformServices } from './services';
 
 /** On-premises, three zones, no cloud: plain YAML applied by operators, every image from the site registry. */
 export const airgap: Environment = {
@@ -44,8 +44,13 @@ export const airgap: Environment = {
   },
   restoreDrill: {},
   alerting: {
-    onCall: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/page' },
-    ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/ticket' },
+    receivers: {
+      page: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/page' },
+      ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/ticket' },
+      escalate: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/escalate' },
+    },
+    teams: everyTeam({ page: 'page', ticket: 'ticket', escalation: { afterMinutes: 30, receiver: 'escalate' } }),
+    defaultTeam: PLATFORM_TEAMS.default,
   },
   costAllocation: { team: 'platform', costCenter: 'cc-2001', extraLabels: { site: 'on-prem' } },
 };

@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
-import { Environment, OPERATORS_FOR, OperatorVersions, meshOf, operatorVersions } from './environment';
+import { Environment, OPERATORS_FOR, OperatorVersions, alertRoutingOptions, meshOf, operatorVersions } from './environment';
 import { ISTIO_FOR } from './kubernetes-versions';
 import { backupMethodFor } from '../constructs/data/postgres-cluster';
 
@@ -288,6 +288,7 @@ const SPECS: readonly OperatorSpec[] = [
         retention: ctx.env.monitoring.retention,
         imageRegistry: ctx.mirror,
         dashboardsNamespace: ctx.env.monitoring.namespace,
+        alerting: alertRoutingOptions(ctx.env),
       }),
       prometheusOperator: { priorityClassName: OPERATOR_PRIORITY_CLASS, resources: small('100m', '256Mi') },
     }),

@@ -27,6 +27,7 @@ import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
 import {
   Environment,
   LoadTests,
+  alertRoutingOptions,
   ServiceSpec,
   awsNames,
   callGraphOf,
@@ -71,6 +72,8 @@ export interface Platform {
   readonly callGraph: CallGraph;
   /** Present with `mesh: 'istio-ambient'` (the default from Kubernetes 1.32). */
   readonly mesh?: IstioAmbientMesh;
+  /** The checked Alertmanager configuration; it reaches Alertmanager through the monitoring stack's values. */
+  readonly alertRouting: AlertRouting;
 }
 
 /**
@@ -118,12 +121,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     new AutoscalerPriorities(foundation, 'AutoscalerPriorities', { labels: platformLabels });
   }
   new PlatformAlerts(foundation, 'Alerts', { namespace: env.namespace, labels: platformLabels, ...PLATFORM_TARGETS });
-  new AlertRouting(foundation, 'AlertRouting', {
-    namespace: env.namespace,
-    airGapped: env.airGapped,
-    ...env.alerting,
-    labels: platformLabels,
-  });
+  const alertRouting = new AlertRouting(foundation, 'AlertRouting', { ...alertRoutingOptions(env), labels: platformLabels });
 
   const { dataChart, redis, postgres } = addDataTier(root, foundation, env, cost);
 
@@ -217,6 +215,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     ingress,
     callGraph,
     mesh,
+    alertRouting,
   };
 }
 

@@ -165,9 +165,13 @@ describe('air-gap', () => {
       .flatMap((o) => o.spec.groups.flatMap((g: Json) => g.rules.filter((r: Json) => r.alert).map((r: Json) => r.annotations.runbook_url)));
     expect(urls.length).toBeGreaterThan(30);
     for (const u of urls) expect(u).toMatch(/^http:\/\/runbooks\.monitoring\.svc\//);
-    const routing = objects.find((o) => o.kind === 'AlertmanagerConfig');
-    const receiverUrls = routing.spec.receivers.flatMap((r: Json) => (r.webhookConfigs ?? []).map((w: Json) => w.url));
-    expect(receiverUrls).toEqual(['http://alert-bridge.monitoring.svc:8080/page', 'http://alert-bridge.monitoring.svc:8080/ticket']);
+    const routing = buildPlatform(ENVIRONMENTS.airgap).alertRouting.config as Json;
+    const receiverUrls = routing.receivers.flatMap((r: Json) => (r.webhook_configs ?? []).map((w: Json) => w.url));
+    expect(receiverUrls).toEqual([
+      'http://alert-bridge.monitoring.svc:8080/page',
+      'http://alert-bridge.monitoring.svc:8080/ticket',
+      'http://alert-bridge.monitoring.svc:8080/escalate',
+    ]);
     expect(JSON.stringify(objects.filter((o) => o.metadata.labels?.grafana_dashboard === '1'))).not.toMatch(/https?:\/\/(?![^"/]*\.svc)/);
   });
 
