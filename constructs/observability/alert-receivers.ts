@@ -109,11 +109,6 @@ export function secretRefs(r: Receiver): { readonly input: string; readonly ref:
   }
 }
 
-/** Oldest Alertmanager that reads every field a receiver renders to (from its config/notifiers.go at each tag). */
-export function minimumAlertmanager(r: Receiver): string {
-  return r.kind === 'msteams' ? '0.28.0' : '0.25.0';
-}
-
 /** The URL a receiver sends to when it is not a secret (air-gapped sites must keep these in the cluster). */
 export function plainUrls(r: Receiver): { readonly input: string; readonly url: string }[] {
   const urls: [string, string | undefined][] =
