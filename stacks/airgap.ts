@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { webPlatformRemediation } from './remediation-policies';
-import { webPlatformServices } from './services';
+import { PLATFORM_TEAMS, everyTeam, webPlatformServices } from './services';
 
 const AIRGAP_SERVICES = webPlatformServices({ scale: 'full' });
 
@@ -49,8 +49,13 @@ export const airgap: Environment = {
   // Records what it would do (RemediationDryRun events) until the site opts in to acting.
   remediation: webPlatformRemediation(AIRGAP_SERVICES, { dryRun: true }),
   alerting: {
-    onCall: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/page' },
-    ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/ticket' },
+    receivers: {
+      page: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/page' },
+      ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/ticket' },
+      escalate: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/escalate' },
+    },
+    teams: everyTeam({ page: 'page', ticket: 'ticket', escalation: { afterMinutes: 30, receiver: 'escalate' } }),
+    defaultTeam: PLATFORM_TEAMS.default,
   },
   costAllocation: { team: 'platform', costCenter: 'cc-2001', extraLabels: { site: 'on-prem' } },
 };

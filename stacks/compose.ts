@@ -3,7 +3,8 @@ import { ApiServerAccess } from '../constructs/core/security';
 import { Problems } from '../constructs/core/errors';
 import { CostAllocation } from '../constructs/core/labels';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
-import { Receiver } from '../constructs/observability/alert-routing';
+import { Alerting } from '../constructs/observability/alert-routing';
+import { plainUrls } from '../constructs/observability/alert-receivers';
 import { IngressSettings } from '../constructs/platform/ingress';
 import { AwsCloud, Environment } from './environment';
 
@@ -44,7 +45,7 @@ export interface EnvironmentIdentity {
    */
   readonly ingress: IngressSettings | undefined;
   /** Where pages and tickets go. */
-  readonly receivers: { readonly onCall: Receiver; readonly ticket: Receiver };
+  readonly receivers: Alerting;
   readonly costAllocation: CostAllocation;
 }
 
@@ -119,7 +120,7 @@ function identifyingValues(env: Environment): Map<string, string> {
   const bucket = /^s3:\/\/([^/]+)/.exec(backup.destinationPath)?.[1];
   if (bucket) values.set(`s3://${bucket}`, 'backup bucket');
   if (backup.kind === 's3') values.set(backup.iamRoleArn, 'backup IAM role');
-  for (const r of [env.alerting.onCall, env.alerting.ticket]) if (r.kind === 'webhook') values.set(r.url, 'alert receiver');
+  for (const r of Object.values(env.alerting.receivers)) for (const { url } of plainUrls(r)) values.set(url, 'alert receiver');
   for (const host of env.ingress?.hosts ?? []) values.set(host, 'ingress host');
   if (env.ingress?.tls.kind === 'acm') values.set(env.ingress.tls.certificateArn, 'ingress certificate');
   return values;

@@ -3,7 +3,7 @@ import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { webPlatformRemediation } from './remediation-policies';
 import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
-import { webPlatformServices } from './services';
+import { PLATFORM_TEAMS, everyTeam, webPlatformServices } from './services';
 
 const VPC_CIDR = '10.10.0.0/16';
 
@@ -53,8 +53,12 @@ export const dev: Environment = {
   // Acts: development is where the actions are exercised.
   remediation: webPlatformRemediation(DEV_SERVICES, { dryRun: false }),
   alerting: {
-    onCall: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-page' },
-    ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-ticket' },
+    receivers: {
+      page: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-page' },
+      ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-ticket' },
+    },
+    teams: everyTeam({ page: 'page', ticket: 'ticket' }),
+    defaultTeam: PLATFORM_TEAMS.default,
   },
   costAllocation: { team: 'platform', costCenter: 'cc-1001' },
 };

@@ -69,9 +69,19 @@ const awsCloud = strict({
   karpenter: strict({ cpuLimit: num({ integer: true, min: 1, max: 100_000, unit: 'vCPU' }) }).optional(),
 });
 
+const secretKeyRef = strict({ name: dnsSubdomain, key: nonEmpty });
 const receiver = z.discriminatedUnion('kind', [
   strict({ kind: z.literal('webhook'), url }),
-  strict({ kind: z.literal('pagerduty'), routingKeySecret: strict({ name: dnsSubdomain, key: nonEmpty }) }),
+  strict({ kind: z.literal('pagerduty'), routingKeySecret: secretKeyRef, url: url.optional() }),
+  strict({
+    kind: z.literal('opsgenie'),
+    apiKeySecret: secretKeyRef,
+    apiUrl: url.optional(),
+    responders: z.array(strict({ type: z.enum(['team', 'user', 'escalation', 'schedule']), name: nonEmpty })).optional(),
+  }),
+  strict({ kind: z.literal('servicenow'), url, username: nonEmpty, passwordSecret: secretKeyRef }),
+  strict({ kind: z.literal('slack'), webhookUrlSecret: secretKeyRef, channel: nonEmpty.optional() }),
+  strict({ kind: z.literal('msteams'), webhookUrlSecret: secretKeyRef }),
 ]);
 
 /** The remediation policy's shape; its ranges and references (services, prefixes, replica ceilings) are the runner's to check. */
@@ -218,7 +228,18 @@ export const environmentSchema = strict({
   chaos: strict({ suspended: z.boolean().optional() }).optional(),
   restoreDrill: strict({ schedule: grammar((v) => cronProblem(v, 'five-field')).optional(), suspended: z.boolean().optional() }).optional(),
   remediation: remediationPolicy.optional(),
-  alerting: strict({ onCall: receiver, ticket: receiver }),
+  alerting: strict({
+    receivers: z.record(dnsLabel, receiver),
+    teams: z.record(
+      dnsLabel,
+      strict({
+        page: nonEmpty,
+        ticket: nonEmpty,
+        escalation: strict({ afterMinutes: count(1, 1440), receiver: nonEmpty }).optional(),
+      }),
+    ),
+    defaultTeam: dnsLabel,
+  }),
   costAllocation: strict({ team: labelValue, costCenter: labelValue, extraLabels: z.record(labelKey, labelValue).optional() }),
 });
 
@@ -290,6 +311,7 @@ export const serviceSpecSchema = strict({
   name: dnsLabel,
   repository: grammar(repositoryProblem),
   tag: grammar(tagProblem),
+  team: dnsLabel.optional(),
   resources: strict({
     cpu: cpu(),
     memory: size({ whole: 'Mi' }),

@@ -5,8 +5,9 @@ import { CostAllocation } from '../constructs/core/labels';
 import { ApiServerAccess } from '../constructs/core/security';
 import { IngressSettings } from '../constructs/platform/ingress';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
-import { Receiver } from '../constructs/observability/alert-routing';
-import { RemediationPolicyInput } from '../constructs/observability/remediation-policy';
+import { Alerting, AlertRoutingOptions } from '../constructs/observability/alert-routing';
+import { RemediationPolicyInput, policyAlerts } from '../constructs/observability/remediation-policy';
+import { remediationWebhookUrl } from '../constructs/observability/remediation-runner';
 import { Retention } from '../constructs/observability/monitoring-stack-values';
 import { Slo } from '../constructs/observability/slo';
 import { ScalableServiceProps } from '../constructs/workload/scalable-service';
@@ -87,6 +88,11 @@ export interface ServiceSpec extends Pick<ScalableServiceProps, (typeof SERVICE_
   readonly repository: string;
   /** Image tag (a release version), or a `sha256:` digest. */
   readonly tag: string;
+  /**
+   * The team that owns the service: its alerts go to that team's receivers (a key of the environment's `alerting.teams`).
+   * @default - the environment's `alerting.defaultTeam`
+   */
+  readonly team?: string;
   /** `public` services accept traffic from the ingress; `internal` only from the namespace. */
   readonly exposure: 'public' | 'internal';
   /** Path prefix of a `public` service on the environment's Ingress. @default '/' */
@@ -252,8 +258,8 @@ export interface Environment {
    * @default - no remediation runner
    */
   readonly remediation?: RemediationPolicyInput;
-  /** Where pages and tickets go (in-cluster endpoints only when air-gapped). */
-  readonly alerting: { readonly onCall: Receiver; readonly ticket: Receiver };
+  /** Receivers and where each team's pages and tickets go (in-cluster endpoints only when air-gapped; docs/operations.md). */
+  readonly alerting: Alerting;
   readonly costAllocation: CostAllocation;
 }
 
@@ -307,6 +313,17 @@ export function versionWarnings(env: Environment, today: Date): string[] {
 /** Operator versions in force: the environment's pins, else the lines that support its Kubernetes version. */
 export function operatorVersions(env: Environment): OperatorVersions {
   return env.operators ?? OPERATORS_FOR[env.kubernetesVersion];
+}
+
+/** What the environment's Alertmanager routing is made from: its receivers and teams, and each service's team. */
+export function alertRoutingOptions(env: Environment): AlertRoutingOptions {
+  return {
+    namespace: env.namespace,
+    airGapped: env.airGapped,
+    alerting: env.alerting,
+    services: env.services.map((s) => ({ name: s.name, team: s.team })),
+    remediation: env.remediation && { webhookUrl: remediationWebhookUrl(env.namespace), alerts: policyAlerts(env.remediation) },
+  };
 }
 
 /** The full image reference of a service in an environment. */

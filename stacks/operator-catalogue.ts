@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
-import { Environment, OPERATORS_FOR, OperatorVersions, eventsExported, meshOf, operatorVersions } from './environment';
+import { Environment, OPERATORS_FOR, OperatorVersions, alertRoutingOptions, eventsExported, meshOf, operatorVersions } from './environment';
 import { ISTIO_FOR } from './kubernetes-versions';
 import { backupMethodFor } from '../constructs/data/postgres-cluster';
 import { eventsExporterValues } from '../constructs/observability/events-exporter';
@@ -293,6 +293,7 @@ const SPECS: readonly OperatorSpec[] = [
         retention: ctx.env.monitoring.retention,
         imageRegistry: ctx.mirror,
         dashboardsNamespace: ctx.env.monitoring.namespace,
+        alerting: alertRoutingOptions(ctx.env),
       }),
       prometheusOperator: { priorityClassName: OPERATOR_PRIORITY_CLASS, resources: small('100m', '256Mi') },
     }),

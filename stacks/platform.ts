@@ -10,8 +10,7 @@ import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/o
 import { EventsExporterAccess } from '../constructs/observability/events-exporter';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
 import { MetricsExport } from '../constructs/observability/metrics-export';
-import { policyAlerts } from '../constructs/observability/remediation-policy';
-import { RemediationRunner, remediationWebhookUrl } from '../constructs/observability/remediation-runner';
+import { RemediationRunner } from '../constructs/observability/remediation-runner';
 import { PerformanceRecords } from '../constructs/observability/performance-records';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
 import { RUNBOOK_BASE_CONTEXT } from '../constructs/observability/rule-groups';
@@ -30,6 +29,7 @@ import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
 import {
   Environment,
   LoadTests,
+  alertRoutingOptions,
   ServiceSpec,
   awsNames,
   callGraphOf,
@@ -77,6 +77,8 @@ export interface Platform {
   readonly mesh?: IstioAmbientMesh;
   /** Present when the environment has a `remediation` policy. */
   readonly remediation?: RemediationRunner;
+  /** The checked Alertmanager configuration; it reaches Alertmanager through the monitoring stack's values. */
+  readonly alertRouting: AlertRouting;
 }
 
 /**
@@ -124,13 +126,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     new AutoscalerPriorities(foundation, 'AutoscalerPriorities', { labels: platformLabels });
   }
   new PlatformAlerts(foundation, 'Alerts', { namespace: env.namespace, labels: platformLabels, ...PLATFORM_TARGETS });
-  new AlertRouting(foundation, 'AlertRouting', {
-    namespace: env.namespace,
-    airGapped: env.airGapped,
-    ...env.alerting,
-    remediation: env.remediation && { webhookUrl: remediationWebhookUrl(env.namespace), alerts: policyAlerts(env.remediation) },
-    labels: platformLabels,
-  });
+  const alertRouting = new AlertRouting(foundation, 'AlertRouting', { ...alertRoutingOptions(env), labels: platformLabels });
 
   const { dataChart, redis, postgres } = addDataTier(root, foundation, env, cost);
 
@@ -233,6 +229,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     callGraph,
     mesh,
     remediation,
+    alertRouting,
   };
 }
 

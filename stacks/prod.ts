@@ -3,7 +3,7 @@ import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { webPlatformRemediation } from './remediation-policies';
 import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
-import { API_GATEWAY_MIX, webPlatformServices } from './services';
+import { API_GATEWAY_MIX, PLATFORM_TEAMS, webPlatformServices } from './services';
 // Refreshed weekly from prod's Prometheus by .github/workflows/forecast-floors.yaml (see stacks/floors/README.md).
 import apiGatewayFloors from './floors/prod-api-gateway.json';
 
@@ -64,9 +64,26 @@ export const prod: Environment = {
   restoreDrill: {},
   // Records what it would do (RemediationDryRun events) until a week of them is reviewed; then `dryRun: false`.
   remediation: webPlatformRemediation(PROD_SERVICES, { dryRun: true }),
+  // Pages to PagerDuty (the platform team) and Jira Service Management (the NLP team, its escalation policy as
+  // responder); tickets to ServiceNow. Credentials are Secrets in the monitoring namespace (docs/operations.md).
   alerting: {
-    onCall: { kind: 'pagerduty', routingKeySecret: { name: 'pagerduty', key: 'routing-key' } },
-    ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/prod-ticket' },
+    receivers: {
+      pagerduty: { kind: 'pagerduty', routingKeySecret: { name: 'pagerduty', key: 'routing-key' } },
+      'nlp-jsm': {
+        kind: 'opsgenie',
+        apiKeySecret: { name: 'jsm-nlp', key: 'api-key' },
+        apiUrl: 'https://api.atlassian.com/jsm/ops/integration/',
+        responders: [{ type: 'escalation', name: 'nlp-escalation' }],
+      },
+      servicenow: {
+        kind: 'servicenow',
+        url: 'https://perfstack.service-now.com/api/sn_em_connector/em/inbound_event?source=prometheus',
+        username: 'alertmanager-prod',
+        passwordSecret: { name: 'servicenow', key: 'password' },
+      },
+    },
+    teams: { platform: { page: 'pagerduty', ticket: 'servicenow' }, nlp: { page: 'nlp-jsm', ticket: 'servicenow' } },
+    defaultTeam: PLATFORM_TEAMS.default,
   },
   costAllocation: { team: 'platform', costCenter: 'cc-1003' },
 };

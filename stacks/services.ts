@@ -6,6 +6,7 @@ import { BusinessHours } from '../constructs/workload/business-hours';
 import { CapacityClass } from '../constructs/workload/capacity-class';
 import { ForecastFloors } from '../constructs/workload/forecast-floors';
 import { ScalingMetric } from '../constructs/workload/scaling-metric';
+import { TeamRouting } from '../constructs/observability/alert-routing';
 import { ServiceSpec } from './environment';
 
 /** Released versions of the platform's services; a release bumps a tag here. */
@@ -39,6 +40,17 @@ export const API_GATEWAY_MIX: readonly Endpoint[] = [
 
 /** Requests per second one api-gateway pod serves within the latency objective (from load tests). */
 const API_RPS_PER_POD = 100;
+
+/**
+ * The teams that own the services below (`team`): nlp-service has its own; the platform team owns the rest and every
+ * alert without a service (platform, data tier). Every environment routes both (`alerting.teams`).
+ */
+export const PLATFORM_TEAMS = { default: 'platform', nlp: 'nlp' } as const;
+
+/** `alerting.teams` for an environment that sends every team's alerts to the same receivers. */
+export function everyTeam(routing: TeamRouting): Record<string, TeamRouting> {
+  return Object.fromEntries(Object.values(PLATFORM_TEAMS).map((team) => [team, routing]));
+}
 
 export interface ServiceCatalogOptions {
   /**
@@ -85,6 +97,7 @@ export function webPlatformServices(options: ServiceCatalogOptions): ServiceSpec
     },
     {
       name: 'nlp-service',
+      team: PLATFORM_TEAMS.nlp,
       repository: 'perfstack/nlp-service',
       tag: RELEASES['nlp-service'],
       exposure: 'internal',

@@ -3,7 +3,7 @@ import { Cpu } from 'cdk8s-plus-28';
 import { Environment } from './environment';
 import { webPlatformRemediation } from './remediation-policies';
 import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
-import { API_GATEWAY_MIX, webPlatformServices } from './services';
+import { API_GATEWAY_MIX, PLATFORM_TEAMS, everyTeam, webPlatformServices } from './services';
 
 const VPC_CIDR = '10.20.0.0/16';
 
@@ -56,9 +56,15 @@ export const staging: Environment = {
   restoreDrill: {},
   // Acts, as production will: staging proves the actions and their limits first.
   remediation: webPlatformRemediation(STAGING_SERVICES, { dryRun: false }),
+  // Pages to Slack, escalated to the leads' channel when not acknowledged in 15 minutes; tickets to Microsoft Teams.
   alerting: {
-    onCall: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/staging-page' },
-    ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/staging-ticket' },
+    receivers: {
+      slack: { kind: 'slack', webhookUrlSecret: { name: 'slack-webhook', key: 'url' }, channel: '#perfstack-staging' },
+      'slack-leads': { kind: 'slack', webhookUrlSecret: { name: 'slack-webhook-leads', key: 'url' }, channel: '#perfstack-leads' },
+      teams: { kind: 'msteams', webhookUrlSecret: { name: 'teams-webhook', key: 'url' } },
+    },
+    teams: everyTeam({ page: 'slack', ticket: 'teams', escalation: { afterMinutes: 15, receiver: 'slack-leads' } }),
+    defaultTeam: PLATFORM_TEAMS.default,
   },
   costAllocation: { team: 'platform', costCenter: 'cc-1002' },
 };

@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { ConfigError } from '../constructs/core/errors';
 import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
-import { Environment } from './environment';
+import { Environment, alertRoutingOptions } from './environment';
 import { ManifestYamlThread, manifestYaml } from './manifest-yaml';
 import { renderOperatorsFile } from './operator-catalogue';
 import { buildPlatform } from './platform';
@@ -99,6 +99,7 @@ export function monitoringStackValuesOf(env: Environment): Record<string, unknow
     retention: env.monitoring.retention,
     imageRegistry: env.airGapped ? env.imageRegistry : undefined,
     dashboardsNamespace: env.monitoring.namespace,
+    alerting: alertRoutingOptions(env),
   });
 }
 

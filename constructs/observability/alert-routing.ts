@@ -1,36 +1,46 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import {
-  AlertmanagerConfig,
-  AlertmanagerConfigSpecInhibitRulesSourceMatchMatchType as SourceMatchType,
-  AlertmanagerConfigSpecInhibitRulesTargetMatchMatchType as TargetMatchType,
-  AlertmanagerConfigSpecReceivers,
-  AlertmanagerConfigSpecRouteMatchersMatchType as MatchType,
-} from '../../imports/alertmanagerconfigs-monitoring.coreos.com';
 import { Problems } from '../core/errors';
-import { Severity } from './rule-groups';
+import { Receiver, checkReceiver, integration, secretRefs } from './alert-receivers';
+import { NOT_ACKNOWLEDGED, escalationRules } from './incident-escalation';
+import { RuleGroup, RuleGroups, Severity } from './rule-groups';
 
-/** Where one class of alerts goes: an HTTP webhook, or PagerDuty with its routing key read from a Secret. */
-export type Receiver = WebhookReceiver | PagerDutyReceiver;
+export type { Receiver };
 
-export interface WebhookReceiver {
-  readonly kind: 'webhook';
-  readonly url: string;
+/** Where one team's alerts go: receiver names, keys of {@link Alerting.receivers}. */
+export interface TeamRouting {
+  /** Receives the team's pages (`severity=page`), re-sent hourly until resolved or silenced. */
+  readonly page: string;
+  /** Receives the team's tickets (`severity=ticket`) and any other alert of its services, re-sent daily. */
+  readonly ticket: string;
+  /**
+   * Also page `receiver` (the secondary on-call, the team lead) when a page of the team still fires `afterMinutes`
+   * after it started and nobody has acknowledged it, i.e. silenced the incident (its `service` and `slo`) in
+   * Alertmanager. For page receivers without acknowledgement of their own (Slack, Teams, a webhook): PagerDuty
+   * escalates on its service's escalation policy, Opsgenie / JSM on its responders, and are refused here.
+   * @default - Alertmanager does not escalate; the page is re-sent hourly until resolved or silenced
+   */
+  readonly escalation?: { readonly afterMinutes: number; readonly receiver: string };
 }
 
-export interface PagerDutyReceiver {
-  readonly kind: 'pagerduty';
-  /** Secret (in the Alertmanager's namespace) holding the Events API v2 routing key. */
-  readonly routingKeySecret: { readonly name: string; readonly key: string };
+/**
+ * An environment's incident routing: named receivers, and per team where its pages and tickets go. A service's
+ * alerts belong to the service's team (`ServiceSpec.team`); alerts without a service (platform, data tier, cluster)
+ * and services that name no team belong to `defaultTeam`.
+ */
+export interface Alerting {
+  readonly receivers: Readonly<Record<string, Receiver>>;
+  readonly teams: Readonly<Record<string, TeamRouting>>;
+  /** A key of `teams`. */
+  readonly defaultTeam: string;
 }
 
 export interface AlertRoutingOptions {
-  /** Namespace of the alerts (and of the AlertmanagerConfig, which only routes alerts of its namespace). */
+  /** Namespace of the alerts. */
   readonly namespace: string;
-  /** Receives `severity=page`. */
-  readonly onCall: Receiver;
-  /** Receives `severity=ticket`. */
-  readonly ticket: Receiver;
+  readonly alerting: Alerting;
+  /** The environment's services and their teams. */
+  readonly services: readonly { readonly name: string; readonly team?: string }[];
   /** Receivers must then be in-cluster Services: nothing may reach outside the cluster. */
   readonly airGapped: boolean;
   /** The remediation runner's webhook and the alerts its policy answers (see {@link remediationRoute}). @default - none */
@@ -55,151 +65,178 @@ export const INHIBIT_RULES: readonly {
   { source: ['alertname="AnomalyTrafficStopped"'], target: ['alertname="AnomalyTrafficDrop"'], equal: ['namespace', 'service'] },
 ];
 
-/** `name="value"` -> its parts. */
-function matcher(m: string): { name: string; value: string } {
-  const [, name, value] = /^([a-z_]+)="(.*)"$/.exec(m)!;
-  return { name, value };
-}
+/** How often an unresolved, unsilenced alert is sent again: a page hourly (the nag until acknowledged), a ticket daily. */
+export const REPEAT: Record<Severity, string> = { page: '1h', ticket: '24h' };
 
-const RECEIVER_NAMES: Record<Severity, string> = { page: 'on-call', ticket: 'ticket' };
-/** How often an unresolved alert is re-sent: a page hourly, a ticket daily. */
-const REPEAT: Record<Severity, string> = { page: '1h', ticket: '24h' };
+/** The receiver without integrations, for kube-prometheus-stack's always-firing heartbeats. */
+const NULL_RECEIVER = 'null';
+const RECEIVER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export function checkAlertRouting(problems: Problems, o: AlertRoutingOptions): void {
-  for (const [input, r] of [
-    ['alerting.onCall', o.onCall],
-    ['alerting.ticket', o.ticket],
-  ] as const) {
-    if (r.kind === 'webhook') {
-      const host = hostOf(r.url);
-      if (host === undefined) {
-        problems.add(`${input}.url`, r.url, 'must be an http(s) URL');
-        continue;
-      }
-      problems.check(
-        !o.airGapped || /\.svc(\.cluster\.local)?$/.test(host),
-        `${input}.url`,
-        r.url,
-        'must be an in-cluster Service (<name>.<namespace>.svc) in an air-gapped environment',
-      );
-    } else {
-      problems.check(
-        !o.airGapped,
-        `${input}.kind`,
-        r.kind,
-        "cannot reach PagerDuty from an air-gapped environment; use a 'webhook' to an in-cluster bridge",
-      );
-    }
+  const { receivers, teams, defaultTeam } = o.alerting;
+  const receiverNames = Object.keys(receivers);
+  const teamNames = Object.keys(teams);
+  for (const [name, r] of Object.entries(receivers)) {
+    problems.check(
+      RECEIVER_NAME.test(name) && name !== NULL_RECEIVER,
+      'alerting.receivers',
+      name,
+      `must be named with lowercase letters, digits and '-' (and not '${NULL_RECEIVER}')`,
+    );
+    checkReceiver(problems, `alerting.receivers.${name}`, r, o.airGapped);
   }
+  problems.check(teamNames.length > 0, 'alerting.teams', teams, 'must route at least one team: { <team>: { page, ticket } }');
+  const known = `must name one of alerting.receivers (${receiverNames.join(', ') || 'none defined'})`;
+  for (const [team, t] of Object.entries(teams)) {
+    for (const severity of ['page', 'ticket'] as const)
+      problems.check(receiverNames.includes(t[severity]), `alerting.teams.${team}.${severity}`, t[severity], known);
+    if (t.escalation === undefined) continue;
+    const at = `alerting.teams.${team}.escalation`;
+    problems.check(receiverNames.includes(t.escalation.receiver), `${at}.receiver`, t.escalation.receiver, known);
+    problems.check(
+      Number.isInteger(t.escalation.afterMinutes) && t.escalation.afterMinutes >= 1 && t.escalation.afterMinutes <= 1440,
+      `${at}.afterMinutes`,
+      t.escalation.afterMinutes,
+      'must be a whole number of minutes from 1 to 1440',
+    );
+    const kind = receivers[t.page]?.kind;
+    problems.check(
+      kind !== 'pagerduty' && kind !== 'opsgenie',
+      at,
+      t.escalation,
+      `${t.page} (${kind}) escalates on its own policy when nobody acknowledges, and Alertmanager cannot see that acknowledgement; remove 'escalation' and set the escalation policy there`,
+    );
+  }
+  problems.check(
+    teamNames.includes(defaultTeam),
+    'alerting.defaultTeam',
+    defaultTeam,
+    `must be one of alerting.teams (${teamNames.join(', ')})`,
+  );
+  for (const s of o.services)
+    if (s.team !== undefined)
+      problems.check(
+        teamNames.includes(s.team),
+        `services.${s.name}.team`,
+        s.team,
+        `must be one of alerting.teams (${teamNames.join(', ')}); add the team there with its receivers`,
+      );
 }
 
-/**
- * The routing as a plain alertmanager.yml: page to on-call, ticket to the ticket receiver, grouped by service and
- * slo, a ticket silenced while a page for the same service and slo fires. This is what `amtool check-config` and
- * `amtool config routes test` read in the tests, and what a site without prometheus-operator can run as is.
- */
-export function alertmanagerYaml(o: AlertRoutingOptions): string {
-  const receiver = (severity: Severity, r: Receiver) => ({
-    name: RECEIVER_NAMES[severity],
-    ...(r.kind === 'webhook'
-      ? { webhook_configs: [{ url: r.url, send_resolved: true }] }
-      : {
-          pagerduty_configs: [
-            { routing_key_file: `/etc/alertmanager/secrets/${r.routingKeySecret.name}/${r.routingKeySecret.key}`, send_resolved: true },
-          ],
-        }),
-  });
-  return stringify(
-    {
-      route: {
-        receiver: RECEIVER_NAMES.ticket,
-        group_by: [...GROUP_BY],
-        group_wait: '30s',
-        group_interval: '5m',
-        repeat_interval: REPEAT.ticket,
-        routes: [
-          ...(o.remediation ? [remediationRouteYaml(o.remediation)] : []),
-          ...(['page', 'ticket'] as const).map((s) => ({
-            matchers: [`severity="${s}"`],
-            receiver: RECEIVER_NAMES[s],
-            repeat_interval: REPEAT[s],
-          })),
-        ],
-      },
-      receivers: [
-        receiver('page', o.onCall),
-        receiver('ticket', o.ticket),
-        ...(o.remediation
-          ? [{ name: REMEDIATION_RECEIVER, webhook_configs: [{ url: o.remediation.webhookUrl, send_resolved: true }] }]
-          : []),
-      ],
-      inhibit_rules: INHIBIT_RULES.map((r) => ({ source_matchers: [...r.source], target_matchers: [...r.target], equal: [...r.equal] })),
-    },
-    { lineWidth: 0 },
+/** The Secrets the receivers read, to mount into Alertmanager (`alertmanagerSpec.secrets`). */
+export function alertingSecrets(alerting: Alerting): string[] {
+  return [...new Set(Object.values(alerting.receivers).flatMap((r) => secretRefs(r).map((s) => s.ref!.name)))].sort();
+}
+
+/** Team -> its services, for every team that owns at least one service (the default team owns the rest). */
+function servicesByTeam(o: AlertRoutingOptions): Map<string, string[]> {
+  const byTeam = new Map<string, string[]>();
+  for (const s of o.services) {
+    const team = s.team ?? o.alerting.defaultTeam;
+    if (team !== o.alerting.defaultTeam) byTeam.set(team, [...(byTeam.get(team) ?? []), s.name]);
+  }
+  return byTeam;
+}
+
+/** Matchers (Alertmanager and PromQL alike) for a team's alerts: its services, or for the default team all others. */
+export function teamMatchers(o: AlertRoutingOptions, team: string): string[] {
+  const byTeam = servicesByTeam(o);
+  if (team !== o.alerting.defaultTeam) return [`service=~"${(byTeam.get(team) ?? []).join('|')}"`];
+  const others = [...byTeam.values()].flat();
+  return others.length > 0 ? [`service!~"${others.join('|')}"`] : [];
+}
+
+/** The escalation rules of the teams that escalate (none when no team does). */
+export function alertRoutingRules(o: AlertRoutingOptions): RuleGroup[] {
+  return escalationRules(
+    Object.entries(o.alerting.teams)
+      .filter(([, t]) => t.escalation !== undefined)
+      .map(([team, t]) => ({ namespace: o.namespace, team, matchers: teamMatchers(o, team), afterMinutes: t.escalation!.afterMinutes })),
   );
 }
 
+const severityRoutes = (t: TeamRouting) =>
+  (['page', 'ticket'] as const).map((s) => ({ receiver: t[s], matchers: [`severity="${s}"`], repeat_interval: REPEAT[s] }));
+
 /**
- * The same routing as an AlertmanagerConfig for prometheus-operator (which adds a `namespace` matcher: it routes the
- * alerts of its own namespace, so every perfstack alert carries that label).
- *
- * @see https://prometheus-operator.dev/docs/developer/alerting/
+ * The routing as alertmanager.yml: heartbeats to nowhere; then each team's services (by `service` label) to the
+ * team's page and ticket receivers by severity; everything else to the default team. Credentials are `*_file` paths
+ * of mounted Secrets. kube-prometheus-stack takes it as `alertmanager.config`; `amtool` and the test Alertmanagers
+ * read the very same object.
+ */
+export function alertmanagerConfig(o: AlertRoutingOptions): Record<string, unknown> {
+  const { receivers, teams, defaultTeam } = o.alerting;
+  return {
+    route: {
+      receiver: teams[defaultTeam].ticket,
+      group_by: [...GROUP_BY],
+      group_wait: '30s',
+      group_interval: '5m',
+      repeat_interval: REPEAT.ticket,
+      routes: [
+        { receiver: NULL_RECEIVER, matchers: ['alertname=~"Watchdog|InfoInhibitor"'] },
+        ...(o.remediation ? [remediationRoute(o.remediation)] : []),
+        ...Object.entries(teams)
+          .filter(([, t]) => t.escalation !== undefined)
+          .map(([team, t]) => ({
+            receiver: t.escalation!.receiver,
+            matchers: [`alertname="${NOT_ACKNOWLEDGED}"`, `team="${team}"`],
+            repeat_interval: REPEAT.page,
+          })),
+        ...[...servicesByTeam(o)].map(([team, services]) => ({
+          receiver: teams[team].ticket,
+          matchers: [`service=~"${services.join('|')}"`],
+          routes: severityRoutes(teams[team]),
+        })),
+        ...severityRoutes(teams[defaultTeam]),
+      ],
+    },
+    receivers: [
+      { name: NULL_RECEIVER },
+      ...Object.entries(receivers).map(([name, r]) => ({ name, ...integration(r) })),
+      ...(o.remediation ? [{ name: REMEDIATION_RECEIVER, webhook_configs: [{ url: o.remediation.webhookUrl, send_resolved: true }] }] : []),
+    ],
+    inhibit_rules: INHIBIT_RULES.map((r) => ({ source_matchers: [...r.source], target_matchers: [...r.target], equal: [...r.equal] })),
+  };
+}
+
+/** {@link alertmanagerConfig} as a file. */
+export function alertmanagerYaml(o: AlertRoutingOptions): string {
+  return stringify(alertmanagerConfig(o), { lineWidth: 0 });
+}
+
+export interface AlertRoutingProps extends AlertRoutingOptions {
+  /** Labels on the escalation PrometheusRule. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Checks an environment's routing at synth, under this construct's path, holds the resulting Alertmanager
+ * configuration and the Secrets it reads, and makes the escalation rules of the teams that escalate. The
+ * configuration goes to Alertmanager through the monitoring stack's values (`alertmanager.config`,
+ * `alertmanager.alertmanagerSpec.secrets`), the one place that can mount Secrets into Alertmanager.
  */
 export class AlertRouting extends Construct {
-  public readonly resource: AlertmanagerConfig;
+  public readonly config: Record<string, unknown>;
+  public readonly secrets: readonly string[];
+  /** Present when a team escalates unacknowledged pages. */
+  public readonly escalation?: RuleGroups;
 
-  constructor(scope: Construct, id: string, props: AlertRoutingOptions & { readonly labels?: Readonly<Record<string, string>> }) {
+  constructor(scope: Construct, id: string, props: AlertRoutingProps) {
     super(scope, id);
     const p = Problems.of(this);
     checkAlertRouting(p, props);
     p.throwIfAny();
-    const eq = (name: string, value: string) => ({ name, value, matchType: MatchType.VALUE_EQUALS });
-    const receiver = (severity: Severity, r: Receiver): AlertmanagerConfigSpecReceivers => ({
-      name: RECEIVER_NAMES[severity],
-      ...(r.kind === 'webhook'
-        ? { webhookConfigs: [{ url: r.url, sendResolved: true }] }
-        : { pagerdutyConfigs: [{ routingKey: { name: r.routingKeySecret.name, key: r.routingKeySecret.key }, sendResolved: true }] }),
-    });
-    this.resource = new AlertmanagerConfig(this, 'Resource', {
-      metadata: { name: 'perfstack-routing', namespace: props.namespace, labels: { ...(props.labels ?? {}) } },
-      spec: {
-        route: {
-          receiver: RECEIVER_NAMES.ticket,
-          groupBy: [...GROUP_BY],
-          groupWait: '30s',
-          groupInterval: '5m',
-          repeatInterval: REPEAT.ticket,
-          routes: [
-            ...(props.remediation ? [remediationRoute(props.remediation)] : []),
-            ...(['page', 'ticket'] as const).map((s) => ({
-              matchers: [eq('severity', s)],
-              receiver: RECEIVER_NAMES[s],
-              repeatInterval: REPEAT[s],
-            })),
-          ],
-        },
-        receivers: [
-          receiver('page', props.onCall),
-          receiver('ticket', props.ticket),
-          ...(props.remediation
-            ? [{ name: REMEDIATION_RECEIVER, webhookConfigs: [{ url: props.remediation.webhookUrl, sendResolved: true }] }]
-            : []),
-        ],
-        inhibitRules: INHIBIT_RULES.map((r) => ({
-          sourceMatch: r.source.map((m) => ({ ...matcher(m), matchType: SourceMatchType.VALUE_EQUALS })),
-          targetMatch: r.target.map((m) => ({ ...matcher(m), matchType: TargetMatchType.VALUE_EQUALS })),
-          equal: [...r.equal],
-        })),
-      },
-    });
-  }
-}
-
-function hostOf(url: string): string | undefined {
-  try {
-    return new URL(url).hostname;
-  } catch {
-    return undefined;
+    this.config = alertmanagerConfig(props);
+    this.secrets = alertingSecrets(props.alerting);
+    const groups = alertRoutingRules(props);
+    if (groups.length > 0)
+      this.escalation = new RuleGroups(this, 'Escalation', {
+        name: 'incident-escalation',
+        namespace: props.namespace,
+        groups,
+        labels: props.labels,
+      });
   }
 }
 
@@ -220,26 +257,14 @@ export const REMEDIATION_RECEIVER = 'remediation';
  */
 export const REMEDIATION_TIMING = { groupWait: '10s', groupInterval: '1m', repeatInterval: '5m' } as const;
 
-const alertsRegex = (alerts: readonly string[]) => [...alerts].sort().join('|');
-
 /**
- * First of the routes, with `continue`: the alerts the policy answers go to the runner and then on to on-call or the
- * ticket receiver as before, so a person is told either way and the runner's escalation follows the same route.
- * Grouped per alert and service, so the runner gets each alert of a service as it changes.
+ * After the heartbeats, with `continue`: the alerts the policy answers go to the runner and then on to their team's
+ * receivers as before, so a person is told either way and the runner's escalation follows the same route. Grouped per
+ * alert and service, so the runner gets each alert of a service as it changes.
  */
 export function remediationRoute(r: RemediationReceiver) {
   return {
-    matchers: [{ name: 'alertname', value: alertsRegex(r.alerts), matchType: MatchType.VALUE_EQUAL_TILDE }],
-    receiver: REMEDIATION_RECEIVER,
-    groupBy: ['alertname', 'service'],
-    ...REMEDIATION_TIMING,
-    continue: true,
-  };
-}
-
-function remediationRouteYaml(r: RemediationReceiver) {
-  return {
-    matchers: [`alertname=~"${alertsRegex(r.alerts)}"`],
+    matchers: [`alertname=~"${[...r.alerts].sort().join('|')}"`],
     receiver: REMEDIATION_RECEIVER,
     group_by: ['alertname', 'service'],
     group_wait: REMEDIATION_TIMING.groupWait,

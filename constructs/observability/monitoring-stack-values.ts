@@ -1,5 +1,6 @@
 import { Problems } from '../core/errors';
 import { CAPACITY_TYPE_KEY } from '../workload/capacity-class';
+import { AlertRoutingOptions, alertingSecrets, alertmanagerConfig } from './alert-routing';
 import { DASHBOARD_LABEL } from './dashboards';
 
 /** How long and how much Prometheus keeps. */
@@ -17,6 +18,8 @@ export interface MonitoringStackOptions {
   readonly imageRegistry?: string;
   /** Namespace whose ConfigMaps carry the dashboards. */
   readonly dashboardsNamespace: string;
+  /** Alertmanager's routing and receivers (its Secrets are created in the monitoring namespace by the site). */
+  readonly alerting: AlertRoutingOptions;
 }
 
 const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
@@ -29,8 +32,8 @@ export function checkRetention(problems: Problems, input: string, r: Retention):
 
 /**
  * Helm values for kube-prometheus-stack, the usual install of prometheus-operator, Prometheus, Alertmanager and
- * Grafana: retention per environment, selectors that pick up perfstack's PrometheusRules, monitors and
- * AlertmanagerConfig, Grafana's dashboard sidecar on the `grafana_dashboard` label, the node capacity-type label
+ * Grafana: retention per environment, selectors that pick up perfstack's PrometheusRules and monitors (and
+ * AlertmanagerConfigs a site adds), the Alertmanager routing with its receivers' Secrets mounted, Grafana's dashboard sidecar on the `grafana_dashboard` label, the node capacity-type label
  * exported by kube-state-metrics, and, air-gapped, every image from the site registry.
  *
  * @see https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack
@@ -52,7 +55,10 @@ export function monitoringStackValues(o: MonitoringStackOptions): Record<string,
       },
     },
     alertmanager: {
+      // The whole routing, with credentials as `*_file` paths of the Secrets mounted below: no secret value here.
+      config: alertmanagerConfig(o.alerting),
       alertmanagerSpec: {
+        secrets: alertingSecrets(o.alerting.alerting),
         alertmanagerConfigSelector: {},
         alertmanagerConfigNamespaceSelector: {},
         // perfstack's AlertmanagerConfig routes only alerts of its own namespace.

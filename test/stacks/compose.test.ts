@@ -3,6 +3,7 @@ import { EnvironmentIdentity, deriveEnvironment } from '../../stacks/compose';
 import { validateEnvironment } from '../../stacks/environment-rules';
 import { buildPlatform } from '../../stacks/platform';
 import { prod } from '../../stacks/prod';
+import { PLATFORM_TEAMS, everyTeam } from '../../stacks/services';
 
 const perfIdentity: EnvironmentIdentity = {
   name: 'perf',
@@ -26,8 +27,12 @@ const perfIdentity: EnvironmentIdentity = {
     tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-central-1:444444444444:certificate/0f0e0d0c-0b0a-4909-8807-060504030201' },
   },
   receivers: {
-    onCall: { kind: 'webhook', url: 'https://alerts.example.com/perf-page' },
-    ticket: { kind: 'webhook', url: 'https://alerts.example.com/perf-ticket' },
+    receivers: {
+      page: { kind: 'webhook', url: 'https://alerts.example.com/perf-page' },
+      ticket: { kind: 'webhook', url: 'https://alerts.example.com/perf-ticket' },
+    },
+    teams: everyTeam({ page: 'page', ticket: 'ticket' }),
+    defaultTeam: PLATFORM_TEAMS.default,
   },
   costAllocation: { team: 'sre', costCenter: 'cc-4001' },
 };
@@ -73,7 +78,7 @@ describe('deriveEnvironment', () => {
             ...s,
             env: {
               BACKUP_URL: 's3://perfstack-prod-backups/exports',
-              TICKETS: 'https://alerts.perfstack.dev/hooks/prod-ticket',
+              TICKETS: 'https://perfstack.service-now.com/api/sn_em_connector/em/inbound_event?source=prometheus',
               PUBLIC_URL: 'https://www.perfstack.dev/',
             },
           }
@@ -83,7 +88,7 @@ describe('deriveEnvironment', () => {
     expect(() => deriveEnvironment(prod, perfIdentity, { services })).toThrow(
       [
         `perf: 'services[${i}].env.BACKUP_URL' ("s3://perfstack-prod-backups/exports") still names prod's backup bucket; give perf its own`,
-        `perf: 'services[${i}].env.TICKETS' ("https://alerts.perfstack.dev/hooks/prod-ticket") still names prod's alert receiver; give perf its own`,
+        `perf: 'services[${i}].env.TICKETS' ("https://perfstack.service-now.com/api/sn_em_connector/em/inbound_event?source=prometheus") still names prod's alert receiver; give perf its own`,
         `perf: 'services[${i}].env.PUBLIC_URL' ("https://www.perfstack.dev/") still names prod's ingress host; give perf its own`,
       ].join('\n'),
     );
@@ -102,8 +107,11 @@ describe('deriveEnvironment', () => {
       backup: { ...airgap.dataTier.postgres.backup, destinationPath: 's3://site2-backups/postgres' },
       ingress: undefined,
       receivers: {
-        onCall: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/site2-page' },
-        ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/site2-ticket' },
+        ...perfIdentity.receivers,
+        receivers: {
+          page: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/site2-page' },
+          ticket: { kind: 'webhook', url: 'http://alert-bridge.monitoring.svc:8080/site2-ticket' },
+        },
       },
       costAllocation: { team: 'platform', costCenter: 'cc-2002' },
     });

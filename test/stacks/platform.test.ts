@@ -169,11 +169,12 @@ describe('air-gap', () => {
       .flatMap((o) => o.spec.groups.flatMap((g: Json) => g.rules.filter((r: Json) => r.alert).map((r: Json) => r.annotations.runbook_url)));
     expect(urls.length).toBeGreaterThan(30);
     for (const u of urls) expect(u).toMatch(/^http:\/\/runbooks\.monitoring\.svc\//);
-    const routing = objects.find((o) => o.kind === 'AlertmanagerConfig');
-    const receiverUrls = routing.spec.receivers.flatMap((r: Json) => (r.webhookConfigs ?? []).map((w: Json) => w.url));
+    const routing = buildPlatform(ENVIRONMENTS.airgap).alertRouting.config as Json;
+    const receiverUrls = routing.receivers.flatMap((r: Json) => (r.webhook_configs ?? []).map((w: Json) => w.url));
     expect(receiverUrls).toEqual([
       'http://alert-bridge.monitoring.svc:8080/page',
       'http://alert-bridge.monitoring.svc:8080/ticket',
+      'http://alert-bridge.monitoring.svc:8080/escalate',
       'http://remediation-runner.web.svc:8080/alerts',
     ]);
     expect(JSON.stringify(objects.filter((o) => o.metadata.labels?.grafana_dashboard === '1'))).not.toMatch(/https?:\/\/(?![^"/]*\.svc)/);
@@ -326,18 +327,19 @@ describe('remediation', () => {
     expect(policy.services.map((s: Json) => s.service)).toEqual(env.services.map((s) => s.name));
     const runner = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'remediation-runner');
     expect(runner.spec.template.spec.containers[0].image).toBe(`${env.imageRegistry}/${THIRD_PARTY_IMAGES.node}`);
-    const routing = objects.find((o) => o.kind === 'AlertmanagerConfig').spec;
-    expect(routing.route.routes[0]).toEqual({
-      matchers: [{ name: 'alertname', value: 'LatencyP99High|SloErrorBudgetBurn', matchType: '=~' }],
+    const routing = buildPlatform(env).alertRouting.config as Json;
+    // After the heartbeats' null route, before every team's route; `continue` so the team is told as well.
+    expect(routing.route.routes[1]).toEqual({
+      matchers: ['alertname=~"LatencyP99High|SloErrorBudgetBurn"'],
       receiver: 'remediation',
-      groupBy: ['alertname', 'service'],
-      groupWait: '10s',
-      groupInterval: '1m',
-      repeatInterval: '5m',
+      group_by: ['alertname', 'service'],
+      group_wait: '10s',
+      group_interval: '1m',
+      repeat_interval: '5m',
       continue: true,
     });
-    expect(routing.receivers.find((r: Json) => r.name === 'remediation').webhookConfigs).toEqual([
-      { url: `http://remediation-runner.${env.namespace}.svc:8080/alerts`, sendResolved: true },
+    expect(routing.receivers.find((r: Json) => r.name === 'remediation').webhook_configs).toEqual([
+      { url: `http://remediation-runner.${env.namespace}.svc:8080/alerts`, send_resolved: true },
     ]);
   });
 
@@ -360,10 +362,11 @@ describe('remediation', () => {
   });
 
   it('makes no runner and no remediation route for an environment without a policy', () => {
-    const objects = objectsOfApp(buildPlatform({ ...dev, remediation: undefined }).app) as Json[];
+    const platform = buildPlatform({ ...dev, remediation: undefined });
+    const objects = objectsOfApp(platform.app) as Json[];
     expect(objects.filter((o) => o.metadata.name.startsWith('remediation-runner'))).toEqual([]);
-    const routing = objects.find((o) => o.kind === 'AlertmanagerConfig').spec;
-    expect(routing.receivers.map((r: Json) => r.name)).toEqual(['on-call', 'ticket']);
-    expect(routing.route.routes.map((r: Json) => r.receiver)).toEqual(['on-call', 'ticket']);
+    const routing = platform.alertRouting.config as Json;
+    expect(routing.receivers.map((r: Json) => r.name)).not.toContain('remediation');
+    expect(routing.route.routes.map((r: Json) => r.receiver)).not.toContain('remediation');
   });
 });
