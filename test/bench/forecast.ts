@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { safeFloors } from '../../planning/forecast/do-no-harm';
-import { historyText, parseHistory } from '../../planning/history';
+import { historyText, parseHistory } from '../../planning/shared/history';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TRACE = path.join(ROOT, 'planning/fixtures/traces/nasa-http-1995-07-per-minute.csv.gz');
@@ -29,7 +29,7 @@ export function forecastMonth(runs: number, median: (xs: number[]) => number): [
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [
       path.join(ROOT, 'cli/launch.js'),
-      'planning/forecast-cli',
+      'planning/forecast/forecast-cli',
       ...['--history', TRACE, '--until', UNTIL, '--per-replica', '15', '--target', '0.7', '--min', '2', '--max', '20', '--format', 'json'],
     ]);
     if (r.status !== 0) throw new Error(`forecast CLI failed: ${r.stderr}`);
