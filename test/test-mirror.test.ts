@@ -22,6 +22,7 @@ const COVERED_ELSEWHERE: Readonly<Record<string, string>> = {
   'delivery/charts.ts': 'test/integration/airgap-bundle.test.ts',
   'delivery/operator-charts.ts': 'test/integration/airgap-bundle.test.ts',
   'infra/index.ts': 'test/infra/workloads.test.ts',
+  'loadtests/compare-cli.ts': 'test/loadtests/compare.test.ts',
   'loadtests/k6/script.ts': 'test/loadtests/k6-types.test.ts',
   'loadtests/options-check.ts': 'test/loadtests/plan.test.ts',
   'manifests/context.ts': 'test/policies/engine.test.ts',

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { main as capacity } from '../../planning/capacity/capacity-cli';
 import { main as cost } from '../../planning/cost/cost-cli';
 import { main as policy } from '../../policies/policy-cli';
-import { main as compare } from '../../loadtests/compare';
+import { main as compare } from '../../loadtests/compare-cli';
 import { main as synthMain } from '../../stacks/synth-cli';
 import { main as bundleMain } from '../../delivery/bundle-cli';
 import { CliMain, captureStdio, runCli } from '../support/cli';
@@ -68,14 +68,14 @@ const FLAGS: readonly OutputFlag[] = [
     cli: 'loadtest:compare',
     flag: '--junit',
     main: compare,
-    entry: 'lib/loadtests/compare.js',
+    entry: 'lib/loadtests/compare-cli.js',
     argv: (t) => [path.join(LOADTESTS, 'pass.json'), path.join(LOADTESTS, 'baseline.json'), '--junit', t],
   },
   {
     cli: 'loadtest:compare',
     flag: '<baseline>',
     main: compare,
-    entry: 'lib/loadtests/compare.js',
+    entry: 'lib/loadtests/compare-cli.js',
     argv: (t) => [path.join(LOADTESTS, 'pass.json'), t, '--update-baseline'],
   },
 ];
