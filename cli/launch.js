@@ -2,7 +2,7 @@
 'use strict';
 /**
  * Runs a compiled CLI of the synth project after type-checking it: `node cli/launch.js stacks/main --out dist` is
- * `tsc -b tsconfig.synth.json && node lib/stacks/main.js --out dist` in one process.
+ * `tsc -b tsconfig.synth.json && node lib/stacks/synth-cli.js --out dist` in one process.
  *
  * When lib/ is provably fresh the compiler is not even loaded: that check alone, loading TypeScript to find nothing
  * to do, was 0.17 s of the 0.9 s `npm run synth`. "Fresh" is tsc -b's own up-to-date rule, applied more strictly:

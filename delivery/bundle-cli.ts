@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 /**
  * `npm run bundle -- --env airgap --out <dir> [--from <registry>] [--source <prefix>=<registry>...]`
- * `npm run bundle:verify -- <dir> [--expect <aggregate>]`
  *
  * The connected side of air-gap delivery: synthesizes the environment, resolves every image it runs to a digest,
  * copies the images into one OCI layout, fetches the operator charts, rewrites the manifests to pull by digest and
@@ -16,7 +15,6 @@ import { ConfigError } from '../constructs/core/errors';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { renderEnvironment } from '../stacks/synth';
 import { BundleError, buildBundle } from './bundle';
-import { verifyChecksums } from './checksums';
 import { UnpinnedChartsError, operatorCharts } from './operator-charts';
 import { SkopeoError } from './skopeo';
 
@@ -107,27 +105,4 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
   }
 }
 
-/** `npm run bundle:verify -- <dir> [--expect <aggregate>]`: the same checks as `install.sh verify`, from Node. */
-export function verifyMain(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): number {
-  const program = new Command()
-    .name('bundle:verify')
-    .argument('<dir>', 'bundle folder')
-    .option('--expect <sha256>', 'aggregate checksum the connected side printed');
-  const stop = parseArgs(program, argv, out, err);
-  if (stop !== undefined) return stop;
-  const dir = program.args[0];
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    err(`bundle:verify: '<dir>' (${JSON.stringify(dir)}) is not a folder\n`);
-    return 2;
-  }
-  const problems = verifyChecksums(dir, program.opts<{ expect?: string }>().expect);
-  for (const p of problems) err(`bundle:verify: ${p}\n`);
-  if (problems.length > 0) return 1;
-  out(`bundle:verify: ${dir} is intact\n`);
-  return 0;
-}
-
-if (require.main === module) {
-  if (process.argv[2] === 'verify') process.exitCode = verifyMain(process.argv.slice(3));
-  else void main(process.argv.slice(2)).then((code) => (process.exitCode = code));
-}
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

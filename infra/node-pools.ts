@@ -1,7 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { CAPACITY_TYPE_KEY, ON_DEMAND, SPOT } from '../constructs/workload/capacity-class';
-import { Bounds } from '../planning/pool-bounds';
+import { PodDemand } from '../sizing/node-sizing';
+import { Bounds, PoolBounds, PoolSettings, PoolTooSmallError, stackPoolBounds } from '../sizing/pool-bounds';
 
 export interface PoolArgs {
   readonly instanceTypes: readonly string[];
@@ -24,6 +25,19 @@ export interface NodePoolsArgs {
   readonly diskGiB?: number;
   /** @default - none */
   readonly tags?: Record<string, string>;
+}
+
+/**
+ * The pools' bounds for `pulumi up` (sizing/pool-bounds.ts): a pod larger than a node of its pool is Pulumi's input
+ * error on the stack config key that chose the instance type, reported as every other config mistake is.
+ */
+export function nodePoolBounds(settings: PoolSettings, demands: readonly PodDemand[]): PoolBounds {
+  try {
+    return stackPoolBounds(settings, demands);
+  } catch (e) {
+    if (!(e instanceof PoolTooSmallError)) throw e;
+    throw new pulumi.InputPropertyError({ propertyPath: e.propertyPath, reason: e.reason });
+  }
 }
 
 const NODE_POLICIES = [

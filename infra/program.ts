@@ -7,13 +7,13 @@ import { costLabels } from '../constructs/core/labels';
 import { awsNames } from '../stacks/environment';
 import { SynthesizedChart, synthesizeCharts } from '../stacks/synth';
 import { BackupStorage } from './backup-storage';
-import { podDemands } from '../planning/capacity';
-import { PoolBounds, stackPoolBounds } from '../planning/pool-bounds';
+import { podDemands } from '../sizing/node-sizing';
+import { PoolBounds } from '../sizing/pool-bounds';
 import { Cdn } from './cdn';
 import { Cluster } from './cluster';
 import { ClusterAddons } from './cluster-addons';
 import { Network } from './network';
-import { NodePools } from './node-pools';
+import { NodePools, nodePoolBounds } from './node-pools';
 import { Operators } from './operator-releases';
 import { StackSettings } from '../stacks/stack-config';
 import { Workloads } from './workloads';
@@ -103,7 +103,7 @@ export function buildStack(settings: StackSettings): StackOutputs {
     opts,
   );
   const objects = charts.flatMap((c) => c.objects as Record<string, unknown>[]);
-  const bounds = stackPoolBounds(settings, podDemands(objects));
+  const bounds = nodePoolBounds(settings, podDemands(objects));
   const nodePools = new NodePools(
     env.name,
     {

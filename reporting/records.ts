@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { InputProblems } from '../cli/problems';
-import { parseIsoWithOffset } from '../planning/history';
-import { MatrixSeries } from '../planning/prometheus-export';
+import { parseIsoWithOffset } from '../planning/shared/history';
+import { MatrixSeries } from '../planning/shared/prometheus-export';
 
 /** Input the tool cannot use: one line each, naming the flag or file. */
 export class RecordsError extends InputProblems {}

@@ -5,16 +5,16 @@
  *
  * The performance report for people who do not read PromQL: one self-contained HTML page (reporting/report-html.ts)
  * with each service's SLO attainment and error budget, latency against its objective, traffic, scaling activity
- * (the scaling audit), incidents, the environment's cost per month (planning/cost.ts) and its capacity outlook
+ * (the scaling audit), incidents, the environment's cost per month (planning/cost/price-environment.ts) and its capacity outlook
  * (planning/capacity/monthly-projection.ts). Exit 0: written; 2: bad input, one line, nothing written.
  */
 import { Command } from 'commander';
 import { SCALING_RECORDS, SERVICE_RECORDS } from '../constructs/observability/performance-record-names';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, reportPath, writeOutput } from '../cli/output';
-import { projectionSvg } from '../planning/capacity-plot';
-import { History } from '../planning/history';
-import { MatrixSeries } from '../planning/prometheus-export';
+import { projectionSvg } from '../planning/capacity/projection-plot';
+import { History } from '../planning/shared/history';
+import { MatrixSeries } from '../planning/shared/prometheus-export';
 import { MIN_LEVEL_DAYS, bandAt, projectMonthly } from '../planning/capacity/monthly-projection';
 import { dailyPeaks } from '../planning/capacity/projection-backtest';
 import type { Environment } from '../stacks/environment';

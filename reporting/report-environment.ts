@@ -1,9 +1,9 @@
 /**
  * What the report takes from the environment: each service's objectives (its Slo, through the one SLO model) and
- * the monthly cost (planning/cost.ts). Loaded only once the arguments are read, as it synthesizes the environment.
+ * the monthly cost (planning/cost/price-environment.ts). Loaded only once the arguments are read, as it synthesizes the environment.
  */
 import { sloModel } from '../constructs/observability/slo';
-import { priceEnvironment } from '../planning/cost';
+import { priceEnvironment } from '../planning/cost/price-environment';
 import { Environment } from '../stacks/environment';
 import { ENVIRONMENTS } from '../stacks/environments';
 import { Objectives } from './findings';

@@ -34,7 +34,7 @@ export async function auditService(i: AuditInput): Promise<ScalingDecision[]> {
   const series = await i.source.query('perfstack:scaling_.+', { service: i.service }, range, AUDIT_STEP_S);
   if (series.some((s) => s.metric.__name__ === SCALING_RECORDS.current)) {
     // Loaded here: the simulator's module brings cdk8s, which --help does not need.
-    const { PLATFORM_BEHAVIOR } = await import('../planning/hpa-sim');
+    const { PLATFORM_BEHAVIOR } = await import('../planning/forecast/hpa-sim');
     const all = scalingDecisions(i.service, series, { scaleDownWindowS: i.scaleDownWindowS ?? PLATFORM_BEHAVIOR.scaleDown.windowS });
     return all.filter((d) => d.t >= i.from && d.t <= i.to);
   }

@@ -8,8 +8,8 @@
  * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#algorithm-details
  */
 import { SCALING_RECORDS } from '../constructs/observability/performance-record-names';
-import { MatrixSeries } from '../planning/prometheus-export';
-import type { ScalingLimit } from '../planning/hpa-sim';
+import { MatrixSeries } from '../planning/shared/prometheus-export';
+import type { ScalingLimit } from '../planning/forecast/hpa-sim';
 
 export type { ScalingLimit };
 

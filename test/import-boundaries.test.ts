@@ -38,7 +38,7 @@ const FORBIDDEN: [string, string, string][] = [
   ['cli/probe.ts', "import { KubeObject } from '../manifests/types';", 'cli/ must not import'],
   ['constructs/workload/probe.ts', "import { prod } from '../../stacks/prod';", 'constructs/ must not import'],
   ['planning/probe.ts', "import { buildStack } from '../infra/program';", 'planning/ must not import'],
-  ['stacks/probe.ts', "import { podDemands } from '../planning/capacity';", 'stacks/ must not import'],
+  ['stacks/probe.ts', "import { podDemands } from '../sizing/node-sizing';", 'stacks/ must not import'],
   ['reporting/probe.ts', "import { buildStack } from '../infra/program';", 'reporting/ must not import'],
 ];
 const ALLOWED: [string, string][] = [
@@ -46,8 +46,8 @@ const ALLOWED: [string, string][] = [
   ['constructs/workload/probe.ts', "import { isPinned } from '../../manifests/images';"],
   ['constructs/loadtest/probe.ts', "import { k6Options } from '../../loadtests/plan';"],
   ['planning/probe.ts', "import { ENVIRONMENTS } from '../stacks/environments';"],
-  ['infra/probe.ts', "import { poolBounds } from '../planning/pool-bounds';"],
-  ['reporting/probe.ts', "import { priceEnvironment } from '../planning/cost';"],
+  ['infra/probe.ts', "import { poolBounds } from '../sizing/pool-bounds';"],
+  ['reporting/probe.ts', "import { priceEnvironment } from '../planning/cost/price-environment';"],
 ];
 
 describe('import boundaries (eslint.config.mjs, docs/layout.md)', () => {
@@ -64,7 +64,7 @@ describe('import boundaries (eslint.config.mjs, docs/layout.md)', () => {
 });
 
 /** Top-level folders of product code: everything but tests, generated bindings and build output. */
-const PRODUCT = ['cli', 'constructs', 'delivery', 'infra', 'loadtests', 'manifests', 'planning', 'policies', 'schemas', 'stacks'];
+const PRODUCT = ['cli', 'constructs', 'delivery', 'infra', 'loadtests', 'manifests', 'planning', 'policies', 'schemas', 'sizing', 'stacks'];
 
 /** Product files and the product files each imports (type-only imports count: they couple the files the same way). */
 function importGraph(files: ReadonlyMap<string, string>): Map<string, string[]> {

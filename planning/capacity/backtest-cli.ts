@@ -13,8 +13,8 @@
 import * as path from 'path';
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../../cli/args';
-import { trace } from '../fixtures';
-import { DAY_MS, HistoryError, readHistoryFiles } from '../history';
+import { trace } from '../shared/fixtures';
+import { DAY_MS, HistoryError, readHistoryFiles } from '../shared/history';
 import { ProjectionScore, dailyPeaks, scoreProjections } from './projection-backtest';
 
 export const DEFAULT_HISTORIES = ['dewiki', 'frwiki', 'jawiki', 'eswiki'].map((w) => trace(`wikipedia-${w}-desktop-daily.csv.gz`));

@@ -7,7 +7,7 @@
  * shifts and model errors of the past widen them; a recent level shift widens them further. A history too short
  * for a horizon is flagged, never given a trend of its own. Pure.
  */
-import { DAY_MS } from '../history';
+import { DAY_MS } from '../shared/history';
 
 /** A month of the projection: 30.44 days. */
 export const MONTH_MS = 30.44 * DAY_MS;

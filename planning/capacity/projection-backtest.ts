@@ -4,7 +4,7 @@
  * the median. What `npm run capacity:backtest` prints, and the coverage `npm run capacity` shows beside a projection.
  * Pure.
  */
-import { DAY_MS, History } from '../history';
+import { DAY_MS, History } from '../shared/history';
 import { DailyPeaks, MONTH_MS, monthPeakAt, projectMonthly } from './monthly-projection';
 
 export interface HorizonScore {

@@ -7,9 +7,9 @@
  * shift in the last days (the model far above or below what happened) falls back to the reactive HPA alone,
  * because a weekly model has not seen the new level yet. Pure.
  */
-import { DAY_MS, HOUR_MS, History, WEEK_MS, sliceHistory } from '../history';
-import { SimOptions, SimResult, simulateHpa } from '../hpa-sim';
-import { FloorModel, Forecast, ForecastOptions, fitFloorModel, floorsOf, slotsOf } from '../forecast';
+import { DAY_MS, HOUR_MS, History, WEEK_MS, sliceHistory } from '../shared/history';
+import { SimOptions, SimResult, simulateHpa } from './hpa-sim';
+import { FloorModel, Forecast, ForecastOptions, fitFloorModel, floorsOf, slotsOf } from './forecast';
 import { Excluded, excludeOutages } from './outages';
 
 export interface SafeFloorOptions extends ForecastOptions {

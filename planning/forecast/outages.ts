@@ -3,7 +3,7 @@
  * of zero or near-zero load where the same hour of day normally has plenty. Neither is demand: a model that learnt
  * them would lower its floors (or its projection) for a shutdown that will not come back on schedule. Pure.
  */
-import { History, HOUR_MS } from '../history';
+import { History, HOUR_MS } from '../shared/history';
 
 export interface OutageOptions {
   /**

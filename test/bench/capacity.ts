@@ -3,8 +3,8 @@
  * Bin-packing is first-fit (pods x nodes), so the ratio shows whether that stays affordable at 200 services.
  */
 import { performance } from 'perf_hooks';
-import { podDemands } from '../../planning/capacity';
-import { costReport } from '../../planning/cost-report';
+import { podDemands } from '../../sizing/node-sizing';
+import { costReport } from '../../planning/cost/cost-report';
 import { Environment } from '../../stacks/environment';
 import { synthesizeCharts } from '../../stacks/synth';
 

@@ -4,7 +4,7 @@
  * 100,000 objects.
  *
  * - in process: the rules alone on 10,000 objects;
- * - end to end: `node lib/policies/cli.js FILE` in a new process (what `npm run policy` runs after its no-op
+ * - end to end: `node lib/policies/policy-cli.js FILE` in a new process (what `npm run policy` runs after its no-op
  *   `tsc -b`, without npm), on 10,000, 20,000 (about 57 MB) and 100,000 objects: wall time, CPU time, peak RSS;
  * - the floor: a new process that only reads and parses the same file (manifests/load.ts), compiled the same way,
  *   in one thread and over two worker threads; the CLI's ratio is to the faster of the two.
@@ -147,7 +147,7 @@ export function policyBench(runs = Number(process.env.BENCH_RUNS ?? 5)): PolicyR
     // Both compiled, as `npm run policy` runs the CLI: lib/ from the project's `tsc -b`.
     spawnSync('npx', ['tsc', '-b'], { cwd: ROOT, stdio: 'inherit' });
     const parse = path.join(ROOT, 'lib/test/bench/policy-parse.js');
-    const cli = path.join(ROOT, 'lib/policies/cli.js');
+    const cli = path.join(ROOT, 'lib/policies/policy-cli.js');
     const floor1 = measure(dir, parse, [f10, '1'], runs);
     const floor2 = measure(dir, parse, [f10, '2'], runs);
     const e2e10 = measure(dir, cli, [f10], runs);

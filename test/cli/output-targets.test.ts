@@ -9,11 +9,11 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { main as capacity } from '../../planning/capacity-cli';
-import { main as cost } from '../../planning/cost';
-import { main as policy } from '../../policies/cli';
-import { main as compare } from '../../loadtests/compare';
-import { main as synthMain } from '../../stacks/main';
+import { main as capacity } from '../../planning/capacity/capacity-cli';
+import { main as cost } from '../../planning/cost/cost-cli';
+import { main as policy } from '../../policies/policy-cli';
+import { main as compare } from '../../loadtests/compare-cli';
+import { main as synthMain } from '../../stacks/synth-cli';
 import { main as bundleMain } from '../../delivery/bundle-cli';
 import { CliMain, captureStdio, runCli } from '../support/cli';
 
@@ -35,14 +35,14 @@ const FLAGS: readonly OutputFlag[] = [
     cli: 'policy',
     flag: '--output',
     main: policy,
-    entry: 'lib/policies/cli.js',
+    entry: 'lib/policies/policy-cli.js',
     argv: (t) => ['policies/fixtures/bad', '--format', 'json', '--output', t],
   },
   {
     cli: 'cost',
     flag: '--output',
     main: cost,
-    entry: 'lib/planning/cost.js',
+    entry: 'lib/planning/cost/cost-cli.js',
     argv: (t) => [
       ...['--env', 'staging', '--config', 'planning/fixtures/cost/stack-config.yaml'],
       ...['--manifests', 'planning/fixtures/cost/manifests', '--output', t],
@@ -52,7 +52,7 @@ const FLAGS: readonly OutputFlag[] = [
     cli: 'capacity',
     flag: '--plot',
     main: capacity,
-    entry: 'lib/planning/capacity-cli.js',
+    entry: 'lib/planning/capacity/capacity-cli.js',
     argv: (t) => [
       '--history',
       'planning/fixtures/traces/nasa-http-1995-07-per-minute.csv.gz',
@@ -68,14 +68,14 @@ const FLAGS: readonly OutputFlag[] = [
     cli: 'loadtest:compare',
     flag: '--junit',
     main: compare,
-    entry: 'lib/loadtests/compare.js',
+    entry: 'lib/loadtests/compare-cli.js',
     argv: (t) => [path.join(LOADTESTS, 'pass.json'), path.join(LOADTESTS, 'baseline.json'), '--junit', t],
   },
   {
     cli: 'loadtest:compare',
     flag: '<baseline>',
     main: compare,
-    entry: 'lib/loadtests/compare.js',
+    entry: 'lib/loadtests/compare-cli.js',
     argv: (t) => [path.join(LOADTESTS, 'pass.json'), t, '--update-baseline'],
   },
 ];
@@ -274,7 +274,7 @@ describe('folders a CLI replaces whole: synth --out, bundle --out', () => {
   it('synth reports a read-only folder on one line naming --out, in a child process, and writes nothing there', () => {
     const ro = path.join(dir, 'ro');
     fs.mkdirSync(ro);
-    const r = runWithReadOnlyDir(ro, [process.execPath, 'lib/stacks/main.js', '--env', 'dev', '--out', path.join(ro, 'dist')]);
+    const r = runWithReadOnlyDir(ro, [process.execPath, 'lib/stacks/synth-cli.js', '--env', 'dev', '--out', path.join(ro, 'dist')]);
     if (!r) {
       console.warn('SKIPPED: synth --out in a read-only folder: running as root and unshare -rm is not allowed here');
       return;

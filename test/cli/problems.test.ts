@@ -1,5 +1,5 @@
 import { InputProblems, MAX_PROBLEMS } from '../../cli/problems';
-import { HistoryError, parseHistory } from '../../planning/history';
+import { HistoryError, parseHistory } from '../../planning/shared/history';
 
 class ReaderError extends InputProblems {}
 

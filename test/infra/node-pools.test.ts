@@ -1,6 +1,6 @@
 import { CAPACITY_TYPE_KEY, CapacityClass, ON_DEMAND, SPOT } from '../../constructs/workload/capacity-class';
-import { podDemands } from '../../planning/capacity';
-import { stackPoolBounds } from '../../planning/pool-bounds';
+import { podDemands } from '../../sizing/node-sizing';
+import { stackPoolBounds } from '../../sizing/pool-bounds';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { CloudStackSettings } from '../../stacks/stack-config';
 import { nodeGroup, ofType, one, recordStacks, settingsOf, stacks, subnets, zonesOf } from './support/stacks';

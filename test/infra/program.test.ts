@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
+import { nodePoolBounds } from '../../infra/node-pools';
 import { buildStack } from '../../infra/program';
-import { podDemands } from '../../planning/capacity';
-import { stackPoolBounds } from '../../planning/pool-bounds';
+import { podDemands } from '../../sizing/node-sizing';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from '../../policies/crossguard/aws';
 import { kubernetesViolations, packContext } from '../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../stacks/environments';
@@ -69,7 +69,14 @@ describe('mistakes found while building a stack', () => {
     const settings = settingsOf('prod') as CloudStackSettings;
     const small = { ...settings, nodePools: { ...settings.nodePools, onDemand: { instanceTypes: ['m6i.xlarge'] } } };
     const demands = podDemands(chartsOf('prod').flatMap((c) => c.objects));
-    expect(() => stackPoolBounds(small, demands)).toThrow(
+    let thrown: unknown;
+    try {
+      nodePoolBounds(small, demands);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(pulumi.InputPropertyError.isInstance(thrown)).toBe(true);
+    expect(thrown).toEqual(
       expect.objectContaining({
         propertyPath: 'perfstack:nodePools.onDemand.instanceTypes',
         reason:

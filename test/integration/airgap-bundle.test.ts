@@ -260,7 +260,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
         const out = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-'));
         try {
           // The compiled entry, as `npm run synth` and `npx cdk8s synth` run it.
-          const r = spawnSync('unshare', ['-n', process.execPath, path.join(ROOT, 'lib/stacks/main.js'), '--out', out], {
+          const r = spawnSync('unshare', ['-n', process.execPath, path.join(ROOT, 'lib/stacks/synth-cli.js'), '--out', out], {
             encoding: 'utf8',
             cwd: ROOT,
           });

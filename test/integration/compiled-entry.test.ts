@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { main } from '../../stacks/main';
+import { main } from '../../stacks/synth-cli';
 import { buildSynthProject } from '../support/compiled';
 import { snapshotTree } from '../support/files';
 
@@ -43,7 +43,7 @@ describe('npm run build && npx cdk8s synth', () => {
   it('leaves the previous dist/ in place when the app fails', () => {
     expect(first.status).toBe(0);
     const before = snapshotTree(path.join(tmp, 'dist'));
-    const r = cdk8s('--app', 'node lib/stacks/main.js --out dist --env qa');
+    const r = cdk8s('--app', 'node lib/stacks/synth-cli.js --out dist --env qa');
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain(`'--env' ("qa") is not an environment`);
     expect(snapshotTree(path.join(tmp, 'dist'))).toEqual(before);

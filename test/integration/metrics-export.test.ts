@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { exportScript } from '../../constructs/observability/metrics-export';
-import { main as capacity } from '../../planning/capacity-cli';
+import { main as capacity } from '../../planning/capacity/capacity-cli';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
 import { airgap } from '../../stacks/airgap';
 import { describeWithPrograms } from './support/programs';

@@ -11,7 +11,7 @@ import {
   serviceReportRules,
 } from '../../constructs/observability/performance-records';
 import { sloModel } from '../../constructs/observability/slo';
-import { SimSync } from '../../planning/hpa-sim';
+import { SimSync } from '../../planning/forecast/hpa-sim';
 import { main as report } from '../../reporting/report-cli';
 import { main as audit } from '../../reporting/scaling-audit-cli';
 import { prod } from '../../stacks/prod';

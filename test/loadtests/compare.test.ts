@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { compare, main, readSummary } from '../../loadtests/compare';
+import { compare, readSummary } from '../../loadtests/compare';
+import { main } from '../../loadtests/compare-cli';
 
 const FIX = path.resolve(__dirname, '../../loadtests/fixtures');
 const fix = (name: string) => path.join(FIX, name);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { loadManifests, manifestFiles, yamlDocuments } from '../../manifests/load';
-import { main } from '../../policies/cli';
+import { main } from '../../policies/policy-cli';
 import { runCli } from '../support/cli';
 
 let dir: string;

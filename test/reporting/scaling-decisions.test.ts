@@ -1,5 +1,5 @@
 import { SCALING_RECORDS } from '../../constructs/observability/performance-record-names';
-import { MatrixSeries } from '../../planning/prometheus-export';
+import { MatrixSeries } from '../../planning/shared/prometheus-export';
 import { describeDecision, isFloorMetric, scalingDecisions } from '../../reporting/scaling-decisions';
 
 const STEP = 15_000;

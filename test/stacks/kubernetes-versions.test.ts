@@ -16,7 +16,7 @@ import {
   eksSupportPhase,
   eksSupportWarning,
 } from '../../stacks/kubernetes-versions';
-import { main } from '../../stacks/main';
+import { main } from '../../stacks/synth-cli';
 
 /** Windows from ../shared/crds/README.md ("Operator support by Kubernetes version"), [first, last] minor. */
 const KEDA_TESTED: Record<string, [number, number]> = {

@@ -1,5 +1,5 @@
-import { podDemands } from '../../planning/capacity';
-import { fit, parseNodes } from '../../planning/capacity-fit';
+import { podDemands } from '../../sizing/node-sizing';
+import { fit, parseNodes } from '../../planning/capacity/node-fit';
 import { SIZING_PROFILES } from '../../stacks/sizing-profiles';
 import { chartsOf } from '../support/environments';
 

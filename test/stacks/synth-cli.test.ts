@@ -5,7 +5,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { isLabelValue, labelValue } from '../../constructs/core/labels';
 import { manifestFiles } from '../../manifests/load';
-import { main } from '../../stacks/main';
+import { main } from '../../stacks/synth-cli';
 import { captureStdio } from '../support/cli';
 import { buildSynthProject } from '../support/compiled';
 import { snapshotTree } from '../support/files';
@@ -139,7 +139,7 @@ describe('npm run synth with Duration.millis(-200) in stacks/services.ts', () =>
         .readFileSync(path.join(tmp, 'stacks/services.ts'), 'utf8')
         .split('\n')
         .findIndex((l) => l.includes('millis(-200)')) + 1;
-    const r = spawnSync(process.execPath, ['lib/stacks/main.js', '--out', 'dist'], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, ['lib/stacks/synth-cli.js', '--out', 'dist'], { cwd: tmp, encoding: 'utf8', timeout: 120_000 });
     expect(r.stderr).toBe(`stacks/services.ts:${line}: 'Duration' (-200) cannot be negative; a Duration is >= 0\nsynth: nothing written\n`);
     expect(r.status).toBe(1);
     expect(r.stdout).toBe('');

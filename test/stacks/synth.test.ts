@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Environment } from '../../stacks/environment';
 import { ENVIRONMENTS } from '../../stacks/environments';
-import { main } from '../../stacks/main';
+import { main } from '../../stacks/synth-cli';
 import { ManifestYamlThread } from '../../stacks/manifest-yaml';
 import { prod } from '../../stacks/prod';
 import { buildPlatform } from '../../stacks/platform';

@@ -10,7 +10,7 @@ const { fresh } = require('../../cli/launch') as { fresh: (root: string, entry: 
  * (loading the compiler only to find nothing to do is a second of CPU).
  */
 export function buildSynthProject(): void {
-  if (fresh(ROOT, 'stacks/main')) return;
+  if (fresh(ROOT, 'stacks/synth-cli')) return;
   execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.synth.json'], {
     cwd: ROOT,
     stdio: 'pipe',

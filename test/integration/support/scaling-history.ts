@@ -5,9 +5,9 @@
  * per-service series as the rules record them, for `promtool tsdb create-blocks-from openmetrics`.
  */
 import * as path from 'path';
-import { Floor } from '../../../planning/forecast';
-import { History, readHistoryFiles } from '../../../planning/history';
-import { SimSync, simulateHpa } from '../../../planning/hpa-sim';
+import { Floor } from '../../../planning/forecast/forecast';
+import { History, readHistoryFiles } from '../../../planning/shared/history';
+import { SimSync, simulateHpa } from '../../../planning/forecast/hpa-sim';
 import { SERVICE_RECORDS } from '../../../constructs/observability/performance-record-names';
 
 export const TRACE = path.join(__dirname, '../../../planning/fixtures/traces/nasa-http-1995-07-per-minute.csv.gz');

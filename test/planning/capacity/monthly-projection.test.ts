@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import fc from 'fast-check';
 import { DailyPeaks, projectMonthly } from '../../../planning/capacity/monthly-projection';
 import { dailyPeaks, scoreProjections } from '../../../planning/capacity/projection-backtest';
-import { DAY_MS, historyText, parseHistory } from '../../../planning/history';
+import { DAY_MS, historyText, parseHistory } from '../../../planning/shared/history';
 import { normal } from '../../support/random';
 
 const START = Date.UTC(2010, 0, 1);

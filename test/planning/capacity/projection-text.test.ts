@@ -1,4 +1,4 @@
-import { DAY_MS } from '../../../planning/history';
+import { DAY_MS } from '../../../planning/shared/history';
 import { MonthlyProjection } from '../../../planning/capacity/monthly-projection';
 import { ProjectionScore } from '../../../planning/capacity/projection-backtest';
 import { describeProjection } from '../../../planning/capacity/projection-text';

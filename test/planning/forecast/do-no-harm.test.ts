@@ -1,6 +1,6 @@
-import { backtestWeek } from '../../../planning/backtest';
+import { backtestWeek } from '../../../planning/forecast/backtest';
 import { safeFloors } from '../../../planning/forecast/do-no-harm';
-import { DAY_MS, History, MINUTE_MS, WEEK_MS } from '../../../planning/history';
+import { DAY_MS, History, MINUTE_MS, WEEK_MS } from '../../../planning/shared/history';
 import { uniform } from '../../support/random';
 
 const START = Date.UTC(2026, 0, 5); // a Monday

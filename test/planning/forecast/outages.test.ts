@@ -1,5 +1,5 @@
 import { excludeOutages } from '../../../planning/forecast/outages';
-import { History, MINUTE_MS, parseHistory } from '../../../planning/history';
+import { History, MINUTE_MS, parseHistory } from '../../../planning/shared/history';
 
 const START = Date.UTC(2026, 0, 5);
 
