@@ -5,7 +5,7 @@
  * what it counted since is the new sample's value, as Prometheus' own `increase` reads a counter reset. Pure.
  */
 import { NODE_RECORDS } from '../constructs/observability/performance-record-names';
-import { MatrixSeries } from '../planning/prometheus-export';
+import { MatrixSeries } from '../planning/shared/prometheus-export';
 
 export interface NodeChange {
   /** Epoch ms of the first sample that shows it. */

@@ -20,7 +20,7 @@ import { describeWithPrograms } from './support/programs';
 import { RunningPrometheus, startPrometheus } from './support/prometheus';
 import { ServiceLoad, platformHistory } from './support/scaling-history';
 import { NodeHistory, nodeHistory } from './support/node-history';
-import { nodeShape } from '../../planning/pool-bounds';
+import { nodeShape } from '../../sizing/pool-bounds';
 import { readStackSettings, stackConfigFileValues } from '../../stacks/stack-config';
 import { NODE_RECORDS_SELECTOR } from '../../constructs/observability/performance-record-names';
 import { describeReportInBrowser } from './support/report-browser';

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
 import { NODE_RECORDS } from '../../constructs/observability/performance-record-names';
-import { MatrixSeries } from '../../planning/prometheus-export';
+import { MatrixSeries } from '../../planning/shared/prometheus-export';
 import { describeNodeChange, nodeChanges } from '../../reporting/node-changes';
 
 const T0 = Date.parse('2026-12-01T00:00:00Z');

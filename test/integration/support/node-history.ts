@@ -5,8 +5,8 @@
  * created for pending pods, disrupted as underutilized (by day) or empty (at night), one drift replacement, and one
  * Karpenter restart that starts every counter again from zero. Returns the OpenMetrics text and every change made.
  */
-import { NodeShape, nodesFor, podDemands } from '../../../planning/capacity';
-import { SimSync } from '../../../planning/hpa-sim';
+import { NodeShape, nodesFor, podDemands } from '../../../sizing/node-sizing';
+import { SimSync } from '../../../planning/forecast/hpa-sim';
 import { objectsOfApp } from '../../support/synth';
 import { buildPlatform } from '../../../stacks/platform';
 import { Environment } from '../../../stacks/environment';
