@@ -24,17 +24,7 @@ import { PriorityClasses } from '../constructs/platform/priority-classes';
 import { ScalableService } from '../constructs/workload/scalable-service';
 import { dataStoresOf } from '../constructs/traffic/call-graph';
 import { K6LoadTest } from '../constructs/loadtest/k6-load-test';
-import {
-  Environment,
-  LoadTests,
-  ServiceSpec,
-  awsNames,
-  callGraphOf,
-  imageOf,
-  meshOf,
-  operatorVersions,
-  servicePropsOf,
-} from './environment';
+import { Environment, LoadTests, ServiceSpec, awsNames, imageOf, meshOf, operatorVersions, servicePropsOf } from './environment';
 import { validateEnvironment } from './environment-rules';
 import { CallGraph, ResolvedService } from '../constructs/traffic/call-graph';
 import { dataTierClientEnv } from '../constructs/traffic/client-env';
@@ -79,8 +69,8 @@ export interface Platform {
  * Pulumi program, so both deploy identical objects.
  */
 export function buildPlatform(env: Environment, app: App = new App()): Platform {
-  validateEnvironment(env);
-  const callGraph = callGraphOf(env);
+  // The one validation of the Environment on every path (synth, `pulumi up`, the planning CLIs).
+  const callGraph = validateEnvironment(env);
   const root = new Construct(app, env.name);
   if (env.monitoring.runbookBaseUrl) root.node.setContext(RUNBOOK_BASE_CONTEXT, env.monitoring.runbookBaseUrl);
   const cost = costLabels(env.name, env.costAllocation);
