@@ -8,7 +8,7 @@
  */
 import { Duration } from 'cdk8s';
 import { isPinned } from '../../manifests/images';
-import { cronProblem, imageReferenceProblem, isTimeZone } from '../core/grammars';
+import { imageReferenceProblem } from '../core/grammars';
 import {
   SameKeys,
   count,
@@ -25,7 +25,10 @@ import {
   stringMap,
   z,
 } from '../core/schema';
+import { businessHoursSchema } from './business-hours';
 import { CapacityClass } from './capacity-class';
+import { forecastFloorsSchema } from './forecast-floors';
+import { scalingBehaviorSchema } from './scaling-behavior';
 import { ScalingMetric } from './scaling-metric';
 import { UPDATE_MODES } from './vertical-scaling';
 import type { ScalableServiceProps } from './scalable-service-props';
@@ -42,14 +45,6 @@ export function imageProblem(image: string): string | undefined {
   );
 }
 
-const rate = strict({
-  stabilizationWindow: duration({ min: Duration.seconds(0), max: Duration.hours(1), wholeSeconds: true }).optional(),
-  percent: count(1).optional(),
-  pods: count(1).optional(),
-  period: duration({ min: Duration.seconds(1), max: Duration.minutes(30), wholeSeconds: true }).optional(),
-});
-const hhmm = grammar((v) => (/^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : 'must be HH:MM in 24-hour time, e.g. "08:00"'));
-const timeZone = grammar((v) => (isTimeZone(v) ? undefined : 'must be an IANA time zone such as "Europe/Berlin"'));
 const bounds = strict({ cpu: cpu().optional(), memory: size({ whole: 'Mi' }).optional() });
 const port = z.number().refine((v) => Number.isInteger(v) && v >= 1 && v <= 65535, { error: 'must be a port number between 1 and 65535' });
 const zones = z.number().superRefine((v, ctx) => {
@@ -71,21 +66,9 @@ export const SERVICE_PROP_SCHEMAS = {
     .array(instanceOf(ScalingMetric, 'ScalingMetric.cpu(70), .memory(80), .podsRate({...}) or .external({...})'))
     .min(1, { error: 'must name at least one metric to scale on, e.g. ScalingMetric.cpu(70)' })
     .optional(),
-  behavior: strict({ scaleUp: rate.optional(), scaleDown: rate.optional() }).optional(),
-  businessHours: strict({
-    timeZone,
-    start: hhmm,
-    end: hhmm,
-    days: grammar((v) =>
-      cronProblem(`0 0 * * ${v}`)?.replace(/^is not a valid cron schedule: /, 'is not a day-of-week field: '),
-    ).optional(),
-    minReplicas: count(1, MAX_REPLICAS),
-  }).optional(),
-  forecastFloors: strict({
-    timeZone,
-    floors: z.array(strict({ from: nonEmpty, to: nonEmpty, minReplicas: count(1, MAX_REPLICAS) })),
-    maxTriggers: count(2).optional(),
-  }).optional(),
+  behavior: scalingBehaviorSchema.optional(),
+  businessHours: businessHoursSchema.optional(),
+  forecastFloors: forecastFloorsSchema.optional(),
   verticalScaling: strict({
     updateMode: z.enum(UPDATE_MODES).optional(),
     controlledResources: z
