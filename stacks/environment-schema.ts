@@ -15,7 +15,6 @@ import {
   labelValue,
   nonEmpty,
   num,
-  percent,
   size,
   strict,
   z,
@@ -26,6 +25,7 @@ import { ALL_RULES } from '../policies/rules';
 import { retentionSchema } from '../constructs/observability/monitoring-stack-values';
 import { sloSchema } from '../constructs/observability/slo-schema';
 import { OPERATORS_FOR } from './kubernetes-versions';
+import { cpuLimitSchema, spotPercentSchema } from '../constructs/platform/karpenter-node-pools';
 
 /**
  * What each field of an {@link Environment} and {@link ServiceSpec} may hold, checked at run time, so a value built
@@ -66,9 +66,9 @@ const awsCloud = strict({
   region: grammar((v) => (/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(v) ? undefined : 'must be an AWS region such as "eu-west-1"')),
   accountId: grammar((v) => (/^\d{12}$/.test(v) ? undefined : 'must be a 12-digit AWS account id, in quotes')),
   vpcCidr: cidr(16, 20),
-  spotPercent: percent({ min: 0, max: 90, integer: true }),
+  spotPercent: spotPercentSchema,
   cdn: z.boolean(),
-  karpenter: strict({ cpuLimit: num({ integer: true, min: 1, max: 100_000, unit: 'vCPU' }) }).optional(),
+  karpenter: strict({ cpuLimit: cpuLimitSchema }).optional(),
 });
 
 const receiver = z.discriminatedUnion('kind', [
