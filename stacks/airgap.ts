@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
+import { BASE_ENVIRONMENT, monitoring } from './base-environment';
 import { Environment } from './environment';
 import { webPlatformRemediation } from './remediation-policies';
 import { PLATFORM_TEAMS, everyTeam, webPlatformServices } from './services';
@@ -8,6 +9,7 @@ const AIRGAP_SERVICES = webPlatformServices({ scale: 'full' });
 
 /** On-premises, three zones, no cloud: plain YAML applied by operators, every image from the site registry. */
 export const airgap: Environment = {
+  ...BASE_ENVIRONMENT,
   name: 'airgap',
   zones: ['site-a', 'site-b', 'site-c'],
   cloud: { kind: 'none' },
@@ -16,13 +18,7 @@ export const airgap: Environment = {
   imageRegistry: 'registry.airgap.internal:5000',
   // No reason to lag: 1.35 is the newest minor every operator line here supports, and 1.28 gets no upstream patches.
   kubernetesVersion: '1.35',
-  namespace: 'web',
-  monitoring: {
-    namespace: 'monitoring',
-    prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
-    retention: { time: '90d', size: '400GB' },
-    runbookBaseUrl: 'http://runbooks.monitoring.svc',
-  },
+  monitoring: monitoring({ time: '90d', size: '400GB' }, 'http://runbooks.monitoring.svc'),
   ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
   // The site's ingress-nginx; cert-manager issues the certificate from the site CA's ClusterIssuer.
   ingress: { hosts: ['web.airgap.internal'], className: 'nginx', tls: { kind: 'cert-manager', clusterIssuer: 'site-ca' } },

@@ -1,38 +1,20 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
+import { BASE_ENVIRONMENT, albIngress, awsEnvironment, monitoring, s3Backup } from './base-environment';
 import { Environment } from './environment';
 import { webPlatformRemediation } from './remediation-policies';
-import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
-import { PLATFORM_TEAMS, everyTeam, webPlatformServices } from './services';
+import { webPlatformServices } from './services';
 
-const VPC_CIDR = '10.10.0.0/16';
+const ACCOUNT = { accountId: '111111111111', vpcCidr: '10.10.0.0/16', spotPercent: 0, cdn: false, zones: 1 } as const;
 
 const DEV_SERVICES = webPlatformServices({ scale: 'minimal' });
 
 /** One zone, no spot, no CDN, the smallest data tier that is still a Redis Cluster. */
 export const dev: Environment = {
-  name: 'dev',
-  zones: ['eu-west-1a'],
-  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '111111111111', vpcCidr: VPC_CIDR, spotPercent: 0, cdn: false },
-  production: false,
-  airGapped: false,
-  imageRegistry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
-  kubernetesVersion: CLOUD_KUBERNETES_VERSION,
-  namespace: 'web',
-  monitoring: {
-    namespace: 'monitoring',
-    prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
-    retention: { time: '3d', size: '10GB' },
-  },
-  // The ALB sends to pod IPs (target type ip) from inside the VPC.
-  ingressFrom: [{ ipBlock: { cidr: VPC_CIDR } }],
-  // The ALB of the AWS Load Balancer Controller; a regional ACM certificate covering the hosts.
-  ingress: {
-    hosts: ['dev.perfstack.dev'],
-    className: 'alb',
-    tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:111111111111:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f' },
-  },
-  apiServer: { cidrs: [VPC_CIDR], port: 443 },
+  ...BASE_ENVIRONMENT,
+  ...awsEnvironment('dev', ACCOUNT),
+  monitoring: monitoring({ time: '3d', size: '10GB' }),
+  ingress: albIngress(ACCOUNT.accountId, ['dev.perfstack.dev']),
   services: DEV_SERVICES,
   dataTier: {
     redis: { shards: 3, replicasPerShard: 0, memory: Size.mebibytes(512), cpu: Cpu.millis(250), storage: Size.gibibytes(2) },
@@ -42,23 +24,10 @@ export const dev: Environment = {
       memory: Size.gibibytes(1),
       cpu: Cpu.millis(500),
       storage: Size.gibibytes(10),
-      backup: {
-        kind: 's3',
-        destinationPath: 's3://perfstack-dev-backups/postgres',
-        iamRoleArn: 'arn:aws:iam::111111111111:role/perfstack-dev-postgres-backup',
-        retention: '7d',
-      },
+      backup: s3Backup('dev', ACCOUNT.accountId, '7d'),
     },
   },
   // Acts: development is where the actions are exercised.
   remediation: webPlatformRemediation(DEV_SERVICES, { dryRun: false }),
-  alerting: {
-    receivers: {
-      page: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-page' },
-      ticket: { kind: 'webhook', url: 'https://alerts.perfstack.dev/hooks/dev-ticket' },
-    },
-    teams: everyTeam({ page: 'page', ticket: 'ticket' }),
-    defaultTeam: PLATFORM_TEAMS.default,
-  },
   costAllocation: { team: 'platform', costCenter: 'cc-1001' },
 };

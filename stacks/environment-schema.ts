@@ -1,21 +1,31 @@
 import { Problems } from '../constructs/core/errors';
 import type { Environment, ServiceSpec } from './environment';
+import { cidrProblem, cronProblem, registryProblem, repositoryProblem, tagProblem, urlProblem } from '../constructs/core/grammars';
+import { isDnsLabel } from '../constructs/core/labels';
 import {
-  cidrProblem,
-  cronProblem,
-  isTimeZone,
-  promDurationProblem,
-  registryProblem,
-  repositoryProblem,
-  tagProblem,
-  urlProblem,
-} from '../constructs/core/grammars';
-import { isDnsLabel, isLabelKey, isLabelValue } from '../constructs/core/labels';
-import { checkShape, cpu, strict, duration, grammar, instanceOf, num, percent, size, z } from '../constructs/core/schema';
+  SameKeys,
+  checkShape,
+  count,
+  cpu,
+  dnsLabel,
+  duration,
+  grammar,
+  httpPath,
+  labelKey,
+  labelValue,
+  nonEmpty,
+  num,
+  size,
+  strict,
+  z,
+} from '../constructs/core/schema';
 import { Duration } from 'cdk8s';
-import { CapacityClass } from '../constructs/workload/capacity-class';
-import { ScalingMetric } from '../constructs/workload/scaling-metric';
+import { MAX_REPLICAS, SERVICE_PROP_SCHEMAS } from '../constructs/workload/scalable-service-schema';
 import { ALL_RULES } from '../policies/rules';
+import { retentionSchema } from '../constructs/observability/monitoring-stack-values';
+import { sloSchema } from '../constructs/observability/slo-schema';
+import { OPERATORS_FOR } from './kubernetes-versions';
+import { cpuLimitSchema, spotPercentSchema } from '../constructs/platform/karpenter-node-pools';
 
 /**
  * What each field of an {@link Environment} and {@link ServiceSpec} may hold, checked at run time, so a value built
@@ -24,21 +34,13 @@ import { ALL_RULES } from '../policies/rules';
  * (replica bounds, references between fields) live in ./environment-rules.ts and the constructs.
  */
 
-const dnsLabel = grammar((v) =>
-  isDnsLabel(v) ? undefined : 'must be a DNS label: lowercase letters, digits and `-`, starting with a letter, at most 63 characters',
-);
 const dnsSubdomain = grammar((v) =>
   /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v) && v.length <= 253
     ? undefined
     : 'must be a Kubernetes object name (lowercase letters, digits, `-` and `.`)',
 );
-const labelValue = grammar((v) =>
-  isLabelValue(v) ? undefined : 'must be a label value: at most 63 letters, digits, `-`, `_` or `.`, starting and ending alphanumeric',
-);
-const labelKey = grammar((v) => (isLabelKey(v) ? undefined : 'must be a label key (optional DNS-subdomain prefix and `/`, then a name)'));
 const cidr = (minPrefix = 0, maxPrefix = 32) => grammar((v) => cidrProblem(v, { minPrefix, maxPrefix }));
 const url = grammar((v) => urlProblem(v));
-const nonEmpty = z.string().min(1, { error: 'must not be empty' });
 
 const labelSelector = strict({
   matchLabels: z.record(labelKey, labelValue).optional(),
@@ -64,9 +66,9 @@ const awsCloud = strict({
   region: grammar((v) => (/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(v) ? undefined : 'must be an AWS region such as "eu-west-1"')),
   accountId: grammar((v) => (/^\d{12}$/.test(v) ? undefined : 'must be a 12-digit AWS account id, in quotes')),
   vpcCidr: cidr(16, 20),
-  spotPercent: percent({ min: 0, max: 90, integer: true }),
+  spotPercent: spotPercentSchema,
   cdn: z.boolean(),
-  karpenter: strict({ cpuLimit: num({ integer: true, min: 1, max: 100_000, unit: 'vCPU' }) }).optional(),
+  karpenter: strict({ cpuLimit: cpuLimitSchema }).optional(),
 });
 
 const secretKeyRef = strict({ name: dnsSubdomain, key: nonEmpty });
@@ -130,15 +132,12 @@ const backup = z.discriminatedUnion('kind', [
   }),
 ]);
 
-const count = (min: number, max?: number) => num({ integer: true, min, max });
-const httpPath = grammar((v) => (/^\/[^\s]*$/.test(v) ? undefined : 'must be an HTTP path starting with /'));
-
 /**
  * Upper bounds keep every count in the range the platform is sized and planned for: node-pool planning places each
  * replica (a typo such as 1e9 would never finish), and a Redis Cluster or PostgreSQL quorum beyond these is a
  * different architecture.
  */
-export const LIMITS = { replicas: 1000, redisShards: 100, redisReplicasPerShard: 5, postgresInstances: 9 } as const;
+export const LIMITS = { replicas: MAX_REPLICAS, redisShards: 100, redisReplicasPerShard: 5, postgresInstances: 9 } as const;
 
 const dataTier = strict({
   redis: strict({
@@ -180,7 +179,7 @@ export const environmentSchema = strict({
   production: z.boolean(),
   airGapped: z.boolean(),
   imageRegistry: grammar(registryProblem),
-  kubernetesVersion: z.string(),
+  kubernetesVersion: grammar((v) => (v in OPERATORS_FOR ? undefined : `must be one of ${Object.keys(OPERATORS_FOR).join(', ')}`)),
   operators: z
     .record(
       z.string(),
@@ -191,10 +190,7 @@ export const environmentSchema = strict({
   monitoring: strict({
     namespace: dnsLabel,
     prometheusUrl: url,
-    retention: strict({
-      time: grammar(promDurationProblem),
-      size: grammar((v) => (/^[1-9][0-9]*(B|KB|MB|GB|TB|PB|EB)$/.test(v) ? undefined : 'must be a Prometheus size such as "50GB"')),
-    }),
+    retention: retentionSchema,
     runbookBaseUrl: url.optional(),
     events: z.enum(['exporter', 'site-pipeline']).optional(),
   }),
@@ -243,31 +239,6 @@ export const environmentSchema = strict({
   costAllocation: strict({ team: labelValue, costCenter: labelValue, extraLabels: z.record(labelKey, labelValue).optional() }),
 });
 
-const rate = strict({
-  stabilizationWindow: duration({ min: Duration.seconds(0), max: Duration.hours(1), wholeSeconds: true }).optional(),
-  percent: count(1).optional(),
-  pods: count(1).optional(),
-  period: duration({ min: Duration.seconds(1), max: Duration.minutes(30), wholeSeconds: true }).optional(),
-});
-
-const hhmm = grammar((v) => (/^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? undefined : 'must be HH:MM in 24-hour time, e.g. "08:00"'));
-const bounds = strict({ cpu: cpu().optional(), memory: size({ whole: 'Mi' }).optional() });
-
-/** A service level objective: a percentage (not a fraction) and positive durations. */
-export const sloSchema = strict({
-  availabilityPercent: percent({ min: 50, max: 100, maxExclusive: true }),
-  window: duration({ min: Duration.hours(1), wholeSeconds: true }).optional(),
-  latencyThreshold: duration({ min: Duration.millis(1) }),
-  latencyPercentile: percent({ min: 50, max: 100, maxExclusive: true }).optional(),
-  metrics: z
-    .strictObject({
-      requests: grammar((v) => (/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(v) ? undefined : 'must be a Prometheus metric name')).optional(),
-      errorSelector: nonEmpty.optional(),
-      latencyHistogram: grammar((v) => (/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(v) ? undefined : 'must be a Prometheus metric name')).optional(),
-    })
-    .optional(),
-});
-
 const positiveMillis = duration({ min: Duration.millis(1), max: Duration.hours(1) });
 const dependencyPolicy = {
   perTryTimeout: positiveMillis.optional(),
@@ -307,80 +278,36 @@ const dependency = z.discriminatedUnion('kind', [
   strict({ kind: z.literal('postgres'), access: z.enum(['rw', 'ro']), ...dependencyPolicy }),
 ]);
 
+const service = SERVICE_PROP_SCHEMAS;
 export const serviceSpecSchema = strict({
   name: dnsLabel,
   repository: grammar(repositoryProblem),
   tag: grammar(tagProblem),
   team: dnsLabel.optional(),
-  resources: strict({
-    cpu: cpu(),
-    memory: size({ whole: 'Mi' }),
-    memoryLimit: size({ whole: 'Mi' }).optional(),
-    cpuLimit: cpu().optional(),
-  }),
-  replicas: strict({ min: count(1, LIMITS.replicas), max: count(1, LIMITS.replicas) }),
-  metrics: z
-    .array(instanceOf(ScalingMetric, 'ScalingMetric.cpu(70), .memory(80), .podsRate({...}) or .external({...})'))
-    .min(1, { error: 'must name at least one metric, e.g. ScalingMetric.cpu(70)' })
-    .optional(),
-  behavior: strict({ scaleUp: rate.optional(), scaleDown: rate.optional() }).optional(),
-  businessHours: z
-    .strictObject({
-      timeZone: grammar((v) => (isTimeZone(v) ? undefined : 'must be an IANA time zone such as "Europe/Berlin"')),
-      start: hhmm,
-      end: hhmm,
-      days: grammar((v) =>
-        cronProblem(`0 0 * * ${v}`)?.replace(/^is not a valid cron schedule: /, 'is not a day-of-week field: '),
-      ).optional(),
-      minReplicas: count(1, LIMITS.replicas),
-    })
-    .optional(),
-  verticalScaling: z
-    .strictObject({
-      updateMode: z.enum(['Off', 'Initial', 'Recreate', 'Auto']).optional(),
-      controlledResources: z.array(z.enum(['cpu', 'memory'])).optional(),
-      minAllowed: bounds.optional(),
-      maxAllowed: bounds.optional(),
-    })
-    .optional(),
-  capacity: instanceOf(CapacityClass, 'CapacityClass.critical(), .standard() or .spotTolerant()').optional(),
+  resources: service.resources,
+  replicas: service.replicas,
+  metrics: service.metrics,
+  behavior: service.behavior,
+  businessHours: service.businessHours,
+  verticalScaling: service.verticalScaling,
+  capacity: service.capacity,
   exposure: z.enum(['public', 'internal']),
   slo: sloSchema,
-  component: labelValue.optional(),
-  probes: z
-    .strictObject({
-      readinessPath: httpPath.optional(),
-      livenessPath: httpPath.optional(),
-      startupTimeout: duration({ min: Duration.seconds(2), max: Duration.hours(1), wholeSeconds: true }).optional(),
-    })
-    .optional(),
-  env: z
-    .record(
-      grammar((v) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? undefined : 'must be an environment variable name ([A-Za-z_][A-Za-z0-9_]*)')),
-      z.string(),
-    )
-    .optional(),
-  policyExemption: z
-    .strictObject({ rules: z.array(nonEmpty).min(1, { error: 'must name at least one rule' }), reason: nonEmpty })
-    .optional(),
+  component: service.component,
+  probes: service.probes,
+  env: service.env,
+  policyExemption: service.policyExemption,
   uses: z.array(z.enum(['redis', 'postgres'])).optional(),
   dependencies: z.array(dependency).optional(),
   timeout: positiveMillis.optional(),
   ingressPath: httpPath.optional(),
-  forecastFloors: strict({
-    timeZone: grammar((v) => (isTimeZone(v) ? undefined : 'must be an IANA time zone such as "Europe/Dublin"')),
-    floors: z.array(strict({ from: nonEmpty, to: nonEmpty, minReplicas: count(1, LIMITS.replicas) })),
-    maxTriggers: count(2).optional(),
-  }).optional(),
+  forecastFloors: service.forecastFloors,
 });
 
 /**
  * Compile-time guard: a field added to Environment or ServiceSpec without its schema (or the reverse) is a type
  * error here naming the field, instead of every environment being refused at run time for an "unknown" field.
  */
-type SameKeys<T, U> = [Exclude<keyof T, keyof U>, Exclude<keyof U, keyof T>] extends [never, never]
-  ? true
-  : [Exclude<keyof T, keyof U>, Exclude<keyof U, keyof T>];
 export const ENVIRONMENT_SCHEMA_COMPLETE: SameKeys<Environment, z.infer<typeof environmentSchema>> = true;
 export const SERVICE_SPEC_SCHEMA_COMPLETE: SameKeys<ServiceSpec, z.infer<typeof serviceSpecSchema>> = true;
 type Schema = z.infer<typeof environmentSchema>;

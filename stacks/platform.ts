@@ -32,7 +32,6 @@ import {
   alertRoutingOptions,
   ServiceSpec,
   awsNames,
-  callGraphOf,
   imageOf,
   eventsExported,
   meshOf,
@@ -87,8 +86,8 @@ export interface Platform {
  * Pulumi program, so both deploy identical objects.
  */
 export function buildPlatform(env: Environment, app: App = new App()): Platform {
-  validateEnvironment(env);
-  const callGraph = callGraphOf(env);
+  // The one validation of the Environment on every path (synth, `pulumi up`, the planning CLIs).
+  const callGraph = validateEnvironment(env);
   const root = new Construct(app, env.name);
   if (env.monitoring.runbookBaseUrl) root.node.setContext(RUNBOOK_BASE_CONTEXT, env.monitoring.runbookBaseUrl);
   const cost = costLabels(env.name, env.costAllocation);

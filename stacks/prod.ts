@@ -1,13 +1,14 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
+import { BASE_ENVIRONMENT, albIngress, awsEnvironment, monitoring, s3Backup } from './base-environment';
 import { Environment } from './environment';
 import { webPlatformRemediation } from './remediation-policies';
-import { CLOUD_KUBERNETES_VERSION } from './kubernetes-versions';
 import { API_GATEWAY_MIX, PLATFORM_TEAMS, webPlatformServices } from './services';
 // Refreshed weekly from prod's Prometheus by .github/workflows/forecast-floors.yaml (see stacks/floors/README.md).
 import apiGatewayFloors from './floors/prod-api-gateway.json';
 
-const VPC_CIDR = '10.30.0.0/16';
+const ACCOUNT = { accountId: '333333333333', vpcCidr: '10.30.0.0/16', spotPercent: 60, cdn: true, zones: 3 } as const;
+const AWS = awsEnvironment('prod', ACCOUNT);
 
 const PROD_SERVICES = webPlatformServices({
   scale: 'full',
@@ -17,28 +18,14 @@ const PROD_SERVICES = webPlatformServices({
 
 /** Three zones, about 60% spot, CloudFront, a synchronous Postgres replica (RPO 0), business-hours and forecast floors. */
 export const prod: Environment = {
-  name: 'prod',
-  zones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
-  cloud: { kind: 'aws', region: 'eu-west-1', accountId: '333333333333', vpcCidr: VPC_CIDR, spotPercent: 60, cdn: true },
+  ...BASE_ENVIRONMENT,
+  ...AWS,
   production: true,
-  airGapped: false,
-  imageRegistry: '333333333333.dkr.ecr.eu-west-1.amazonaws.com',
-  kubernetesVersion: CLOUD_KUBERNETES_VERSION,
-  namespace: 'web',
-  monitoring: {
-    namespace: 'monitoring',
-    prometheusUrl: 'http://prometheus-operated.monitoring.svc:9090',
-    retention: { time: '30d', size: '200GB' },
-  },
-  ingressFrom: [{ ipBlock: { cidr: VPC_CIDR } }],
-  // The ALB of the AWS Load Balancer Controller; a regional ACM certificate covering the hosts.
-  ingress: {
-    hosts: ['www.perfstack.dev', 'origin.perfstack.dev'],
-    className: 'alb',
-    tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f' },
-    dns: { hostedZoneId: 'Z05PERFSTACKPROD', hostname: 'origin.perfstack.dev' },
-  },
-  apiServer: { cidrs: [VPC_CIDR], port: 443 },
+  monitoring: monitoring({ time: '30d', size: '200GB' }),
+  ingress: albIngress(ACCOUNT.accountId, ['www.perfstack.dev', 'origin.perfstack.dev'], {
+    hostedZoneId: 'Z05PERFSTACKPROD',
+    hostname: 'origin.perfstack.dev',
+  }),
   services: PROD_SERVICES,
   dataTier: {
     // Two replicas per shard, in the two other zones: losing a zone leaves every shard a master and a replica.
@@ -51,12 +38,7 @@ export const prod: Environment = {
       memory: Size.gibibytes(16),
       cpu: Cpu.units(4),
       storage: Size.gibibytes(500),
-      backup: {
-        kind: 's3',
-        destinationPath: 's3://perfstack-prod-backups/postgres',
-        iamRoleArn: 'arn:aws:iam::333333333333:role/perfstack-prod-postgres-backup',
-        retention: '30d',
-      },
+      backup: s3Backup('prod', ACCOUNT.accountId, '30d'),
     },
   },
   // The tests are defined but run only by hand in production.

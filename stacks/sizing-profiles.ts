@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import { Cpu } from 'cdk8s-plus-28';
 import { airgap } from './airgap';
-import { Environment } from './environment';
+import { Environment, PostgresTier, RedisTier } from './environment';
 import { webPlatformRemediation } from './remediation-policies';
 import { webPlatformServices } from './services';
 
@@ -43,49 +43,47 @@ export const SIZING_PROFILES: Readonly<Record<'minimum' | 'recommended' | 'enter
 
 const MINIMUM_SERVICES = webPlatformServices({ scale: 'minimal' });
 
+/** What a profile changes of the enterprise site (airgap.ts): its zones and data-tier sizes, and what follows from them. */
+interface ProfileChanges extends Partial<Pick<Environment, 'production' | 'services' | 'remediation'>> {
+  readonly zones: Environment['zones'];
+  readonly redis: Partial<RedisTier>;
+  readonly postgres: Partial<Omit<PostgresTier, 'backup'>>;
+}
+
+/** The enterprise site resized: its own name, backup path and `profile` cost label, the rest of airgap.ts kept. */
+function airgapProfile(profile: 'minimum' | 'recommended', changes: ProfileChanges): Environment {
+  const { redis, postgres, ...rest } = changes;
+  const name = `airgap-${profile}`;
+  const base = airgap.dataTier;
+  return {
+    ...airgap,
+    name,
+    ...rest,
+    dataTier: {
+      redis: { ...base.redis, ...redis },
+      postgres: { ...base.postgres, ...postgres, backup: { ...base.postgres.backup, destinationPath: `s3://postgres-backups/${name}` } },
+    },
+    costAllocation: { ...airgap.costAllocation, extraLabels: { ...airgap.costAllocation.extraLabels, profile } },
+  };
+}
+
 /**
  * The smallest on-prem installation: evaluation and small sites. Not `production`, so the availability policies
  * (two replicas, replicated databases) do not apply: a node failure is an outage until it is back.
  */
-export const airgapMinimum: Environment = {
-  ...airgap,
-  name: 'airgap-minimum',
+export const airgapMinimum: Environment = airgapProfile('minimum', {
   zones: ['site-a'],
   production: false,
   services: MINIMUM_SERVICES,
   // Re-derived from the smaller services: the base's floor raises would pass their max replicas.
   remediation: webPlatformRemediation(MINIMUM_SERVICES, { dryRun: true }),
-  dataTier: {
-    redis: { shards: 3, replicasPerShard: 0, memory: Size.mebibytes(256), cpu: Cpu.millis(100), storage: Size.gibibytes(5) },
-    postgres: {
-      ...airgap.dataTier.postgres,
-      instances: 1,
-      synchronousReplicas: 0,
-      memory: Size.mebibytes(768),
-      cpu: Cpu.millis(250),
-      storage: Size.gibibytes(20),
-      backup: { ...airgap.dataTier.postgres.backup, destinationPath: 's3://postgres-backups/airgap-minimum' },
-    },
-  },
-  costAllocation: { ...airgap.costAllocation, extraLabels: { site: 'on-prem', profile: 'minimum' } },
-};
+  redis: { replicasPerShard: 0, memory: Size.mebibytes(256), cpu: Cpu.millis(100), storage: Size.gibibytes(5) },
+  postgres: { instances: 1, synchronousReplicas: 0, memory: Size.mebibytes(768), cpu: Cpu.millis(250), storage: Size.gibibytes(20) },
+});
 
 /** A production site on four mid-size nodes in two failure domains (racks or rooms). */
-export const airgapRecommended: Environment = {
-  ...airgap,
-  name: 'airgap-recommended',
+export const airgapRecommended: Environment = airgapProfile('recommended', {
   zones: ['site-a', 'site-b'],
-  dataTier: {
-    redis: { shards: 3, replicasPerShard: 1, memory: Size.mebibytes(768), cpu: Cpu.millis(250), storage: Size.gibibytes(10) },
-    postgres: {
-      ...airgap.dataTier.postgres,
-      instances: 2,
-      synchronousReplicas: 1,
-      memory: Size.gibibytes(3),
-      cpu: Cpu.millis(750),
-      storage: Size.gibibytes(100),
-      backup: { ...airgap.dataTier.postgres.backup, destinationPath: 's3://postgres-backups/airgap-recommended' },
-    },
-  },
-  costAllocation: { ...airgap.costAllocation, extraLabels: { site: 'on-prem', profile: 'recommended' } },
-};
+  redis: { memory: Size.mebibytes(768), cpu: Cpu.millis(250), storage: Size.gibibytes(10) },
+  postgres: { instances: 2, memory: Size.gibibytes(3), cpu: Cpu.millis(750), storage: Size.gibibytes(100) },
+});

@@ -87,6 +87,8 @@ export interface DurationOptions {
   readonly max?: Duration;
   /** The manifest states it in seconds: a fraction of a second cannot be written. @default false */
   readonly wholeSeconds?: boolean;
+  /** Why the bounds are what they are, said after a bound is broken, e.g. `the API maximum`. @default - nothing */
+  readonly boundsReason?: string;
 }
 
 export function durationProblem(d: unknown, options: DurationOptions = {}): string | undefined {
@@ -94,8 +96,9 @@ export function durationProblem(d: unknown, options: DurationOptions = {}): stri
   const ms = durationMillis(d);
   if (!Number.isFinite(ms)) return 'must be a finite duration';
   const min = options.min ? durationMillis(options.min) : 1;
-  if (ms < min) return min <= 1 ? 'must be above zero' : `must be at least ${options.min!.toHumanString()}`;
-  if (options.max && ms > durationMillis(options.max)) return `must be at most ${options.max.toHumanString()}`;
+  const why = options.boundsReason === undefined ? '' : ` (${options.boundsReason})`;
+  if (ms < min) return min <= 1 ? 'must be above zero' : `must be at least ${options.min!.toHumanString()}${why}`;
+  if (options.max && ms > durationMillis(options.max)) return `must be at most ${options.max.toHumanString()}${why}`;
   if (options.wholeSeconds && ms % 1000 !== 0) return 'must be a whole number of seconds';
   return undefined;
 }

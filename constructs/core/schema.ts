@@ -3,6 +3,7 @@ import { Cpu } from 'cdk8s-plus-28';
 import { z } from 'zod';
 import { ConfigProblem, Problems } from './errors';
 import { fractionHint } from './grammars';
+import { isDnsLabel, isLabelKey, isLabelValue } from './labels';
 import { cpuProblem, durationProblem, sizeProblem, SizeOptions, DurationOptions } from './quantities';
 
 /**
@@ -181,6 +182,29 @@ export function instanceOf<T>(cls: { readonly prototype: T }, how: string) {
     error: `must be made with ${how}`,
   });
 }
+
+/** A Kubernetes object name that must be a DNS label (RFC 1123). */
+export const dnsLabel = grammar((v) =>
+  isDnsLabel(v) ? undefined : 'must be a DNS label: lowercase letters, digits and `-`, starting with a letter, at most 63 characters',
+);
+export const labelValue = grammar((v) =>
+  isLabelValue(v) ? undefined : 'must be a label value: at most 63 letters, digits, `-`, `_` or `.`, starting and ending alphanumeric',
+);
+export const labelKey = grammar((v) =>
+  isLabelKey(v) ? undefined : 'must be a label key (optional DNS-subdomain prefix and `/`, then a name)',
+);
+export const nonEmpty = z.string().min(1, { error: 'must not be empty' });
+export const httpPath = grammar((v) => (/^\/[^\s]*$/.test(v) ? undefined : 'must be an HTTP path starting with /'));
+/** A whole number in [min, max]: counts of replicas, shards, instances. */
+export const count = (min: number, max?: number) => num({ integer: true, min, max });
+
+/**
+ * `true` when T and U have the same keys, else the keys each lacks: a compile-time guard that a type and its schema
+ * list the same fields (a field added to one alone is a type error naming it).
+ */
+export type SameKeys<T, U> = [Exclude<keyof T, keyof U>, Exclude<keyof U, keyof T>] extends [never, never]
+  ? true
+  : [Exclude<keyof T, keyof U>, Exclude<keyof U, keyof T>];
 
 /** A string-keyed map of strings. */
 export function stringMap() {

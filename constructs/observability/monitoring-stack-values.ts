@@ -1,4 +1,5 @@
-import { Problems } from '../core/errors';
+import { promDurationProblem } from '../core/grammars';
+import { grammar, strict } from '../core/schema';
 import { CAPACITY_TYPE_KEY } from '../workload/capacity-class';
 import { AlertRoutingOptions, alertingSecrets, alertmanagerConfig } from './alert-routing';
 import { DASHBOARD_LABEL } from './dashboards';
@@ -22,13 +23,11 @@ export interface MonitoringStackOptions {
   readonly alerting: AlertRoutingOptions;
 }
 
-const DURATION = /^[0-9]+(ms|s|m|h|d|w|y)$/;
-const SIZE = /^[0-9]+(B|KB|MB|GB|TB|PB|EB)$/;
-
-export function checkRetention(problems: Problems, input: string, r: Retention): void {
-  problems.check(DURATION.test(r.time), `${input}.time`, r.time, 'must be a Prometheus duration such as "15d"');
-  problems.check(SIZE.test(r.size), `${input}.size`, r.size, 'must be a Prometheus size such as "50GB"');
-}
+/** What a {@link Retention} may hold: values Prometheus parses (`--storage.tsdb.retention.time` and `.size`). */
+export const retentionSchema = strict({
+  time: grammar(promDurationProblem),
+  size: grammar((v) => (/^[1-9][0-9]*(B|KB|MB|GB|TB|PB|EB)$/.test(v) ? undefined : 'must be a Prometheus size such as "50GB"')),
+});
 
 /**
  * Helm values for kube-prometheus-stack, the usual install of prometheus-operator, Prometheus, Alertmanager and

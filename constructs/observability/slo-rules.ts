@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { RuleGroup, RuleGroups, Rule, Severity, runbook } from './rule-groups';
-import { Objective, SloModel, SloSpec, checkSlo, resolveSlo, roundNumber as number, sliRecord, sloModel } from './slo';
+import { Objective, SloModel, SloSpec, resolveSlo, roundNumber as number, sliRecord, sloModel } from './slo';
+import { checkSlo } from './slo-schema';
 
 /**
  * SLO alerting as a pipeline of pure stages (after sloth): spec -> model (`sloModel` in ./slo.ts, shared with the

@@ -1,7 +1,4 @@
 import { Duration } from 'cdk8s';
-import { Problems } from '../core/errors';
-import { fractionHint } from '../core/grammars';
-import { checkQuantities } from '../core/quantities';
 
 /**
  * A service level objective: the one place an availability or latency target is written. It is resolved once into
@@ -59,38 +56,6 @@ export function resolveSlo(slo: Slo): ResolvedSlo {
       latencyHistogram: slo.metrics?.latencyHistogram ?? SLO_DEFAULTS.metrics.latencyHistogram,
     },
   };
-}
-
-export function checkSlo(problems: Problems, input: string, slo: Slo | undefined): void {
-  if (slo === undefined) {
-    problems.add(input, slo, 'is required: every service states its availability and latency objectives');
-    return;
-  }
-  const a = slo.availabilityPercent;
-  const inRange = Number.isFinite(a) && a >= 50 && a < 100;
-  problems.check(
-    inRange,
-    `${input}.availabilityPercent`,
-    a,
-    `must be a percentage from 50 to below 100 (100% leaves no error budget)${fractionHint(a)}`,
-  );
-  problems.check(
-    !inRange || budgetOf(a) >= MIN_ERROR_BUDGET,
-    `${input}.availabilityPercent`,
-    a,
-    `has more nines than the rules can state: at most ${MAX_AVAILABILITY_PERCENT} (six nines). Its error budget, ${MIN_ERROR_BUDGET} of requests (2.6 s of a 30-day window), is the smallest the burn-rate rules and k6 thresholds write as a plain decimal; a smaller one is written 1e-7, which k6's threshold grammar refuses`,
-  );
-  const percentile = slo.latencyPercentile ?? SLO_DEFAULTS.latencyPercentile;
-  problems.check(percentile > 0 && percentile < 100, `${input}.latencyPercentile`, percentile, 'must be above 0 and below 100');
-  const before = problems.count;
-  checkQuantities(problems, {
-    durations: {
-      [`${input}.latencyThreshold`]: [slo.latencyThreshold],
-      [`${input}.window`]: [slo.window, { min: Duration.hours(1), wholeSeconds: true }],
-    },
-  });
-  if (problems.count > before) return;
-  problems.check(slo.latencyThreshold !== undefined, `${input}.latencyThreshold`, undefined, 'is required, e.g. Duration.millis(200)');
 }
 
 /** Which service, where, and its objectives as the Environment states them. */

@@ -15,6 +15,7 @@ import {
   NodePoolSpecTemplateSpecTaintsEffect,
 } from '../../imports/karpenter-nodepools-karpenter.sh';
 import { Problems } from '../core/errors';
+import { checkShape, num, percent } from '../core/schema';
 import { CAPACITY_TYPE_KEY, ON_DEMAND, SPOT } from '../workload/capacity-class';
 
 /** Tag Karpenter discovers the cluster's subnets and security group by (`infra/network.ts` tags the subnets). */
@@ -60,6 +61,14 @@ export interface KarpenterNodePoolsProps {
  * when spot is short. Both consolidate under-used nodes, at most 10% at a time.
  * @see https://karpenter.sh/docs/concepts/nodepools/
  */
+/**
+ * Share of node capacity on spot, wherever it is set (an Environment's `cloud.spotPercent`, these NodePools): at most
+ * 90%, since critical pods need on-demand nodes.
+ */
+export const spotPercentSchema = percent({ min: 0, max: 90, integer: true });
+/** vCPU all Karpenter nodes together may reach. */
+export const cpuLimitSchema = num({ integer: true, min: 1, max: 100_000, unit: 'vCPU' });
+
 export class KarpenterNodePools extends Construct {
   public readonly nodeClass: Ec2NodeClass;
   public readonly onDemand: NodePool;
@@ -72,8 +81,8 @@ export class KarpenterNodePools extends Construct {
   constructor(scope: Construct, id: string, props: KarpenterNodePoolsProps) {
     super(scope, id);
     const p = new Problems(this.node.path);
-    p.check(props.spotPercent >= 0 && props.spotPercent <= 90, 'spotPercent', props.spotPercent, 'must be between 0 and 90');
-    p.check(Number.isInteger(props.cpuLimit) && props.cpuLimit > 0, 'cpuLimit', props.cpuLimit, 'must be a positive whole number of vCPU');
+    checkShape(p, spotPercentSchema, props.spotPercent, 'spotPercent');
+    checkShape(p, cpuLimitSchema, props.cpuLimit, 'cpuLimit');
     p.check(props.zones.length > 0, 'zones', props.zones, 'must list at least one zone');
     this.spotWeight = props.spotWeight ?? 100;
     this.onDemandWeight = props.onDemandWeight ?? 10;

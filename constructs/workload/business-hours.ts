@@ -1,5 +1,6 @@
 import { Problems } from '../core/errors';
 import { isTimeZone } from '../core/grammars';
+import { checkShape, count, grammar, strict } from '../core/schema';
 
 /**
  * A replica floor during business hours, applied by a KEDA `cron` trigger in the given IANA time zone (daylight
@@ -25,6 +26,16 @@ export interface BusinessHours {
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAYS = /^[0-6](-[0-6])?(,[0-6](-[0-6])?)*$/;
+const hhmm = grammar((v) => (HHMM.test(v) ? undefined : 'must be HH:MM in 24-hour time, e.g. "08:00"'));
+
+/** What each field of {@link BusinessHours} may hold; the ScalableService and Environment schemas use this one. */
+export const businessHoursSchema = strict({
+  timeZone: grammar((v) => (isTimeZone(v) ? undefined : 'must be an IANA time zone such as "Europe/Berlin" or "America/New_York"')),
+  start: hhmm,
+  end: hhmm,
+  days: grammar((v) => (DAYS.test(v) ? undefined : 'must be a cron day-of-week field of 0-6 ranges and lists, e.g. "1-5"')).optional(),
+  minReplicas: count(1),
+});
 
 /** The `start`/`end` cron expressions of the KEDA cron trigger. */
 export function businessHoursCron(hours: BusinessHours): { readonly start: string; readonly end: string } {
@@ -36,24 +47,12 @@ export function businessHoursCron(hours: BusinessHours): { readonly start: strin
   return { start: cron(hours.start), end: cron(hours.end) };
 }
 
+/** The schema's checks, then the window against itself and the floor against the autoscaler's bounds. */
 export function checkBusinessHours(problems: Problems, input: string, hours: BusinessHours, min: number, max: number): void {
-  problems.check(
-    isTimeZone(hours.timeZone),
-    `${input}.timeZone`,
-    hours.timeZone,
-    'must be an IANA time zone such as "Europe/Berlin" or "America/New_York"',
-  );
-  problems.check(HHMM.test(hours.start), `${input}.start`, hours.start, 'must be HH:MM in 24-hour time, e.g. "08:00"');
-  problems.check(HHMM.test(hours.end), `${input}.end`, hours.end, 'must be HH:MM in 24-hour time, e.g. "19:00"');
+  checkShape(problems, businessHoursSchema, hours, input);
   if (HHMM.test(hours.start) && HHMM.test(hours.end)) {
     problems.check(hours.start < hours.end, `${input}.end`, hours.end, `must be after 'start' (${hours.start}) on the same day`);
   }
-  problems.check(
-    DAYS.test(hours.days ?? '1-5'),
-    `${input}.days`,
-    hours.days,
-    'must be a cron day-of-week field of 0-6 ranges and lists, e.g. "1-5"',
-  );
   problems.check(
     Number.isInteger(hours.minReplicas) && hours.minReplicas >= min && hours.minReplicas <= max,
     `${input}.minReplicas`,

@@ -1,5 +1,6 @@
 import { Problems } from '../core/errors';
 import { isTimeZone } from '../core/grammars';
+import { checkShape, count, grammar, strict, z } from '../core/schema';
 import { BusinessHours, businessHoursCron } from './business-hours';
 
 /** One interval of a floors file, as `npm run forecast -- --format json` prints it. */
@@ -47,24 +48,29 @@ const WEEK_MIN = 7 * 1440;
 const STEP = 5;
 const STEPS = WEEK_MIN / STEP;
 
+const instant = grammar((v) => (ISO_WITH_OFFSET.test(v) ? undefined : 'must be an ISO-8601 time with an offset'));
+
+/** What each field of {@link ForecastFloors} may hold; the ScalableService and Environment schemas use this one. */
+export const forecastFloorsSchema = strict({
+  timeZone: grammar((v) => (isTimeZone(v) ? undefined : 'must be an IANA time zone such as "Europe/Dublin"')),
+  maxTriggers: z
+    .number()
+    .refine((v) => Number.isInteger(v) && v >= 2, { error: 'must be a whole number >= 2' })
+    .optional(),
+  floors: z
+    .array(strict({ from: instant, to: instant, minReplicas: count(1) }))
+    .min(1, { error: 'must hold at least one interval; regenerate the file with `npm run forecast`' }),
+});
+
+/** The schema's checks, then the intervals against each other and the floors against the autoscaler's bounds. */
 export function checkForecastFloors(problems: Problems, input: string, f: ForecastFloors, min: number, max: number): void {
-  problems.check(isTimeZone(f.timeZone), `${input}.timeZone`, f.timeZone, 'must be an IANA time zone such as "Europe/Dublin"');
-  const cap = f.maxTriggers ?? DEFAULT_MAX_TRIGGERS;
-  problems.check(Number.isInteger(cap) && cap >= 2, `${input}.maxTriggers`, f.maxTriggers, 'must be a whole number >= 2');
-  problems.check(
-    f.floors.length > 0,
-    `${input}.floors`,
-    [],
-    'must hold at least one interval; regenerate the file with `npm run forecast`',
-  );
+  checkShape(problems, forecastFloorsSchema, f, input);
   let previousTo = -Infinity;
   let first = Infinity;
   f.floors.forEach((x, i) => {
     const at = `${input}.floors[${i}]`;
     const from = ISO_WITH_OFFSET.test(x.from) ? Date.parse(x.from) : NaN;
     const to = ISO_WITH_OFFSET.test(x.to) ? Date.parse(x.to) : NaN;
-    problems.check(!Number.isNaN(from), `${at}.from`, x.from, 'must be an ISO-8601 time with an offset');
-    problems.check(!Number.isNaN(to), `${at}.to`, x.to, 'must be an ISO-8601 time with an offset');
     if (!Number.isNaN(from) && !Number.isNaN(to)) {
       problems.check(to > from, `${at}.to`, x.to, `must be after 'from' (${x.from})`);
       problems.check(from >= previousTo, `${at}.from`, x.from, 'must not be before the previous interval ends; intervals are in order');

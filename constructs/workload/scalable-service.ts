@@ -1,14 +1,12 @@
-import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
 import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { VerticalPodAutoscaler } from '../../imports/vpa-autoscaling.k8s.io';
-import { isPinned } from '../../manifests/images';
 import { Problems, shown } from '../core/errors';
-import { checkLabels, isDnsLabel } from '../core/labels';
-import { imageReferenceProblem } from '../core/grammars';
-import { checkQuantities, cpuCores } from '../core/quantities';
+import { checkLabels } from '../core/labels';
+import { cpuCores } from '../core/quantities';
+import { checkShape } from '../core/schema';
 import { checkBusinessHours } from './business-hours';
 import { CapacityClass } from './capacity-class';
 import { checkForecastFloors } from './forecast-floors';
@@ -32,7 +30,8 @@ import { ScalingMetric, cpuTargetOf } from './scaling-metric';
 import { SpotBurst, spotBurstBounds } from './spot-burst';
 import { deploymentPatches, patchUntyped, servicePatches } from './version-features';
 import { checkVerticalScaling } from './vertical-scaling';
-import type { ScalableServiceProps, ServiceResources } from './scalable-service-props';
+import type { ScalableServiceProps } from './scalable-service-props';
+import { scalableServicePropsSchema } from './scalable-service-schema';
 export type { ProbeOptions, ReplicaBounds, ScalableServiceProps, ServiceResources } from './scalable-service-props';
 
 /**
@@ -139,45 +138,20 @@ export class ScalableService extends Construct {
   }
 }
 
-/** `registry/repo:tag` or `registry/repo@sha256:...`; `latest` and untagged images are not reproducible. */
-function checkImage(problems: Problems, image: string | undefined): void {
-  if (image === undefined || image.trim() === '') {
-    problems.add('image', image, 'is required: give a fully qualified image with a tag, e.g. "registry.example.com/web/api:1.4.2"');
-    return;
-  }
-  const grammar = imageReferenceProblem(image);
-  if (grammar) {
-    problems.add('image', image, grammar);
-    return;
-  }
-  problems.check(
-    isPinned(image),
-    'image',
-    image,
-    'must carry a pinned tag or a sha256 digest (not "latest"), e.g. "registry.example.com/web/api:1.4.2"',
-  );
-}
-
-function checkReplicas(problems: Problems, min: number, max: number): void {
-  problems.check(Number.isInteger(min) && min >= 1, 'replicas.min', min, 'must be a whole number >= 1');
-  problems.check(Number.isInteger(max) && max >= 1, 'replicas.max', max, 'must be a whole number >= 1');
-  problems.check(!(min > max), 'replicas.min', min, `must be <= 'replicas.max' (${max})`);
-}
-
-function checkResources(problems: Problems, r: ServiceResources | undefined): void {
-  if (r === undefined) {
-    problems.add('resources', r, 'are required: set at least cpu and memory requests');
-    return;
-  }
-  problems.check(r.cpu !== undefined, 'resources.cpu', undefined, 'is required, e.g. Cpu.millis(250)');
-  problems.check(r.memory !== undefined, 'resources.memory', undefined, 'is required, e.g. Size.mebibytes(256)');
-  const before = problems.count;
-  checkQuantities(problems, {
-    sizes: { 'resources.memory': [r.memory], 'resources.memoryLimit': [r.memoryLimit] },
-    cpus: { 'resources.cpu': r.cpu, 'resources.cpuLimit': r.cpuLimit },
-  });
-  if (problems.count > before) return;
-  if (r.memory && r.memoryLimit) {
+/**
+ * Checks the props with their defaults resolved and records every problem at once, then throws them; returns the
+ * validated HPA behaviour. Shapes and ranges are the schema's (./scalable-service-schema.ts); what is here spans props.
+ */
+export function checkServiceProps(
+  problems: Problems,
+  props: ScalableServiceProps,
+  d: ServiceDefaults,
+): k8s.HorizontalPodAutoscalerBehaviorV2 {
+  // The name defaults to the construct id, which must be a DNS label as much as a given name.
+  if (!checkShape(problems, scalableServicePropsSchema, { ...props, name: d.name })) problems.throwIfAny();
+  problems.check(!(d.minReplicas > d.maxReplicas), 'replicas.min', d.minReplicas, `must be <= 'replicas.max' (${d.maxReplicas})`);
+  const r = props.resources;
+  if (r.memoryLimit) {
     problems.check(
       r.memoryLimit.toMebibytes() >= r.memory.toMebibytes(),
       'resources.memoryLimit',
@@ -185,45 +159,6 @@ function checkResources(problems: Problems, r: ServiceResources | undefined): vo
       `must be >= the memory request (${r.memory.toMebibytes()}Mi)`,
     );
   }
-}
-
-/**
- * Checks the props with their defaults resolved and records every problem at once, then throws them; returns the
- * validated HPA behaviour.
- */
-export function checkServiceProps(
-  problems: Problems,
-  props: ScalableServiceProps,
-  d: ServiceDefaults,
-): k8s.HorizontalPodAutoscalerBehaviorV2 {
-  problems.check(
-    isDnsLabel(d.name),
-    'name',
-    d.name,
-    'must be a DNS label: lowercase letters, digits and `-`, starting with a letter, at most 63 characters',
-  );
-  problems.check(isDnsLabel(d.namespace), 'namespace', d.namespace, 'must be a DNS label');
-  checkImage(problems, props.image);
-  checkReplicas(problems, d.minReplicas, d.maxReplicas);
-  checkResources(problems, props.resources);
-  // Durations are checked before anything converts them (a negative or fractional one would throw in cdk8s).
-  const beforeDurations = problems.count;
-  checkQuantities(problems, {
-    durations: {
-      drainDelay: [props.drainDelay, { min: Duration.seconds(0), wholeSeconds: true }],
-      terminationGracePeriod: [props.terminationGracePeriod, { min: Duration.seconds(1), wholeSeconds: true }],
-      'probes.startupTimeout': [props.probes?.startupTimeout, { min: Duration.seconds(2), wholeSeconds: true }],
-    },
-  });
-  for (const [port, input] of [
-    [d.containerPort, 'containerPort'],
-    [d.servicePort, 'servicePort'],
-    [d.metricsPort, 'metricsPort'],
-  ] as const) {
-    problems.check(Number.isInteger(port) && port >= 1 && port <= 65535, input, port, 'must be a port number between 1 and 65535');
-  }
-  problems.checkCount('zones', props.zones, 1, 'must be at least 1 (the number of zones the cluster spans)');
-  problems.check(d.metrics.length > 0, 'metrics', [], 'must name at least one metric to scale on, e.g. ScalingMetric.cpu(70)');
   d.metrics.forEach((m, i) => m.validate(problems, `metrics[${i}]`));
   const names = d.metrics.map((m) => m.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -234,7 +169,7 @@ export function checkServiceProps(
   const hpaResources = d.metrics.filter((m) => m.isResource).map((m) => m.name);
   checkVerticalScaling(problems, 'verticalScaling', d.verticalScaling, hpaResources, d.kubernetesVersion);
   problems.check(
-    problems.count > beforeDurations || d.drainDelay.toSeconds() < d.terminationGracePeriod.toSeconds(),
+    d.drainDelay.toSeconds() < d.terminationGracePeriod.toSeconds(),
     'drainDelay',
     shown(d.drainDelay.toHumanString()),
     `must be shorter than 'terminationGracePeriod' (${d.terminationGracePeriod.toHumanString()}) so the app still gets SIGTERM time to finish requests`,

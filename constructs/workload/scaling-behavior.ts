@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { Problems, shown } from '../core/errors';
-import { checkQuantities } from '../core/quantities';
+import { Problems } from '../core/errors';
+import { checkShape, count, duration, strict } from '../core/schema';
 
 /** How fast one direction of scaling may move. Both limits apply per `period`; the larger one wins. */
 export interface ScalingRateOptions {
@@ -64,29 +64,21 @@ function rules(r: Resolved): k8s.HpaScalingRulesV2 {
   };
 }
 
-function check(problems: Problems, input: string, r: Resolved): boolean {
-  // Whole seconds first: the API takes seconds, and toSeconds() throws on 1500 ms.
-  const before = problems.count;
-  checkQuantities(problems, {
-    durations: {
-      [`${input}.stabilizationWindow`]: [r.stabilizationWindow, { min: Duration.seconds(0), wholeSeconds: true }],
-      [`${input}.period`]: [r.period, { min: Duration.seconds(0), wholeSeconds: true }],
-    },
-  });
-  if (problems.count > before) return false;
-  const window = r.stabilizationWindow.toSeconds();
-  const period = r.period.toSeconds();
-  problems.check(
-    window >= 0 && window <= 3600,
-    `${input}.stabilizationWindow`,
-    shown(`${window}s`),
-    'must be between 0s and 1h (the API maximum)',
-  );
-  problems.check(period >= 1 && period <= 1800, `${input}.period`, shown(`${period}s`), 'must be between 1s and 30m (the API maximum)');
-  problems.check(Number.isInteger(r.percent) && r.percent > 0, `${input}.percent`, r.percent, 'must be a whole number above 0');
-  problems.check(Number.isInteger(r.pods) && r.pods > 0, `${input}.pods`, r.pods, 'must be a whole number above 0');
-  return true;
-}
+// Whole seconds: the API takes seconds, and toSeconds() throws on 1500 ms. The bounds are the API's.
+const rate = strict({
+  stabilizationWindow: duration({
+    min: Duration.seconds(0),
+    max: Duration.hours(1),
+    wholeSeconds: true,
+    boundsReason: 'the API maximum',
+  }).optional(),
+  percent: count(1).optional(),
+  pods: count(1).optional(),
+  period: duration({ min: Duration.seconds(1), max: Duration.minutes(30), wholeSeconds: true, boundsReason: 'the API bounds' }).optional(),
+});
+
+/** What {@link ScalingBehaviorOptions} may hold; the ScalableService and Environment schemas use this one. */
+export const scalingBehaviorSchema = strict({ scaleUp: rate.optional(), scaleDown: rate.optional() });
 
 /** Resolves the options against the defaults, validates them, and renders the autoscaling/v2 behavior. */
 export function scalingBehavior(
@@ -94,10 +86,7 @@ export function scalingBehavior(
   problems: Problems,
   input = 'behavior',
 ): k8s.HorizontalPodAutoscalerBehaviorV2 {
-  const up = resolve(options?.scaleUp, DEFAULT_SCALE_UP);
-  const down = resolve(options?.scaleDown, DEFAULT_SCALE_DOWN);
-  const ok = [check(problems, `${input}.scaleUp`, up), check(problems, `${input}.scaleDown`, down)].every(Boolean);
   // Rendering converts to seconds; with a problem recorded the caller throws before using this.
-  if (!ok) return {};
-  return { scaleUp: rules(up), scaleDown: rules(down) };
+  if (!checkShape(problems, scalingBehaviorSchema, options ?? {}, input)) return {};
+  return { scaleUp: rules(resolve(options?.scaleUp, DEFAULT_SCALE_UP)), scaleDown: rules(resolve(options?.scaleDown, DEFAULT_SCALE_DOWN)) };
 }

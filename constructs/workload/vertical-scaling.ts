@@ -10,7 +10,8 @@ import { FEATURE_SINCE, KubernetesVersion, OLDEST_KUBERNETES_VERSION, supports }
  */
 export type VpaUpdateMode = 'Off' | 'Initial' | 'Recreate' | 'Auto' | 'InPlaceOrRecreate';
 
-const UPDATE_MODES: readonly VpaUpdateMode[] = ['Off', 'Initial', 'Recreate', 'Auto', 'InPlaceOrRecreate'];
+/** Every mode, for the schema (./scalable-service-schema.ts). */
+export const UPDATE_MODES = ['Off', 'Initial', 'Recreate', 'Auto', 'InPlaceOrRecreate'] as const satisfies readonly VpaUpdateMode[];
 
 /** Whether a cluster of `version` can run a VPA in `mode`: `InPlaceOrRecreate` needs in-place pod resize (1.33+). */
 export function vpaModeSupported(mode: VpaUpdateMode, version: KubernetesVersion): boolean {
@@ -53,22 +54,10 @@ export function checkVerticalScaling(
   const mode = options.updateMode ?? 'Off';
   const controlled = options.controlledResources ?? ['cpu', 'memory'];
   problems.check(
-    UPDATE_MODES.includes(mode),
-    `${input}.updateMode`,
-    mode,
-    "must be 'Off', 'Initial', 'Recreate', 'Auto' or 'InPlaceOrRecreate'",
-  );
-  problems.check(
-    !UPDATE_MODES.includes(mode) || vpaModeSupported(mode, version),
+    vpaModeSupported(mode, version),
     `${input}.updateMode`,
     mode,
     `needs Kubernetes ${FEATURE_SINCE.inPlacePodResize} or newer (in-place pod resize); this cluster runs ${version}: use 'Recreate'`,
-  );
-  problems.check(
-    controlled.length > 0,
-    `${input}.controlledResources`,
-    controlled,
-    "must name 'cpu', 'memory' or both; use updateMode 'Off' to control nothing",
   );
   const conflicts = vpaHpaConflicts(mode, controlled, hpaResources);
   if (conflicts.length > 0) {

@@ -115,7 +115,7 @@ describe('operator opt-outs', () => {
     expect(
       problems(() => readStackSettings({ ...stackConfigValues('prod'), operators: { kedah: {}, keda: { managed: 'no' } } }, 'prod')),
     ).toEqual([
-      expect.stringMatching(/^perfstack:operators.kedah: \(\{\}\) is not an operator perfstack installs/),
+      expect.stringMatching(/^perfstack:operators.kedah: \(\{\}\) is not a field of 'operators'; known: .*\bkeda\b/),
       'perfstack:operators.keda.managed: ("no") must be true or false',
     ]);
   });

@@ -5,6 +5,8 @@ import { podDemands } from '../../sizing/node-sizing';
 import { cloudfrontViolations, s3OriginViolations, spotNodeGroupViolations } from '../../policies/crossguard/aws';
 import { kubernetesViolations, packContext } from '../../policies/crossguard/kubernetes';
 import { ENVIRONMENTS } from '../../stacks/environments';
+import { environmentSchema } from '../../stacks/environment-schema';
+import { recordStack } from '../support/pulumi-mocks';
 import { CloudStackSettings } from '../../stacks/stack-config';
 import { asStackResources, deployedObjects, distObjects, ofType, one, recordStacks, settingsOf, stacks } from './support/stacks';
 import { CLOUD_STACKS, PULUMI_STACKS, chartsOf } from '../support/environments';
@@ -40,6 +42,19 @@ describe.each(CLOUD_STACKS)('the %s stack', (stack) => {
     const kubeconfig = JSON.parse(provider.inputs.kubeconfig);
     expect(kubeconfig.users[0].user.exec.args).toEqual(expect.arrayContaining(['get-token', '--cluster-name', `perfstack-${stack}`]));
     expect(deployedObjects(stack)).toEqual(distObjects(stack));
+  });
+});
+
+describe('one pulumi up', () => {
+  it('validates the Environment once (validateEnvironment is the one parser of the Environment schema)', async () => {
+    const parses = jest.spyOn(environmentSchema, 'safeParse');
+    try {
+      // The program's path: the stack config read into settings, then the stack built from them.
+      await recordStack('prod', () => buildStack(settingsOf('prod')));
+      expect(parses.mock.calls.map(([env]) => (env as { name: string }).name)).toEqual(['prod']);
+    } finally {
+      parses.mockRestore();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Environment } from '../../stacks/environment';
+import { environmentSchema } from '../../stacks/environment-schema';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { main } from '../../stacks/synth-cli';
 import { ManifestYamlThread } from '../../stacks/manifest-yaml';
@@ -46,6 +47,16 @@ describe('synth', () => {
     ]);
     expect(fs.readdirSync(path.join(out, 'prod', 'helm'))).toEqual(['kube-prometheus-stack.values.yaml']);
     expect(fs.readdirSync(tmp)).toEqual(['dist']);
+  });
+
+  it('validates each Environment once per run (validateEnvironment is the one parser of the Environment schema)', () => {
+    const parses = jest.spyOn(environmentSchema, 'safeParse');
+    try {
+      expect(captureStdio(() => main(['--env', 'prod', 'dev', '--out', out])).code).toBe(0);
+      expect(parses.mock.calls.map(([env]) => (env as Environment).name)).toEqual(['prod', 'dev']);
+    } finally {
+      parses.mockRestore();
+    }
   });
 
   it('is byte-identical across runs', () => {

@@ -1,5 +1,16 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Size, Testing } from 'cdk8s';
+import { Cpu } from 'cdk8s-plus-28';
+import type { ScalableServiceProps } from '../../constructs/workload/scalable-service-props';
 import { KubeObject } from './k8s-schema';
+
+/** The smallest valid ScalableService props, for tests that change one of them. */
+export const MINIMAL_SERVICE_PROPS: ScalableServiceProps = {
+  namespace: 'web',
+  image: 'registry.example.com/web/api:1.2.3',
+  resources: { cpu: Cpu.millis(500), memory: Size.mebibytes(512) },
+  replicas: { min: 2, max: 10 },
+  zones: 3,
+};
 
 /** A fresh chart per test, as cdk8s-plus tests do. */
 export function freshChart(id = 'test'): Chart {

@@ -1,6 +1,7 @@
 import { parse } from 'yaml';
 import { Problems } from '../../../constructs/core/errors';
-import { checkRetention } from '../../../constructs/observability/monitoring-stack-values';
+import { retentionSchema } from '../../../constructs/observability/monitoring-stack-values';
+import { checkShape } from '../../../constructs/core/schema';
 import { filesOf } from '../../support/environments';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -30,9 +31,9 @@ describe('kube-prometheus-stack values', () => {
 
   it('reject retention Prometheus would not parse', () => {
     const p = new Problems('prod');
-    checkRetention(p, 'monitoring.retention', { time: '30 days', size: '200G' });
+    checkShape(p, retentionSchema, { time: '30 days', size: '200G' }, 'monitoring.retention');
     expect(() => p.throwIfAny()).toThrow(
-      'prod: \'monitoring.retention.time\' ("30 days") must be a Prometheus duration such as "15d"\nprod: \'monitoring.retention.size\' ("200G") must be a Prometheus size such as "50GB"',
+      'prod: \'monitoring.retention.time\' ("30 days") must be a Prometheus duration such as "15d" or "1h30m"\nprod: \'monitoring.retention.size\' ("200G") must be a Prometheus size such as "50GB"',
     );
   });
 });

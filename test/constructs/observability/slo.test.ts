@@ -1,12 +1,10 @@
 import { Duration } from 'cdk8s';
-import { Problems } from '../../../constructs/core/errors';
 import * as fc from 'fast-check';
 import {
   MAX_AVAILABILITY_PERCENT,
   SLO_DEFAULTS,
   Slo,
   budgetOf,
-  checkSlo,
   resolveSlo,
   shareOf,
   sloModel,
@@ -42,16 +40,6 @@ describe('sloModel', () => {
   });
 });
 
-describe('checkSlo', () => {
-  it('reports every problem at once, with the resolved percentile', () => {
-    const p = new Problems('prod/api');
-    checkSlo(p, 'slo', { availabilityPercent: 100, latencyThreshold: Duration.millis(0), latencyPercentile: 100 });
-    expect(() => p.throwIfAny()).toThrow(
-      /'slo.availabilityPercent' \(100\)[\s\S]*'slo.latencyPercentile' \(100\)[\s\S]*'slo.latencyThreshold'/,
-    );
-  });
-});
-
 describe('objectives in numbers', () => {
   /** A percentage as a user writes it: 50 to 99.9999, at most four decimals. */
   const percent = fc.integer({ min: 500000, max: 999999 }).map((n) => n / 10000);
@@ -75,16 +63,5 @@ describe('objectives in numbers', () => {
     expect(rules.replaceAll(`(1 - ${BURN_RATE_TOLERANCE})`, '')).not.toMatch(/\de-\d/);
     const t = thresholds({ percentile: 95, thresholdMs: 200, p99Ms: 500, maxErrorRate: model.availability.budget }, 'baseline');
     expect(t.http_req_failed).toEqual(['rate<0.000001']);
-  });
-
-  it('refuses more than six nines, saying up to which and why', () => {
-    const p = new Problems('prod');
-    checkSlo(p, 'slo', { ...slo, availabilityPercent: 99.9999999 });
-    expect(() => p.throwIfAny()).toThrow(
-      /^prod: 'slo\.availabilityPercent' \(99\.9999999\) has more nines than the rules can state: at most 99\.9999 \(six nines\)\. .*k6's threshold grammar refuses$/,
-    );
-    const ok = new Problems('prod');
-    checkSlo(ok, 'slo', { ...slo, availabilityPercent: 99.9999 });
-    expect(ok.count).toBe(0);
   });
 });

@@ -94,8 +94,10 @@ describe('KarpenterNodePools', () => {
 
   it.each<[Partial<KarpenterNodePoolsProps>, string]>([
     [{ spotWeight: 5 }, "test/karpenter: 'spotWeight' (5) must be above onDemandWeight (10) so that spot is tried first"],
-    [{ cpuLimit: 0 }, "test/karpenter: 'cpuLimit' (0) must be a positive whole number of vCPU"],
-    [{ spotPercent: 95 }, "test/karpenter: 'spotPercent' (95) must be between 0 and 90"],
+    [{ cpuLimit: 0 }, "test/karpenter: 'cpuLimit' (0) must be >= 1 vCPU"],
+    [{ cpuLimit: 2.5 }, "test/karpenter: 'cpuLimit' (2.5) must be a whole number"],
+    [{ spotPercent: 95 }, "test/karpenter: 'spotPercent' (95) must be a whole-number percentage between 0 and 90"],
+    [{ spotPercent: 0.6 }, "test/karpenter: 'spotPercent' (0.6) must be a whole-number percentage between 0 and 90; did you mean 60?"],
   ])('rejects %j', (overrides, message) => {
     expect(() => synth(overrides)).toThrow(message);
   });

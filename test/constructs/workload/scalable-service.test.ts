@@ -4,18 +4,12 @@ import { CapacityClass } from '../../../constructs/workload/capacity-class';
 import { ScalableService, ScalableServiceProps } from '../../../constructs/workload/scalable-service';
 import { ScalingMetric } from '../../../constructs/workload/scaling-metric';
 import { schemaValidator } from '../../support/k8s-schema';
-import { findObject, freshChart, kinds, objectsOf } from '../../support/synth';
+import { MINIMAL_SERVICE_PROPS, findObject, freshChart, kinds, objectsOf } from '../../support/synth';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-const base: ScalableServiceProps = {
-  namespace: 'web',
-  image: 'registry.example.com/web/api:1.2.3',
-  resources: { cpu: Cpu.millis(500), memory: Size.mebibytes(512) },
-  replicas: { min: 2, max: 10 },
-  zones: 3,
-};
+const base = MINIMAL_SERVICE_PROPS;
 
 function synth(overrides: Partial<ScalableServiceProps> = {}, id = 'api') {
   const chart = freshChart();

@@ -44,7 +44,7 @@ describe('scalingBehavior', () => {
     const p = new Problems('prod/api');
     scalingBehavior({ scaleDown: { stabilizationWindow: Duration.hours(2), pods: 0 } }, p);
     expect(() => p.throwIfAny()).toThrow(
-      "prod/api: 'behavior.scaleDown.stabilizationWindow' (7200s) must be between 0s and 1h (the API maximum)\nprod/api: 'behavior.scaleDown.pods' (0) must be a whole number above 0",
+      "prod/api: 'behavior.scaleDown.stabilizationWindow' (2 hours) must be at most 60 minutes (the API maximum)\nprod/api: 'behavior.scaleDown.pods' (0) must be >= 1",
     );
   });
 });

@@ -17,7 +17,25 @@ describe('checkKeys (the one unknown-key check)', () => {
   });
 
   it('names a misspelt top-level key with the known ones', () => {
-    expect(unknownKeys({ nodePool: {} })).toEqual([`nodePool: is not a perfstack setting; known keys: ${CONFIG_KEYS.join(', ')}`]);
+    expect(unknownKeys({ nodePool: {} })).toEqual([
+      `nodePool: is not a field; known: ${CONFIG_KEYS.join(', ')} (misspelt, or in the wrong place?)`,
+    ]);
+  });
+
+  it('names a misspelt key of the cluster, CDN, operator and ingress settings, and an operator perfstack does not install', () => {
+    const lines = unknownKeys({
+      cluster: { version: '1.30' },
+      cdn: { priceclass: 'PriceClass_100' },
+      operators: { kedah: {}, keda: { manged: false } },
+      ingress: { certificate: 'arn' },
+    });
+    expect(lines).toEqual([
+      "cluster.version: is not a field of 'cluster'; known: publicAccessCidrs, adminRoleArns (misspelt, or in the wrong place?)",
+      "cdn.priceclass: is not a field of 'cdn'; known: aliases, certificateArn, priceClass, originShield, apiCaching, apiOriginDomain (misspelt, or in the wrong place?)",
+      expect.stringMatching(/^operators\.keda\.manged: is not a field of 'operators\.keda'; known: managed, chartVersion /),
+      expect.stringMatching(/^operators\.kedah: is not a field of 'operators'; known: .*\bkeda\b/),
+      "ingress.certificate: is not a field of 'ingress'; known: certificateArn (misspelt, or in the wrong place?)",
+    ]);
   });
 
   it('names misspelt nested keys with the fields of their object', () => {

@@ -35,6 +35,6 @@ describe('stackSettingsFromConfig (inside the Pulumi program)', () => {
     } catch (e) {
       lines = inputErrorLines(e);
     }
-    expect(lines).toEqual([expect.stringMatching(/^'perfstack:nodePool' \(\{\}\) is not a perfstack setting; known keys: /)]);
+    expect(lines).toEqual([expect.stringMatching(/^'perfstack:nodePool' \(\{\}\) is not a field; known: environment, mode, /)]);
   });
 });

@@ -35,7 +35,7 @@ describe('readStackSettings', () => {
       { environment: 'qa' },
       `perfstack:environment: ("qa") is not an environment; pulumi config set perfstack:environment <${ENVIRONMENT_NAMES.join('|')}>`,
     ],
-    ['a misspelt key', { ...prod, nodepools: {} }, 'perfstack:nodepools: ({}) is not a perfstack setting'],
+    ['a misspelt key', { ...prod, nodepools: {} }, 'perfstack:nodepools: ({}) is not a field; known: environment, mode,'],
     ['no node pools', without('nodePools'), 'perfstack:nodePools: is required'],
     ['no price table', without('instanceTypes'), 'perfstack:instanceTypes: is required'],
     [
@@ -80,12 +80,7 @@ describe('readStackSettings', () => {
     [
       'an unknown cluster setting',
       { ...prod, cluster: { version: '1.30' } },
-      'perfstack:cluster.version: ("1.30") is not a cluster setting',
-    ],
-    [
-      'an unknown cluster setting',
-      { ...prod, cluster: { version: '1.30' } },
-      'perfstack:cluster.version: ("1.30") is not a cluster setting',
+      'perfstack:cluster.version: ("1.30") is not a field of \'cluster\'; known: publicAccessCidrs, adminRoleArns',
     ],
     ['no CDN certificate in production', without('cdn'), 'perfstack:cdn.certificateArn: is required in production'],
     [
