@@ -27,7 +27,6 @@ export const prod: Environment = {
   // The ALB of the AWS Load Balancer Controller; a regional ACM certificate covering the hosts.
   ingress: {
     hosts: ['www.perfstack.dev', 'origin.perfstack.dev'],
-    className: 'alb',
     tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:333333333333:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f' },
     dns: { hostedZoneId: 'Z05PERFSTACKPROD', hostname: 'origin.perfstack.dev' },
   },

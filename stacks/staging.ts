@@ -26,7 +26,6 @@ export const staging: Environment = {
   // The ALB of the AWS Load Balancer Controller; a regional ACM certificate covering the hosts.
   ingress: {
     hosts: ['staging.perfstack.dev'],
-    className: 'alb',
     tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-west-1:222222222222:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f' },
   },
   apiServer: { cidrs: [VPC_CIDR], port: 443 },

@@ -203,7 +203,7 @@ describe('the mesh in the catalogue', () => {
     expect(byName.ztunnel).toMatchObject({ hub: 'registry.airgap.internal:5000/istio', priorityClassName: 'system-node-critical' });
   });
 
-  it("leaves the mesh out with mesh 'none', and names Gateway API's CRDs as a prerequisite when it is in", () => {
+  it("leaves the mesh out with mesh 'none', and names Gateway API's CRDs as a prerequisite when the mesh or the edge needs them", () => {
     expect(operatorNamesFor({ ...prodEnv, mesh: 'none' })).not.toContain('istiod');
     const file = parse(renderOperatorsFile(prodEnv));
     expect(file.prerequisites).toEqual([
@@ -213,6 +213,8 @@ describe('the mesh in the catalogue', () => {
         url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
       },
     ]);
-    expect(parse(renderOperatorsFile({ ...prodEnv, mesh: 'none' })).prerequisites).toBeUndefined();
+    // The edge's Gateway needs them too; only an environment with neither goes without.
+    expect(parse(renderOperatorsFile({ ...prodEnv, mesh: 'none' })).prerequisites).toHaveLength(1);
+    expect(parse(renderOperatorsFile({ ...prodEnv, mesh: 'none', ingress: undefined })).prerequisites).toBeUndefined();
   });
 });
