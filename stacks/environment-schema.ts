@@ -318,7 +318,16 @@ export const serviceSpecSchema = strict({
   dependencies: z.array(dependency).optional(),
   timeout: positiveMillis.optional(),
   ingressPath: httpPath.optional(),
-  grpcServices: z.array(grammar((v) => (/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(v) ? undefined : 'must be a fully qualified gRPC service such as "shop.v1.Orders"'))).min(1, { error: 'must name at least one gRPC service' }).optional(),
+  grpcServices: z
+    .array(
+      grammar((v) =>
+        /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(v)
+          ? undefined
+          : 'must be a fully qualified gRPC service such as "shop.v1.Orders"',
+      ),
+    )
+    .min(1, { error: 'must name at least one gRPC service' })
+    .optional(),
   http2: z.boolean().optional(),
   forecastFloors: strict({
     timeZone: grammar((v) => (isTimeZone(v) ? undefined : 'must be an IANA time zone such as "Europe/Dublin"')),
