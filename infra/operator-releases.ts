@@ -166,6 +166,9 @@ export function managedOperators(env: Environment, config: OperatorsArgs['config
   );
 }
 
+/** Releases that read Gateway API objects, so wait for the standard CRDs. */
+const READS_GATEWAY_API: readonly OperatorName[] = ['istio-base', 'aws-load-balancer-controller', 'envoy-gateway', 'cert-manager'];
+
 /**
  * The operators of an environment as Helm releases at their pinned chart versions, each after the releases it
  * depends on (cert-manager before the webhooks it certifies, Prometheus before the adapter). A release waits until
@@ -180,7 +183,7 @@ export class Operators extends pulumi.ComponentResource {
   public readonly order: Readonly<Partial<Record<OperatorName, readonly OperatorName[]>>>;
   /** Chart version of each release, by operator name. */
   public readonly chartVersions: Readonly<Partial<Record<OperatorName, string>>>;
-  /** Gateway API's standard CRDs, where the mesh needs them. */
+  /** Gateway API's standard CRDs, where the mesh or the edge needs them. */
   public readonly gatewayApiCrds?: k8s.yaml.v2.ConfigFile;
 
   constructor(name: string, args: OperatorsArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -210,7 +213,8 @@ export class Operators extends pulumi.ComponentResource {
     }
     if (args.clusterAutoscalerRoleArn) roleArns['cluster-autoscaler'] = args.clusterAutoscalerRoleArn;
 
-    // Gateway API's CRDs come from the release's manifest (no chart ships them); the mesh's charts wait for them.
+    // Gateway API's standard CRDs come from the release's manifest, before what reads them: the mesh, the edge's
+    // controller, and cert-manager's gateway-shim (which watches Gateways only if their CRDs exist when it starts).
     this.gatewayApiCrds = needsGatewayApiCrds(env)
       ? new k8s.yaml.v2.ConfigFile(`${name}-gateway-api-crds`, { file: GATEWAY_API_CRDS.url }, { parent: this, provider: args.provider })
       : undefined;
@@ -253,7 +257,7 @@ export class Operators extends pulumi.ComponentResource {
           dependsOn: [
             ...op.dependsOn.map((d) => releases[d]).filter((r): r is k8s.helm.v3.Release => r !== undefined),
             ...(roles[op.name] ? [roles[op.name]!] : []),
-            ...(op.name === 'istio-base' && this.gatewayApiCrds ? [this.gatewayApiCrds] : []),
+            ...(this.gatewayApiCrds && READS_GATEWAY_API.includes(op.name) ? [this.gatewayApiCrds] : []),
           ],
         },
       );

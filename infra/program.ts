@@ -16,7 +16,7 @@ import { Network } from './network';
 import { NodePools, nodePoolBounds } from './node-pools';
 import { Operators } from './operator-releases';
 import { StackSettings } from '../stacks/stack-config';
-import { Workloads } from './workloads';
+import { GatewayStatus, Workloads } from './workloads';
 
 /** What `pulumi stack output` shows. */
 export interface StackOutputs {
@@ -32,10 +32,15 @@ export interface StackOutputs {
   readonly staticBucket?: pulumi.Output<string>;
   /** Operator releases the stack installed, by name, with chart versions. */
   readonly operators: Record<string, string>;
-  /** DNS name of the Ingress load balancer (the CDN's API origin; point the Ingress hosts at it). */
+  /** DNS name of the edge's load balancer, the Gateway's address (the CDN's API origin; point the hosts at it). */
   readonly loadBalancerHostname?: pulumi.Output<string>;
   /** The components, for tests and programs that build on the stack (not stack outputs). */
   readonly components?: { readonly operators: Operators; readonly workloads?: Workloads; readonly cdn?: Cdn };
+}
+
+/** The load balancer's DNS name from a Gateway's status (its first address). */
+export function gatewayAddress(gateway: { readonly status: pulumi.Output<GatewayStatus | undefined> }): pulumi.Output<string> {
+  return gateway.status.apply((s) => s?.addresses?.[0]?.value ?? '');
 }
 
 /** The load balancer's DNS name from an Ingress's status. */
@@ -70,7 +75,7 @@ export function buildStack(settings: StackSettings): StackOutputs {
       mode: settings.mode,
       charts: Object.keys(workloads.groups),
       operators: releaseVersions(operators),
-      loadBalancerHostname: firstIngressHostname(workloads),
+      loadBalancerHostname: edgeHostname(workloads),
       components: { operators, workloads },
     };
   }
@@ -160,7 +165,7 @@ export function buildStack(settings: StackSettings): StackOutputs {
   if (settings.deployWorkloads) {
     workloads = new Workloads(env.name, { environment: env, charts, provider, dependsOn: [addons, ...Object.values(operators.releases)] });
   }
-  const loadBalancerHostname = workloads ? firstIngressHostname(workloads) : undefined;
+  const loadBalancerHostname = workloads ? edgeHostname(workloads) : undefined;
 
   let cdn: Cdn | undefined;
   if (settings.cdn && loadBalancerHostname) {
@@ -181,7 +186,7 @@ export function buildStack(settings: StackSettings): StackOutputs {
     );
   } else if (settings.cdn) {
     void pulumi.log.warn(
-      `${env.name}: the CDN waits for the Ingress load balancer, its API origin; deployWorkloads is false, so it is not built`,
+      `${env.name}: the CDN waits for the edge's load balancer (the Gateway's address), its API origin; deployWorkloads is false, so it is not built`,
     );
   }
   return {
@@ -205,7 +210,10 @@ function releaseVersions(operators: Operators): Record<string, string> {
   return { ...operators.chartVersions } as Record<string, string>;
 }
 
-function firstIngressHostname(workloads: Workloads): pulumi.Output<string> | undefined {
-  const first = Object.values(workloads.ingresses)[0];
-  return first ? ingressHostname(first) : undefined;
+/** The edge's address: the Gateway's, or the opt-in Ingress's. */
+function edgeHostname(workloads: Workloads): pulumi.Output<string> | undefined {
+  const gateway = Object.values(workloads.gateways)[0];
+  if (gateway) return gatewayAddress(gateway);
+  const ingress = Object.values(workloads.ingresses)[0];
+  return ingress ? ingressHostname(ingress) : undefined;
 }

@@ -1,6 +1,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { Environment } from '../stacks/environment';
+import { GATEWAY_CLASSES } from '../constructs/traffic/edge-gateway';
 import { SynthesizedChart, synthesizeCharts } from '../stacks/synth';
 
 /** API groups that ship with Kubernetes: objects in them need no CRD. Groups without a dot (apps, batch, ...) are built in too. */
@@ -49,6 +50,22 @@ export function requiredCrds(objects: readonly Record<string, unknown>[]): strin
   return [...new Set(names)].sort();
 }
 
+/** What the edge's controller reports on a Gateway: the load balancer's DNS name or IP. */
+export interface GatewayStatus {
+  readonly addresses?: readonly { readonly type?: string; readonly value: string }[];
+}
+
+const EDGE_CLASSES = new Set(Object.values(GATEWAY_CLASSES).map((c) => c.name));
+
+/** A Gateway of the edge (an edge GatewayClass), not the mesh's waypoint. */
+export function isEdgeGateway(o: Record<string, unknown>): boolean {
+  return (
+    o.kind === 'Gateway' &&
+    o.apiVersion === 'gateway.networking.k8s.io/v1' &&
+    EDGE_CLASSES.has(String((o.spec as { gatewayClassName?: string } | undefined)?.gatewayClassName))
+  );
+}
+
 export interface WorkloadsArgs {
   /** The environment whose cdk8s App is deployed. */
   readonly environment: Environment;
@@ -83,6 +100,13 @@ export class Workloads extends pulumi.ComponentResource {
    * waits until the controller has given each one an address.
    */
   public readonly ingresses: Readonly<Record<string, k8s.networking.v1.Ingress>>;
+  /**
+   * The edge's Gateways (not the mesh's waypoint), as typed resources so their status (the load balancer's address)
+   * is an output; `pulumi up` waits until the controller has given each one an address.
+   */
+  public readonly gateways: Readonly<
+    Record<string, k8s.apiextensions.CustomResource & { readonly status: pulumi.Output<GatewayStatus | undefined> }>
+  >;
   /** What every read and object of the App waits for (`args.dependsOn`). */
   public readonly waitsFor: readonly pulumi.Resource[];
 
@@ -102,13 +126,15 @@ export class Workloads extends pulumi.ComponentResource {
     const groups: Record<string, k8s.yaml.v2.ConfigGroup> = {};
     const ingresses: Record<string, k8s.networking.v1.Ingress> = {};
     const byDepth: k8s.yaml.v2.ConfigGroup[][] = [];
+    const gateways: Record<string, k8s.apiextensions.CustomResource & { readonly status: pulumi.Output<GatewayStatus | undefined> }> = {};
     const isIngress = (o: Record<string, unknown>) => o.kind === 'Ingress' && o.apiVersion === 'networking.k8s.io/v1';
+    const isTyped = (o: Record<string, unknown>) => isIngress(o) || isEdgeGateway(o);
     for (const chart of charts) {
       const needs = requiredCrds(chart.objects).map((crd) => crds[crd]);
       const after = [...before, ...(chart.depth > 0 ? byDepth[chart.depth - 1] : []), ...needs];
       const group = new k8s.yaml.v2.ConfigGroup(
         `${name}-${chart.chart}`,
-        { objs: chart.objects.filter((o) => !isIngress(o)) as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> as never },
+        { objs: chart.objects.filter((o) => !isTyped(o)) as pulumi.Input<pulumi.Input<Record<string, unknown>>[]> as never },
         { parent: this, provider: args.provider, dependsOn: after },
       );
       for (const o of chart.objects.filter(isIngress)) {
@@ -119,12 +145,29 @@ export class Workloads extends pulumi.ComponentResource {
           { parent: this, provider: args.provider, dependsOn: [...after, group] },
         );
       }
+      for (const o of chart.objects.filter(isEdgeGateway)) {
+        const meta = o.metadata as { name: string; namespace: string; annotations?: Record<string, string> };
+        gateways[`${meta.namespace}/${meta.name}`] = new k8s.apiextensions.CustomResource(
+          `${name}-${chart.chart}-${meta.name}`,
+          {
+            ...o,
+            // Wait for the address (Pulumi's generic await knows no Gateway condition); `status` makes it an output.
+            metadata: {
+              ...meta,
+              annotations: { ...(meta.annotations ?? {}), 'pulumi.com/waitFor': 'jsonpath={.status.addresses[0].value}' },
+            },
+            status: undefined,
+          } as unknown as k8s.apiextensions.CustomResourceArgs,
+          { parent: this, provider: args.provider, dependsOn: [...after, group] },
+        ) as k8s.apiextensions.CustomResource & { readonly status: pulumi.Output<GatewayStatus | undefined> };
+      }
       (byDepth[chart.depth] ??= []).push(group);
       groups[chart.chart] = group;
     }
     this.groups = groups;
     this.crds = crds;
     this.ingresses = ingresses;
+    this.gateways = gateways;
     this.registerOutputs({ charts: Object.keys(groups), crds: Object.keys(crds) });
   }
 }

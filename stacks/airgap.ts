@@ -19,9 +19,10 @@ export const airgap: Environment = {
   // No reason to lag: 1.35 is the newest minor every operator line here supports, and 1.28 gets no upstream patches.
   kubernetesVersion: '1.35',
   monitoring: monitoring({ time: '90d', size: '400GB' }, 'http://runbooks.monitoring.svc'),
-  ingressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
-  // The site's ingress-nginx; cert-manager issues the certificate from the site CA's ClusterIssuer.
-  ingress: { hosts: ['web.airgap.internal'], className: 'nginx', tls: { kind: 'cert-manager', clusterIssuer: 'site-ca' } },
+  // Envoy Gateway's proxies are admitted to the public services by the stack itself (the edge it installs).
+  ingressFrom: [],
+  // Envoy Gateway serves the edge; cert-manager issues the listener's certificate from the site CA's ClusterIssuer.
+  ingress: { hosts: ['web.airgap.internal'], tls: { kind: 'cert-manager', clusterIssuer: 'site-ca' } },
   apiServer: { cidrs: ['10.96.0.1/32', '192.168.10.0/24'], port: 6443 },
   services: AIRGAP_SERVICES,
   dataTier: {

@@ -75,7 +75,6 @@ export function awsEnvironment(
 export function albIngress(accountId: string, hosts: readonly string[], dns?: IngressSettings['dns']): IngressSettings {
   return {
     hosts,
-    className: 'alb',
     tls: { kind: 'acm', certificateArn: `arn:aws:acm:${REGION}:${accountId}:certificate/5e1d2c3b-4a59-4687-9f0e-7a6b5c4d3e2f` },
     ...(dns === undefined ? {} : { dns }),
   };

@@ -6,10 +6,10 @@ import { ConfigError, Problems } from '../constructs/core/errors';
 import { checkLabels, costLabels } from '../constructs/core/labels';
 import { checkIngress } from '../constructs/platform/ingress';
 import { CallGraph, checkCallGraph } from '../constructs/traffic/call-graph';
-import { Environment, callGraphServices } from './environment';
+import { Environment, callGraphServices, edgeOf } from './environment';
 import { RULE_IDS, checkEnvironmentShape } from './environment-schema';
 import { awsZoneProblem } from './aws-zones';
-import { ISTIO_FOR } from './kubernetes-versions';
+import { ENVOY_GATEWAY_FOR, ISTIO_FOR } from './kubernetes-versions';
 
 export { ConfigError };
 
@@ -27,6 +27,7 @@ export function validateEnvironment(env: Environment): CallGraph {
   }
   checkLabels(p, 'costAllocation', costLabels(env.name, env.costAllocation));
   if (env.ingress) checkIngress(p, 'ingress', env.ingress, env.cloud.kind === 'aws');
+  checkEdge(p, env);
   const paths = env.services.filter((s) => s.exposure === 'public').map((s) => s.ingressPath ?? '/');
   const dupPath = paths.find((x, i) => paths.indexOf(x) !== i);
   p.check(dupPath === undefined, 'services', dupPath, "gives two public services the same 'ingressPath'; give each its own prefix");
@@ -78,6 +79,34 @@ function checkReferences(p: Problems, env: Environment): void {
       'loadTests.target',
       env.loadTests.target,
       `must name one of the services (${names.join(', ')})`,
+    );
+  }
+}
+
+/** What the edge needs: an Envoy Gateway line for the version on-prem; gRPC routes only where they can be served. */
+function checkEdge(p: Problems, env: Environment): void {
+  const edge = edgeOf(env);
+  p.check(
+    edge !== 'envoy-gateway' || ENVOY_GATEWAY_FOR[env.kubernetesVersion] !== undefined,
+    'ingress',
+    env.kubernetesVersion,
+    `needs Envoy Gateway on-prem, which supports Kubernetes ${Object.keys(ENVOY_GATEWAY_FOR).join(', ')}; ` +
+      "upgrade 'kubernetesVersion', or set 'ingress.className' to keep your site's own ingress controller",
+  );
+  for (const s of env.services.filter((x) => x.grpcServices !== undefined)) {
+    const input = `services.${s.name}.grpcServices`;
+    p.check(s.exposure === 'public', input, s.grpcServices, "routes a service at the edge: only 'public' services have routes; remove it");
+    p.check(
+      edge !== 'ingress',
+      input,
+      s.grpcServices,
+      "needs the Gateway's GRPCRoute; the opt-in Ingress ('ingress.className') routes HTTP only: remove one of them",
+    );
+    p.check(
+      edge !== 'aws-load-balancer-controller',
+      input,
+      s.grpcServices,
+      "is not served on AWS yet: a GRPC target group health-checks over gRPC, which the service's HTTP readiness probe does not answer, and a GRPCRoute has no timeout field on the ALB; serve it over HTTP there",
     );
   }
 }

@@ -162,7 +162,7 @@ const dataTier = strict({
 /** Grammar and shape only; `checkIngress` holds the rules that depend on the cloud. */
 const ingress = strict({
   hosts: z.array(nonEmpty),
-  className: nonEmpty,
+  className: nonEmpty.optional(),
   tls: z.discriminatedUnion('kind', [
     strict({ kind: z.literal('acm'), certificateArn: nonEmpty }),
     strict({ kind: z.literal('cert-manager'), clusterIssuer: dnsSubdomain }),
@@ -301,6 +301,17 @@ export const serviceSpecSchema = strict({
   dependencies: z.array(dependency).optional(),
   timeout: positiveMillis.optional(),
   ingressPath: httpPath.optional(),
+  grpcServices: z
+    .array(
+      grammar((v) =>
+        /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(v)
+          ? undefined
+          : 'must be a fully qualified gRPC service such as "shop.v1.Orders"',
+      ),
+    )
+    .min(1, { error: 'must name at least one gRPC service' })
+    .optional(),
+  http2: z.boolean().optional(),
   forecastFloors: service.forecastFloors,
 });
 

@@ -4,6 +4,7 @@ import { ConfigError, Problems } from '../constructs/core/errors';
 import { CostAllocation } from '../constructs/core/labels';
 import { ApiServerAccess } from '../constructs/core/security';
 import { IngressSettings } from '../constructs/platform/ingress';
+import { EdgeImplementation } from '../constructs/traffic/edge-gateway';
 import { PostgresBackup } from '../constructs/data/postgres-cluster';
 import { Alerting, AlertRoutingOptions } from '../constructs/observability/alert-routing';
 import { RemediationPolicyInput, policyAlerts } from '../constructs/observability/remediation-policy';
@@ -95,8 +96,20 @@ export interface ServiceSpec extends Pick<ScalableServiceProps, (typeof SERVICE_
   readonly team?: string;
   /** `public` services accept traffic from the ingress; `internal` only from the namespace. */
   readonly exposure: 'public' | 'internal';
-  /** Path prefix of a `public` service on the environment's Ingress. @default '/' */
+  /** Path prefix of a `public` service on the environment's Gateway (or opt-in Ingress). @default '/' */
   readonly ingressPath?: string;
+  /**
+   * The fully qualified gRPC services (`package.Service`) a `public` service serves: the edge routes them with a
+   * GRPCRoute (matched by gRPC service) instead of an HTTPRoute.
+   * @default - it serves HTTP
+   */
+  readonly grpcServices?: readonly string[];
+  /**
+   * The service speaks HTTP/2 in cleartext (h2c) on its port: the edge's load balancer talks HTTP/2 to the pods
+   * (the ALB target group's protocol version). Clients get HTTP/2 at the edge either way.
+   * @default false
+   */
+  readonly http2?: boolean;
   readonly slo: Slo;
   /**
    * Data stores the service connects to; it gets their endpoints and credentials by reference, and a dependency with
@@ -214,9 +227,10 @@ export interface Environment {
   /** Who may reach `public` services: the ingress controller's pods, or the load balancer's address range. */
   readonly ingressFrom: readonly k8s.NetworkPolicyPeer[];
   /**
-   * The Ingress in front of the `public` services: ALB with ACM on AWS, the site's ingress class with a cert-manager
-   * or site-provided certificate elsewhere.
-   * @default - no Ingress: public services are reached through whatever the site routes to their Services
+   * The edge in front of the `public` services: a Gateway API Gateway and a route per service, served by the AWS
+   * Load Balancer Controller (ALB, ACM certificate) on AWS and by Envoy Gateway on-prem (cert-manager or
+   * site-provided certificate); a plain Ingress only when `className` opts in (docs/edge.md).
+   * @default - no edge: public services are reached through whatever the site routes to their Services
    */
   readonly ingress?: IngressSettings;
   /**
@@ -271,6 +285,13 @@ export function eventsExported(env: Environment): boolean {
 /** The mesh in force: the environment's choice, else Istio ambient where the catalogue has a line for its version. */
 export function meshOf(env: Environment): 'istio-ambient' | 'none' {
   return env.mesh ?? (ISTIO_FOR[env.kubernetesVersion] !== undefined ? 'istio-ambient' : 'none');
+}
+
+/** What serves the edge: the AWS Load Balancer Controller or Envoy Gateway (Gateway API), an opt-in Ingress, or none. */
+export function edgeOf(env: Environment): EdgeImplementation | 'ingress' | 'none' {
+  if (!env.ingress) return 'none';
+  if (env.ingress.className !== undefined) return 'ingress';
+  return env.cloud.kind === 'aws' ? 'aws-load-balancer-controller' : 'envoy-gateway';
 }
 
 /**

@@ -163,6 +163,19 @@ export function eksSupportWarning(environment: string, version: KubernetesVersio
 }
 
 /**
+ * Envoy Gateway release per Kubernetes minor, the on-prem Gateway API implementation: v1.9 supports 1.33 to 1.36 and
+ * compiles in Gateway API v1.6.1 and Envoy distroless-v1.39.0 (envoyproxy/gateway tag v1.9.0,
+ * site/content/en/news/releases/matrix.md). Older minors have no line: an on-prem environment there keeps its own
+ * controller through the Ingress opt-in (`ingress.className`).
+ */
+export const ENVOY_GATEWAY_FOR: Readonly<Partial<Record<KubernetesVersion, string>>> = {
+  '1.33': 'v1.9.0',
+  '1.34': 'v1.9.0',
+  '1.35': 'v1.9.0',
+  '1.36': 'v1.9.0',
+};
+
+/**
  * Istio (ambient mode) release per Kubernetes minor, where one is in the catalogue: Istio 1.30 supports 1.32 to 1.36
  * (istio.io supported releases; IBM Cloud's add-on table, which follows it, lists 1.30 for >= 1.32 < 1.37). Older
  * minors have no line here (their Istio releases' CRDs are not stored to validate against), so environments on them

@@ -1,7 +1,16 @@
 import { stringify } from 'yaml';
 import { monitoringStackValues } from '../constructs/observability/monitoring-stack-values';
-import { Environment, OPERATORS_FOR, OperatorVersions, alertRoutingOptions, eventsExported, meshOf, operatorVersions } from './environment';
-import { ISTIO_FOR } from './kubernetes-versions';
+import {
+  Environment,
+  OPERATORS_FOR,
+  OperatorVersions,
+  alertRoutingOptions,
+  edgeOf,
+  eventsExported,
+  meshOf,
+  operatorVersions,
+} from './environment';
+import { ENVOY_GATEWAY_FOR, ISTIO_FOR } from './kubernetes-versions';
 import { backupMethodFor } from '../constructs/data/postgres-cluster';
 import { eventsExporterValues } from '../constructs/observability/events-exporter';
 
@@ -39,6 +48,7 @@ export type OperatorName =
   | 'k6-operator'
   | 'chaos-mesh'
   | 'events-exporter'
+  | 'envoy-gateway'
   | 'istio-base'
   | 'istiod'
   | 'istio-cni'
@@ -146,6 +156,10 @@ const SPECS: readonly OperatorSpec[] = [
       replicaCount: ctx.env.production ? 2 : 1,
       resources: small('50m', '128Mi'),
       prometheus: { enabled: true, servicemonitor: { enabled: false } },
+      // The gateway-shim: a Certificate for the Gateway's listeners from its cluster-issuer annotation (on-prem edge).
+      ...(edgeOf(ctx.env) === 'envoy-gateway'
+        ? { config: { apiVersion: 'controller.config.cert-manager.io/v1alpha1', kind: 'ControllerConfiguration', enableGatewayAPI: true } }
+        : {}),
       ...(ctx.mirror
         ? Object.fromEntries(
             (
@@ -238,8 +252,9 @@ const SPECS: readonly OperatorSpec[] = [
     images: (app) => [{ registry: 'registry.k8s.io', repository: 'external-dns/external-dns', tag: v(app) }],
     values: (ctx) => ({
       provider: { name: 'aws' },
-      sources: ['ingress'],
-      // Only the environment's zone, only the names its Ingress annotates, only records this owner created.
+      // The edge's routes (the Gateway's address as the target); only the names they annotate.
+      sources: ['gateway-httproute', 'gateway-grpcroute'],
+      // Only the environment's zone, only records this owner created.
       extraArgs: ctx.env.ingress?.dns ? [`--zone-id-filter=${ctx.env.ingress.dns.hostedZoneId}`] : [],
       txtOwnerId: ctx.clusterName,
       policy: 'upsert-only',
@@ -507,6 +522,31 @@ const SPECS: readonly OperatorSpec[] = [
         mirror: ctx.mirror,
       }),
   },
+  {
+    // The on-prem Gateway API implementation. Its chart carries its CRDs and Gateway API's in `crds/` (Helm installs
+    // those only where absent: the standard-channel v1.6.1 CRDs applied first stay).
+    name: 'envoy-gateway',
+    repository: 'oci://docker.io/envoyproxy',
+    chart: 'gateway-helm',
+    namespace: 'envoy-gateway-system',
+    dependsOn: [],
+    pins: [],
+    chartEqualsApp:
+      'envoyproxy/gateway tag v1.9.0: site/layouts/shortcodes/helm-version.html (v1.9 docs install chart v1.9.0 from oci://docker.io/envoyproxy/gateway-helm)',
+    images: (app) => [
+      { registry: 'docker.io', repository: 'envoyproxy/gateway', tag: v(app) },
+      // The Envoy build the release compiles in (the release's compatibility matrix): the proxies the Gateway runs.
+      { registry: 'docker.io', repository: 'envoyproxy/envoy', tag: ENVOY_PROXY_FOR_GATEWAY[bare(app)] ?? 'unknown' },
+    ],
+    values: (ctx) => ({
+      deployment: {
+        replicas: ctx.env.production ? 2 : 1,
+        priorityClassName: OPERATOR_PRIORITY_CLASS,
+        envoyGateway: { resources: small('100m', '256Mi') },
+      },
+      ...(ctx.mirror ? { global: { imageRegistry: ctx.mirror } } : {}),
+    }),
+  },
   ...istioSpecs(),
 ];
 
@@ -566,6 +606,12 @@ function istioSpecs(): OperatorSpec[] {
   ];
 }
 
+/**
+ * The Envoy proxy image each Envoy Gateway release runs its Gateways with (envoyproxy/gateway
+ * site/content/en/news/releases/matrix.md at v1.9.0: v1.9 -> distroless-v1.39.0).
+ */
+export const ENVOY_PROXY_FOR_GATEWAY: Readonly<Record<string, string>> = { '1.9.0': 'distroless-v1.39.0' };
+
 /** Every operator perfstack knows, by name. */
 export const OPERATOR_CATALOGUE: Readonly<Record<OperatorName, OperatorSpec>> = Object.fromEntries(SPECS.map((s) => [s.name, s])) as Record<
   OperatorName,
@@ -600,9 +646,10 @@ export const GATEWAY_API_CRDS = {
   url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
 } as const;
 
-/** Whether an environment needs Gateway API's CRDs installed before its operators. */
+/** Whether an environment needs Gateway API's CRDs installed before its operators: the mesh's waypoint or the edge. */
 export function needsGatewayApiCrds(env: Environment): boolean {
-  return meshOf(env) === 'istio-ambient';
+  const edge = edgeOf(env);
+  return meshOf(env) === 'istio-ambient' || edge === 'aws-load-balancer-controller' || edge === 'envoy-gateway';
 }
 
 /** The charts of the mesh, in install order. */
@@ -615,6 +662,7 @@ export function appVersionOf(spec: OperatorSpec, env: Environment): string | und
   if (ISTIO_CHARTS.includes(spec.name)) return ISTIO_FOR[env.kubernetesVersion];
   if (spec.name === 'plugin-barman-cloud') return BARMAN_CLOUD_PLUGIN_VERSION;
   if (spec.name === 'events-exporter') return EVENTS_COLLECTOR_VERSION;
+  if (spec.name === 'envoy-gateway') return ENVOY_GATEWAY_FOR[env.kubernetesVersion];
   const key = PLATFORM_APP_VERSION_KEYS[spec.name as keyof typeof PLATFORM_APP_VERSION_KEYS];
   return key === undefined ? undefined : (operatorVersions(env)[key] ?? OPERATORS_FOR[env.kubernetesVersion][key]);
 }
@@ -624,7 +672,7 @@ export function chartPinFor(spec: OperatorSpec, appVersion: string): (ChartPin &
   const exact = spec.pins.find((p) => bare(p.appVersion) === bare(appVersion));
   if (exact) return { ...exact, imageTagOverride: false };
   if (spec.chartEqualsApp) {
-    const chartVersion = spec.name === 'cert-manager' ? v(appVersion) : bare(appVersion);
+    const chartVersion = spec.name === 'cert-manager' || spec.name === 'envoy-gateway' ? v(appVersion) : bare(appVersion);
     return { chartVersion, appVersion, source: spec.chartEqualsApp, imageTagOverride: false };
   }
   const newest = spec.pins[spec.pins.length - 1];
@@ -646,6 +694,8 @@ export function operatorNamesFor(env: Environment): OperatorName[] {
   if (eventsExported(env)) names.push('events-exporter');
   if (env.loadTests) names.push('k6-operator');
   if (meshOf(env) === 'istio-ambient') names.push(...ISTIO_CHARTS);
+  // ingress-nginx is never installed: an Ingress opt-in names a controller the site runs itself.
+  if (edgeOf(env) === 'envoy-gateway') names.push('envoy-gateway');
   return names;
 }
 

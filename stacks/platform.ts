@@ -20,6 +20,8 @@ import { SloModel } from '../constructs/observability/slo';
 import { SloRules } from '../constructs/observability/slo-rules';
 import { AutoscalerPriorities } from '../constructs/platform/autoscaler-priorities';
 import { PlatformIngress } from '../constructs/platform/ingress';
+import { ENVOY_PROXY_PEER, EdgeGateway, EdgeImplementation } from '../constructs/traffic/edge-gateway';
+import { edgePolicy } from '../constructs/traffic/edge-policy';
 import { KarpenterNodePools } from '../constructs/platform/karpenter-node-pools';
 import { NamespaceBaseline } from '../constructs/platform/namespace-baseline';
 import { PriorityClasses } from '../constructs/platform/priority-classes';
@@ -34,6 +36,7 @@ import {
   awsNames,
   imageOf,
   eventsExported,
+  edgeOf,
   meshOf,
   operatorVersions,
   servicePropsOf,
@@ -68,8 +71,10 @@ export interface Platform {
   /** One chart per service, keyed by service name. */
   readonly serviceCharts: Readonly<Record<string, Chart>>;
   readonly services: Readonly<Record<string, ScalableService>>;
-  /** Present when the environment has `ingress`. */
+  /** Present when the environment opts into a plain Ingress (`ingress.className`). */
   readonly ingress?: PlatformIngress;
+  /** The Gateway API edge, present when the environment has `ingress` without `className`. */
+  readonly gateway?: EdgeGateway;
   /** Every service's dependencies, resolved and checked. */
   readonly callGraph: CallGraph;
   /** Present with `mesh: 'istio-ambient'` (the default from Kubernetes 1.32). */
@@ -133,6 +138,8 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   const serviceCharts: Record<string, Chart> = {};
   const services: Record<string, ScalableService> = {};
   const sloModels: Record<string, SloModel> = {};
+  // Envoy Gateway's proxies run in its own namespace: public services admit them through the default-deny.
+  const edgePeers = edgeOf(env) === 'envoy-gateway' ? [ENVOY_PROXY_PEER] : [];
   for (const spec of env.services) {
     const chart = new Chart(root, spec.name, { labels: cost });
     chart.addDependency(foundation);
@@ -147,7 +154,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       zones: env.zones.length,
       ...dataAccess(spec, redis, postgres, calls),
       labels: cost,
-      allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom] : [{ podSelector: {} }],
+      allowFrom: spec.exposure === 'public' ? [{ podSelector: {} }, ...env.ingressFrom, ...edgePeers] : [{ podSelector: {} }],
       monitoringNamespace: env.monitoring.namespace,
       prometheusUrl: env.monitoring.prometheusUrl,
       kubernetesVersion: env.kubernetesVersion,
@@ -179,7 +186,12 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
 
   const remediation = env.remediation ? addRemediation(foundation, env, env.remediation, redis, platformLabels) : undefined;
 
-  const ingress = env.ingress ? addIngress(root, foundation, env, services, cost) : undefined;
+  const edge = edgeOf(env);
+  const ingress = edge === 'ingress' ? addIngress(root, foundation, env, services, cost) : undefined;
+  const gateway =
+    edge === 'aws-load-balancer-controller' || edge === 'envoy-gateway'
+      ? addGateway(root, serviceCharts, env, edge, services, callGraph, cost)
+      : undefined;
   const mesh = meshOf(env) === 'istio-ambient' ? addMesh(root, serviceCharts, env, services, callGraph, cost) : undefined;
 
   if (env.loadTests) {
@@ -225,6 +237,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     serviceCharts,
     services,
     ingress,
+    gateway,
     callGraph,
     mesh,
     remediation,
@@ -296,19 +309,51 @@ function addIngress(
   chart.addDependency(foundation);
   const backends = env.services
     .filter((s) => s.exposure === 'public')
-    .map((s) => ({
-      path: s.ingressPath ?? '/',
-      service: services[s.name].service,
-      serviceName: services[s.name].name,
-      servicePort: services[s.name].servicePort,
-      readinessPath: s.probes?.readinessPath ?? '/readyz',
-    }));
+    .map((s) => ({ path: s.ingressPath ?? '/', serviceName: services[s.name].name, servicePort: services[s.name].servicePort }));
   return new PlatformIngress(chart, 'Ingress', {
     namespace: env.namespace,
     settings: env.ingress!,
     backends,
-    aws: env.cloud.kind === 'aws' ? { groupName: `perfstack-${env.name}` } : undefined,
     labels: appLabels({ name: 'ingress', instance: `ingress-${env.name}`, component: 'ingress', partOf: PART_OF }),
+  });
+}
+
+/**
+ * The Gateway API edge of the public services, in its own chart (after the Services its routes and target groups
+ * name): each route's policy is the edge's, resolved from the same call graph as the mesh's (docs/edge.md).
+ */
+function addGateway(
+  root: Construct,
+  serviceCharts: Record<string, Chart>,
+  env: Environment,
+  implementation: EdgeImplementation,
+  services: Record<string, ScalableService>,
+  graph: CallGraph,
+  cost: Record<string, string>,
+): EdgeGateway {
+  const chart = new Chart(root, 'gateway', { labels: cost });
+  for (const c of Object.values(serviceCharts)) chart.addDependency(c);
+  return new EdgeGateway(chart, 'Gateway', {
+    namespace: env.namespace,
+    settings: env.ingress!,
+    implementation,
+    routes: env.services
+      .filter((s) => s.exposure === 'public')
+      .map((s) => ({
+        path: s.ingressPath ?? '/',
+        serviceName: services[s.name].name,
+        servicePort: services[s.name].servicePort,
+        policy: edgePolicy(
+          graph,
+          graph.services.find((g) => g.name === s.name)!,
+          s.grpcServices ? 'grpc' : 'http',
+        ),
+        grpcServices: s.grpcServices,
+        http2: s.http2,
+        readinessProbe: services[s.name].readinessProbe,
+        drainDelaySeconds: services[s.name].drainDelay.toSeconds(),
+      })),
+    labels: appLabels({ name: 'gateway', instance: `gateway-${env.name}`, component: 'gateway', partOf: PART_OF }),
   });
 }
 

@@ -11,12 +11,16 @@ export type IngressTls =
   /** The site provides the TLS Secret in the application namespace. */
   | { readonly kind: 'secret'; readonly secretName: string };
 
-/** How public services are reached from outside the cluster. */
+/** How public services are reached from outside the cluster: the edge's hosts, certificate and DNS. */
 export interface IngressSettings {
   /** Host names served, e.g. `['www.example.com']`; the certificate must cover them. */
   readonly hosts: readonly string[];
-  /** `alb` (AWS Load Balancer Controller) on AWS; the site's ingress class on-premises (e.g. `nginx`). */
-  readonly className: string;
+  /**
+   * Opt-in, on-premises only: the IngressClass of a controller the site keeps running itself. perfstack then writes a
+   * plain Ingress for it instead of the Gateway API objects, and installs no edge controller (docs/edge.md).
+   * @default - the Gateway: the AWS Load Balancer Controller on AWS, Envoy Gateway on-premises
+   */
+  readonly className?: string;
   readonly tls: IngressTls;
   /**
    * Route 53 zone whose records external-dns keeps pointing at the load balancer (AWS only).
@@ -33,19 +37,14 @@ export interface IngressSettings {
 export interface IngressBackend {
   /** Path prefix, `/api` or `/`. Longer prefixes win, whatever the order. */
   readonly path: string;
-  readonly service: k8s.KubeService;
   readonly serviceName: string;
   readonly servicePort: number;
-  /** The pods' readiness path: the load balancer's health check uses it too. */
-  readonly readinessPath: string;
 }
 
 export interface PlatformIngressProps {
   readonly namespace: string;
   readonly settings: IngressSettings;
   readonly backends: readonly IngressBackend[];
-  /** The AWS Load Balancer Controller's ALB with these annotations; else the site's controller. */
-  readonly aws?: { readonly groupName: string };
   /** @default - none */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -53,53 +52,22 @@ export interface PlatformIngressProps {
 /** Name of the Ingress and of the cert-manager TLS Secret. */
 export const INGRESS_NAME = 'platform';
 
-const ALB = 'alb.ingress.kubernetes.io';
-/** TLS 1.3 with TLS 1.2 fallback, the AWS recommended policy. */
+/** TLS 1.3 with TLS 1.2 fallback, the AWS recommended policy (the ALB's listeners). */
 export const ALB_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /**
- * Annotations of the Ingress. On AWS: an internet-facing ALB shared by the environment's Ingresses (group), HTTPS
- * only with the ACM certificate (HTTP redirects), HTTP/2 to clients, pods as targets (`ip`): the ALB stops sending
- * to a pod as soon as it leaves the endpoints, which the preStop delay waits for. Elsewhere: cert-manager's
- * annotation where it issues the certificate.
- * @see https://kubernetes-sigs.github.io/aws-load-balancer-controller/latest/guide/ingress/annotations/
+ * Annotations of the opt-in Ingress: cert-manager's where it issues the certificate. The site's controller reads its
+ * own annotations, which perfstack does not guess.
  * @see https://cert-manager.io/docs/usage/ingress/
  */
-export function ingressAnnotations(settings: IngressSettings, aws?: { readonly groupName: string }): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (aws) {
-    Object.assign(out, {
-      [`${ALB}/scheme`]: 'internet-facing',
-      [`${ALB}/target-type`]: 'ip',
-      [`${ALB}/group.name`]: aws.groupName,
-      [`${ALB}/listen-ports`]: '[{"HTTP":80},{"HTTPS":443}]',
-      [`${ALB}/ssl-redirect`]: '443',
-      [`${ALB}/ssl-policy`]: ALB_SSL_POLICY,
-      [`${ALB}/load-balancer-attributes`]: 'routing.http2.enabled=true,idle_timeout.timeout_seconds=60',
-      // Shorter than the default 300 s: the pods' preStop delay already drains them.
-      [`${ALB}/target-group-attributes`]: 'deregistration_delay.timeout_seconds=30',
-    });
-    if (settings.tls.kind === 'acm') out[`${ALB}/certificate-arn`] = settings.tls.certificateArn;
-  }
-  if (settings.tls.kind === 'cert-manager') out['cert-manager.io/cluster-issuer'] = settings.tls.clusterIssuer;
-  if (settings.dns) {
-    // Only the origin name: the other hosts (the CDN's aliases) point at the CDN, not at the load balancer.
-    out['external-dns.alpha.kubernetes.io/ingress-hostname-source'] = 'annotation-only';
-    out['external-dns.alpha.kubernetes.io/hostname'] = settings.dns.hostname;
-  }
-  return out;
+export function ingressAnnotations(settings: IngressSettings): Record<string, string> {
+  return settings.tls.kind === 'cert-manager' ? { 'cert-manager.io/cluster-issuer': settings.tls.clusterIssuer } : {};
 }
 
-/** Health-check annotations the ALB reads from each backend Service: the readiness path, fast to mark a target down. */
-export function albHealthCheckAnnotations(readinessPath: string): Record<string, string> {
-  return {
-    [`${ALB}/healthcheck-path`]: readinessPath,
-    [`${ALB}/healthcheck-port`]: 'traffic-port',
-    [`${ALB}/healthcheck-interval-seconds`]: '10',
-    [`${ALB}/healthy-threshold-count`]: '2',
-    [`${ALB}/unhealthy-threshold-count`]: '2',
-    [`${ALB}/success-codes`]: '200',
-  };
+/** The Secret the edge terminates TLS with, where TLS terminates in the cluster (cert-manager's or the site's). */
+export function tlsSecretName(settings: IngressSettings): string | undefined {
+  if (settings.tls.kind === 'secret') return settings.tls.secretName;
+  return settings.tls.kind === 'cert-manager' ? `${INGRESS_NAME}-tls` : undefined;
 }
 
 const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;
@@ -108,14 +76,16 @@ const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$/;
 export function checkIngress(p: Problems, input: string, s: IngressSettings, onAws: boolean): void {
   p.check(s.hosts.length > 0, `${input}.hosts`, s.hosts, 'must list at least one host name the certificate covers');
   for (const h of s.hosts) p.check(HOST.test(h), `${input}.hosts`, h, 'must be a DNS name such as "www.example.com"');
-  p.check(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(s.className), `${input}.className`, s.className, 'must name an IngressClass');
-  if (onAws) {
+  if (s.className !== undefined) {
+    p.check(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(s.className), `${input}.className`, s.className, 'must name an IngressClass');
     p.check(
-      s.className === 'alb',
+      !onAws,
       `${input}.className`,
       s.className,
-      "must be 'alb' (the AWS Load Balancer Controller the stack installs)",
+      'opts into a plain Ingress for a controller an on-prem site keeps; on AWS the edge is the Gateway the AWS Load Balancer Controller serves: remove it',
     );
+  }
+  if (onAws) {
     p.check(s.tls.kind === 'acm', `${input}.tls.kind`, s.tls.kind, "must be 'acm' on AWS: the ALB terminates TLS with an ACM certificate");
   } else {
     p.check(s.tls.kind !== 'acm', `${input}.tls.kind`, s.tls.kind, "'acm' needs AWS; use 'cert-manager' or 'secret'");
@@ -146,8 +116,9 @@ export function checkIngress(p: Problems, input: string, s: IngressSettings, onA
 }
 
 /**
- * One Ingress for the environment's public services, host-based with path prefixes (`/api` to api-gateway, `/` to
- * web). Its TLS comes from ACM on AWS, or from a Secret cert-manager issues or the site provides.
+ * The opt-in edge for an on-prem site that keeps its own ingress controller (`ingress.className`): one Ingress for the
+ * environment's public services, host-based with path prefixes (`/api` to api-gateway, `/` to web), TLS from a Secret
+ * cert-manager issues or the site provides. Timeouts, retries and breakers at this edge are the site controller's.
  */
 export class PlatformIngress extends Construct {
   public readonly ingress: k8s.KubeIngress;
@@ -157,7 +128,7 @@ export class PlatformIngress extends Construct {
   constructor(scope: Construct, id: string, props: PlatformIngressProps) {
     super(scope, id);
     const s = props.settings;
-    const secretName = s.tls.kind === 'secret' ? s.tls.secretName : s.tls.kind === 'cert-manager' ? `${INGRESS_NAME}-tls` : undefined;
+    const secretName = tlsSecretName(s);
     this.tlsSecretName = secretName;
     const paths = [...props.backends]
       .sort((a, b) => b.path.length - a.path.length)
@@ -171,7 +142,7 @@ export class PlatformIngress extends Construct {
         name: INGRESS_NAME,
         namespace: props.namespace,
         labels: { ...(props.labels ?? {}) },
-        annotations: ingressAnnotations(s, props.aws),
+        annotations: ingressAnnotations(s),
       },
       spec: {
         ingressClassName: s.className,
@@ -179,10 +150,5 @@ export class PlatformIngress extends Construct {
         rules: s.hosts.map((host) => ({ host, http: { paths } })),
       },
     });
-    if (props.aws) {
-      for (const b of props.backends) {
-        for (const [k, val] of Object.entries(albHealthCheckAnnotations(b.readinessPath))) b.service.metadata.addAnnotation(k, val);
-      }
-    }
   }
 }

@@ -298,7 +298,8 @@ function renderResources(r: ServiceResources): k8s.ResourceRequirements {
   };
 }
 
-function renderProbes(p: ProbeOptions | undefined): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
+/** The container's probes: readiness (what load balancers' health checks follow too), liveness and startup. */
+export function renderProbes(p: ProbeOptions | undefined): Pick<k8s.Container, 'readinessProbe' | 'livenessProbe' | 'startupProbe'> {
   const readinessPath = p?.readinessPath ?? '/readyz';
   const livenessPath = p?.livenessPath ?? '/livez';
   const startupPeriod = 2;

@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ScaledObject, ScaledObjectSpecAdvancedHorizontalPodAutoscalerConfigBehavior } from '../../imports/keda-scaledobjects-keda.sh';
@@ -17,6 +18,7 @@ import {
   hpaSpec,
   networkPolicySpec,
   pdbSpec,
+  renderProbes,
   resolveServiceDefaults,
   scaledObjectSpec,
   serviceMetadata,
@@ -48,6 +50,10 @@ export class ScalableService extends Construct {
   public readonly capacity: CapacityClass;
   public readonly containerPort: number;
   public readonly servicePort: number;
+  /** The container's readiness probe (the edge's load balancer health check follows it). */
+  public readonly readinessProbe: k8s.Probe;
+  /** The preStop delay before SIGTERM (the edge's deregistration delay matches it). */
+  public readonly drainDelay: Duration;
   public readonly labels: Readonly<Record<string, string>>;
   public readonly selector: Readonly<Record<string, string>>;
 
@@ -84,6 +90,8 @@ export class ScalableService extends Construct {
     this.capacity = s.capacity;
     this.containerPort = s.containerPort;
     this.servicePort = s.servicePort;
+    this.readinessProbe = renderProbes(s.probes).readinessProbe!;
+    this.drainDelay = s.drainDelay;
     this.labels = s.labels;
     this.selector = s.selector;
 

@@ -1,4 +1,5 @@
 import { Rule } from '../types';
+import { EdgeTrafficPolicy, isBackendTrafficPolicy } from '../edge-policies';
 
 interface TrafficPolicy {
   readonly outlierDetection?: { readonly maxEjectionPercent?: number };
@@ -14,6 +15,12 @@ export const maxEjectionPercent: Rule = {
     'service then has none to send to; below 100 at least one always serves.',
   url: 'https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection',
   check: (o) => {
+    if (isBackendTrafficPolicy(o)) {
+      const v = (o.spec as EdgeTrafficPolicy).healthCheck?.passive?.maxEjectionPercent;
+      return v !== undefined && v >= 100
+        ? [`healthCheck.passive.maxEjectionPercent is ${v}: every instance can be ejected; use 50 or less`]
+        : [];
+    }
     if (o.kind !== 'DestinationRule' || !o.apiVersion.startsWith('networking.istio.io/')) return [];
     const policies: { where: string; p?: TrafficPolicy }[] = [
       { where: 'trafficPolicy', p: o.spec?.trafficPolicy },

@@ -1,5 +1,6 @@
 import { IDEMPOTENT_ANNOTATION } from '../../manifests/labels';
-import { Rule } from '../types';
+import { KubeObject, Rule } from '../types';
+import { EdgeTrafficPolicy, isBackendTrafficPolicy, targetsOf } from '../edge-policies';
 
 /** RFC 9110 section 9.2.2. */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -19,7 +20,8 @@ export const retryIdempotent: Rule = {
     `was lost. Retry only idempotent methods, or annotate the route ${IDEMPOTENT_ANNOTATION}: "true" where every call carries an ` +
     'idempotency key.',
   url: 'https://www.rfc-editor.org/rfc/rfc9110#section-9.2.2',
-  check: (o) => {
+  check: (o, context) => {
+    if (isBackendTrafficPolicy(o)) return edgeRetries(o, context.objects);
     if (o.kind !== 'VirtualService' || !o.apiVersion.startsWith('networking.istio.io/')) return [];
     if (o.metadata.annotations?.[IDEMPOTENT_ANNOTATION] === 'true') return [];
     return ((o.spec?.http ?? []) as HttpRoute[]).flatMap((r, i) => {
@@ -36,3 +38,32 @@ export const retryIdempotent: Rule = {
     });
   },
 };
+
+/**
+ * An Envoy Gateway BackendTrafficPolicy that retries (`retry` present: Envoy Gateway retries twice unless numRetries
+ * says otherwise): every rule it targets must match idempotent methods only, or its route be annotated. A GRPCRoute's
+ * calls are POSTs.
+ */
+function edgeRetries(policy: KubeObject, objects: readonly KubeObject[]): string[] {
+  const retry = (policy.spec as EdgeTrafficPolicy).retry;
+  if (retry === undefined || retry.numRetries === 0) return [];
+  return targetsOf(policy).flatMap((t) => {
+    const route = objects.find(
+      (x) => x.kind === t.kind && x.metadata.name === t.name && (x.metadata.namespace ?? '') === (policy.metadata.namespace ?? ''),
+    );
+    if (!route || route.metadata.annotations?.[IDEMPOTENT_ANNOTATION] === 'true') return [];
+    const rules = ((route.spec?.rules ?? []) as { name?: string; matches?: { method?: string }[] }[])
+      .map((r, i) => ({ r, i }))
+      .filter(({ r }) => t.rule === undefined || r.name === t.rule);
+    return rules
+      .filter(({ r }) => {
+        const methods = route.kind === 'GRPCRoute' ? ['POST'] : (r.matches ?? []).map((m) => m.method);
+        return !(methods.length > 0 && methods.every((m) => m !== undefined && IDEMPOTENT.has(m)));
+      })
+      .map(
+        ({ r, i }) =>
+          `retries ${t.kind}/${t.name} rule ${r.name ? `'${r.name}'` : i}, which matches ${route.kind === 'GRPCRoute' ? 'gRPC calls (POST)' : 'methods that are not idempotent'}; ` +
+          `target a rule that matches idempotent methods only, or annotate the route ${IDEMPOTENT_ANNOTATION}: "true"`,
+      );
+  });
+}

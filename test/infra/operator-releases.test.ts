@@ -96,7 +96,7 @@ describe('a cloud stack at Kubernetes 1.36', () => {
     expect(releaseSet.size).toBe(resolveOperators(prodSettings().environment).length);
   });
 
-  it("points CloudFront's API origin at the Ingress load balancer's name, an output of the stack", async () => {
+  it("points CloudFront's API origin at the edge Gateway's address (its load balancer), an output of the stack", async () => {
     const hostname = await resolve(outputs.loadBalancerHostname!);
     expect(hostname).toMatch(/\.elb\.amazonaws\.com$/);
     const distribution = recorded.find((r) => r.type === 'aws:cloudfront/distribution:Distribution')!;

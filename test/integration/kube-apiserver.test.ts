@@ -70,7 +70,11 @@ describeWithKubeApiServer('kube-apiserver checks beyond the JSON schemas', () =>
         metadata: { name: 'harness-restricted', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
       },
     ]);
-    await installCrds(server, [path.join(SHARED_CRDS, 'plugin-barman-cloud-v0.14.0_barmancloud.cnpg.io_objectstores.yaml')]);
+    await installCrds(server, [
+      path.join(SHARED_CRDS, 'plugin-barman-cloud-v0.14.0_barmancloud.cnpg.io_objectstores.yaml'),
+      path.join(SHARED_CRDS, 'gateway-api-v1.6.1_gateway.networking.k8s.io_httproutes.yaml'),
+      path.join(SHARED_CRDS, 'envoy-gateway-v1.9.0_gateway.envoyproxy.io_backendtrafficpolicies.yaml'),
+    ]);
   }, 120000);
   afterAll(() => server?.stop());
 
@@ -118,6 +122,32 @@ describeWithKubeApiServer('kube-apiserver checks beyond the JSON schemas', () =>
     const r = await dryRunApply(server, store({ serverName: 'pg' }));
     expect(r.accepted).toBe(false);
     expect(r.message).toMatch(/use the 'serverName' plugin parameter in the Cluster resource/);
+  });
+
+  it("refuses an edge route whose try may outlast the request (Gateway API's CEL rule on HTTPRoute timeouts)", async () => {
+    const route = (backendRequest: string): KubeObjectRef => ({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'web', namespace: 'harness-restricted' },
+      spec: { rules: [{ backendRefs: [{ name: 'web', port: 80 }], timeouts: { request: '2000ms', backendRequest } }] },
+    });
+    expect(await dryRunApply(server, route('500ms'))).toMatchObject({ accepted: true, warnings: [] });
+    const r = await dryRunApply(server, route('2500ms'));
+    expect(r.accepted).toBe(false);
+    expect(r.message).toMatch(/backendRequest timeout cannot be longer than request timeout/);
+  });
+
+  it("refuses a BackendTrafficPolicy aimed at a kind Envoy Gateway cannot attach to (its CRD's CEL rule)", async () => {
+    const policy = (kind: string): KubeObjectRef => ({
+      apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+      kind: 'BackendTrafficPolicy',
+      metadata: { name: 'web', namespace: 'harness-restricted' },
+      spec: { targetRefs: [{ group: 'gateway.networking.k8s.io', kind, name: 'web' }], retry: { numRetries: 0 } },
+    });
+    expect(await dryRunApply(server, policy('HTTPRoute'))).toMatchObject({ accepted: true });
+    const r = await dryRunApply(server, policy('Service'));
+    expect(r.accepted).toBe(false);
+    expect(r.message).toMatch(/this policy can only have a targetRefs\[\*\]\.kind of Gateway\/ListenerSet\/HTTPRoute\/GRPCRoute/);
   });
 
   it('reports the Warning headers of an accepted object (deprecated values)', async () => {

@@ -23,7 +23,6 @@ const perfIdentity: EnvironmentIdentity = {
   },
   ingress: {
     hosts: ['perf.perfstack.dev'],
-    className: 'alb',
     tls: { kind: 'acm', certificateArn: 'arn:aws:acm:eu-central-1:444444444444:certificate/0f0e0d0c-0b0a-4909-8807-060504030201' },
   },
   receivers: {

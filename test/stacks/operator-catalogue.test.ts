@@ -226,7 +226,7 @@ describe('the mesh in the catalogue', () => {
     expect(byName.ztunnel).toMatchObject({ hub: 'registry.airgap.internal:5000/istio', priorityClassName: 'system-node-critical' });
   });
 
-  it("leaves the mesh out with mesh 'none', and names Gateway API's CRDs as a prerequisite when it is in", () => {
+  it("leaves the mesh out with mesh 'none', and names Gateway API's CRDs as a prerequisite when the mesh or the edge needs them", () => {
     expect(operatorNamesFor({ ...prodEnv, mesh: 'none' })).not.toContain('istiod');
     const file = parse(renderOperatorsFile(prodEnv));
     expect(file.prerequisites).toEqual([
@@ -236,6 +236,38 @@ describe('the mesh in the catalogue', () => {
         url: 'https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.6.1/standard-install.yaml',
       },
     ]);
-    expect(parse(renderOperatorsFile({ ...prodEnv, mesh: 'none' })).prerequisites).toBeUndefined();
+    // The edge's Gateway needs them too; only an environment with neither goes without.
+    expect(parse(renderOperatorsFile({ ...prodEnv, mesh: 'none' })).prerequisites).toHaveLength(1);
+    expect(parse(renderOperatorsFile({ ...prodEnv, mesh: 'none', ingress: undefined })).prerequisites).toBeUndefined();
+  });
+});
+
+describe('the edge in the catalogue', () => {
+  it('installs Envoy Gateway v1.9.0 on-prem, its images mirrored, with the gateway-shim on in cert-manager, and never ingress-nginx', () => {
+    const airgap = ENVIRONMENTS.airgap;
+    const ops = resolveOperators(airgap);
+    const eg = ops.find((o) => o.name === 'envoy-gateway')!;
+    expect(eg).toMatchObject({
+      repository: 'oci://docker.io/envoyproxy',
+      chart: 'gateway-helm',
+      chartVersion: 'v1.9.0',
+      namespace: 'envoy-gateway-system',
+    });
+    expect(eg.images.map((i) => `${i.registry}/${i.repository}:${i.tag}`)).toEqual([
+      'docker.io/envoyproxy/gateway:v1.9.0',
+      'docker.io/envoyproxy/envoy:distroless-v1.39.0',
+    ]);
+    expect(operatorValues(eg, airgap)).toMatchObject({ global: { imageRegistry: 'registry.airgap.internal:5000' } });
+    const cm = ops.find((o) => o.name === 'cert-manager')!;
+    expect(operatorValues(cm, airgap)).toMatchObject({ config: { kind: 'ControllerConfiguration', enableGatewayAPI: true } });
+    for (const env of Object.values(ENVIRONMENTS)) expect(operatorNamesFor(env).join(',')).not.toMatch(/nginx/);
+  });
+
+  it('leaves Envoy Gateway out on AWS (the load balancer controller serves the Gateway) and where a site keeps its own controller', () => {
+    expect(operatorNamesFor(prodEnv)).not.toContain('envoy-gateway');
+    expect(operatorNamesFor(prodEnv)).toContain('aws-load-balancer-controller');
+    expect(operatorNamesFor({ ...ENVIRONMENTS.airgap, ingress: { ...ENVIRONMENTS.airgap.ingress!, className: 'nginx' } })).not.toContain(
+      'envoy-gateway',
+    );
   });
 });

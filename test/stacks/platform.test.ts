@@ -298,7 +298,9 @@ describe('traffic policy', () => {
   it("leaves no mesh object with mesh 'none', and says every policy in a warning instead", () => {
     const env: Environment = { ...prod, mesh: 'none' };
     const objects = objectsOfApp(buildPlatform(env).app);
-    expect(objects.filter((o) => ['DestinationRule', 'VirtualService', 'Gateway'].includes(o.kind))).toEqual([]);
+    const waypoint = (o: { kind: string; spec?: { gatewayClassName?: string } }) =>
+      o.kind === 'Gateway' && o.spec?.gatewayClassName === 'istio-waypoint';
+    expect(objects.filter((o) => ['DestinationRule', 'VirtualService'].includes(o.kind) || waypoint(o))).toEqual([]);
     expect(trafficWarnings(env)).toEqual([
       `prod: 'mesh' ("none"): api-gateway -> audit-service is not enforced by a mesh: 3 attempt(s) of 500 ms (at most 1600 ms), at most 256 connections and 384 pending, ejection after 5 consecutive 5xx (at most 50% of instances); api-gateway's HTTP client must apply it`,
     ]);

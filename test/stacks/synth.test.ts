@@ -37,10 +37,10 @@ describe('synth', () => {
       '01-api-gateway.k8s.yaml',
       '01-audit-service.k8s.yaml',
       '01-data.k8s.yaml',
-      '01-ingress.k8s.yaml',
       '01-loadtest.k8s.yaml',
       '01-nlp-service.k8s.yaml',
       '01-web.k8s.yaml',
+      '02-gateway.k8s.yaml',
       '02-mesh.k8s.yaml',
       '02-resilience.k8s.yaml',
       'helm',
@@ -89,7 +89,7 @@ describe('synth', () => {
     const { app } = buildPlatform(prod);
     const charts = synthesizeCharts(prod);
     expect(charts.map((c) => c.objects)).toEqual(app.charts.map((c) => c.toJson()));
-    expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1, 1, 2, 1, 1, 2]);
+    expect(charts.map((c) => c.depth)).toEqual([0, 1, 1, 1, 1, 2, 2, 1, 1, 2]);
     for (const env of Object.values(ENVIRONMENTS)) {
       const built = buildPlatform(env).app;
       expect(appCharts(built)).toEqual(built.charts);

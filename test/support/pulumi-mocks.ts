@@ -39,6 +39,9 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
     case 'kubernetes:networking.k8s.io/v1:Ingress':
       // What the AWS Load Balancer Controller writes once the ALB exists.
       return { status: { loadBalancer: { ingress: [{ hostname: `k8s-${name}-0123456789.eu-west-1.elb.amazonaws.com` }] } } };
+    case 'kubernetes:gateway.networking.k8s.io/v1:Gateway':
+      // What the AWS Load Balancer Controller writes on the Gateway once the ALB exists.
+      return { status: { addresses: [{ type: 'Hostname', value: `k8s-${name}-0123456789.eu-west-1.elb.amazonaws.com` }] } };
     default:
       return { arn: `arn:aws:mock:::${name}` };
   }

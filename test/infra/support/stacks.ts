@@ -74,6 +74,29 @@ export const zonesOf = (stack: string, subnetIds: string[]) =>
 export const asStackResources = (stack: string) =>
   stacks[stack].map((r) => ({ type: r.type, urn: r.urn, props: { ...r.inputs, id: r.id } }));
 
+/**
+ * A typed resource's inputs as the object synth writes: without the `status` key (which makes the status an output)
+ * and without the Gateway's `pulumi.com/waitFor` annotation (Pulumi's wait for its address), each checked present.
+ */
+export function asSynthesized(inputs: Record<string, unknown>): Record<string, unknown> {
+  const rest = Object.fromEntries(Object.entries(inputs).filter(([k]) => k !== 'status'));
+  if (rest.kind !== 'Gateway') return rest;
+  const meta = rest.metadata as { annotations: Record<string, string> };
+  expect(meta.annotations['pulumi.com/waitFor']).toBe('jsonpath={.status.addresses[0].value}');
+  const annotations = Object.fromEntries(Object.entries(meta.annotations).filter(([k]) => k !== 'pulumi.com/waitFor'));
+  return { ...rest, metadata: { ...meta, ...(Object.keys(annotations).length > 0 ? { annotations } : { annotations: undefined }) } };
+}
+
+/** `deployed` in the order of `synthesized` (by kind, namespace and name): typed resources are created beside the group. */
+export function inSynthOrder(deployed: readonly unknown[], synthesized: readonly unknown[]): unknown[] {
+  const key = (o: unknown) => {
+    const x = o as { kind: string; metadata: { namespace?: string; name: string } };
+    return `${x.kind}/${x.metadata.namespace ?? ''}/${x.metadata.name}`;
+  };
+  const at = new Map(synthesized.map((o, i) => [key(o), i]));
+  return [...deployed].sort((a, b) => (at.get(key(a)) ?? Infinity) - (at.get(key(b)) ?? Infinity));
+}
+
 /** The objects of every ConfigGroup of a stack, by chart file name. */
 export function deployedObjects(stack: string): Record<string, unknown[]> {
   return Object.fromEntries(
@@ -81,9 +104,13 @@ export function deployedObjects(stack: string): Record<string, unknown[]> {
       const group = stacks[stack].find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup' && r.name === `${stack}-${c.chart}`)!;
       // Ingresses are typed resources (their status is the load balancer's name), the rest go through the group.
       const ingresses = stacks[stack]
-        .filter((r) => r.type === 'kubernetes:networking.k8s.io/v1:Ingress' && r.name.startsWith(`${stack}-${c.chart}-`))
-        .map((r) => Object.fromEntries(Object.entries(r.inputs).filter(([k]) => k !== 'status')));
-      return [c.file, [...group.inputs.objs, ...ingresses]];
+        .filter(
+          (r) =>
+            (r.type === 'kubernetes:networking.k8s.io/v1:Ingress' || r.type === 'kubernetes:gateway.networking.k8s.io/v1:Gateway') &&
+            r.name.startsWith(`${stack}-${c.chart}-`),
+        )
+        .map((r) => asSynthesized(r.inputs));
+      return [c.file, inSynthOrder([...group.inputs.objs, ...ingresses], c.objects)];
     }),
   );
 }

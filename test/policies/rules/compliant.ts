@@ -141,6 +141,31 @@ export function compliant(): Json[] {
     },
     { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: meta('pg'), spec: { instances: 3 } },
     { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Pooler', metadata: meta('pg-rw'), spec: { pgbouncer: { poolMode: 'transaction' } } },
+    // The edge on Envoy Gateway: an HTTPRoute whose idempotent methods are retried, a GRPCRoute, their policies.
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: meta('edge-web'),
+      spec: {
+        rules: [
+          {
+            name: 'retried',
+            matches: ['GET', 'HEAD'].map((method) => ({ path: { type: 'PathPrefix', value: '/' }, method })),
+            timeouts: { request: '2s', backendRequest: '500ms' },
+          },
+          { name: 'once', matches: [{ path: { type: 'PathPrefix', value: '/' } }], timeouts: { request: '2s' } },
+        ],
+      },
+    },
+    edgePolicyFixture('edge-web-retried', 'HTTPRoute', 'edge-web', 'retried', 2),
+    edgePolicyFixture('edge-web', 'HTTPRoute', 'edge-web', 'once', 0),
+    {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: meta('orders'),
+      spec: { rules: [{ name: 'once', matches: [{ method: { type: 'Exact', service: 'shop.v1.Orders' } }] }] },
+    },
+    edgePolicyFixture('orders', 'GRPCRoute', 'orders', 'once', 0),
     {
       apiVersion: 'k6.io/v1alpha1',
       kind: 'TestRun',
@@ -149,6 +174,24 @@ export function compliant(): Json[] {
     },
   ];
 }
+
+/** An Envoy Gateway BackendTrafficPolicy on one route rule, with a timeout and outlier detection below 100%. */
+export function edgePolicyFixture(name: string, kind: string, route: string, rule: string, numRetries: number): Json {
+  return {
+    apiVersion: 'gateway.envoyproxy.io/v1alpha1',
+    kind: 'BackendTrafficPolicy',
+    metadata: meta(name),
+    spec: {
+      targetRefs: [{ group: 'gateway.networking.k8s.io', kind, name: route, sectionName: rule }],
+      timeout: { http: { requestTimeout: '2s' } },
+      retry: { numRetries },
+      healthCheck: { passive: { maxEjectionPercent: 50 } },
+    },
+  };
+}
+
+export const edgePolicy = (o: Json[], name: string) => o.find((x) => x.kind === 'BackendTrafficPolicy' && x.metadata.name === name);
+export const route = (o: Json[], kind: string, name: string) => o.find((x) => x.kind === kind && x.metadata.name === name);
 
 export const CONTEXT = { zones: 3, production: true, registry: 'registry.example.com' };
 

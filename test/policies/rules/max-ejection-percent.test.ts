@@ -1,4 +1,4 @@
-import { destinationRule, expectOnly } from './compliant';
+import { destinationRule, edgePolicy, expectOnly } from './compliant';
 
 describe('max-ejection-percent', () => {
   it('reports outlier detection that may eject every instance', () => {
@@ -17,6 +17,14 @@ describe('max-ejection-percent', () => {
           { name: 'v2', trafficPolicy: { portLevelSettings: [{ outlierDetection: { maxEjectionPercent: 100 } }] } },
         ]),
       "max-ejection-percent: DestinationRule/api: subset 'v2' outlierDetection.maxEjectionPercent is 100: every instance can be ejected; use 50 or less",
+    );
+  });
+
+  it("reports an edge BackendTrafficPolicy's passive health check that may eject every instance", () => {
+    expectOnly(
+      'max-ejection-percent',
+      (o) => (edgePolicy(o, 'edge-web').spec.healthCheck.passive.maxEjectionPercent = 100),
+      'max-ejection-percent: BackendTrafficPolicy/edge-web: healthCheck.passive.maxEjectionPercent is 100: every instance can be ejected; use 50 or less',
     );
   });
 });

@@ -1,4 +1,4 @@
-import { expectOnly, findings, compliant, virtualService } from './compliant';
+import { expectOnly, findings, compliant, virtualService, edgePolicy, route } from './compliant';
 
 describe('retry-idempotent', () => {
   it('reports a retried route that matches a non-idempotent method', () => {
@@ -21,6 +21,31 @@ describe('retry-idempotent', () => {
     const o = compliant();
     delete virtualService(o).spec.http[0].match;
     virtualService(o).metadata.annotations = { 'perfstack.io/idempotent': 'true' };
+    expect(findings(o)).toEqual([]);
+  });
+
+  it('reports an edge BackendTrafficPolicy that retries a rule matching a method that is not idempotent', () => {
+    expectOnly(
+      'retry-idempotent',
+      (o) => route(o, 'HTTPRoute', 'edge-web').spec.rules[0].matches.push({ path: { type: 'PathPrefix', value: '/' }, method: 'POST' }),
+      "retry-idempotent: BackendTrafficPolicy/edge-web-retried: retries HTTPRoute/edge-web rule 'retried', which matches methods that are not idempotent; " +
+        'target a rule that matches idempotent methods only, or annotate the route perfstack.io/idempotent: "true"',
+    );
+  });
+
+  it('reports retries of a GRPCRoute (gRPC calls are POSTs), and retries left to the default of numRetries', () => {
+    expectOnly(
+      'retry-idempotent',
+      (o) => delete edgePolicy(o, 'orders').spec.retry.numRetries,
+      "retry-idempotent: BackendTrafficPolicy/orders: retries GRPCRoute/orders rule 'once', which matches gRPC calls (POST); " +
+        'target a rule that matches idempotent methods only, or annotate the route perfstack.io/idempotent: "true"',
+    );
+  });
+
+  it('accepts edge retries of a route declared idempotent', () => {
+    const o = compliant();
+    edgePolicy(o, 'edge-web').spec.retry.numRetries = 2;
+    route(o, 'HTTPRoute', 'edge-web').metadata.annotations = { 'perfstack.io/idempotent': 'true' };
     expect(findings(o)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { expectOnly, findings, compliant, virtualService, meta } from './compliant';
+import { expectOnly, findings, compliant, virtualService, meta, edgePolicy } from './compliant';
 
 describe('route-timeout', () => {
   it('reports a VirtualService route without a timeout', () => {
@@ -20,5 +20,21 @@ describe('route-timeout', () => {
       'route-timeout: HTTPRoute/edge: rule 0 has no timeouts.request',
     ]);
     expect(findings([...compliant(), route({ request: '2s' })])).toEqual([]);
+  });
+
+  it('reports a GRPCRoute rule whose BackendTrafficPolicy carries no request timeout (the standard GRPCRoute has none)', () => {
+    expectOnly(
+      'route-timeout',
+      (o) => delete edgePolicy(o, 'orders').spec.timeout,
+      "route-timeout: GRPCRoute/orders: rule 'once' has no BackendTrafficPolicy with timeout.http.requestTimeout",
+    );
+  });
+
+  it('reports a GRPCRoute rule that no BackendTrafficPolicy targets', () => {
+    expectOnly(
+      'route-timeout',
+      (o) => (edgePolicy(o, 'orders').spec.targetRefs[0].sectionName = 'other'),
+      "route-timeout: GRPCRoute/orders: rule 'once' has no BackendTrafficPolicy with timeout.http.requestTimeout",
+    );
   });
 });
