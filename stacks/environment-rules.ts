@@ -5,6 +5,7 @@
 import { ConfigError, Problems } from '../constructs/core/errors';
 import { checkLabels, costLabels } from '../constructs/core/labels';
 import { checkIngress } from '../constructs/platform/ingress';
+import { checkAnomalyThresholds } from '../constructs/observability/anomaly-rules';
 import { CallGraph, checkCallGraph } from '../constructs/traffic/call-graph';
 import { Environment, callGraphServices, edgeOf } from './environment';
 import { RULE_IDS, checkEnvironmentShape } from './environment-schema';
@@ -34,6 +35,8 @@ export function validateEnvironment(env: Environment): CallGraph {
   const names = env.services.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   p.check(dup === undefined, 'services', dup, 'names a service twice');
+  // The anomaly thresholds' ranges (and minWeeks <= weeks) as AnomalyRules checks them, named by service.
+  for (const s of env.services) if (s.anomaly) checkAnomalyThresholds(p, `services.${s.name}.anomaly`, s.anomaly);
   p.check(
     !env.airGapped || /^https?:\/\/[^/]+\.svc(\.cluster\.local)?(:\d+)?(\/|$)/.test(env.monitoring.runbookBaseUrl ?? ''),
     'monitoring.runbookBaseUrl',

@@ -24,6 +24,7 @@ import { MAX_REPLICAS, SERVICE_PROP_SCHEMAS } from '../constructs/workload/scala
 import { ALL_RULES } from '../policies/rules';
 import { retentionSchema } from '../constructs/observability/monitoring-stack-values';
 import { sloSchema } from '../constructs/observability/slo-schema';
+import { anomalyThresholdsSchema } from '../constructs/observability/anomaly-rules';
 import { OPERATORS_FOR } from './kubernetes-versions';
 import { cpuLimitSchema, spotPercentSchema } from '../constructs/platform/karpenter-node-pools';
 
@@ -293,6 +294,7 @@ export const serviceSpecSchema = strict({
   capacity: service.capacity,
   exposure: z.enum(['public', 'internal']),
   slo: sloSchema,
+  anomaly: anomalyThresholdsSchema.optional(),
   component: service.component,
   probes: service.probes,
   env: service.env,
@@ -332,7 +334,8 @@ export const NESTED_SCHEMAS_COMPLETE: [
   SameKeys<NonNullable<Environment['loadTests']>, NonNullable<Schema['loadTests']>>,
   SameKeys<Environment['alerting'], Schema['alerting']>,
   SameKeys<NonNullable<Environment['remediation']>, NonNullable<Schema['remediation']>>,
-] = [true, true, true, true, true, true, true, true, true];
+  SameKeys<NonNullable<ServiceSpec['anomaly']>, NonNullable<z.infer<typeof serviceSpecSchema>['anomaly']>>,
+] = [true, true, true, true, true, true, true, true, true, true];
 
 /** Every shape problem of an environment value; true when the shape is right and the domain checks may run. */
 export function checkEnvironmentShape(problems: Problems, env: unknown): boolean {

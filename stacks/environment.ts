@@ -10,6 +10,7 @@ import { Alerting, AlertRoutingOptions } from '../constructs/observability/alert
 import { RemediationPolicyInput, policyAlerts } from '../constructs/observability/remediation-policy';
 import { remediationWebhookUrl } from '../constructs/observability/remediation-runner';
 import { Retention } from '../constructs/observability/monitoring-stack-values';
+import { AnomalyThresholds } from '../constructs/observability/anomaly-rules';
 import { Slo } from '../constructs/observability/slo';
 import { ScalableServiceProps } from '../constructs/workload/scalable-service';
 import { CallGraph, CallGraphService, checkCallGraph } from '../constructs/traffic/call-graph';
@@ -111,6 +112,12 @@ export interface ServiceSpec extends Pick<ScalableServiceProps, (typeof SERVICE_
    */
   readonly http2?: boolean;
   readonly slo: Slo;
+  /**
+   * Thresholds of the service's anomaly alerts (seasonal baselines of the same Slo metrics), each overriding its
+   * default (docs/operations.md).
+   * @default - ANOMALY_DEFAULTS of constructs/observability/anomaly-rules.ts
+   */
+  readonly anomaly?: AnomalyThresholds;
   /**
    * Data stores the service connects to; it gets their endpoints and credentials by reference, and a dependency with
    * the default traffic policy for each (Redis; PostgreSQL read-write and read-only) unless `dependencies` states one.

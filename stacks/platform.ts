@@ -6,6 +6,7 @@ import { POSTGRES_CLIENT_LABEL, PostgresCluster, backupMethodFor } from '../cons
 import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-cluster';
 import { KeyValueEngine } from '../constructs/data/redis-engine';
 import { AlertRouting } from '../constructs/observability/alert-routing';
+import { AnomalyRules } from '../constructs/observability/anomaly-rules';
 import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
 import { EventsExporterAccess } from '../constructs/observability/events-exporter';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
@@ -71,6 +72,8 @@ export interface Platform {
   /** One chart per service, keyed by service name. */
   readonly serviceCharts: Readonly<Record<string, Chart>>;
   readonly services: Readonly<Record<string, ScalableService>>;
+  /** Each service's seasonal baselines and anomaly alerts (in its chart, beside its SLO rules), keyed by service name. */
+  readonly anomalies: Readonly<Record<string, AnomalyRules>>;
   /** Present when the environment opts into a plain Ingress (`ingress.className`). */
   readonly ingress?: PlatformIngress;
   /** The Gateway API edge, present when the environment has `ingress` without `className`. */
@@ -138,6 +141,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   const serviceCharts: Record<string, Chart> = {};
   const services: Record<string, ScalableService> = {};
   const sloModels: Record<string, SloModel> = {};
+  const anomalies: Record<string, AnomalyRules> = {};
   // Envoy Gateway's proxies run in its own namespace: public services admit them through the default-deny.
   const edgePeers = edgeOf(env) === 'envoy-gateway' ? [ENVOY_PROXY_PEER] : [];
   for (const spec of env.services) {
@@ -163,6 +167,15 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     // The objectives of DESIGN.md as burn-rate alerts; the same model sets the dashboards and load-test thresholds.
     const slo = new SloRules(chart, 'Slo', { service: spec.name, namespace: env.namespace, slo: spec.slo, labels: cost });
     sloModels[spec.name] = slo.model;
+    // Seasonal baselines of the same metrics, and alerts on large sustained deviations; Alertmanager inhibits one
+    // that duplicates a firing burn alert of the same service and slo (INHIBIT_RULES).
+    anomalies[spec.name] = new AnomalyRules(chart, 'Anomaly', {
+      service: spec.name,
+      namespace: env.namespace,
+      slo: spec.slo,
+      thresholds: spec.anomaly,
+      labels: cost,
+    });
     // Its dependency panels plot what the mesh's dependency alerts test: only where the mesh reports those series.
     const callees = meshOf(env) === 'istio-ambient' ? calls.dependencies.filter((d) => d.kind === 'service').map((d) => d.name) : [];
     dashboards.push(serviceDashboard(slo.model, callees));
@@ -236,6 +249,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     postgres,
     serviceCharts,
     services,
+    anomalies,
     ingress,
     gateway,
     callGraph,

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
+import { strict, z } from '../core/schema';
 import { Rule, RuleGroup, RuleGroups, runbook } from './rule-groups';
 import { SloModel, SloSpec, roundNumber as number, sloModel } from './slo';
 import { validateSloSpec } from './slo-rules';
@@ -115,6 +116,31 @@ export const ERROR_WINDOW = '30m';
 export const NOISE_WINDOW = '1d';
 /** The level's bounds: beyond them the seasonal shape, not a drift, is what changed (or an outage is under way). */
 export const LEVEL_BOUNDS = [0.5, 2] as const;
+
+/**
+ * The shape of {@link AnomalyThresholds} (types only), for the Environment schema; the ranges are
+ * {@link checkAnomalyThresholds}, the one place they are written.
+ */
+export const anomalyThresholdsSchema = (() => {
+  const n = z.number().optional();
+  const d = z.string().optional();
+  return strict({
+    weeks: n,
+    minWeeks: n,
+    minRelativeSpread: n,
+    levelWindow: d,
+    dropScore: n,
+    minDropShare: n,
+    spikeScore: n,
+    minSpikeShare: n,
+    nearZeroShare: n,
+    minBaselineRps: n,
+    errorScore: n,
+    sustained: d,
+    spikeSustained: d,
+    stoppedSustained: d,
+  });
+})();
 
 export function resolveAnomalyThresholds(t: AnomalyThresholds | undefined): Required<AnomalyThresholds> {
   return Object.fromEntries(

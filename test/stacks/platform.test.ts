@@ -5,6 +5,7 @@ import { buildPlatform } from '../../stacks/platform';
 import { prod } from '../../stacks/prod';
 import { dev } from '../../stacks/dev';
 import { resolveSlo } from '../../constructs/observability/slo';
+import { ANOMALY_DEFAULTS } from '../../constructs/observability/anomaly-rules';
 import { THIRD_PARTY_IMAGES } from '../../stacks/images';
 import { chartsOf } from '../support/environments';
 import { objectsOfApp } from '../support/synth';
@@ -196,6 +197,65 @@ describe('composing a new environment', () => {
     const perf: Environment = { ...prod, name: 'perf', costAllocation: { team: 'sre', costCenter: 'cc-9' } };
     const objects = objectsOfApp(buildPlatform(perf).app);
     expect(objects.every((o) => (o.metadata.labels as Record<string, string>).environment === 'perf')).toBe(true);
+  });
+});
+
+describe('anomaly alerts', () => {
+  const rulesOf = (name: string) =>
+    chartsOf(name)
+      .flatMap((c) => c.objects as Json[])
+      .filter((o) => o.kind === 'PrometheusRule');
+
+  it.each(Object.keys(ENVIRONMENTS))("%s ships every service's anomaly rules beside its SLO rules, in the service's chart", (name) => {
+    const env = ENVIRONMENTS[name];
+    for (const s of env.services) {
+      const chart = chartsOf(name).find((c) => (c.objects as Json[]).some((o) => o.metadata.name === `${s.name}-slo`))!;
+      const anomaly = (chart.objects as Json[]).find((o) => o.kind === 'PrometheusRule' && o.metadata.name === `${s.name}-anomaly`);
+      expect(anomaly.metadata.namespace).toBe(env.namespace);
+      expect(anomaly.spec.groups.map((g: Json) => g.name)).toEqual(
+        ['recordings', 'scores', 'traffic-scores', 'alerts'].map((g) => `anomaly-${s.name}-${g}`),
+      );
+      const alerts = anomaly.spec.groups.flatMap((g: Json) => g.rules.filter((r: Json) => r.alert));
+      expect(alerts.map((r: Json) => r.alert)).toEqual([
+        'AnomalyTrafficStopped',
+        'AnomalyTrafficDrop',
+        'AnomalyTrafficSpike',
+        'AnomalyErrorRatio',
+        'AnomalyLatency',
+      ]);
+      // The labels the inhibition of a duplicate of a firing burn alert matches on (namespace, service, slo).
+      for (const a of alerts) expect(a.labels).toMatchObject({ anomaly: 'true', service: s.name, namespace: env.namespace });
+    }
+  });
+
+  it.each(Object.keys(ENVIRONMENTS))('%s records no series twice and names no rule group twice', (name) => {
+    const rules = rulesOf(name).flatMap((o) => o.spec.groups.flatMap((g: Json) => g.rules));
+    const records = rules.filter((r: Json) => r.record).map((r: Json) => `${r.record}${JSON.stringify(r.labels ?? {})}`);
+    // 18 a service: current, baseline and weeks of 3 signals, spreads of 2, 4 scores, noise, score, detectable drop.
+    expect(records.filter((r: string) => r.startsWith('anomaly:')).length).toBe(ENVIRONMENTS[name].services.length * 18);
+    expect(new Set(records).size).toBe(records.length);
+    const groups = rulesOf(name).flatMap((o) => o.spec.groups.map((g: Json) => g.name));
+    expect(new Set(groups).size).toBe(groups.length);
+  });
+
+  it("takes a service's own thresholds from its spec, the others' defaults unchanged", () => {
+    const env: Environment = {
+      ...prod,
+      services: prod.services.map((s) => (s.name === 'web' ? { ...s, anomaly: { dropScore: 4, stoppedSustained: '10m' } } : s)),
+    };
+    const { anomalies } = buildPlatform(env);
+    expect(anomalies.web.thresholds).toMatchObject({ dropScore: 4, stoppedSustained: '10m', spikeScore: ANOMALY_DEFAULTS.spikeScore });
+    expect(anomalies['api-gateway'].thresholds).toEqual(ANOMALY_DEFAULTS);
+  });
+
+  it.each([
+    [{ weeks: 2, minWeeks: 3 }, "prod: 'services.web.anomaly.minWeeks' (3) must be from 1 to 'weeks' (2)"],
+    [{ sustained: '15 minutes' }, "prod: 'services.web.anomaly.sustained' (\"15 minutes\") must be a Prometheus duration such as '15m'"],
+    [{ dropScore: '2' }, 'prod: \'services.web.anomaly.dropScore\' ("2") must be a number, not text: write 2 without quotes'],
+    [{ spikes: 3 }, "prod: 'services.web.anomaly.spikes' (3) is not a field of 'services.web.anomaly'; known: weeks, minWeeks,"],
+  ])('rejects the anomaly thresholds %j of a service with one line naming it', (anomaly, message) => {
+    const bad = { ...prod, services: prod.services.map((s) => (s.name === 'web' ? { ...s, anomaly } : s)) } as Environment;
+    expect(() => validateEnvironment(bad)).toThrow(message);
   });
 });
 
