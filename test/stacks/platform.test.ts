@@ -238,6 +238,26 @@ describe('anomaly alerts', () => {
     expect(new Set(groups).size).toBe(groups.length);
   });
 
+  it('lets a remediation policy answer an anomaly alert the environment raises: the runner gets it first', () => {
+    const rule = { alert: 'AnomalyTrafficSpike', action: { kind: 'scale' as const, by: 2, minutes: 30 } };
+    const env: Environment = {
+      ...prod,
+      remediation: {
+        ...prod.remediation!,
+        services: prod.remediation!.services.map((s) => (s.service === 'web' ? { ...s, rules: [...s.rules, rule] } : s)),
+      },
+    };
+    const platform = buildPlatform(env);
+    const raised = objectsOfApp(platform.app)
+      .filter((o) => o.kind === 'PrometheusRule')
+      .flatMap((o) => (o as Json).spec.groups.flatMap((g: Json) => g.rules))
+      .filter((r: Json) => r.alert === 'AnomalyTrafficSpike');
+    expect(raised.map((r: Json) => r.labels.service)).toEqual(SERVICES);
+    expect((platform.alertRouting.config as Json).route.routes[1].matchers).toEqual([
+      'alertname=~"AnomalyTrafficSpike|LatencyP99High|SloErrorBudgetBurn"',
+    ]);
+  });
+
   it("takes a service's own thresholds from its spec, the others' defaults unchanged", () => {
     const env: Environment = {
       ...prod,
