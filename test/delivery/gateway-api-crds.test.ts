@@ -66,7 +66,10 @@ describe('fetchGatewayApiCrds', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => server.close());
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
 
   it('downloads the file from a mirror and returns it with its sha256', async () => {
     const { content, sha256 } = await fetchGatewayApiCrds(`${base}/standard-install.yaml`);
