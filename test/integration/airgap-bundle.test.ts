@@ -168,6 +168,27 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     expect(fs.existsSync(log)).toBe(false);
   });
 
+  it('refuses an experimental-channel Gateway API file on the connected side and writes nothing', async () => {
+    fs.writeFileSync(
+      path.join(work, 'charts', 'experimental-install.yaml'),
+      standardInstallYaml().replace(/channel: standard/g, 'channel: experimental'),
+    );
+    const out = path.join(work, 'experimental');
+    const err: string[] = [];
+    const args = bundleArgs(out, upstream.address, repo).map((a) => a.replace('standard-install', 'experimental-install'));
+    expect(
+      await main(
+        args,
+        () => undefined,
+        (s) => err.push(s),
+      ),
+    ).toBe(2);
+    expect(err.join('')).toContain(
+      'CustomResourceDefinition gateways.gateway.networking.k8s.io is channel experimental, expected standard',
+    );
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('fails verification naming a changed, a removed and an added file, and installs nothing', () => {
     const copy = path.join(work, 'tampered');
     fs.cpSync(bundle, copy, { recursive: true });
