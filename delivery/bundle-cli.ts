@@ -13,8 +13,10 @@ import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, folderTarget } from '../cli/output';
 import { ConfigError } from '../constructs/core/errors';
 import { ENVIRONMENTS } from '../stacks/environments';
+import { GATEWAY_API_CRDS, needsGatewayApiCrds } from '../stacks/operator-catalogue';
 import { renderEnvironment } from '../stacks/synth';
 import { BundleError, buildBundle } from './bundle';
+import { GatewayApiCrdsError } from './gateway-api-crds';
 import { UnpinnedChartsError, operatorCharts } from './operator-charts';
 import { SkopeoError } from './skopeo';
 
@@ -24,6 +26,7 @@ interface BuildOptions {
   from?: string;
   source?: string[];
   chartMirror?: string;
+  gatewayApiCrds?: string;
   plainHttp?: boolean;
   helm: string;
   force?: boolean;
@@ -38,6 +41,7 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
     .option('--from <registry>', 'connected registry holding every image (a mirror); default: each image’s upstream')
     .option('--source <prefix=registry...>', 'registry for images under a path prefix, e.g. perfstack/=ghcr.io/acme')
     .option('--chart-mirror <url>', 'fetch every chart from this Helm repository instead of its own')
+    .option('--gateway-api-crds <url>', `fetch Gateway API's standard-install.yaml from this URL instead of ${GATEWAY_API_CRDS.url}`)
     .option('--helm <path>', 'helm binary that renders the charts to find every image they run', 'helm')
     .option('--plain-http', 'reach the source registries over HTTP without TLS (loopback test registries only)')
     .option('--force', 'replace an existing bundle folder');
@@ -84,19 +88,26 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
       sources: { byPrefix, fallback: opts.from, upstream: charts.upstream },
       access: { tlsVerify: !opts.plainHttp },
       chartMirror: opts.chartMirror,
+      gatewayApiCrds: needsGatewayApiCrds(env) ? (opts.gatewayApiCrds ?? GATEWAY_API_CRDS.url) : undefined,
       helm: opts.helm,
     });
     if (fs.existsSync(target)) fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(path.join(staging, 'bundle'), target);
     out(
-      `bundle: ${inventory.images.length} images, ${inventory.charts.length} charts, ${inventory.manifests.length} manifest files in ${opts.out}\n`,
+      `bundle: ${inventory.images.length} images, ${inventory.charts.length} charts, ${inventory.crds.length} CRD files, ${inventory.manifests.length} manifest files in ${opts.out}\n`,
     );
     out(
       `bundle: aggregate sha256 ${aggregate} (send it to the site separately; it checks with ./install.sh verify --expect ${aggregate})\n`,
     );
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof BundleError || e instanceof SkopeoError || e instanceof UnpinnedChartsError)
+    if (
+      e instanceof ConfigError ||
+      e instanceof BundleError ||
+      e instanceof SkopeoError ||
+      e instanceof UnpinnedChartsError ||
+      e instanceof GatewayApiCrdsError
+    )
       return fail(2, [...e.message.split('\n'), `nothing written to ${opts.out}`]);
     if (e instanceof Error && /^chart '|^https?:\/\//.test(e.message)) return fail(2, [e.message, `nothing written to ${opts.out}`]);
     throw e;

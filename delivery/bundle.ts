@@ -3,8 +3,10 @@ import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { ChartSource, fetchChart, renderedChartImages } from './charts';
 import { writeChecksums } from './checksums';
+import { GATEWAY_API_CRDS_FILE, fetchGatewayApiCrds } from './gateway-api-crds';
 import { ImageRef, formatImageRef, parseImageRef, withRegistry } from '../manifests/images';
 import { imagesIn, rewriteImages } from './images';
+import { GATEWAY_API_CRDS } from '../stacks/operator-catalogue';
 import { RegistryAccess, copyToLayout, layoutDigest, resolveDigest } from './skopeo';
 
 /** A file of the environment as synthesized (`00-platform.k8s.yaml`, `helm/...values.yaml`), relative to dist/<env>/. */
@@ -52,6 +54,12 @@ export interface BundleOptions {
   readonly helm?: string;
   /** Fetch every chart from this Helm repository instead of each chart's own (a connected mirror). */
   readonly chartMirror?: string;
+  /**
+   * Where to download Gateway API's standard-install.yaml from (its pinned release URL, or a connected mirror of it),
+   * for an environment whose edge or mesh needs Gateway API: install.sh applies it before any chart.
+   * @default none: the bundle carries no CRD file
+   */
+  readonly gatewayApiCrds?: string;
 }
 
 export interface BundledImage {
@@ -82,6 +90,14 @@ export interface Inventory {
     readonly sha256: string;
   }[];
   readonly manifests: readonly string[];
+  /** CRD files install.sh applies (server-side) before the charts: Gateway API's standard channel where needed. */
+  readonly crds: readonly {
+    readonly name: string;
+    readonly version: string;
+    readonly source: string;
+    readonly file: string;
+    readonly sha256: string;
+  }[];
   /**
    * The charts' images come from `helm template` of each chart with its values, beside the catalogue's list. False
    * when helm was not installed on the connected side: images a chart adds beyond the catalogue are then missing.
@@ -127,6 +143,7 @@ export async function buildBundle(dir: string, options: BundleOptions): Promise<
   const fetched = [];
   for (const chart of options.charts)
     fetched.push({ chart, ...(await fetchChart(options.chartMirror ? { ...chart, repository: options.chartMirror } : chart)) });
+  const gatewayApi = options.gatewayApiCrds === undefined ? undefined : await fetchGatewayApiCrds(options.gatewayApiCrds);
   const rendered = fetched.map((f) => renderedChartImages(f.chart, f.archive, options.helm));
   const chartImagesRendered = rendered.every((r) => r !== undefined);
   const references = [
@@ -197,6 +214,19 @@ export async function buildBundle(dir: string, options: BundleOptions): Promise<
     fs.writeFileSync(path.join(dir, f.path), f.content);
   }
 
+  const crds: Inventory['crds'][number][] = [];
+  if (gatewayApi) {
+    fs.mkdirSync(path.join(dir, 'crds'));
+    fs.writeFileSync(path.join(dir, GATEWAY_API_CRDS_FILE), gatewayApi.content);
+    crds.push({
+      name: 'gateway-api-crds',
+      version: GATEWAY_API_CRDS.version,
+      source: options.gatewayApiCrds!,
+      file: GATEWAY_API_CRDS_FILE,
+      sha256: gatewayApi.sha256,
+    });
+  }
+
   const charts: Inventory['charts'][number][] = [];
   const order: string[] = [];
   fs.mkdirSync(path.join(dir, 'charts'), { recursive: true });
@@ -232,6 +262,7 @@ export async function buildBundle(dir: string, options: BundleOptions): Promise<
     images,
     charts,
     manifests: manifests.map((f) => `manifests/${path.basename(f.path)}`),
+    crds,
     chartImagesRendered,
   };
   fs.writeFileSync(path.join(dir, 'inventory.json'), `${JSON.stringify(inventory, null, 2)}\n`);

@@ -82,9 +82,9 @@ export function renderedChartImages(chart: ChartSource, archive: Buffer, helm = 
   }
 }
 
-async function download(url: string, as: 'text'): Promise<string>;
-async function download(url: string, as: 'bytes'): Promise<ArrayBuffer>;
-async function download(url: string, as: 'text' | 'bytes'): Promise<string | ArrayBuffer> {
+export async function download(url: string, as: 'text'): Promise<string>;
+export async function download(url: string, as: 'bytes'): Promise<ArrayBuffer>;
+export async function download(url: string, as: 'text' | 'bytes'): Promise<string | ArrayBuffer> {
   let res: Response | undefined;
   // A connection reset (a server closing an idle keep-alive socket, a proxy hiccup) is retried; HTTP errors are not.
   for (let attempt = 1; res === undefined; attempt++) {

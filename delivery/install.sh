@@ -3,7 +3,7 @@
 #
 #   ./install.sh verify  [--expect <aggregate sha256>]
 #   ./install.sh install [--expect <aggregate>] [--registry <host[:port]>] [--dest-tls-verify=false]
-#                        [--skip-images] [--skip-charts] [--skip-apply]
+#                        [--skip-images] [--skip-crds] [--skip-charts] [--skip-apply]
 #
 # Needs only what the bundle holds and standard tools: bash, coreutils (sha256sum), skopeo (images), helm (operator
 # charts), kubectl (manifests). Every checksum is verified before anything is pushed or applied.
@@ -14,13 +14,14 @@ die() { echo "install.sh: $*" >&2; exit 2; }
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required for this step ($2); install it or skip the step with --skip-$3"; }
 
 cmd="${1:-}"; [ $# -gt 0 ] && shift
-expect=""; registry="$(cat registry.txt)"; tls="true"; skip_images=""; skip_charts=""; skip_apply=""
+expect=""; registry="$(cat registry.txt)"; tls="true"; skip_images=""; skip_crds=""; skip_charts=""; skip_apply=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --expect) expect="${2:?--expect needs the aggregate checksum}"; shift 2 ;;
     --registry) registry="${2:?--registry needs host[:port]}"; shift 2 ;;
     --dest-tls-verify=*) tls="${1#*=}"; shift ;;
     --skip-images) skip_images=1; shift ;;
+    --skip-crds) skip_crds=1; shift ;;
     --skip-charts) skip_charts=1; shift ;;
     --skip-apply) skip_apply=1; shift ;;
     *) die "unknown option '$1' (see the header of this script)" ;;
@@ -62,6 +63,17 @@ push_images() {
   done < images.tsv
 }
 
+# Gateway API's standard-channel CRDs (crds/), before the charts: the edge controller and the mesh need them, and a
+# chart's own crds/ (Envoy Gateway ships the experimental channel) then finds them present and leaves them alone.
+apply_crds() {
+  local f
+  for f in crds/*.yaml; do
+    [ -e "$f" ] || return 0
+    need kubectl "apply the CRDs the charts need" crds
+    kubectl apply --server-side --field-manager=perfstack -f "$f"
+  done
+}
+
 install_charts() {
   [ -s charts/order.tsv ] || return 0
   need helm "install the operator charts" charts
@@ -82,6 +94,7 @@ case "$cmd" in
   install)
     verify
     [ -n "$skip_images" ] || push_images
+    [ -n "$skip_crds" ] || apply_crds
     [ -n "$skip_charts" ] || install_charts
     [ -n "$skip_apply" ] || apply_manifests
     echo "install.sh: done"

@@ -14,6 +14,9 @@ import { OciRegistry, chartRepository, pushTestImages } from './support/oci-regi
 import { freePort, freePorts } from './support/ports';
 import { describeWithPrograms } from './support/programs';
 import { filesOf } from '../support/environments';
+import { standardInstallYaml } from '../support/gateway-api-install';
+import { main as verifyMain } from '../../delivery/verify-cli';
+import { GATEWAY_API_CRDS_FILE } from '../../delivery/gateway-api-crds';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -37,6 +40,12 @@ function runInstall(bundle: string, args: readonly string[], log: string): { sta
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** `npm run bundle` of the airgap environment into `out`, everything from loopback mirrors (`repo` serves the CRD file too). */
+const bundleArgs = (out: string, mirror: string, repo: { url: string }) => [
+  ...['--env', 'airgap', '--out', out, '--from', mirror, '--plain-http'],
+  ...['--chart-mirror', repo.url, '--gateway-api-crds', `${repo.url}standard-install.yaml`],
+];
 
 describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-registry', 'umoci'], () => {
   let work: string;
@@ -63,11 +72,13 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     });
     pushTestImages(path.join(work, 'images'), upstream.address, [...new Set(refs)]);
     repo = await chartRepository(path.join(work, 'charts'), charts.charts);
+    // The connected mirror of Gateway API's release file, served beside the charts.
+    fs.writeFileSync(path.join(work, 'charts', 'standard-install.yaml'), standardInstallYaml());
     bundle = path.join(work, 'bundle');
     const out: string[] = [];
     const err: string[] = [];
     const code = await main(
-      ['--env', 'airgap', '--out', bundle, '--from', upstream.address, '--plain-http', '--chart-mirror', repo.url],
+      bundleArgs(bundle, upstream.address, repo),
       (s) => out.push(s),
       (s) => err.push(s),
     );
@@ -115,10 +126,67 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     const helm = calls.filter((c) => c.startsWith('helm '));
     const kubectl = calls.filter((c) => c.startsWith('kubectl '));
     expect(helm.map((c) => c.split(' ')[3])).toEqual(charts.charts.map((c) => c.release));
-    expect(kubectl.map((c) => path.basename(c.split(' ').pop()!))).toEqual(manifests);
+    expect(kubectl.map((c) => path.basename(c.split(' ').pop()!))).toEqual([path.basename(GATEWAY_API_CRDS_FILE), ...manifests]);
     expect(manifests[0]).toMatch(/^00-/);
-    // Charts (operators and their CRDs) before any manifest.
-    expect(calls.findIndex((c) => c.startsWith('kubectl '))).toBe(helm.length);
+    // Gateway API's standard CRDs first, server-side, then the charts (operators and their CRDs), then the manifests.
+    expect(calls[0]).toBe(`kubectl apply --server-side --field-manager=perfstack -f ${GATEWAY_API_CRDS_FILE}`);
+    expect(calls.slice(1, helm.length + 1)).toEqual(helm);
+    expect(calls.slice(helm.length + 1)).toEqual(kubectl.slice(1));
+  });
+
+  it("carries Gateway API's v1.6.1 standard-channel CRDs from the pinned release file, listed with their sha256", () => {
+    const inventory = JSON.parse(fs.readFileSync(path.join(bundle, 'inventory.json'), 'utf8'));
+    const content = fs.readFileSync(path.join(bundle, GATEWAY_API_CRDS_FILE), 'utf8');
+    expect(content).toBe(standardInstallYaml());
+    const crds = parseAllDocuments(content).map((d) => d.toJS());
+    expect(crds.map((c) => c.spec.names.kind)).toEqual(expect.arrayContaining(['GatewayClass', 'Gateway', 'HTTPRoute', 'GRPCRoute']));
+    for (const c of crds) expect(c.metadata.annotations['gateway.networking.k8s.io/channel']).toBe('standard');
+    const sha256 = execFileSync('sha256sum', [path.join(bundle, GATEWAY_API_CRDS_FILE)], { encoding: 'utf8' }).split(' ')[0];
+    expect(inventory.crds).toEqual([
+      { name: 'gateway-api-crds', version: 'v1.6.1', source: `${repo.url}standard-install.yaml`, file: GATEWAY_API_CRDS_FILE, sha256 },
+    ]);
+    expect(fs.readFileSync(path.join(bundle, 'SHA256SUMS'), 'utf8')).toContain(`${sha256}  ${GATEWAY_API_CRDS_FILE}\n`);
+  });
+
+  it('fails bundle:verify and install.sh verify when the CRD file was changed, and applies nothing', () => {
+    const copy = path.join(work, 'tampered-crds');
+    fs.cpSync(bundle, copy, { recursive: true });
+    fs.appendFileSync(path.join(copy, GATEWAY_API_CRDS_FILE), '# edited\n');
+    const err: string[] = [];
+    expect(
+      verifyMain(
+        [copy],
+        () => undefined,
+        (s) => err.push(s),
+      ),
+    ).toBe(1);
+    expect(err.join('')).toContain(`${GATEWAY_API_CRDS_FILE}: checksum mismatch`);
+    const log = path.join(work, 'tampered-crds.log');
+    const r = runInstall(copy, ['install', '--skip-images'], log);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${GATEWAY_API_CRDS_FILE}: checksum mismatch`);
+    expect(fs.existsSync(log)).toBe(false);
+  });
+
+  it('refuses an experimental-channel Gateway API file on the connected side and writes nothing', async () => {
+    fs.writeFileSync(
+      path.join(work, 'charts', 'experimental-install.yaml'),
+      standardInstallYaml().replace(/channel: standard/g, 'channel: experimental'),
+    );
+    const out = path.join(work, 'experimental');
+    const err: string[] = [];
+    const args = bundleArgs(out, upstream.address, repo).map((a) => a.replace('standard-install', 'experimental-install'));
+    expect(
+      await main(
+        args,
+        () => undefined,
+        (s) => err.push(s),
+      ),
+    ).toBe(2);
+    expect(err.join('')).toContain(
+      'CustomResourceDefinition gateways.gateway.networking.k8s.io is channel experimental, expected standard',
+    );
+    expect(fs.existsSync(out)).toBe(false);
   });
 
   it('fails verification naming a changed, a removed and an added file, and installs nothing', () => {
@@ -147,7 +215,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     const again = path.join(work, 'again');
     const err: string[] = [];
     const code = await main(
-      ['--env', 'airgap', '--out', again, '--from', upstream.address, '--plain-http', '--chart-mirror', repo.url],
+      bundleArgs(again, upstream.address, repo),
       () => undefined,
       (s) => err.push(s),
     );
@@ -187,6 +255,9 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
       expect(fs.readFileSync(path.join(dir, 'charts', 'order.tsv'), 'utf8')).toBe(
         'demo\tdemo-system\tcharts/demo-operator-1.2.3.tgz\tcharts/values/demo.yaml\n',
       );
+      // No Gateway API CRD file was asked for: none carried, nothing for install.sh to apply before the charts.
+      expect(inventory.crds).toEqual([]);
+      expect(fs.existsSync(path.join(dir, 'crds'))).toBe(false);
     } finally {
       local.close();
     }
@@ -230,7 +301,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     await empty.start();
     try {
       const code = await main(
-        ['--env', 'airgap', '--out', out, '--from', empty.address, '--plain-http', '--chart-mirror', repo.url],
+        bundleArgs(out, empty.address, repo),
         () => undefined,
         (s) => err.push(s),
       );
@@ -278,6 +349,8 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
       () => {
         const offline = fs.mkdtempSync(path.join(os.tmpdir(), 'perfstack-offline-bundle-'));
         fs.cpSync(path.join(work, 'upstream', 'data'), path.join(offline, 'reg', 'data'), { recursive: true });
+        fs.mkdirSync(path.join(offline, 'charts'), { recursive: true });
+        fs.writeFileSync(path.join(offline, 'charts', 'standard-install.yaml'), standardInstallYaml());
         const script = path.join(offline, 'offline.sh');
         // Everything the bundle needs is on loopback inside the namespace: the mirror registry and its images.
         fs.writeFileSync(
@@ -293,7 +366,7 @@ const { operatorCharts } = require('./lib/delivery/operator-charts');
   const r = new OciRegistry('${offline}/reg', 5999);
   await r.start();
   const repo = await chartRepository('${offline}/charts', operatorCharts(airgap).charts);
-  const code = await require('./lib/delivery/bundle-cli').main(['--env', 'airgap', '--out', '${offline}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url]);
+  const code = await require('./lib/delivery/bundle-cli').main(['--env', 'airgap', '--out', '${offline}/bundle', '--from', r.address, '--plain-http', '--chart-mirror', repo.url, '--gateway-api-crds', repo.url + 'standard-install.yaml']);
   await r.stop();
   repo.close();
   process.exit(code);
