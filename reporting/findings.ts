@@ -2,19 +2,14 @@
  * The report's numbers and their plain-language sentences, for people who do not read PromQL: SLO attainment and
  * error budget, latency against its objective, traffic, scaling activity and incidents. Pure.
  */
+import type { ReportObjectives } from '../constructs/observability/report-context';
 import { ScalingDecision } from './scaling-decisions';
 import { fmt } from './svg-chart';
 
 export type Points = readonly (readonly [number, number])[];
 
-export interface Objectives {
-  /** Share of requests that must succeed, e.g. 0.999. */
-  readonly availability: number;
-  /** Latency percentile as a fraction, e.g. 0.95. */
-  readonly latencyQuantile: number;
-  /** Latency threshold, seconds. */
-  readonly latencyThresholdS: number;
-}
+/** A service's objectives (the weekly job reads them from its context, the CLI from the environment). */
+export type Objectives = ReportObjectives;
 
 const pct = (x: number, digits = 3) => `${Number((x * 100).toPrecision(digits))}%`;
 const when = (t: number) => new Date(t).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';

@@ -9,43 +9,13 @@
  * records); 2: bad input, one line, nothing written.
  */
 import { Command } from 'commander';
-import { NODE_RECORDS, SCALING_RECORDS } from '../constructs/observability/performance-record-names';
+import { NODE_RECORDS } from '../constructs/observability/performance-record-names';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, writeOutput } from '../cli/output';
 import { RecordSource, RecordsError, exportSource, parseRange, prometheusSource } from './records';
 import { NodeChange, describeNodeChange, nodeChanges } from './node-changes';
-import { ScalingDecision, describeDecision, scalingDecisions } from './scaling-decisions';
-
-/** The HPA syncs every 15 s: the records' resolution. */
-export const AUDIT_STEP_S = 15;
-
-export interface AuditInput {
-  readonly source: RecordSource;
-  readonly service: string;
-  readonly from: number;
-  readonly to: number;
-  /** @default - the platform's scale-down stabilization window (300 s) */
-  readonly scaleDownWindowS?: number;
-}
-
-/** Reads one service's records and lists its decisions; bad input (unknown service, no records) throws RecordsError. */
-export async function auditService(i: AuditInput): Promise<ScalingDecision[]> {
-  const range = { from: i.from, to: i.to };
-  const series = await i.source.query('perfstack:scaling_.+', { service: i.service }, range, AUDIT_STEP_S);
-  if (series.some((s) => s.metric.__name__ === SCALING_RECORDS.current)) {
-    // Loaded here: the simulator's module brings cdk8s, which --help does not need.
-    const { PLATFORM_BEHAVIOR } = await import('../planning/forecast/hpa-sim');
-    const all = scalingDecisions(i.service, series, { scaleDownWindowS: i.scaleDownWindowS ?? PLATFORM_BEHAVIOR.scaleDown.windowS });
-    return all.filter((d) => d.t >= i.from && d.t <= i.to);
-  }
-  const any = await i.source.query(SCALING_RECORDS.current, {}, range, 3600);
-  const services = [...new Set(any.map((s) => s.metric.service))].sort();
-  throw new RecordsError([
-    services.length === 0
-      ? `${i.source.name}: no scaling records between ${new Date(i.from).toISOString()} and ${new Date(i.to).toISOString()}; is the range right, and does Prometheus load the performance-records rules?`
-      : `'--service' (${JSON.stringify(i.service)}) has no scaling records in that range; services with records: ${services.join(', ')}`,
-  ]);
-}
+import { ScalingDecision, describeDecision } from './scaling-decisions';
+import { auditService } from './service-audit';
 
 /** The node records are evaluated every minute. */
 export const NODE_STEP_S = 60;
@@ -170,7 +140,14 @@ export async function main(argv: readonly string[], out: Write = toStdout, err: 
       text = formatNodeChanges(changes, opts.format);
       count = changes.length;
     } else {
-      const decisions = await auditService({ source: sourceOf(opts), service: opts.service!, ...range });
+      // Loaded here: the simulator's module brings cdk8s, which --help does not need.
+      const { PLATFORM_BEHAVIOR } = await import('../planning/forecast/hpa-sim');
+      const decisions = await auditService({
+        source: sourceOf(opts),
+        service: opts.service!,
+        ...range,
+        scaleDownWindowS: PLATFORM_BEHAVIOR.scaleDown.windowS,
+      });
       text = formatDecisions(decisions, opts.format);
       count = decisions.length;
     }

@@ -10,7 +10,10 @@ import { AnomalyRules } from '../constructs/observability/anomaly-rules';
 import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
 import { EventsExporterAccess } from '../constructs/observability/events-exporter';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
-import { MetricsExport } from '../constructs/observability/metrics-export';
+import { METRICS_EXPORT_UID, MetricsExport } from '../constructs/observability/metrics-export';
+import { ownHardwareCost } from '../constructs/observability/report-context';
+import { WeeklyReport, reportObjectives } from '../constructs/observability/weekly-report';
+import { DEFAULT_SCALE_DOWN } from '../constructs/workload/scaling-behavior';
 import { RemediationRunner } from '../constructs/observability/remediation-runner';
 import { PerformanceRecords } from '../constructs/observability/performance-records';
 import { PrometheusAdapterConfig } from '../constructs/observability/prometheus-adapter-config';
@@ -213,9 +216,10 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   }
   if (env.chaos || env.restoreDrill) addResilience(root, dataChart, env, redis, postgres, cost);
 
-  // Air-gapped sites carry their performance data out through an offline channel to plan capacity elsewhere.
-  if (env.airGapped)
-    new MetricsExport(foundation, 'MetricsExport', {
+  // Air-gapped sites carry their performance data out through an offline channel to plan capacity elsewhere, and
+  // the week's performance report with it.
+  if (env.airGapped) {
+    const metricsExport = new MetricsExport(foundation, 'MetricsExport', {
       namespace: env.namespace,
       services: env.services.map((s) => s.name),
       prometheusUrl: env.monitoring.prometheusUrl,
@@ -223,6 +227,24 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
       image: thirdPartyImage(env, 'curl'),
       labels: platformLabels,
     });
+    new WeeklyReport(foundation, 'WeeklyReport', {
+      namespace: env.namespace,
+      context: {
+        env: env.name,
+        namespace: env.namespace,
+        services: env.services.map((s) => ({ name: s.name, objectives: reportObjectives(sloModels[s.name]) })),
+        // An air-gapped environment has no cloud (stacks/environment-rules.ts): no bill to price.
+        cost: ownHardwareCost(env.name),
+        scaleDownWindowS: DEFAULT_SCALE_DOWN.stabilizationWindow.toSeconds(),
+      },
+      prometheusUrl: env.monitoring.prometheusUrl,
+      monitoringNamespace: env.monitoring.namespace,
+      nodeImage: thirdPartyImage(env, 'node'),
+      claimName: metricsExport.claimName,
+      uid: METRICS_EXPORT_UID,
+      labels: platformLabels,
+    });
+  }
 
   new Dashboards(foundation, 'Dashboards', { namespace: env.monitoring.namespace, dashboards, labels: platformLabels });
 

@@ -11,6 +11,26 @@ import { NODE_RECORDS_SELECTOR, RECORDS_SELECTOR } from './performance-record-na
  */
 export const MAX_EXPORT_DAYS = 7;
 
+/** The curl image's user: the export's files on the volume are its, and the weekly report writes beside them as it. */
+export const METRICS_EXPORT_UID = 100;
+
+/** The `prometheusUrl` check of the jobs that query Prometheus: an http(s) URL. */
+export const prometheusUrlCheck = (url: string) =>
+  [
+    /^https?:\/\/[^/\s]+/.test(url),
+    'prometheusUrl',
+    url,
+    'must be an http(s) URL such as http://prometheus-operated.monitoring.svc:9090',
+  ] as const;
+
+/** All the export and the weekly report may reach: Prometheus's port in the monitoring namespace. */
+export function prometheusEgress(monitoringNamespace: string): k8s.NetworkPolicyEgressRule {
+  return {
+    to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }],
+    ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }],
+  };
+}
+
 export interface MetricsExportProps {
   /** Namespace of the services, where the export runs. */
   readonly namespace: string;
@@ -104,12 +124,7 @@ export class MetricsExport extends Construct {
       )
       .check(Number.isInteger(keep) && keep >= 1, 'keep', keep, 'must be a whole number of exports, at least 1')
       .check(props.services.length > 0, 'services', props.services, 'must name at least one service')
-      .check(
-        /^https?:\/\/[^/\s]+/.test(props.prometheusUrl),
-        'prometheusUrl',
-        props.prometheusUrl,
-        'must be an http(s) URL such as http://prometheus-operated.monitoring.svc:9090',
-      )
+      .check(...prometheusUrlCheck(props.prometheusUrl))
       .throwIfAny();
 
     const name = 'metrics-export';
@@ -127,12 +142,7 @@ export class MetricsExport extends Construct {
       spec: {
         podSelector: { matchLabels: { 'app.kubernetes.io/name': name } },
         policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.monitoringNamespace } } }],
-            ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }],
-          },
-        ],
+        egress: [prometheusEgress(props.monitoringNamespace)],
       },
     });
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
@@ -151,7 +161,7 @@ export class MetricsExport extends Construct {
               spec: {
                 restartPolicy: 'Never',
                 automountServiceAccountToken: false,
-                securityContext: restrictedPodSecurity(100),
+                securityContext: restrictedPodSecurity(METRICS_EXPORT_UID),
                 containers: [
                   {
                     name: 'export',

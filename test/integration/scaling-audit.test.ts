@@ -14,6 +14,8 @@ import { sloModel } from '../../constructs/observability/slo';
 import { SimSync } from '../../planning/forecast/hpa-sim';
 import { main as report } from '../../reporting/report-cli';
 import { main as audit } from '../../reporting/scaling-audit-cli';
+import { reportContext } from '../../reporting/report-environment';
+import { bundleNodeTool } from '../../constructs/core/node-tool';
 import { prod } from '../../stacks/prod';
 import { runAsyncCli } from '../support/cli';
 import { describeWithPrograms } from './support/programs';
@@ -266,6 +268,30 @@ describeWithPrograms(
       // Nothing the page would fetch: no scripts, stylesheets, images or fonts from elsewhere.
       expect(html).not.toMatch(/<script|<link|src=|url\(|@import/i);
       fs.copyFileSync(file, reportFixture);
+    });
+
+    it('writes the same page from the weekly job: its bundled program under node, with the context fixed at synth', () => {
+      const job = path.join(work, 'job');
+      fs.mkdirSync(job);
+      fs.writeFileSync(path.join(job, 'main.js'), bundleNodeTool('reporting/weekly-report-cli.ts').code);
+      fs.writeFileSync(path.join(job, 'context.json'), JSON.stringify(reportContext(prod, 'Pulumi.prod.yaml')));
+      const volume = path.join(job, 'export');
+      const stdout = execFileSync(
+        process.execPath,
+        [
+          path.join(job, 'main.js'),
+          `--context=${path.join(job, 'context.json')}`,
+          `--prometheus=${prometheus.url}`,
+          `--out-dir=${volume}`,
+          `--to=${iso(end)}`,
+        ],
+        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      const name = `report-${iso(end - 7 * DAY).slice(0, 10)}-${iso(end).slice(0, 10)}.html`;
+      expect(stdout).toMatch(new RegExp(`^weekly-report: wrote ${path.join(volume, name).replace(/[.]/g, '\\.')} \\(\\d+ KiB\\)\\n$`));
+      expect(fs.readdirSync(volume)).toEqual([name]);
+      // The page `npm run report` wrote for the same week above.
+      expect(fs.readFileSync(path.join(volume, name), 'utf8')).toBe(fs.readFileSync(reportFixture, 'utf8'));
     });
 
     const reportFixture = path.join(os.tmpdir(), `perfstack-report-${process.pid}.html`);
