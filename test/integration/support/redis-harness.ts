@@ -143,8 +143,23 @@ export class RedisHarness {
 
   /** Starts a stopped node again from its own data directory (nodes.conf, AOF), as a restarted pod. */
   public async restart(node: RedisNode): Promise<void> {
-    this.launch(node);
-    await waitForPort(node.port, node.process!);
+    const old = node.process;
+    if (old && old.exitCode === null && old.signalCode === null) await new Promise((r) => old.once('exit', r));
+    // As the kubelet restarts a container that exits at start-up: a start that fails (seen rarely on a loaded
+    // machine, exit 1 right after a SIGKILL) is tried again, and the error after the last try quotes the log.
+    for (let attempt = 1; ; attempt++) {
+      this.launch(node);
+      try {
+        await waitForPort(node.port, node.process!);
+        return;
+      } catch (e) {
+        if (attempt >= 3) {
+          const log = fs.readFileSync(path.join(node.dir, 'redis.log'), 'utf8').trim().split('\n').slice(-5).join(' | ');
+          throw new Error(`${(e as Error).message}; its log ends: ${log}`, { cause: e });
+        }
+        await sleep(1000);
+      }
+    }
   }
 
   private kube?: { api: FakeKubeApi; url: string };
