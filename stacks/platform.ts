@@ -185,20 +185,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     serviceCharts[spec.name] = chart;
   }
 
-  // Every scaling decision with its reason, and the weekly report's series, kept in Prometheus.
-  new PerformanceRecords(foundation, 'PerformanceRecords', {
-    namespace: env.namespace,
-    slos: Object.values(sloModels),
-    labels: platformLabels,
-  });
-
-  // The Events behind those decisions, kept by the events exporter the operator catalogue installs.
-  if (eventsExported(env))
-    new EventsExporterAccess(foundation, 'EventsExporter', {
-      namespace: env.monitoring.namespace,
-      apiServer: env.apiServer,
-      labels: platformLabels,
-    });
+  addRecords(foundation, env, Object.values(sloModels), platformLabels);
 
   const remediation = env.remediation ? addRemediation(foundation, env, env.remediation, redis, platformLabels) : undefined;
 
@@ -286,6 +273,18 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
  * acts on the services' Deployments and HPAs by name, escalates to the monitoring namespace's Alertmanager, and
  * reaches the cache only when the policy clears one.
  */
+/** Every scaling decision with its reason and the weekly report's series, kept in Prometheus; and the Events behind them. */
+function addRecords(foundation: Construct, env: Environment, slos: SloModel[], platformLabels: Record<string, string>): void {
+  new PerformanceRecords(foundation, 'PerformanceRecords', { namespace: env.namespace, slos, labels: platformLabels });
+  // The Events, kept by the events exporter the operator catalogue installs.
+  if (eventsExported(env))
+    new EventsExporterAccess(foundation, 'EventsExporter', {
+      namespace: env.monitoring.namespace,
+      apiServer: env.apiServer,
+      labels: platformLabels,
+    });
+}
+
 function addRemediation(
   foundation: Chart,
   env: Environment,
