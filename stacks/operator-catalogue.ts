@@ -536,7 +536,7 @@ const SPECS: readonly OperatorSpec[] = [
     images: (app) => [
       { registry: 'docker.io', repository: 'envoyproxy/gateway', tag: v(app) },
       // The Envoy build the release compiles in (the release's compatibility matrix): the proxies the Gateway runs.
-      { registry: 'docker.io', repository: 'envoyproxy/envoy', tag: ENVOY_PROXY_FOR_GATEWAY[bare(app)] ?? 'unknown' },
+      { registry: 'docker.io', repository: 'envoyproxy/envoy', tag: envoyProxyFor(bare(app)) },
     ],
     values: (ctx) => ({
       deployment: {
@@ -611,6 +611,16 @@ function istioSpecs(): OperatorSpec[] {
  * site/content/en/news/releases/matrix.md at v1.9.0: v1.9 -> distroless-v1.39.0).
  */
 export const ENVOY_PROXY_FOR_GATEWAY: Readonly<Record<string, string>> = { '1.9.0': 'distroless-v1.39.0' };
+
+/** The proxy image tag of an Envoy Gateway release; a release without one is a catalogue gap, not an image to guess. */
+function envoyProxyFor(gateway: string): string {
+  const tag = ENVOY_PROXY_FOR_GATEWAY[gateway];
+  if (tag === undefined)
+    throw new Error(
+      `Envoy Gateway ${gateway} has no proxy image in ENVOY_PROXY_FOR_GATEWAY (stacks/operator-catalogue.ts): add its Envoy build from the release's compatibility matrix`,
+    );
+  return tag;
+}
 
 /** Every operator perfstack knows, by name. */
 export const OPERATOR_CATALOGUE: Readonly<Record<OperatorName, OperatorSpec>> = Object.fromEntries(SPECS.map((s) => [s.name, s])) as Record<

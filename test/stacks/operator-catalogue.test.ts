@@ -3,6 +3,7 @@ import { ENVIRONMENTS } from '../../stacks/environments';
 import { Environment, OPERATORS_FOR } from '../../stacks/environment';
 import {
   CLUSTER_AUTOSCALER_FOR,
+  ENVOY_PROXY_FOR_GATEWAY,
   OPERATOR_CATALOGUE,
   chartPinFor,
   installOrder,
@@ -17,6 +18,7 @@ import * as path from 'path';
 import { manifestFiles } from '../../manifests/load';
 import { writeAtomically } from '../../stacks/synth';
 import { filesOf } from '../support/environments';
+import { ENVOY_GATEWAY_FOR } from '../../stacks/kubernetes-versions';
 
 /** prod, on a Kubernetes version EKS supports and the operator lines of the shared CRD files. */
 const prodEnv: Environment = ENVIRONMENTS.prod;
@@ -269,5 +271,13 @@ describe('the edge in the catalogue', () => {
     expect(operatorNamesFor({ ...ENVIRONMENTS.airgap, ingress: { ...ENVIRONMENTS.airgap.ingress!, className: 'nginx' } })).not.toContain(
       'envoy-gateway',
     );
+  });
+});
+
+describe('Envoy Gateway proxy images', () => {
+  it('names the Envoy build of every Envoy Gateway release a Kubernetes version can get', () => {
+    const releases = [...new Set(Object.values(ENVOY_GATEWAY_FOR).map((v) => v!.replace(/^v/, '')))];
+    expect(releases.length).toBeGreaterThan(0);
+    for (const r of releases) expect(ENVOY_PROXY_FOR_GATEWAY[r]).toMatch(/^distroless-v\d+\.\d+\.\d+$/);
   });
 });
