@@ -1,3 +1,4 @@
+import { REMEDIATION_TIMING } from './alert-routing';
 import { Problems } from '../core/errors';
 
 /**
@@ -76,6 +77,8 @@ export interface RemediationPolicy {
 /** A named key prefix: no wildcard, not empty. The runner checks it again before it clears (remediation/cache-clear.ts). */
 export const CACHE_PREFIX = /^[A-Za-z0-9][A-Za-z0-9:_.-]*$/;
 
+const REPEAT_MINUTES = Number(/^(\d+)m$/.exec(REMEDIATION_TIMING.repeatInterval)![1]);
+
 export const REMEDIATION_DEFAULTS = { maxPerHour: 2, cooldownMinutes: 15, escalateAfterMinutes: 10, batch: 500 } as const;
 
 /** What the policy may act on: each known service and its replica ceiling. */
@@ -97,6 +100,13 @@ export function checkRemediationPolicy(problems: Problems, input: string, p: Rem
         const v = r[k];
         problems.check(v === undefined || (Number.isInteger(v) && v > 0), `${rat}.${k}`, v, 'must be a whole number above 0');
       }
+      // The runner sees an alert still firing only when Alertmanager re-sends it: no sooner than the route repeats.
+      problems.check(
+        r.escalateAfterMinutes === undefined || r.escalateAfterMinutes >= REPEAT_MINUTES,
+        `${rat}.escalateAfterMinutes`,
+        r.escalateAfterMinutes,
+        `must be at least ${REPEAT_MINUTES}: the runner's Alertmanager route re-sends a firing alert every ${REMEDIATION_TIMING.repeatInterval}`,
+      );
       if (a.kind === 'scale') {
         problems.check(Number.isInteger(a.by) && a.by > 0, `${rat}.action.by`, a.by, 'must be a whole number of replicas above 0');
         problems.check(

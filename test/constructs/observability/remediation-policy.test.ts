@@ -61,6 +61,12 @@ describe('remediation policy', () => {
     );
   });
 
+  it('rejects an escalation sooner than Alertmanager re-sends a firing alert to the runner (5m), and accepts 5', () => {
+    const rule = (m: number) => withRule('web', { alert: 'AnomalyLatency', action: { kind: 'restart' }, escalateAfterMinutes: m });
+    expect(problemsOf(rule(3))).toMatch(/'policy.services\[0\].rules\[0\].escalateAfterMinutes' \(3\) must be at least 5: .* every 5m/);
+    expect(problemsOf(rule(5))).toBe('');
+  });
+
   it('resolves the defaults once: dry-run unless the environment opts in, and the limits', () => {
     const p = resolveRemediationPolicy('web', ok, known);
     expect(p.dryRun).toBe(true);
