@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Problems } from '../core/errors';
+import { REMEDIATION_TIMING } from './remediation-policy';
 import { Receiver, checkReceiver, integration, secretRefs } from './alert-receivers';
 import { NOT_ACKNOWLEDGED, escalationRules } from './incident-escalation';
 import { RuleGroup, RuleGroups, Severity } from './rule-groups';
@@ -249,13 +250,7 @@ export interface RemediationReceiver {
 }
 
 export const REMEDIATION_RECEIVER = 'remediation';
-
-/**
- * Timing of the runner's route. The runner escalates when an alert it acted on still fires `escalateAfterMinutes`
- * later, which it can only see when Alertmanager sends the alert again: so the group is re-sent every 5 minutes
- * (below the policy's default of 10) instead of hourly or daily, and a new alert reaches it within 10 s.
- */
-export const REMEDIATION_TIMING = { groupWait: '10s', groupInterval: '1m', repeatInterval: '5m' } as const;
+export { REMEDIATION_TIMING };
 
 /**
  * After the heartbeats, with `continue`: the alerts the policy answers go to the runner and then on to their team's

@@ -1,4 +1,3 @@
-import { REMEDIATION_TIMING } from './alert-routing';
 import { Problems } from '../core/errors';
 
 /**
@@ -76,6 +75,13 @@ export interface RemediationPolicy {
 
 /** A named key prefix: no wildcard, not empty. The runner checks it again before it clears (remediation/cache-clear.ts). */
 export const CACHE_PREFIX = /^[A-Za-z0-9][A-Za-z0-9:_.-]*$/;
+
+/**
+ * Timing of the runner's route. The runner escalates when an alert it acted on still fires `escalateAfterMinutes`
+ * later, which it can only see when Alertmanager sends the alert again: so the group is re-sent every 5 minutes
+ * (below the policy's default of 10) instead of hourly or daily, and a new alert reaches it within 10 s.
+ */
+export const REMEDIATION_TIMING = { groupWait: '10s', groupInterval: '1m', repeatInterval: '5m' } as const;
 
 const REPEAT_MINUTES = Number(/^(\d+)m$/.exec(REMEDIATION_TIMING.repeatInterval)![1]);
 
