@@ -1,7 +1,6 @@
 import * as https from 'https';
 import { REMEDIATION_DEFAULTS, RemediationAction, RemediationPolicy } from '../constructs/observability/remediation-policy';
-import { WebhookAlert } from './decide';
-import { postEscalation } from './escalation';
+import { PostableAlert, postAlerts } from './notifications';
 import { AuditRecord, Executor } from './runner';
 
 /** How the runner reaches the API server: in a pod, its ServiceAccount token and CA; in tests, the harness's. */
@@ -177,7 +176,7 @@ export class KubeExecutor implements Executor {
     );
   }
 
-  public async escalate(alert: WebhookAlert, record: AuditRecord): Promise<void> {
-    await postEscalation(this.alertmanagerUrl, alert, record);
+  public async notify(alerts: readonly PostableAlert[]): Promise<void> {
+    await postAlerts(this.alertmanagerUrl, alerts);
   }
 }

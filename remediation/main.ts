@@ -7,7 +7,7 @@ import { RemediationRunner } from './runner';
 
 /**
  * The runner's entry in its pod: the policy from the ConfigMap, the API server through the ServiceAccount's token
- * and CA, escalations to ALERTMANAGER_URL, cache clears to REDIS_CLUSTER_SEEDS with REDIS_PASSWORD (both set only
+ * and CA, outcomes and escalations to ALERTMANAGER_URL, cache clears to REDIS_CLUSTER_SEEDS with REDIS_PASSWORD (both set only
  * when the policy clears a cache). Arguments: `--policy=<file> --port=<n>`.
  */
 const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';

@@ -1,6 +1,7 @@
 import * as http from 'http';
 import { RemediationAction, RemediationPolicy } from '../constructs/observability/remediation-policy';
 import { Decision, RemediationState, RolloutClock, WebhookAlert, WebhookPayload, decide } from './decide';
+import { NOTIFICATION_TTL_MS, NotificationKind, PostableAlert, notification } from './notifications';
 
 /** The audit record of one decision: who (the runner), what (the action), why (the alert, its labels and value). */
 export interface AuditRecord {
@@ -24,8 +25,8 @@ export interface Executor {
   refreshRollout?(service: string): Promise<void>;
   /** Writes the audit record as a Kubernetes Event on the service's Deployment. */
   event(record: AuditRecord): Promise<void>;
-  /** Pages a person: an alert sent to Alertmanager, routed like every other page. */
-  escalate(alert: WebhookAlert, record: AuditRecord): Promise<void>;
+  /** Posts the runner's notifications (outcomes, escalations) to Alertmanager; see ./notifications.ts. */
+  notify(alerts: readonly PostableAlert[]): Promise<void>;
 }
 
 export interface RunnerOptions {
@@ -43,6 +44,8 @@ export interface RunnerOptions {
  */
 export class RemediationRunner {
   public readonly state = new RemediationState();
+  /** The notifications posted about each answered alert (by its fingerprint), with when each was first posted. */
+  private readonly notices = new Map<string, Map<NotificationKind, { body: Omit<PostableAlert, 'startsAt' | 'endsAt'>; at: number }>>();
   private readonly counts = new Map<string, number>();
   private readonly now: () => number;
   private readonly log: (line: string) => void;
@@ -57,6 +60,8 @@ export class RemediationRunner {
     for (const alert of payload.alerts) {
       if (alert.status === 'resolved') {
         this.state.resolve(alert.fingerprint);
+        await this.post(alert.fingerprint, this.now());
+        this.notices.delete(alert.fingerprint);
         continue;
       }
       records.push(await this.one(alert));
@@ -93,16 +98,33 @@ export class RemediationRunner {
       outcome,
       reason: d.reason,
     };
+    if (d.verdict === 'act') this.keep(alert, 'outcome', record, now);
     // A failed action escalates at once: nobody should wait for a fix that did not happen.
     if (d.verdict === 'escalate' || outcome.startsWith('failed')) {
-      await this.o.executor.escalate(alert, record);
+      this.keep(alert, 'escalation', record, now);
       this.state.markEscalated(alert.fingerprint);
     }
+    // Posted on every delivery of a firing alert, so what was done stays attached while the alert fires.
+    await this.post(alert.fingerprint, now + NOTIFICATION_TTL_MS);
     this.log(JSON.stringify(record));
     const key = `service="${service}",alertname="${record.alert}",verdict="${d.verdict}",action="${record.action ?? ''}",dry_run="${record.dryRun ?? false}"`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     if (d.verdict !== 'skip') await this.o.executor.event(record);
     return record;
+  }
+
+  private keep(alert: WebhookAlert, kind: NotificationKind, record: AuditRecord, now: number): void {
+    const mine = this.notices.get(alert.fingerprint) ?? new Map();
+    mine.set(kind, { body: notification(kind, alert, record), at: now });
+    this.notices.set(alert.fingerprint, mine);
+  }
+
+  /** Posts the notifications about one alert, ending at `endsAt` (now, when the alert has resolved). */
+  private async post(fingerprint: string, endsAt: number): Promise<void> {
+    const mine = [...(this.notices.get(fingerprint)?.values() ?? [])];
+    if (mine.length === 0) return;
+    const iso = (t: number) => new Date(t).toISOString();
+    await this.o.executor.notify(mine.map((n) => ({ ...n.body, startsAt: iso(n.at), endsAt: iso(Math.max(endsAt, n.at)) })));
   }
 
   /** The counter in Prometheus' text format. */

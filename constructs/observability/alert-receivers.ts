@@ -170,7 +170,7 @@ export const TEMPLATES = {
   alerts:
     '{{ range .Alerts }}{{ .Labels.alertname }}: {{ .Annotations.summary }} {{ .Annotations.description }}' +
     '{{ if .Annotations.runbook_url }} Runbook: {{ .Annotations.runbook_url }}{{ end }}\n{{ end }}',
-  // The runner's RemediationEscalation carries `remediation_outcome` and groups with the alert it answers.
+  // The runner's RemediationOutcome and RemediationEscalation carry `remediation_outcome` and group with the alert they answer.
   remediation:
     '{{ range .Alerts }}{{ if .Annotations.remediation_outcome }}Remediation of {{ .Labels.remediated_alert }}: ' +
     '{{ .Annotations.remediation_outcome }}\n{{ end }}{{ end }}',

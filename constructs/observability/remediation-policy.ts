@@ -83,7 +83,8 @@ export const CACHE_PREFIX = /^[A-Za-z0-9][A-Za-z0-9:_.-]*$/;
  */
 export const REMEDIATION_TIMING = { groupWait: '10s', groupInterval: '1m', repeatInterval: '5m' } as const;
 
-const REPEAT_MINUTES = Number(/^(\d+)m$/.exec(REMEDIATION_TIMING.repeatInterval)![1]);
+/** The runner route's re-send interval in minutes: how often the runner sees a still-firing alert. */
+export const REMEDIATION_REPEAT_MINUTES = Number(/^(\d+)m$/.exec(REMEDIATION_TIMING.repeatInterval)![1]);
 
 export const REMEDIATION_DEFAULTS = { maxPerHour: 2, cooldownMinutes: 15, escalateAfterMinutes: 10, batch: 500 } as const;
 
@@ -108,10 +109,10 @@ export function checkRemediationPolicy(problems: Problems, input: string, p: Rem
       }
       // The runner sees an alert still firing only when Alertmanager re-sends it: no sooner than the route repeats.
       problems.check(
-        r.escalateAfterMinutes === undefined || r.escalateAfterMinutes >= REPEAT_MINUTES,
+        r.escalateAfterMinutes === undefined || r.escalateAfterMinutes >= REMEDIATION_REPEAT_MINUTES,
         `${rat}.escalateAfterMinutes`,
         r.escalateAfterMinutes,
-        `must be at least ${REPEAT_MINUTES}: the runner's Alertmanager route re-sends a firing alert every ${REMEDIATION_TIMING.repeatInterval}`,
+        `must be at least ${REMEDIATION_REPEAT_MINUTES}: the runner's Alertmanager route re-sends a firing alert every ${REMEDIATION_TIMING.repeatInterval}`,
       );
       if (a.kind === 'scale') {
         problems.check(Number.isInteger(a.by) && a.by > 0, `${rat}.action.by`, a.by, 'must be a whole number of replicas above 0');

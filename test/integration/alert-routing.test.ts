@@ -12,6 +12,7 @@ import { monitoringStackValuesOf, renderEnvironment } from '../../stacks/synth';
 import { ALERTMANAGER_0_33_FIELDS, NEWER_THAN_0_25 } from './support/alertmanager-fields';
 import { RunningAlertmanager, startAlertmanager } from './support/alertmanager';
 import { describeWithPrograms } from './support/programs';
+import { notification } from '../../remediation/notifications';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -253,6 +254,33 @@ describeWithPrograms('Alertmanager delivery and inhibition, on a real Alertmanag
     expect(message.attachments[0].text).toContain('AnomalyLatency: slow');
     expect(message.attachments[0].text).toContain('Remediation of AnomalyLatency: escalated: hourly limit of 2 restarts reached');
     expect(receiver!.bodies.get('/pagerduty')).toHaveLength(1);
+  });
+
+  it("adds the runner's outcome to the notification of the ticket it answered, on the ticket's route and no page", async () => {
+    const answered = { alertname: 'AnomalyTrafficSpike', severity: 'ticket', service: 'api-gateway', slo: 'traffic', namespace: 'web' };
+    const outcome = notification(
+      'outcome',
+      { status: 'firing', labels: answered, startsAt: '', fingerprint: 'f' },
+      {
+        time: '',
+        service: 'api-gateway',
+        alert: 'AnomalyTrafficSpike',
+        labels: answered,
+        verdict: 'act',
+        action: 'scale',
+        dryRun: false,
+        outcome: 'floor raised to 6 for 30 min',
+        reason: 'AnomalyTrafficSpike on api-gateway',
+      },
+    );
+    await post([{ labels: answered, annotations: { summary: 'spike' } }, outcome]);
+    const [ticket] = await delivered('/tickets');
+    expect(ticket.groupLabels).toEqual({ service: 'api-gateway', slo: 'traffic' });
+    expect(ticket.alerts.map((a: Json) => [a.labels.alertname, a.annotations.remediation_outcome])).toEqual([
+      ['AnomalyTrafficSpike', undefined],
+      ['RemediationOutcome', 'act scale: floor raised to 6 for 30 min'],
+    ]);
+    expect(receiver!.bodies.get('/pagerduty') ?? []).toHaveLength(1);
   });
 
   it("pages the nlp team's escalation receiver for an unacknowledged incident, and not for one acknowledged by a silence", async () => {

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { RemediationPolicy, resolveRemediationPolicy } from '../../constructs/observability/remediation-policy';
 import { WebhookPayload } from '../../remediation/decide';
-import { postEscalation } from '../../remediation/escalation';
+import { PostableAlert, postAlerts } from '../../remediation/notifications';
 import { AuditRecord, Executor, RemediationRunner } from '../../remediation/runner';
 import { RunningAlertmanager, startAlertmanager } from './support/alertmanager';
 import { describeWithPrograms } from './support/programs';
@@ -31,7 +31,7 @@ const policy = (dryRun: boolean): RemediationPolicy =>
     KNOWN,
   );
 
-/** Records what the runner asked for; escalations go to the real Alertmanager, as in a cluster. */
+/** Records what the runner asked for; its notifications go to the real Alertmanager, as in a cluster. */
 class RecordingExecutor implements Executor {
   public readonly ran: string[] = [];
   public readonly events: AuditRecord[] = [];
@@ -45,8 +45,8 @@ class RecordingExecutor implements Executor {
   public async event(record: AuditRecord): Promise<void> {
     this.events.push(record);
   }
-  public async escalate(alert: Parameters<Executor['escalate']>[0], record: AuditRecord): Promise<void> {
-    await postEscalation(this.alertmanager(), alert, record);
+  public async notify(alerts: readonly PostableAlert[]): Promise<void> {
+    await postAlerts(this.alertmanager(), alerts);
   }
 }
 
@@ -79,7 +79,7 @@ describeWithPrograms('remediation runner behind a real Alertmanager', ['promethe
           group_by: ['service', 'alertname'],
           group_wait: '1s',
           group_interval: '1s',
-          routes: [{ matchers: ['alertname="RemediationEscalation"'], receiver: 'on-call' }],
+          routes: [{ matchers: ['alertname=~"RemediationEscalation|RemediationOutcome"'], receiver: 'on-call' }],
         },
         receivers: [{ name: 'remediation', webhook_configs: [{ url: hook, send_resolved: true }] }, { name: 'on-call' }],
       }),
@@ -114,11 +114,28 @@ describeWithPrograms('remediation runner behind a real Alertmanager', ['promethe
     return delivered[delivered.length - 1];
   }
 
+  /** The alerts named `alertname` that the real Alertmanager holds as firing. */
+  async function active(
+    alertname: string,
+  ): Promise<{ labels: Record<string, string>; annotations: Record<string, string>; endsAt: string }[]> {
+    const res = await fetch(`${amUrl}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
+    return (
+      (await res.json()) as {
+        labels: Record<string, string>;
+        annotations: Record<string, string>;
+        endsAt: string;
+        status: { state: string };
+      }[]
+    ).filter((a) => a.status.state === 'active');
+  }
+
   it('acts on a delivered alert, waits, escalates through Alertmanager, then holds cooldown and the hourly limit', async () => {
     const payload = await deliver('AnomalyLatency');
     expect(payload.version).toBe('4');
     expect(payload.alerts[0]).toMatchObject({ status: 'firing', labels: { alertname: 'AnomalyLatency', service: 'api-gateway' } });
-    let now = Date.parse('2026-12-07T12:00:00Z');
+    // The runner's clock is near the real one (its notifications carry times Alertmanager compares with its own):
+    // it starts 13 minutes back, so the 12 minutes it advances below end just before now.
+    let now = Date.now() - 13 * MIN;
     const executor = new RecordingExecutor(() => amUrl);
     const lines: string[] = [];
     const runner = new RemediationRunner({ policy: policy(false), executor, now: () => now, log: (l) => lines.push(l) });
@@ -133,13 +150,21 @@ describeWithPrograms('remediation runner behind a real Alertmanager', ['promethe
     now += 1 * MIN;
     expect(await verdicts()).toEqual(['skip: already escalated']);
     // The escalation is a page in the real Alertmanager, carrying the outcome.
-    const held = (await (await fetch(`${amUrl}/api/v2/alerts?filter=alertname%3D%22RemediationEscalation%22`)).json()) as {
-      labels: Record<string, string>;
-      annotations: Record<string, string>;
-    }[];
+    const held = await active('RemediationEscalation');
     expect(held).toHaveLength(1);
     expect(held[0].labels).toMatchObject({ severity: 'page', service: 'api-gateway', slo: 'latency', remediated_alert: 'AnomalyLatency' });
     expect(held[0].annotations.remediation_outcome).toBe('escalate: escalated');
+    // Beside it, the outcome of the restart, at the answered alert's severity, so it joins that alert's notification.
+    const outcomes = await active('RemediationOutcome');
+    expect(outcomes.map((a) => [a.labels.severity, a.labels.remediated_alert, a.annotations.remediation_outcome])).toEqual([
+      ['ticket', 'AnomalyLatency', 'act restart: done'],
+    ]);
+    // Both stay firing for three re-sends past the last delivery, then end unless posted again.
+    expect(Date.parse(outcomes[0].endsAt) - now).toBe(15 * MIN);
+    // The answered alert resolves: so do the runner's notifications about it.
+    await runner.handle({ ...payload, alerts: [{ ...payload.alerts[0], status: 'resolved' }] });
+    expect(await active('RemediationOutcome')).toEqual([]);
+    expect(await active('RemediationEscalation')).toEqual([]);
 
     // A new episode of the same alert (new fingerprint): cooldown, then a second restart, then the hourly limit.
     const again = (fingerprint: string): WebhookPayload => ({ ...payload, alerts: [{ ...payload.alerts[0], fingerprint }] });
