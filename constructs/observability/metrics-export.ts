@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
 import { NODE_RECORDS_SELECTOR, RECORDS_SELECTOR } from './performance-record-names';
+import { prometheusJob, prometheusUrlCheck } from './prometheus-job';
 
 /**
  * Prometheus answers a range query with at most 11,000 points per series: 7 days at one point a minute (10,080)
@@ -13,23 +13,6 @@ export const MAX_EXPORT_DAYS = 7;
 
 /** The curl image's user: the export's files on the volume are its, and the weekly report writes beside them as it. */
 export const METRICS_EXPORT_UID = 100;
-
-/** The `prometheusUrl` check of the jobs that query Prometheus: an http(s) URL. */
-export const prometheusUrlCheck = (url: string) =>
-  [
-    /^https?:\/\/[^/\s]+/.test(url),
-    'prometheusUrl',
-    url,
-    'must be an http(s) URL such as http://prometheus-operated.monitoring.svc:9090',
-  ] as const;
-
-/** All the export and the weekly report may reach: Prometheus's port in the monitoring namespace. */
-export function prometheusEgress(monitoringNamespace: string): k8s.NetworkPolicyEgressRule {
-  return {
-    to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': monitoringNamespace } } }],
-    ports: [{ port: k8s.IntOrString.fromNumber(9090), protocol: 'TCP' }],
-  };
-}
 
 export interface MetricsExportProps {
   /** Namespace of the services, where the export runs. */
@@ -137,66 +120,40 @@ export class MetricsExport extends Construct {
       metadata: meta(this.claimName),
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString('5Gi') } } },
     });
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: meta(name),
-      spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': name } },
-        policyTypes: ['Egress'],
-        egress: [prometheusEgress(props.monitoringNamespace)],
-      },
-    });
-    this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
-      metadata: meta(name),
-      spec: {
-        schedule,
-        concurrencyPolicy: 'Forbid',
-        successfulJobsHistoryLimit: 2,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: 2,
-            activeDeadlineSeconds: 3600,
-            template: {
-              metadata: { labels },
-              spec: {
-                restartPolicy: 'Never',
-                automountServiceAccountToken: false,
-                securityContext: restrictedPodSecurity(METRICS_EXPORT_UID),
-                containers: [
-                  {
-                    name: 'export',
-                    image: props.image,
-                    command: ['/bin/sh', '/scripts/export.sh'],
-                    env: [
-                      { name: 'PROMETHEUS_URL', value: props.prometheusUrl.replace(/\/$/, '') },
-                      { name: 'NAMESPACE', value: props.namespace },
-                      { name: 'SERVICES', value: props.services.join(' ') },
-                      { name: 'METRIC', value: props.requestsMetric ?? 'http_requests_total' },
-                      { name: 'DAYS', value: String(days) },
-                      { name: 'KEEP', value: String(keep) },
-                      { name: 'RECORDS', value: RECORDS_SELECTOR },
-                      { name: 'NODE_RECORDS', value: NODE_RECORDS_SELECTOR },
-                    ],
-                    resources: {
-                      requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-                      limits: { memory: k8s.Quantity.fromString('128Mi') },
-                    },
-                    securityContext: restrictedContainerSecurity(),
-                    volumeMounts: [
-                      { name: 'scripts', mountPath: '/scripts', readOnly: true },
-                      { name: 'data', mountPath: '/export' },
-                    ],
-                  },
-                ],
-                volumes: [
-                  { name: 'scripts', configMap: { name, defaultMode: 0o555 } },
-                  { name: 'data', persistentVolumeClaim: { claimName: this.claimName } },
-                ],
-              },
-            },
-          },
+    this.cronJob = prometheusJob(this, {
+      name,
+      namespace: props.namespace,
+      labels,
+      schedule,
+      uid: METRICS_EXPORT_UID,
+      monitoringNamespace: props.monitoringNamespace,
+      container: {
+        name: 'export',
+        image: props.image,
+        command: ['/bin/sh', '/scripts/export.sh'],
+        env: [
+          { name: 'PROMETHEUS_URL', value: props.prometheusUrl.replace(/\/$/, '') },
+          { name: 'NAMESPACE', value: props.namespace },
+          { name: 'SERVICES', value: props.services.join(' ') },
+          { name: 'METRIC', value: props.requestsMetric ?? 'http_requests_total' },
+          { name: 'DAYS', value: String(days) },
+          { name: 'KEEP', value: String(keep) },
+          { name: 'RECORDS', value: RECORDS_SELECTOR },
+          { name: 'NODE_RECORDS', value: NODE_RECORDS_SELECTOR },
+        ],
+        resources: {
+          requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
+          limits: { memory: k8s.Quantity.fromString('128Mi') },
         },
+        volumeMounts: [
+          { name: 'scripts', mountPath: '/scripts', readOnly: true },
+          { name: 'data', mountPath: '/export' },
+        ],
       },
+      volumes: [
+        { name: 'scripts', configMap: { name, defaultMode: 0o555 } },
+        { name: 'data', persistentVolumeClaim: { claimName: this.claimName } },
+      ],
     });
   }
 }

@@ -2,8 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { NodeTool } from '../core/node-tool';
-import { restrictedContainerSecurity, restrictedPodSecurity } from '../core/security';
-import { prometheusEgress, prometheusUrlCheck } from './metrics-export';
+import { prometheusJob, prometheusUrlCheck } from './prometheus-job';
 import { ReportContext, ReportObjectives } from './report-context';
 import { SloModel } from './slo';
 
@@ -79,62 +78,37 @@ export class WeeklyReport extends Construct {
       image: props.nodeImage,
       labels,
     });
-    new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {
-      metadata: meta(NAME),
-      spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': NAME } },
-        policyTypes: ['Ingress', 'Egress'],
-        egress: [prometheusEgress(props.monitoringNamespace)],
-      },
-    });
-    this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
-      metadata: meta(NAME),
-      spec: {
-        schedule: props.schedule ?? '0 6 * * 1',
-        concurrencyPolicy: 'Forbid',
-        successfulJobsHistoryLimit: 2,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          spec: {
-            backoffLimit: 2,
-            activeDeadlineSeconds: 3600,
-            template: {
-              metadata: { labels, annotations: this.program.podAnnotations },
-              spec: {
-                restartPolicy: 'Never',
-                automountServiceAccountToken: false,
-                securityContext: restrictedPodSecurity(props.uid),
-                containers: [
-                  {
-                    ...this.program.container('report', [
-                      '--context=/etc/weekly-report/context.json',
-                      `--prometheus=${props.prometheusUrl.replace(/\/$/, '')}`,
-                      `--out-dir=${OUT_DIR}`,
-                      `--days=${days}`,
-                      `--keep=${keep}`,
-                    ]),
-                    resources: {
-                      requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
-                      limits: { memory: k8s.Quantity.fromString('256Mi') },
-                    },
-                    securityContext: restrictedContainerSecurity(),
-                    volumeMounts: [
-                      { name: 'context', mountPath: '/etc/weekly-report', readOnly: true },
-                      this.program.volumeMount,
-                      { name: 'data', mountPath: OUT_DIR },
-                    ],
-                  },
-                ],
-                volumes: [
-                  { name: 'context', configMap: { name: `${NAME}-context` } },
-                  this.program.volume,
-                  { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
-                ],
-              },
-            },
-          },
+    this.cronJob = prometheusJob(this, {
+      name: NAME,
+      namespace: props.namespace,
+      labels,
+      schedule: props.schedule ?? '0 6 * * 1',
+      uid: props.uid,
+      monitoringNamespace: props.monitoringNamespace,
+      podAnnotations: this.program.podAnnotations,
+      container: {
+        ...this.program.container('report', [
+          '--context=/etc/weekly-report/context.json',
+          `--prometheus=${props.prometheusUrl.replace(/\/$/, '')}`,
+          `--out-dir=${OUT_DIR}`,
+          `--days=${days}`,
+          `--keep=${keep}`,
+        ]),
+        resources: {
+          requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('128Mi') },
+          limits: { memory: k8s.Quantity.fromString('256Mi') },
         },
+        volumeMounts: [
+          { name: 'context', mountPath: '/etc/weekly-report', readOnly: true },
+          this.program.volumeMount,
+          { name: 'data', mountPath: OUT_DIR },
+        ],
       },
+      volumes: [
+        { name: 'context', configMap: { name: `${NAME}-context` } },
+        this.program.volume,
+        { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
+      ],
     });
   }
 }

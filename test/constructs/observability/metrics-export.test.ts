@@ -43,9 +43,9 @@ describe('MetricsExport', () => {
     expect(pod.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'metrics-export-data' } });
   });
 
-  it('may reach only Prometheus through the default-deny egress policy', () => {
+  it('may reach only Prometheus, and nothing may reach it', () => {
     const np = synth().find((o) => o.kind === 'NetworkPolicy');
-    expect(np.spec.policyTypes).toEqual(['Egress']);
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.spec.egress).toEqual([
       {
         to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
