@@ -47,6 +47,10 @@ export class RemediationRunner {
   /** The notifications posted about each answered alert (by its fingerprint), with when each was first posted. */
   private readonly notices = new Map<string, Map<NotificationKind, { body: Omit<PostableAlert, 'startsAt' | 'endsAt'>; at: number }>>();
   private readonly counts = new Map<string, number>();
+  /** How each answered alert (by fingerprint) ended: counted when it resolves. */
+  private readonly outcomes = new Map<string, number>();
+  /** The alerts the runner acted on or escalated, by fingerprint, until they resolve. */
+  private readonly episodes = new Map<string, { service: string; alert: string; action: string; dryRun: boolean }>();
   private readonly now: () => number;
   private readonly log: (line: string) => void;
 
@@ -59,6 +63,7 @@ export class RemediationRunner {
     const records: AuditRecord[] = [];
     for (const alert of payload.alerts) {
       if (alert.status === 'resolved') {
+        this.countOutcome(alert.fingerprint);
         this.state.resolve(alert.fingerprint);
         await this.post(alert.fingerprint, this.now());
         this.notices.delete(alert.fingerprint);
@@ -74,7 +79,11 @@ export class RemediationRunner {
     const svc = this.o.policy.services.find((s) => s.service === alert.labels.service);
     if (svc?.rules.some((r) => r.alert === alert.labels.alertname && r.action.kind === 'rollback'))
       await this.o.executor.refreshRollout?.(svc.service);
-    const d = decide(this.o.policy, this.state, alert, now, this.o.executor.rolloutAt);
+    // Once a person is paged, the runner stays out of the way (an escalation without an action, e.g. at the hourly
+    // limit, leaves no answered action behind for decide to see).
+    const d: Decision = this.notices.get(alert.fingerprint)?.has('escalation')
+      ? { verdict: 'skip', reason: 'already escalated' }
+      : decide(this.o.policy, this.state, alert, now, this.o.executor.rolloutAt);
     const service = alert.labels.service ?? '';
     let outcome: string = d.verdict === 'skip' ? 'skipped' : d.verdict === 'escalate' ? 'escalated' : 'dry-run';
     if (d.verdict === 'act') {
@@ -98,6 +107,13 @@ export class RemediationRunner {
       outcome,
       reason: d.reason,
     };
+    if (d.verdict !== 'skip' && !this.episodes.has(alert.fingerprint))
+      this.episodes.set(alert.fingerprint, {
+        service,
+        alert: record.alert,
+        action: record.action ?? '',
+        dryRun: record.dryRun ?? this.o.policy.dryRun,
+      });
     if (d.verdict === 'act') this.keep(alert, 'outcome', record, now);
     // A failed action escalates at once: nobody should wait for a fix that did not happen.
     if (d.verdict === 'escalate' || outcome.startsWith('failed')) {
@@ -111,6 +127,19 @@ export class RemediationRunner {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     if (d.verdict !== 'skip') await this.o.executor.event(record);
     return record;
+  }
+
+  /**
+   * An answered alert ended: `resolved` when no person was paged about it, `escalated` otherwise. The ratio of the
+   * two is the share of issues remediation resolved without a person (the requirement's 80% target).
+   */
+  private countOutcome(fingerprint: string): void {
+    const e = this.episodes.get(fingerprint);
+    if (!e) return;
+    const result = this.notices.get(fingerprint)?.has('escalation') ? 'escalated' : 'resolved';
+    const key = `service="${e.service}",alertname="${e.alert}",action="${e.action}",dry_run="${e.dryRun}",result="${result}"`;
+    this.outcomes.set(key, (this.outcomes.get(key) ?? 0) + 1);
+    this.episodes.delete(fingerprint);
   }
 
   private keep(alert: WebhookAlert, kind: NotificationKind, record: AuditRecord, now: number): void {
@@ -133,6 +162,9 @@ export class RemediationRunner {
       '# HELP perfstack_remediation_decisions_total Remediation decisions by service, alert, verdict and action.',
       '# TYPE perfstack_remediation_decisions_total counter',
       ...[...this.counts].map(([k, v]) => `perfstack_remediation_decisions_total{${k}} ${v}`),
+      '# HELP perfstack_remediation_outcomes_total Alerts the runner acted on or escalated, by how they ended: resolved (no person paged) or escalated.',
+      '# TYPE perfstack_remediation_outcomes_total counter',
+      ...[...this.outcomes].map(([k, v]) => `perfstack_remediation_outcomes_total{${k}} ${v}`),
     ];
     return `${lines.join('\n')}\n`;
   }

@@ -121,3 +121,59 @@ export function incidentFinding(service: string, found: readonly Incident[], out
   const worst = found.reduce((a, b) => (b.worstRatio > a.worstRatio ? b : a));
   return `${service} had ${found.length} incident${found.length > 1 ? 's' : ''} (about ${Math.round(minutes)} minutes in all) burning the error budget at ${PAGE_BURN_RATE}x or faster; the worst reached ${pct(worst.worstRatio)} errors at ${when(worst.from)}.${actions}`;
 }
+
+/** The requirement: remediation resolves 80% of performance issues without manual intervention. */
+export const REMEDIATION_TARGET = 0.8;
+
+/**
+ * The increase of a cumulative series over a period starting at `from`: a fall is a reset (the runner restarted,
+ * counting again from 0), and a series that first appears inside the period counts its first value.
+ */
+export function increaseOf(ps: Points, from: number, stepMs: number): number {
+  if (ps.length === 0) return 0;
+  let total = ps[0][0] > from + stepMs ? ps[0][1] : 0;
+  for (let i = 1; i < ps.length; i++) total += ps[i][1] >= ps[i - 1][1] ? ps[i][1] - ps[i - 1][1] : ps[i][1];
+  return total;
+}
+
+/** What the remediation runner did for one service over the period. */
+export interface RemediationSummary {
+  /** Actions taken, by kind (restart, scale, cacheClear, rollback). */
+  readonly actions: Readonly<Record<string, number>>;
+  /** Actions decided in dry run, by kind: nothing was changed. */
+  readonly dryRunActions: Readonly<Record<string, number>>;
+  /** Answered alerts (not in dry run) that ended with no person paged. */
+  readonly resolved: number;
+  /** Answered alerts (not in dry run) that ended after the runner paged a person. */
+  readonly escalated: number;
+}
+
+const times = (n: number) => (n === 1 ? 'once' : n === 2 ? 'twice' : `${fmt(n)} times`);
+const byKind = (r: Readonly<Record<string, number>>) =>
+  Object.entries(r)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${k} ${times(n)}`)
+    .join(', ');
+const sum = (r: Readonly<Record<string, number>>) => Object.values(r).reduce((a, b) => a + b, 0);
+
+/** One sentence on remediation, or '' when the service has no runner records in the period. */
+export function remediationFinding(service: string, r: RemediationSummary | undefined): string {
+  if (!r) return '';
+  const acted = sum(r.actions);
+  const dry = sum(r.dryRunActions);
+  const ended = r.resolved + r.escalated;
+  const parts: string[] = [];
+  if (acted > 0) parts.push(`The remediation runner acted on ${service} ${times(acted)} (${byKind(r.actions)}).`);
+  if (ended > 0) {
+    const share = r.resolved / ended;
+    parts.push(
+      `Of the ${fmt(ended)} alerts it answered that ended, ${fmt(r.resolved)} ended without paging anyone (${pct(share, 2)}; ` +
+        `the target is ${pct(REMEDIATION_TARGET, 2)}${share >= REMEDIATION_TARGET ? ', met' : ', not met'}).`,
+    );
+  }
+  if (dry > 0)
+    parts.push(
+      `In dry run, the remediation runner would have acted on ${service} ${times(dry)} (${byKind(r.dryRunActions)}); it changed nothing.`,
+    );
+  return parts.length > 0 ? parts.join(' ') : `The remediation runner did not act on ${service}.`;
+}

@@ -3,14 +3,14 @@
  * decisions and findings, and the capacity outlook. Shared by `npm run report` (context from the environments) and the
  * in-cluster weekly job (context from a JSON file fixed at synth), so it imports nothing of the stacks or cdk8s.
  */
-import { SCALING_RECORDS, SERVICE_RECORDS } from '../constructs/observability/performance-record-names';
+import { REMEDIATION_RECORDS, SCALING_RECORDS, SERVICE_RECORDS } from '../constructs/observability/performance-record-names';
 import type { ReportContext } from '../constructs/observability/report-context';
 import { projectionSvg } from '../planning/capacity/projection-plot';
 import { History } from '../planning/shared/history';
 import { MatrixSeries } from '../planning/shared/prometheus-export';
 import { MIN_LEVEL_DAYS, bandAt, projectMonthly } from '../planning/capacity/monthly-projection';
 import { dailyPeaks } from '../planning/capacity/projection-backtest';
-import { Points } from './findings';
+import { Points, RemediationSummary, increaseOf } from './findings';
 import { Range, RecordSource, RecordsError } from './records';
 import { Panel, ReportInput, ServiceData } from './report-html';
 import { AUDIT_STEP_S, auditService } from './service-audit';
@@ -23,6 +23,27 @@ const pointsOf = (series: readonly MatrixSeries[], name: string, labels: Record<
 
 /** The replica count as steps: its first value and every change (exact, and small however long the range). */
 const changesOnly = (ps: Points): Points => ps.filter((p, i) => i === 0 || i === ps.length - 1 || p[1] !== ps[i - 1][1]);
+
+/** What the remediation runner did for a service over the range, from its records; undefined without them. */
+async function remediationOf(source: RecordSource, service: string, range: Range): Promise<RemediationSummary | undefined> {
+  const STEP_S = 60;
+  const series = await source.query(`${REMEDIATION_RECORDS.actions}|${REMEDIATION_RECORDS.outcomes}`, { service }, range, STEP_S);
+  if (series.length === 0) return undefined;
+  const actions: Record<string, number> = {};
+  const dryRunActions: Record<string, number> = {};
+  let resolved = 0;
+  let escalated = 0;
+  for (const s of series) {
+    const n = increaseOf(s.samples, range.from, STEP_S * 1000);
+    const dry = s.metric.dry_run === 'true';
+    if (s.metric.__name__ === REMEDIATION_RECORDS.actions) {
+      const into = dry ? dryRunActions : actions;
+      into[s.metric.action] = (into[s.metric.action] ?? 0) + n;
+    } else if (!dry && s.metric.result === 'resolved') resolved += n;
+    else if (!dry && s.metric.result === 'escalated') escalated += n;
+  }
+  return { actions, dryRunActions, resolved, escalated };
+}
 
 /** One service's series over the range, or undefined when it has no records there. */
 async function serviceData(
@@ -46,6 +67,7 @@ async function serviceData(
     replicas.length > 0 ? await auditService({ source, service: service.name, ...range, scaleDownWindowS: ctx.scaleDownWindowS }) : [];
   return {
     service: service.name,
+    remediation: await remediationOf(source, service.name, range),
     objectives: service.objectives,
     requests,
     latency: pointsOf(series, SERVICE_RECORDS.latency),

@@ -3,7 +3,18 @@
  * anything, so it opens from a USB stick in an air-gapped site. Pure: takes the gathered series and findings.
  */
 import { ScalingDecision, describeDecision } from './scaling-decisions';
-import { Objectives, Points, incidentFinding, incidents, latencyFinding, scalingFinding, sloFinding, trafficFinding } from './findings';
+import {
+  Objectives,
+  Points,
+  RemediationSummary,
+  incidentFinding,
+  incidents,
+  latencyFinding,
+  remediationFinding,
+  scalingFinding,
+  sloFinding,
+  trafficFinding,
+} from './findings';
 import { Bar, barChart, escapeHtml, timeChart } from './svg-chart';
 
 export interface ServiceData {
@@ -17,6 +28,8 @@ export interface ServiceData {
   readonly errorRatio: Points;
   readonly replicas: Points;
   readonly decisions: readonly ScalingDecision[];
+  /** What the remediation runner did, when its records are there. @default - no runner records */
+  readonly remediation?: RemediationSummary;
 }
 
 /** A chart (inline SVG) with its one-sentence finding; absent data is a sentence without a chart. */
@@ -100,7 +113,7 @@ export function servicePanels(d: ServiceData): Panel[] {
         lines: [{ label: 'errors (5-minute rate)', points: d.errorRatio.map(([t, v]) => [t, v * 100]), color: COLORS.errors }],
         objective: { label: 'paging burn rate', value: 14.4 * (1 - d.objectives.availability) * 100 },
       }),
-      sentence: incidentFinding(d.service, found, outside),
+      sentence: [incidentFinding(d.service, found, outside), remediationFinding(d.service, d.remediation)].filter((x) => x).join(' '),
     },
   ];
 }

@@ -41,6 +41,16 @@ export const NODE_RECORDS = {
   removed: 'perfstack:node_changes_removed_total:sum',
 } as const;
 
+/**
+ * The remediation runner's counters (remediation/runner.ts) per service, cumulative like the node records (a restart
+ * of the runner resets them; readers count a fall as a reset): the actions it took (`action`, `dry_run` labels), and
+ * how the alerts it answered ended (`result`: `resolved` with no person paged, or `escalated`).
+ */
+export const REMEDIATION_RECORDS = {
+  actions: 'perfstack:remediation_actions_total:sum',
+  outcomes: 'perfstack:remediation_outcomes_total:sum',
+} as const;
+
 /** The node records, as one regular expression (the export's cluster-wide file; they have no `service` label). */
 export const NODE_RECORDS_SELECTOR = 'perfstack:(cluster_nodes|node_changes_.+)';
 

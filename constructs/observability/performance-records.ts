@@ -1,9 +1,16 @@
 import { Construct } from 'constructs';
 import { Rule, RuleGroup, RuleGroups } from './rule-groups';
-import { NODE_RECORDS, SCALING_RECORDS, SERVICE_RECORDS } from './performance-record-names';
+import { NODE_RECORDS, REMEDIATION_RECORDS, SCALING_RECORDS, SERVICE_RECORDS } from './performance-record-names';
 import { SloModel } from './slo';
 
-export { NODE_RECORDS, NODE_RECORDS_SELECTOR, RECORDS_SELECTOR, SCALING_RECORDS, SERVICE_RECORDS } from './performance-record-names';
+export {
+  NODE_RECORDS,
+  NODE_RECORDS_SELECTOR,
+  RECORDS_SELECTOR,
+  REMEDIATION_RECORDS,
+  SCALING_RECORDS,
+  SERVICE_RECORDS,
+} from './performance-record-names';
 
 /** kube-state-metrics names HPAs by the object; KEDA's are `keda-hpa-<ScaledObject>`: both become `service`. */
 const asService = (expr: string, from = 'horizontalpodautoscaler') =>
@@ -75,6 +82,28 @@ export function nodeAuditRules(): RuleGroup {
   };
 }
 
+/**
+ * The remediation runner's actions and outcomes per service, for the report's "incidents and remediations" (and the
+ * share of issues resolved without a person). The runner's ServiceMonitor keeps the counters' own `service` label.
+ */
+export function remediationRecordRules(namespace: string): RuleGroup {
+  const sel = `namespace="${namespace}"`;
+  return {
+    name: 'perfstack-remediation-records',
+    interval: '1m',
+    rules: [
+      {
+        record: REMEDIATION_RECORDS.actions,
+        expr: `sum by (namespace, service, action, dry_run) (perfstack_remediation_decisions_total{${sel},verdict="act"})`,
+      },
+      {
+        record: REMEDIATION_RECORDS.outcomes,
+        expr: `sum by (namespace, service, dry_run, result) (perfstack_remediation_outcomes_total{${sel}})`,
+      },
+    ],
+  };
+}
+
 /** Each service's traffic and its objective's latency percentile, for the report's trends: one group per service. */
 export function serviceReportRules(model: SloModel): RuleGroup {
   const sel = `namespace="${model.namespace}",service="${model.service}"`;
@@ -119,7 +148,12 @@ export class PerformanceRecords extends Construct {
     this.rules = new RuleGroups(this, 'Rules', {
       name: 'performance-records',
       namespace: props.namespace,
-      groups: [scalingAuditRules(props.namespace), nodeAuditRules(), ...props.slos.map(serviceReportRules)],
+      groups: [
+        scalingAuditRules(props.namespace),
+        nodeAuditRules(),
+        remediationRecordRules(props.namespace),
+        ...props.slos.map(serviceReportRules),
+      ],
       labels: props.labels,
     });
   }

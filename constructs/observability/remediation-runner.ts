@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { Problems } from '../core/errors';
 import { exemptionAnnotations } from '../core/labels';
 import { NodeTool } from '../core/node-tool';
@@ -66,6 +67,8 @@ export class RemediationRunner extends Construct {
   public readonly roleRules: readonly PolicyRule[];
   public readonly role: k8s.KubeRole;
   public readonly deployment: k8s.KubeDeployment;
+  /** Scrapes `perfstack_remediation_decisions_total` and `perfstack_remediation_outcomes_total`. */
+  public readonly serviceMonitor: ServiceMonitor;
   /** The bundled runner and its ConfigMap. */
   public readonly program: NodeTool;
   /** The webhook URL for Alertmanager's receiver. */
@@ -126,6 +129,15 @@ export class RemediationRunner extends Construct {
     new k8s.KubeService(this, 'Service', {
       metadata: meta,
       spec: { selector, ports: [{ name: 'http', port: REMEDIATION_PORT, targetPort: port }] },
+    });
+    this.serviceMonitor = new ServiceMonitor(this, 'ServiceMonitor', {
+      metadata: meta,
+      spec: {
+        selector: { matchLabels: selector },
+        // The counters' own `service` label is the service acted on; without honorLabels the scrape's target label
+        // (the runner's Service) would take its place and rename it `exported_service`.
+        endpoints: [{ port: 'http', path: '/metrics', interval: '30s', honorLabels: true }],
+      },
     });
     const monitoring = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.monitoringNamespace } } };
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {

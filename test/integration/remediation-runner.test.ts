@@ -174,6 +174,8 @@ describeWithPrograms('remediation runner behind a real Alertmanager', ['promethe
     now += 16 * MIN;
     expect((await runner.handle(again('d')))[0].reason).toBe('limit reached: 2 restart actions in the last hour (at most 2)');
     expect(executor.ran).toEqual(['restart api-gateway', 'restart api-gateway']);
+    // The second restart worked: its alert resolves with no person paged.
+    await runner.handle({ ...payload, alerts: [{ ...payload.alerts[0], fingerprint: 'c', status: 'resolved' }] });
 
     // The audit: a log line per decision, an Event per action or escalation, a counter per verdict.
     expect(lines.map((l) => JSON.parse(l).verdict)).toEqual(['act', 'skip', 'escalate', 'skip', 'skip', 'act', 'escalate']);
@@ -188,6 +190,15 @@ describeWithPrograms('remediation runner behind a real Alertmanager', ['promethe
     expect(runner.metrics()).toContain(
       'perfstack_remediation_decisions_total{service="api-gateway",alertname="AnomalyLatency",verdict="act",action="restart",dry_run="false"} 2',
     );
+    // How the answered alerts ended (the one escalated at the hourly limit still fires): one needed a person, one not.
+    const ended = runner
+      .metrics()
+      .split('\n')
+      .filter((l) => l.startsWith('perfstack_remediation_outcomes_total{'));
+    expect(ended).toEqual([
+      'perfstack_remediation_outcomes_total{service="api-gateway",alertname="AnomalyLatency",action="restart",dry_run="false",result="escalated"} 1',
+      'perfstack_remediation_outcomes_total{service="api-gateway",alertname="AnomalyLatency",action="restart",dry_run="false",result="resolved"} 1',
+    ]);
   }, 30000);
 
   it('decides but changes nothing in dry-run, and rolls back only right after a rollout', async () => {

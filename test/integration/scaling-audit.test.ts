@@ -68,6 +68,19 @@ describeWithPrograms(
       hpa: i === 0 ? `keda-hpa-${s.name}` : s.name,
       floor: i === 0 ? { from: 8, to: 20, replicas: 12 } : undefined,
       incident: i === 0 ? { atMs: end - 30 * HOUR, minutes: 30, ratio: 0.03 } : undefined,
+      // The runner restarted api-gateway in the incident (it ended without a person), and again later (escalated).
+      remediations:
+        i === 0
+          ? [
+              {
+                atMs: end - 30 * HOUR + 5 * 60_000,
+                action: 'restart',
+                endedMs: end - 30 * HOUR + 30 * 60_000,
+                result: 'resolved' as const,
+              },
+              { atMs: end - 10 * HOUR, action: 'restart', endedMs: end - 9 * HOUR, result: 'escalated' as const },
+            ]
+          : undefined,
     }));
 
     beforeAll(async () => {
@@ -267,6 +280,10 @@ describeWithPrograms(
       const html = fs.readFileSync(file, 'utf8');
       for (const s of services) expect(html).toContain(`<h2>${s.name}</h2>`);
       expect(html).toMatch(/api-gateway had 1 incident/);
+      expect(html).toContain(
+        'The remediation runner acted on api-gateway twice (restart twice). Of the 2 alerts it answered that ended, 1 ended without paging anyone (50%; the target is 80%, not met).',
+      );
+      expect(html).not.toMatch(/remediation runner acted on (nlp-service|audit-service|web)\b/);
       expect(html).toMatch(/prod costs about \$[\d,]+ a month/);
       expect(html).toMatch(/peak traffic reaches about \d+ requests per minute/);
       // Nothing the page would fetch: no scripts, stylesheets, images or fonts from elsewhere.

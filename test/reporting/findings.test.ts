@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { incidentFinding, incidents, latencyFinding, scalingFinding, sloFinding, trafficFinding } from '../../reporting/findings';
+import {
+  incidentFinding,
+  incidents,
+  increaseOf,
+  latencyFinding,
+  remediationFinding,
+  scalingFinding,
+  sloFinding,
+  trafficFinding,
+} from '../../reporting/findings';
 
 const O = { availability: 0.999, latencyQuantile: 0.95, latencyThresholdS: 0.2 };
 const T0 = Date.parse('2026-12-01T00:00:00Z');
@@ -91,5 +100,51 @@ describe('the other findings', () => {
     expect(incidentFinding('api', [], 2)).toBe(
       'api had no incident: the error rate never burned the budget at the paging rate (14.4x). 2 replica changes came from outside the HPA (remediation or by hand).',
     );
+  });
+});
+
+describe('remediation', () => {
+  it('counts the increase of a cumulative record, a fall being a restart of the runner', () => {
+    // There at the start (2 before the period), +1, restart to 0, then 2 more.
+    expect(increaseOf(grid([2, 3, 3, 0, 1, 2]), T0, 60_000)).toBe(3);
+    // First seen inside the period: its first value counts.
+    expect(
+      increaseOf(
+        grid([1, 1, 2]).map(([t, v]) => [t + 600_000, v] as [number, number]),
+        T0,
+        60_000,
+      ),
+    ).toBe(2);
+    expect(increaseOf([], T0, 60_000)).toBe(0);
+  });
+
+  it('never counts less than the rises of the series, nor more than its rises and restarts', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(50), { minLength: 1, maxLength: 40 }), (values) => {
+        const n = increaseOf(grid(values), T0, 60_000);
+        const rises = values.slice(1).reduce((s, v, i) => s + Math.max(0, v - values[i]), 0);
+        expect(n).toBeGreaterThanOrEqual(rises);
+        expect(n).toBeLessThanOrEqual(rises + values.slice(1).reduce((s, v, i) => s + (v < values[i] ? v : 0), 0));
+      }),
+    );
+  });
+
+  it('says what the runner did and whether the share resolved without a person met the 80% target', () => {
+    expect(remediationFinding('api', { actions: { restart: 3, scale: 1 }, dryRunActions: {}, resolved: 3, escalated: 1 })).toBe(
+      'The remediation runner acted on api 4 times (restart 3 times, scale once). Of the 4 alerts it answered that ended, 3 ended without paging anyone (75%; the target is 80%, not met).',
+    );
+    expect(remediationFinding('api', { actions: { rollback: 2 }, dryRunActions: {}, resolved: 2, escalated: 0 })).toContain(
+      '2 ended without paging anyone (100%; the target is 80%, met)',
+    );
+  });
+
+  it('says a dry run changed nothing, that the runner stayed idle, and nothing without its records', () => {
+    expect(remediationFinding('nlp', { actions: {}, dryRunActions: { scale: 2 }, resolved: 0, escalated: 0 })).toBe(
+      'In dry run, the remediation runner would have acted on nlp twice (scale twice); it changed nothing.',
+    );
+    expect(remediationFinding('nlp', { actions: {}, dryRunActions: {}, resolved: 0, escalated: 0 })).toBe(
+      'The remediation runner did not act on nlp.',
+    );
+    expect(remediationFinding('nlp', undefined)).toBe('');
   });
 });

@@ -75,6 +75,7 @@ describe('performance records', () => {
     expect((objects[0].spec as { groups: { name: string }[] }).groups.map((g) => g.name)).toEqual([
       'perfstack-scaling-audit',
       'perfstack-node-audit',
+      'perfstack-remediation-records',
       'perfstack-report-api-gateway',
     ]);
   });
@@ -83,6 +84,6 @@ describe('performance records', () => {
     const objects = objectsOfApp(buildPlatform(prod).app);
     const rule = findObject(objects, 'PrometheusRule', 'performance-records');
     expect(rule.metadata.namespace).toBe(prod.namespace);
-    expect((rule.spec as { groups: unknown[] }).groups).toHaveLength(2 + prod.services.length);
+    expect((rule.spec as { groups: unknown[] }).groups).toHaveLength(3 + prod.services.length);
   });
 });

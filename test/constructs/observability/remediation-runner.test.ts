@@ -95,6 +95,16 @@ describe('RemediationRunner', () => {
     expect(find(objects, 'NetworkPolicy').spec.policyTypes).toEqual(['Ingress', 'Egress']);
   });
 
+  it('has Prometheus scrape its decision and outcome counters, keeping their own service label', () => {
+    const chart = freshChart();
+    new RemediationRunner(chart, 'r', props);
+    const objects = objectsOf(chart);
+    const monitor = find(objects, 'ServiceMonitor');
+    const service = find(objects, 'Service');
+    expect(Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => service.metadata.labels[k] === v)).toBe(true);
+    expect(monitor.spec.endpoints).toEqual([{ port: service.spec.ports[0].name, path: '/metrics', interval: '30s', honorLabels: true }]);
+  });
+
   it('synthesizes schema-valid objects', () => {
     const chart = freshChart();
     new RemediationRunner(chart, 'r', props);

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Floor } from '../../../planning/forecast/forecast';
 import { History, readHistoryFiles } from '../../../planning/shared/history';
 import { SimSync, simulateHpa } from '../../../planning/forecast/hpa-sim';
-import { SERVICE_RECORDS } from '../../../constructs/observability/performance-record-names';
+import { REMEDIATION_RECORDS, SERVICE_RECORDS } from '../../../constructs/observability/performance-record-names';
 
 export const TRACE = path.join(__dirname, '../../../planning/fixtures/traces/nasa-http-1995-07-per-minute.csv.gz');
 
@@ -28,6 +28,13 @@ export interface ServiceLoad {
   readonly floor?: { readonly from: number; readonly to: number; readonly replicas: number };
   /** An outage: errors at `ratio` for `minutes` from `atMs` (epoch ms). */
   readonly incident?: { readonly atMs: number; readonly minutes: number; readonly ratio: number };
+  /** The remediation runner's actions on the service: when (epoch ms), what, and how the alert ended (at `endedMs`). */
+  readonly remediations?: readonly {
+    readonly atMs: number;
+    readonly action: string;
+    readonly endedMs: number;
+    readonly result: 'resolved' | 'escalated';
+  }[];
 }
 
 export interface PlatformHistory {
@@ -135,6 +142,25 @@ export function platformHistory(
         'slo:sli_error:ratio_rate5m',
         `slo:sli_error:ratio_rate5m{${sel},slo="availability"} ${inIncident ? s.incident!.ratio : 0.0002} ${ts}`,
       );
+    }
+  }
+  // The runner's records as the rules record them (checked by promtool in remediation-records.test.ts): cumulative
+  // sums that appear with the first action, as the runner's counters do.
+  for (const s of services) {
+    const events = s.remediations ?? [];
+    if (events.length === 0) continue;
+    const sel = `namespace="${namespace}",service="${s.name}",dry_run="false"`;
+    const first = Math.min(...events.map((e) => e.atMs));
+    for (let t = Math.ceil(first / SLI_STEP_MS) * SLI_STEP_MS; t <= end; t += SLI_STEP_MS) {
+      const ts = (t / 1000).toFixed(0);
+      for (const action of new Set(events.map((e) => e.action))) {
+        const n = events.filter((e) => e.action === action && e.atMs <= t).length;
+        add(REMEDIATION_RECORDS.actions, `${REMEDIATION_RECORDS.actions}{${sel},action="${action}"} ${n} ${ts}`);
+      }
+      for (const result of ['resolved', 'escalated'] as const) {
+        const n = events.filter((e) => e.result === result && e.endedMs <= t).length;
+        if (n > 0) add(REMEDIATION_RECORDS.outcomes, `${REMEDIATION_RECORDS.outcomes}{${sel},result="${result}"} ${n} ${ts}`);
+      }
     }
   }
   for (const [family, ls] of families) {
