@@ -3,6 +3,7 @@
  * error budget, latency against its objective, traffic, scaling activity and incidents. Pure.
  */
 import type { ReportObjectives } from '../constructs/observability/report-context';
+import type { NodeChange } from './node-changes';
 import { ScalingDecision } from './scaling-decisions';
 import { fmt } from './svg-chart';
 
@@ -176,4 +177,25 @@ export function remediationFinding(service: string, r: RemediationSummary | unde
       `In dry run, the remediation runner would have acted on ${service} ${times(dry)} (${byKind(r.dryRunActions)}); it changed nothing.`,
     );
   return parts.length > 0 ? parts.join(' ') : `The remediation runner did not act on ${service}.`;
+}
+
+/** The cluster's node count over the period and its autoscaler's changes, by reason. */
+export function nodesFinding(env: string, nodes: Points, changes: readonly NodeChange[]): string {
+  const counts = nodes.map(([, v]) => v);
+  const ran =
+    counts.length === 0
+      ? `In ${env}`
+      : Math.min(...counts) === Math.max(...counts)
+        ? `${env}'s cluster ran ${fmt(counts[0])} nodes all period`
+        : `${env}'s cluster ran between ${fmt(Math.min(...counts))} and ${fmt(Math.max(...counts))} nodes`;
+  if (changes.length === 0) return `${ran}; its autoscaler added and removed no node.`;
+  const part = (change: NodeChange['change'], noun?: 'node') => {
+    const byReason = new Map<string, number>();
+    for (const c of changes) if (c.change === change) byReason.set(c.reason, (byReason.get(c.reason) ?? 0) + c.count);
+    const total = [...byReason.values()].reduce((a, b) => a + b, 0);
+    const reasons = [...byReason].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    return `${change} ${fmt(total)}${noun ? (total === 1 ? ' node' : ' nodes') : ''}${total > 0 ? ` (${reasons.map(([r, n]) => `${r} ${fmt(n)}`).join(', ')})` : ''}`;
+  };
+  const tools = [...new Set(changes.map((c) => c.autoscaler))].join(' and ');
+  return `${ran}${counts.length === 0 ? ',' : ';'} ${tools} ${part('added', 'node')} and ${part('removed')}.`;
 }

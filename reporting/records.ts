@@ -153,3 +153,10 @@ export function exportSource(paths: readonly string[]): RecordSource {
     },
   };
 }
+
+/** The source the CLIs' `--prometheus URL` or `--export FILES...` name (exactly one of them). */
+export function sourceOf(opts: { prometheus?: string; export?: string[] }): RecordSource {
+  if ((opts.prometheus === undefined) === (opts.export === undefined))
+    throw new RecordsError(["give '--prometheus URL' or '--export FILES...' (the metrics export's files), one of them"]);
+  return opts.prometheus !== undefined ? prometheusSource(opts.prometheus) : exportSource(opts.export!);
+}

@@ -3,14 +3,16 @@
  * decisions and findings, and the capacity outlook. Shared by `npm run report` (context from the environments) and the
  * in-cluster weekly job (context from a JSON file fixed at synth), so it imports nothing of the stacks or cdk8s.
  */
-import { REMEDIATION_RECORDS, SCALING_RECORDS, SERVICE_RECORDS } from '../constructs/observability/performance-record-names';
+import { NODE_RECORDS, REMEDIATION_RECORDS, SCALING_RECORDS, SERVICE_RECORDS } from '../constructs/observability/performance-record-names';
 import type { ReportContext } from '../constructs/observability/report-context';
 import { projectionSvg } from '../planning/capacity/projection-plot';
 import { History } from '../planning/shared/history';
 import { MatrixSeries } from '../planning/shared/prometheus-export';
 import { MIN_LEVEL_DAYS, bandAt, projectMonthly } from '../planning/capacity/monthly-projection';
 import { dailyPeaks } from '../planning/capacity/projection-backtest';
-import { Points, RemediationSummary, increaseOf } from './findings';
+import { Points, RemediationSummary, increaseOf, nodesFinding } from './findings';
+import { NODE_STEP_S, auditNodes } from './node-audit';
+import { timeChart } from './svg-chart';
 import { Range, RecordSource, RecordsError } from './records';
 import { Panel, ReportInput, ServiceData } from './report-html';
 import { AUDIT_STEP_S, auditService } from './service-audit';
@@ -122,6 +124,24 @@ async function outlookOf(source: RecordSource, ctx: ReportContext, range: Range)
   };
 }
 
+/** The cluster's node count and its autoscaler's changes with their reasons; undefined without node records. */
+async function nodesOf(source: RecordSource, env: string, range: Range): Promise<Panel | undefined> {
+  const count = changesOnly(pointsOf(await source.query(NODE_RECORDS.nodes, {}, range, NODE_STEP_S), NODE_RECORDS.nodes));
+  const changes = await auditNodes(source, range.from, range.to).catch((e: unknown) => {
+    if (e instanceof RecordsError) return [];
+    throw e;
+  });
+  if (count.length === 0 && changes.length === 0) return undefined;
+  return {
+    title: 'Nodes',
+    svg:
+      count.length > 0
+        ? timeChart({ title: `${env}: nodes`, unit: 'nodes', lines: [{ label: 'nodes', points: count, color: '#8c564b', step: true }] })
+        : undefined,
+    sentence: nodesFinding(env, count, changes),
+  };
+}
+
 export async function buildReport(source: RecordSource, ctx: ReportContext, range: Range): Promise<ReportInput> {
   const services: ServiceData[] = [];
   for (const s of ctx.services) {
@@ -139,5 +159,6 @@ export async function buildReport(source: RecordSource, ctx: ReportContext, rang
     services,
     cost: ctx.cost,
     outlook: await outlookOf(source, ctx, range),
+    nodes: await nodesOf(source, ctx.env, range),
   };
 }

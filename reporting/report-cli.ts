@@ -11,10 +11,9 @@
 import { Command } from 'commander';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, reportPath, writeOutput } from '../cli/output';
-import { RecordsError, parseRange } from './records';
+import { RecordsError, parseRange, sourceOf } from './records';
 import { buildReport } from './report-build';
 import { ReportInput, renderReport } from './report-html';
-import { sourceOf } from './scaling-audit-cli';
 
 export async function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): Promise<number> {
   const program = new Command()

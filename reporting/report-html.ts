@@ -48,6 +48,8 @@ export interface ReportInput {
   readonly cost: Panel;
   /** Capacity outlook (from the projection), or why there is none. */
   readonly outlook: Panel;
+  /** The cluster's nodes and its autoscaler's changes. @default - no node records in the period */
+  readonly nodes?: Panel;
 }
 
 const COLORS = { traffic: '#1f77b4', latency: '#ff7f0e', budget: '#2ca02c', replicas: '#9467bd', errors: '#d62728' };
@@ -174,7 +176,7 @@ table{border-collapse:collapse;font-size:.85em}td{border-top:1px solid #eee;padd
 <h2>Summary</h2><ul>${summary}</ul>
 ${sections.join('\n')}
 <section><h2>Cost and capacity</h2>
-<h3>${escapeHtml(r.cost.title)}</h3>${panel(r.cost)}
+${r.nodes ? `<h3>${escapeHtml(r.nodes.title)}</h3>${panel(r.nodes)}\n` : ''}<h3>${escapeHtml(r.cost.title)}</h3>${panel(r.cost)}
 <h3>${escapeHtml(r.outlook.title)}</h3>${panel(r.outlook)}
 </section>
 </body></html>

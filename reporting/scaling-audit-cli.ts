@@ -9,30 +9,13 @@
  * records); 2: bad input, one line, nothing written.
  */
 import { Command } from 'commander';
-import { NODE_RECORDS } from '../constructs/observability/performance-record-names';
 import { Write, parseArgs, toStderr, toStdout } from '../cli/args';
 import { OutputError, writeOutput } from '../cli/output';
-import { RecordSource, RecordsError, exportSource, parseRange, prometheusSource } from './records';
-import { NodeChange, describeNodeChange, nodeChanges } from './node-changes';
+import { RecordsError, parseRange, sourceOf } from './records';
+import { NodeChange, describeNodeChange } from './node-changes';
+import { auditNodes } from './node-audit';
 import { ScalingDecision, describeDecision } from './scaling-decisions';
 import { auditService } from './service-audit';
-
-/** The node records are evaluated every minute. */
-export const NODE_STEP_S = 60;
-
-/**
- * The cluster's node changes in the range; a range without node records (no autoscaler scraped, or the rules not
- * loaded) throws RecordsError. Read from one step before `from`, so a change at `from` is a difference too.
- */
-export async function auditNodes(source: RecordSource, from: number, to: number): Promise<NodeChange[]> {
-  const range = { from: from - NODE_STEP_S * 1000, to };
-  const series = await source.query(`${NODE_RECORDS.added}|${NODE_RECORDS.removed}`, {}, range, NODE_STEP_S);
-  if (series.length === 0)
-    throw new RecordsError([
-      `${source.name}: no node records between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}; is the range right, does Prometheus scrape Karpenter or the cluster autoscaler, and does it load the performance-records rules?`,
-    ]);
-  return nodeChanges(series, from).filter((c) => c.t <= to);
-}
 
 const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
 const csvCell = (v: unknown) => (v === undefined ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
@@ -94,12 +77,6 @@ export function formatNodeChanges(changes: readonly NodeChange[], format: string
 }
 
 /** `--prometheus` or `--export`, exactly one. */
-export function sourceOf(opts: { prometheus?: string; export?: string[] }): RecordSource {
-  if ((opts.prometheus === undefined) === (opts.export === undefined))
-    throw new RecordsError(["give '--prometheus URL' or '--export FILES...' (the metrics export's files), one of them"]);
-  return opts.prometheus !== undefined ? prometheusSource(opts.prometheus) : exportSource(opts.export!);
-}
-
 export async function main(argv: readonly string[], out: Write = toStdout, err: Write = toStderr): Promise<number> {
   const program = new Command()
     .name('scaling-audit')

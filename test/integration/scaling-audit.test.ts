@@ -284,6 +284,16 @@ describeWithPrograms(
         'The remediation runner acted on api-gateway twice (restart twice). Of the 2 alerts it answered that ended, 1 ended without paging anyone (50%; the target is 80%, not met).',
       );
       expect(html).not.toMatch(/remediation runner acted on (nlp-service|audit-service|web)\b/);
+      // The cluster's nodes: the count's range and Karpenter's changes by reason, as the fixture made them. (A backfill
+      // has no staleness markers: a node gone stays counted for Prometheus' 5-minute look-back, so a dip shorter than
+      // that may not reach the recorded minimum.)
+      const total = (change: string) => nodes.changes.filter((c) => c.change === change).reduce((n, c) => n + c.count, 0);
+      const [, low] = /prod's cluster ran between (\d+) and \d+ nodes/.exec(html) ?? [];
+      expect(Number(low)).toBeGreaterThanOrEqual(Math.min(...nodes.nodes));
+      expect(html).toContain(`and ${Math.max(...nodes.nodes)} nodes; karpenter added ${total('added')} nodes (provisioned `);
+      expect(html).toMatch(
+        new RegExp(`and removed ${total('removed')} \\((underutilized|empty) \\d+, (underutilized|empty) \\d+, drifted 1\\)`),
+      );
       expect(html).toMatch(/prod costs about \$[\d,]+ a month/);
       expect(html).toMatch(/peak traffic reaches about \d+ requests per minute/);
       // Nothing the page would fetch: no scripts, stylesheets, images or fonts from elsewhere.

@@ -4,6 +4,7 @@ import {
   incidents,
   increaseOf,
   latencyFinding,
+  nodesFinding,
   remediationFinding,
   scalingFinding,
   sloFinding,
@@ -146,5 +147,35 @@ describe('remediation', () => {
       'The remediation runner did not act on nlp.',
     );
     expect(remediationFinding('nlp', undefined)).toBe('');
+  });
+});
+
+describe('nodesFinding', () => {
+  const change = (change: 'added' | 'removed', reason: string, count: number) => ({
+    t: T0,
+    autoscaler: 'karpenter',
+    change,
+    reason,
+    count,
+  });
+  it("gives the node count's range and the autoscaler's changes by reason, the most frequent first", () => {
+    expect(
+      nodesFinding('prod', grid([3, 5, 4]), [
+        change('added', 'provisioned', 2),
+        change('added', 'drifted', 1),
+        change('removed', 'underutilized', 1),
+        change('removed', 'drifted', 1),
+        change('added', 'provisioned', 1),
+      ]),
+    ).toBe(
+      "prod's cluster ran between 3 and 5 nodes; karpenter added 4 nodes (provisioned 3, drifted 1) and removed 2 (drifted 1, underutilized 1).",
+    );
+  });
+
+  it('says so when the count never moved, or when only the changes are recorded', () => {
+    expect(nodesFinding('dev', grid([2, 2]), [])).toBe("dev's cluster ran 2 nodes all period; its autoscaler added and removed no node.");
+    expect(nodesFinding('dev', [], [change('added', 'provisioned', 1)])).toBe(
+      'In dev, karpenter added 1 node (provisioned 1) and removed 0.',
+    );
   });
 });

@@ -22,7 +22,7 @@ export interface ExpectedNodeChange {
 }
 
 export interface NodeHistory {
-  /** Karpenter's counter families, for `promtool tsdb create-blocks-from openmetrics` (no `# EOF`). */
+  /** Karpenter's counter families and kube_node_info, for `promtool tsdb create-blocks-from openmetrics` (no `# EOF`). */
   readonly openMetrics: string;
   readonly changes: readonly ExpectedNodeChange[];
   /** The node count each minute. */
@@ -69,6 +69,7 @@ export function nodeHistory(
   const series = new Map<string, string[]>();
   const changes: ExpectedNodeChange[] = [];
   const nodes: number[] = [];
+  const info = new Map<number, string[]>();
   const bump = (t: number, family: 'created' | 'disrupted', reason: string, count: number) => {
     const key = `${family} ${reason}`;
     counters.set(key, (counters.get(key) ?? 0) + count);
@@ -89,6 +90,8 @@ export function nodeHistory(
       bump(t, 'disrupted', 'drifted', 1);
     }
     const ts = (t / 1000).toFixed(0);
+    // kube-state-metrics' one series per node, for the node count record.
+    for (let i = 0; i < n; i++) info.set(i, [...(info.get(i) ?? []), `kube_node_info{node="node-${i}"} 1 ${ts}`]);
     for (const [key, value] of counters) {
       const lines = series.get(key) ?? [];
       const [family, reason] = key.split(' ');
@@ -103,5 +106,6 @@ export function nodeHistory(
       ),
     )
     .join('\n');
-  return { openMetrics: `${openMetrics}\n`, changes, nodes };
+  const nodeInfo = ['# TYPE kube_node_info gauge', ...[...info.values()].flat()].join('\n');
+  return { openMetrics: `${openMetrics}\n${nodeInfo}\n`, changes, nodes };
 }

@@ -57,8 +57,8 @@ export function describeReportInBrowser(html: () => string): void {
         fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
         await page.screenshot({ path: SCREENSHOT, fullPage: true });
         expect(problems).toEqual([]);
-        // Four services with five charts each, the cost and the capacity outlook.
-        expect(charts.length).toBe(22);
+        // Four services with five charts each, the nodes, the cost and the capacity outlook.
+        expect(charts.length).toBe(23);
         for (const c of charts) expect({ chart: c.label, hasData: c.points > 1 && c.drawn > 1 }).toEqual({ chart: c.label, hasData: true });
         for (const c of captions) expect(c).toMatch(/^[A-Za-z0-9].{30,}\.$/s);
         expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(50_000);
