@@ -47,6 +47,12 @@ export interface AnomalyThresholds {
   readonly spikeScore?: number;
   /** Traffic-spike alert: requests also at least this share above the expected rate. @default 0.5 */
   readonly minSpikeShare?: number;
+  /**
+   * Traffic-spike alert: requests also at least this share above the seasonal baseline itself. After a long dip the
+   * level lags (it is a median over `levelWindow`), so traffic returning to its usual level reads as a spike against
+   * the expected rate; against the baseline it does not. @default 0.2
+   */
+  readonly minSpikeOverBaseline?: number;
   /** Traffic stopped: requests below this share of the baseline. @default 0.1 */
   readonly nearZeroShare?: number;
   /**
@@ -73,6 +79,7 @@ export const ANOMALY_DEFAULTS: Required<AnomalyThresholds> = {
   minDropShare: 0.25,
   spikeScore: 3,
   minSpikeShare: 0.5,
+  minSpikeOverBaseline: 0.2,
   nearZeroShare: 0.1,
   minBaselineRps: 0.05,
   errorScore: 4,
@@ -133,6 +140,7 @@ export const anomalyThresholdsSchema = (() => {
     minDropShare: n,
     spikeScore: n,
     minSpikeShare: n,
+    minSpikeOverBaseline: n,
     nearZeroShare: n,
     minBaselineRps: n,
     errorScore: n,
@@ -155,7 +163,7 @@ export function checkAnomalyThresholds(problems: Problems, input: string, t: Ano
   problems.check(whole(r.minWeeks, 1, r.weeks), `${input}.minWeeks`, r.minWeeks, `must be from 1 to 'weeks' (${r.weeks})`);
   for (const k of ['minRelativeSpread', 'nearZeroShare', 'minDropShare'] as const)
     problems.check(r[k] > 0 && r[k] < 1, `${input}.${k}`, r[k], 'must be a share above 0 and below 1');
-  for (const k of ['dropScore', 'spikeScore', 'errorScore', 'minBaselineRps', 'minSpikeShare'] as const)
+  for (const k of ['dropScore', 'spikeScore', 'errorScore', 'minBaselineRps', 'minSpikeShare', 'minSpikeOverBaseline'] as const)
     problems.check(Number.isFinite(r[k]) && r[k] > 0, `${input}.${k}`, r[k], 'must be a positive number');
   for (const k of ['levelWindow', 'sustained', 'spikeSustained', 'stoppedSustained'] as const)
     problems.check(/^([0-9]+[smh])+$/.test(r[k]), `${input}.${k}`, r[k], "must be a Prometheus duration such as '15m'");
@@ -286,10 +294,10 @@ export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThreshold
       'AnomalyTrafficSpike',
       'traffic',
       'ticket',
-      `${R.requests.score}${m} >= ${t.spikeScore} and ${R.requests.current}${m} > ${number(1 + t.minSpikeShare)} * ${R.requests.expected}${m}`,
+      `${R.requests.score}${m} >= ${t.spikeScore} and ${R.requests.current}${m} > ${number(1 + t.minSpikeShare)} * ${R.requests.expected}${m} and ${R.requests.current}${m} > ${number(1 + t.minSpikeOverBaseline)} * ${R.requests.baseline}${m}`,
       t.spikeSustained,
       'requests well above the expected rate',
-      `Requests are {{ $value | humanize }} ${noiseText} above the expected rate, and at least ${number(t.minSpikeShare * 100)}% above it, for ${t.spikeSustained}: check the autoscaler keeps up and whether the traffic is legitimate.`,
+      `Requests are {{ $value | humanize }} ${noiseText} above the expected rate, and at least ${number(t.minSpikeShare * 100)}% above it and ${number(t.minSpikeOverBaseline * 100)}% above ${median}, for ${t.spikeSustained}: check the autoscaler keeps up and whether the traffic is legitimate.`,
     ),
     alert(
       'AnomalyErrorRatio',

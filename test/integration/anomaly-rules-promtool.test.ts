@@ -19,9 +19,11 @@ const WEEK = 7 * 24 * 60;
 const SCENARIO_DAY = WEEK + 1440;
 const DAYS = 9;
 
-/** Minutes into day 9 (the second day after the baseline week), one hour per scenario. */
-const SCENARIOS = { stopped: 60, drop: 240, spike: 420, errors: 600, slow: 780, small: 1100 } as const;
-const within = (minute: number, start: number) => minute >= SCENARIO_DAY + start && minute < SCENARIO_DAY + start + 60;
+/** Minutes into day 9 (the second day after the baseline week), one hour per scenario; the dip lasts three. */
+const SCENARIOS = { stopped: 60, drop: 240, spike: 420, errors: 600, slow: 780, small: 1100, dip: 1200 } as const;
+const within = (minute: number, start: number, minutes = 60) => minute >= SCENARIO_DAY + start && minute < SCENARIO_DAY + start + minutes;
+/** Three hours at a quarter of the traffic, then back to the usual 600: the level still lags the dip. */
+const DIP_MINUTES = 180;
 
 /** Counters a sample every 5 minutes: 600 requests (2 per second), all faster than 100 ms, none failing; then the scenarios. */
 function inputSeries(): { series: string; values: string }[] {
@@ -40,7 +42,9 @@ function inputSeries(): { series: string; values: string }[] {
           ? 2400
           : within(m, SCENARIOS.small)
             ? 480
-            : 600;
+            : within(m, SCENARIOS.dip, DIP_MINUTES)
+              ? 150
+              : 600;
     const failed = within(m, SCENARIOS.errors) ? 30 : 0;
     const slow = within(m, SCENARIOS.slow);
     add(`http_requests_total{${sel},code="200"}`, requests - failed);
@@ -120,6 +124,13 @@ describeWithPrograms('anomaly rules of api-gateway, on real promtool', ['promtoo
           eval_time: at(SCENARIOS.small, 30),
           exp_samples: [{ labels: `{${sel}}`, value: Math.round((-240 / Math.sqrt(1200)) * 1000) / 1000 }],
         },
+        // Back at the usual rate after the dip: twice the expected rate (the level is still at its 0.5 floor), a
+        // spike by score and share, but not above the seasonal baseline.
+        {
+          expr: `anomaly:requests:current{${sel}} / anomaly:requests:expected{${sel}}`,
+          eval_time: at(SCENARIOS.dip, DIP_MINUTES + 20),
+          exp_samples: [{ labels: `{${sel}}`, value: 2 }],
+        },
         firing('AnomalyTrafficStopped', at(SCENARIOS.stopped, 30), 'traffic', 'page'),
         firing('AnomalyTrafficDrop', at(SCENARIOS.drop, 40), 'traffic'),
         firing('AnomalyTrafficSpike', at(SCENARIOS.spike, 30), 'traffic'),
@@ -133,6 +144,7 @@ describeWithPrograms('anomaly rules of api-gateway, on real promtool', ['promtoo
         { alertname: 'AnomalyTrafficDrop', eval_time: at(SCENARIOS.drop, 10), exp_alerts: [] },
         // A 20% drop: far beyond Poisson noise at 2 per second, but under the 25% a drop must also reach.
         { alertname: 'AnomalyTrafficDrop', eval_time: at(SCENARIOS.small, 40), exp_alerts: [] },
+        { alertname: 'AnomalyTrafficSpike', eval_time: at(SCENARIOS.dip, DIP_MINUTES + 20), exp_alerts: [] },
         // No alert on a normal hour, nor in the baseline week (no past week to compare with).
         ...alerts.flatMap((alertname) => [
           { alertname, eval_time: quiet, exp_alerts: [] },

@@ -66,12 +66,13 @@ describe('anomaly rules', () => {
       'AnomalyErrorRatio:ticket:availability:15m',
       'AnomalyLatency:ticket:latency:15m',
     ]);
-    // Drops and spikes need a significant score and a relative change both.
+    // Drops and spikes need a significant score and a relative change both; a spike is also above the seasonal
+    // baseline itself, so traffic back at its usual level while the level still lags a long dip is not one.
     expect(alerts.rules[1].expr).toBe(
       `anomaly:requests:score${sel} <= -2.5 and anomaly:requests:current${sel} < 0.75 * anomaly:requests:expected${sel}`,
     );
     expect(alerts.rules[2].expr).toBe(
-      `anomaly:requests:score${sel} >= 3 and anomaly:requests:current${sel} > 1.5 * anomaly:requests:expected${sel}`,
+      `anomaly:requests:score${sel} >= 3 and anomaly:requests:current${sel} > 1.5 * anomaly:requests:expected${sel} and anomaly:requests:current${sel} > 1.2 * anomaly:requests:baseline${sel}`,
     );
   });
 
@@ -98,6 +99,10 @@ describe('anomaly rules', () => {
       'anomaly:requests:score{namespace="web",service="api"} <= -3 and anomaly:requests:current{namespace="web",service="api"} < 0.6 * anomaly:requests:expected{namespace="web",service="api"}',
     );
     expect(drop.for).toBe('30m');
+    const spike = anomalyRuleGroups(sloModel(spec), { minSpikeOverBaseline: 0.5 })[3].rules.find((r) => r.alert === 'AnomalyTrafficSpike')!;
+    expect(spike.expr).toMatch(
+      / and anomaly:requests:current\{namespace="web",service="api"\} > 1\.5 \* anomaly:requests:baseline\{namespace="web",service="api"\}$/,
+    );
     expect(resolveAnomalyThresholds({ weeks: 2 })).toEqual({ ...ANOMALY_DEFAULTS, weeks: 2 });
   });
 
@@ -110,6 +115,9 @@ describe('anomaly rules', () => {
     );
     expect(() => new AnomalyRules(freshChart(), 'a', { ...spec, thresholds: { minDropShare: 1 } })).toThrow(
       "test/a: 'thresholds.minDropShare' (1) must be a share above 0 and below 1",
+    );
+    expect(() => new AnomalyRules(freshChart(), 'a', { ...spec, thresholds: { minSpikeOverBaseline: -0.1 } })).toThrow(
+      "test/a: 'thresholds.minSpikeOverBaseline' (-0.1) must be a positive number",
     );
   });
 
