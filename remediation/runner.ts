@@ -61,16 +61,23 @@ export class RemediationRunner {
 
   public async handle(payload: WebhookPayload): Promise<AuditRecord[]> {
     const records: AuditRecord[] = [];
+    const failures: string[] = [];
+    // Every alert of the payload is decided, whatever fails for another; the first failure is then reported.
     for (const alert of payload.alerts) {
-      if (alert.status === 'resolved') {
-        this.countOutcome(alert.fingerprint);
-        this.state.resolve(alert.fingerprint);
-        await this.post(alert.fingerprint, this.now());
-        this.notices.delete(alert.fingerprint);
-        continue;
+      try {
+        if (alert.status === 'resolved') {
+          this.countOutcome(alert.fingerprint);
+          this.state.resolve(alert.fingerprint);
+          await this.post(alert.fingerprint, this.now());
+          this.notices.delete(alert.fingerprint);
+          continue;
+        }
+        records.push(await this.one(alert));
+      } catch (e) {
+        failures.push(`${alert.labels.alertname ?? 'alert'} ${alert.fingerprint}: ${(e as Error).message}`);
       }
-      records.push(await this.one(alert));
     }
+    if (failures.length > 0) throw new Error(failures.join('; '));
     return records;
   }
 
@@ -120,12 +127,20 @@ export class RemediationRunner {
       this.keep(alert, 'escalation', record, now);
       this.state.markEscalated(alert.fingerprint);
     }
-    // Posted on every delivery of a firing alert, so what was done stays attached while the alert fires.
-    await this.post(alert.fingerprint, now + NOTIFICATION_TTL_MS);
+    // The log line and the counter first: what was decided (and done) is on record whatever fails next.
     this.log(JSON.stringify(record));
     const key = `service="${service}",alertname="${record.alert}",verdict="${d.verdict}",action="${record.action ?? ''}",dry_run="${record.dryRun ?? false}"`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    if (d.verdict !== 'skip') await this.o.executor.event(record);
+    // Then the Event and the notifications (posted on every delivery of a firing alert, so what was done stays
+    // attached while it fires). Both are tried; a failure answers 500, Alertmanager sends the alert again, and the
+    // state makes that a refresh, not a second action.
+    const failures = (
+      await Promise.allSettled([
+        d.verdict !== 'skip' ? this.o.executor.event(record) : Promise.resolve(),
+        this.post(alert.fingerprint, now + NOTIFICATION_TTL_MS),
+      ])
+    ).flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failures.length > 0) throw new Error(failures.join('; '));
     return record;
   }
 

@@ -37,6 +37,29 @@ function sourceUrl(entry, mirror) {
   return mirror ? mirror.replace(/\/+$/, '') + entry.url.slice(UPSTREAM.length) : entry.url;
 }
 
+/** Network failures worth another try (a reset or refused connection, a timeout); an HTTP status is an answer. */
+const TRANSIENT = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const ATTEMPTS = 3;
+
+/**
+ * The body at `url`, tried up to three times on a transient network failure: every file is fetched at once, and a
+ * kept-alive connection the server has just closed fails with ECONNRESET (seen on loopback under load, and on
+ * busy CI runners).
+ */
+async function download(fetchImpl, url) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const res = await fetchImpl(url);
+      if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { final: true });
+      return Buffer.from(await res.arrayBuffer());
+    } catch (e) {
+      const code = e.cause && e.cause.code;
+      if (e.final || attempt >= ATTEMPTS || !TRANSIENT.has(code)) throw e;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
+  }
+}
+
 /**
  * Puts every manifest file into `outDir`, verified. Returns what was fetched, what was already there and one line per
  * problem; a file that fails verification is never written.
@@ -54,9 +77,7 @@ async function fetchSchemas({ outDir, mirror, entries = readManifest(), fetchImp
       const url = sourceUrl(entry, mirror);
       let buf;
       try {
-        const res = await fetchImpl(url);
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        buf = Buffer.from(await res.arrayBuffer());
+        buf = await download(fetchImpl, url);
       } catch (e) {
         const cause = e.cause && e.cause.code ? ` (${e.cause.code})` : '';
         result.problems.push(`${entry.file}: cannot download ${url}: ${e.message}${cause}`);

@@ -126,7 +126,8 @@ describeWithPrograms(
       const killedAt = Date.now();
       pg.killPgbouncer(BOUNCERS[0]);
       service.endpoints.splice(service.endpoints.indexOf(BOUNCERS[0]), 1);
-      await waitUntil('every client served again', () => clients.every((c) => c.lastSuccess > killedAt + 100), 30000);
+      // Generous: 500 clients reconnect through node's event loop; on a 2-core machine at load 20 this took over 30 s.
+      await waitUntil('every client served again', () => clients.every((c) => c.lastSuccess > killedAt + 100), 90000);
       const seconds = (Math.max(...clients.map((c) => c.lastSuccess)) - killedAt) / 1000;
       process.stdout.write(`pgbouncer instance loss: ${target} clients all served by the survivor within ${seconds.toFixed(1)} s\n`);
 
@@ -138,6 +139,6 @@ describeWithPrograms(
       );
       const pool = Number(pooler.spec.pgbouncer.parameters.default_pool_size) + Number(pooler.spec.pgbouncer.parameters.reserve_pool_size);
       expect(servers).toBeLessThanOrEqual(pool);
-    }, 120000);
+    }, 240000);
   },
 );

@@ -14,7 +14,12 @@ interface FetchResult {
 interface Fetcher {
   verify(entry: SchemaFile, buf: Buffer): string | undefined;
   sourceUrl(entry: SchemaFile, mirror?: string): string;
-  fetchSchemas(options: { outDir: string; mirror?: string; entries?: readonly SchemaFile[] }): Promise<FetchResult>;
+  fetchSchemas(options: {
+    outDir: string;
+    mirror?: string;
+    entries?: readonly SchemaFile[];
+    fetchImpl?: (url: string) => Promise<Response>;
+  }): Promise<FetchResult>;
   main(
     argv: string[],
     env: Record<string, string | undefined>,
@@ -124,6 +129,37 @@ describe('npm run schemas:fetch', () => {
       expect(stdout.join('')).toMatch(`${manifest.length - 1} downloaded, 0 already present, 1 failed`);
     } finally {
       tamper = undefined;
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('tries a download again after a reset connection, and gives up after three', async () => {
+    const out = tmp();
+    try {
+      const entry = manifest.find((e) => e.file.endsWith('.yaml'))!;
+      const body = fs.readFileSync(path.join(dir, entry.file));
+      const reset = () => Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNRESET' } });
+      let calls = 0;
+      const flaky = async () => {
+        calls += 1;
+        if (calls < 3) throw reset();
+        return new Response(body);
+      };
+      expect(await fetcher.fetchSchemas({ outDir: out, entries: [entry], fetchImpl: flaky })).toMatchObject({
+        fetched: [entry.file],
+        problems: [],
+      });
+      expect(calls).toBe(3);
+      fs.rmSync(path.join(out, entry.file));
+      calls = 0;
+      const down = async () => {
+        calls += 1;
+        throw reset();
+      };
+      const r = await fetcher.fetchSchemas({ outDir: out, entries: [entry], fetchImpl: down });
+      expect(calls).toBe(3);
+      expect(r.problems).toEqual([`${entry.file}: cannot download ${entry.url}: fetch failed (ECONNRESET)`]);
+    } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
   });
