@@ -162,12 +162,12 @@ export function checkAnomalyThresholds(problems: Problems, input: string, t: Ano
 }
 
 /** A 1 h window centred on the same time `n` weeks ago, as an offset. */
-function weeksAgo(n: number): string {
+export function weeksAgo(n: number): string {
   return `${n * 168 - 1}h30m`;
 }
 
 /** `expr` (with a `{{w}}` range and `{{o}}` offset) at the same time of each past week, labelled `weeks_ago`. */
-function seasonal(expr: (range: string, offset: string) => string, weeks: number): string {
+export function seasonal(expr: (range: string, offset: string) => string, weeks: number): string {
   return Array.from({ length: weeks }, (_, i) => `label_replace(${expr('1h', weeksAgo(i + 1))}, "weeks_ago", "${i + 1}", "", "")`).join(
     ' or ',
   );
