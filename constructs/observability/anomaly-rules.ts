@@ -109,7 +109,7 @@ function signalRecords(signal: string) {
 
 /** Window the current value is measured over; the seasonal values use a 1 h window centred on the same time. */
 export const CURRENT_WINDOW = '10m';
-const CURRENT_SECONDS = 600;
+export const CURRENT_SECONDS = 600;
 /** The current error ratio is noisier at low traffic: a longer window. */
 export const ERROR_WINDOW = '30m';
 /** Window the traffic noise (spread of the deviations) is measured over: a day holds busy and quiet hours. */

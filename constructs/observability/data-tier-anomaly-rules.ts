@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { postgresSelectors } from '../data/postgres-rules';
 import { redisExporterSelector } from '../data/redis-rules';
-import { CURRENT_WINDOW, ERROR_WINDOW, seasonal } from './anomaly-rules';
+import { CURRENT_SECONDS, CURRENT_WINDOW, ERROR_WINDOW, LEVEL_BOUNDS, NOISE_WINDOW, seasonal } from './anomaly-rules';
 import {
   BaselineThresholds,
   CACHE_ANOMALY_DEFAULTS,
@@ -45,8 +45,13 @@ interface Signal {
   /** Window of the current value (the baselines use a 1 h window centred on the same time). */
   readonly window: string;
   readonly value: (range: string, offset: string) => string;
-  /** The least spread the score divides by, from the baseline: past weeks may agree exactly. */
-  readonly floor: (baseline: string) => string;
+  /**
+   * A ratio or a level: the least spread the score divides by, from the baseline (past weeks may agree exactly).
+   * A rate (events a second) has none: it is scored as the services' traffic is, against an expected rate.
+   */
+  readonly floor?: (baseline: string) => string;
+  /** A rate: the least expected rate its deviation is counted against (a quiet hour may be empty). */
+  readonly minRate?: number;
 }
 
 /** An alert on one signal: the score beyond the threshold one way, and a practical bound on current and baseline. */
@@ -54,15 +59,29 @@ interface SignalAlert {
   readonly alert: string;
   readonly signal: string;
   readonly direction: 'rise' | 'fall';
+  /** `baseline` is the expected rate for a rate signal. */
   readonly bound: (current: string, baseline: string) => string;
+  /** @default - the store's `score` */
+  readonly score?: number;
   readonly summary: string;
   readonly description: string;
+  /** @default - the store's `sustained` */
+  readonly for?: string;
 }
 
-/** The recorded series of one signal. */
+/** The recorded series of one signal; `expected`, `deviation` and `noise` only for rates. */
 export function dataTierRecords(signal: string) {
   const r = (s: string) => `datatier:${signal}:${s}`;
-  return { current: r('current'), baseline: r('baseline'), spread: r('spread'), weeks: r('weeks'), score: r('score') };
+  return {
+    current: r('current'),
+    baseline: r('baseline'),
+    spread: r('spread'),
+    weeks: r('weeks'),
+    expected: r('expected'),
+    deviation: r('deviation'),
+    noise: r('noise'),
+    score: r('score'),
+  };
 }
 
 /** A store's recorded series: every record carries the namespace and the cluster. */
@@ -77,11 +96,22 @@ interface StoreRules {
   readonly alerts: readonly SignalAlert[];
 }
 
-/** Recordings, then scores (they read the recordings), then alerts: backfilled and evaluated group by group. */
+/**
+ * Recordings, then scores (they read the recordings), then the rates' noise and scores (a day of recorded
+ * deviations), then alerts: backfilled and evaluated group by group.
+ *
+ * Ratios and levels: score = (current - baseline) / spread. Rates as the services' request rate (anomaly-rules.ts):
+ * expected = baseline x level, the level (median of current / baseline over `levelWindow`, bounded) following the
+ * drift from week to week that a seasonal baseline alone reads as a drop; a Poisson deviation of the count over the
+ * current window, divided by the store's own noise (robust spread of its deviations over a day, at least 1): a
+ * request is many commands or transactions, so their counts vary far more than Poisson, and the noise measures by
+ * how much instead of assuming it.
+ */
 function storeRuleGroups(s: StoreRules, t: Required<BaselineThresholds>): RuleGroup[] {
   const labels = { cluster: s.cluster, component: s.component };
   const m = storeMatcher(s.namespace, s.cluster);
   const offset = (o: string) => ` offset ${o}`;
+  const isRate = (sig: Signal) => sig.floor === undefined;
   const recordings: Rule[] = s.signals.flatMap((sig) => {
     const r = dataTierRecords(sig.name);
     const past = seasonal((w, o) => sig.value(w, offset(o)), t.weeks);
@@ -89,31 +119,51 @@ function storeRuleGroups(s: StoreRules, t: Required<BaselineThresholds>): RuleGr
     return [
       { record: r.current, expr: sig.value(sig.window, ''), labels },
       { record: r.baseline, expr: q(0.5), labels },
-      { record: r.spread, expr: `${q(0.75)} - ${q(0.25)}`, labels },
+      ...(isRate(sig) ? [] : [{ record: r.spread, expr: `${q(0.75)} - ${q(0.25)}`, labels }]),
       { record: r.weeks, expr: `count without (weeks_ago) (${past})`, labels },
     ];
   });
-  const scores: Rule[] = s.signals.map((sig) => {
+  const enough = (sig: Signal) => `${dataTierRecords(sig.name).weeks}${m} >= ${t.minWeeks}`;
+  const [low, high] = LEVEL_BOUNDS;
+  const scores: Rule[] = s.signals.flatMap((sig) => {
     const r = dataTierRecords(sig.name);
-    const floor = sig.floor(`${r.baseline}${m}`);
-    return {
-      record: r.score,
-      expr: `(${r.current}${m} - ${r.baseline}${m}) / ((${r.spread}${m} > ${floor}) or ${floor} > 0) and ${r.weeks}${m} >= ${t.minWeeks}`,
-      labels,
-    };
+    const [cur, base] = [`${r.current}${m}`, `${r.baseline}${m}`];
+    if (isRate(sig)) {
+      const level = `clamp(quantile_over_time(0.5, (${cur} / (${base} > 0))[${t.levelWindow}:5m]), ${low}, ${high})`;
+      const expected = `${base} * ${level}`;
+      return [
+        { record: r.expected, expr: expected, labels },
+        { record: r.deviation, expr: `(${cur} - ${expected}) / sqrt(clamp_min(${expected}, ${sig.minRate}) / ${CURRENT_SECONDS})`, labels },
+      ];
+    }
+    const floor = sig.floor!(base);
+    return [{ record: r.score, expr: `(${cur} - ${base}) / ((${r.spread}${m} > ${floor}) or ${floor} > 0) and ${enough(sig)}`, labels }];
+  });
+  const rateScores: Rule[] = s.signals.filter(isRate).flatMap((sig) => {
+    const r = dataTierRecords(sig.name);
+    const q = (p: number) => `quantile_over_time(${p}, ${r.deviation}${m}[${NOISE_WINDOW}])`;
+    const noise = `clamp_min((${q(0.75)} - ${q(0.25)}) / 1.349, 1)`;
+    return [
+      { record: r.noise, expr: noise, labels },
+      { record: r.score, expr: `${r.deviation}${m} / ${noise} and ${enough(sig)}`, labels },
+    ];
   });
   const median = `the median of the same hour over the past ${t.weeks} weeks`;
   const alerts: Rule[] = s.alerts.map((a) => {
     const r = dataTierRecords(a.signal);
-    const beyond = a.direction === 'rise' ? `>= ${t.score}` : `<= -${t.score}`;
+    const rate = isRate(s.signals.find((sig) => sig.name === a.signal)!);
+    const beyond = a.direction === 'rise' ? `>= ${a.score ?? t.score}` : `<= -${a.score ?? t.score}`;
+    const against = rate
+      ? `standard deviations of the store's own noise from the expected rate (${median}, times the level of the last ${t.levelWindow})`
+      : `spreads from ${median}`;
     return {
       alert: a.alert,
-      expr: `${r.score}${m} ${beyond} and ${a.bound(`${r.current}${m}`, `${r.baseline}${m}`)}`,
-      for: t.sustained,
+      expr: `${r.score}${m} ${beyond} and ${a.bound(`${r.current}${m}`, `${rate ? r.expected : r.baseline}${m}`)}`,
+      for: a.for ?? t.sustained,
       labels: { severity: 'ticket', ...labels, anomaly: 'true' },
       annotations: {
         summary: `${s.component === 'redis' ? 'Redis Cluster' : 'PostgreSQL'} ${s.cluster}: ${a.summary}`,
-        description: `${a.description} The score is {{ $value | humanize }} spreads from ${median}; it has lasted ${t.sustained}.`,
+        description: `${a.description} The score is {{ $value | humanize }} ${against}, for ${a.for ?? t.sustained}.`,
         runbook_url: runbook(`anomaly-${a.signal.replace(/_/g, '-')}`),
       },
     };
@@ -122,6 +172,7 @@ function storeRuleGroups(s: StoreRules, t: Required<BaselineThresholds>): RuleGr
   return [
     { name: group('recordings'), interval: '1m', rules: recordings },
     { name: group('scores'), interval: '1m', rules: scores },
+    ...(rateScores.length > 0 ? [{ name: group('rate-scores'), interval: '1m', rules: rateScores }] : []),
     { name: group('alerts'), rules: alerts },
   ];
 }
@@ -138,17 +189,19 @@ function rateAlerts(signal: string, alert: string, what: string, t: Required<Bas
       alert: `${alert}Drop`,
       signal,
       direction: 'fall',
-      bound: (current, baseline) => `${current} < ${number(1 - t.minDropShare)} * ${baseline}`,
-      summary: `${what} well below the seasonal baseline`,
-      description: `${what} is at least ${share(t.minDropShare)} below its baseline: clients stopped reaching it, or work moved elsewhere.`,
+      score: t.dropScore,
+      bound: (current, expected) => `${current} < ${number(1 - t.minDropShare)} * ${expected}`,
+      summary: `${what} well below the expected rate`,
+      description: `${what} is at least ${share(t.minDropShare)} below the expected rate: clients stopped reaching the store, or their work moved elsewhere.`,
     },
     {
       alert: `${alert}Spike`,
       signal,
       direction: 'rise',
-      bound: (current, baseline) => `${current} > ${number(1 + t.minSpikeShare)} * ${baseline}`,
-      summary: `${what} well above the seasonal baseline`,
-      description: `${what} is at least ${share(t.minSpikeShare)} above its baseline: a retry storm, a cache stampede or a new caller.`,
+      for: t.spikeSustained,
+      bound: (current, expected) => `${current} > ${number(1 + t.minSpikeShare)} * ${expected}`,
+      summary: `${what} well above the expected rate`,
+      description: `${what} is at least ${share(t.minSpikeShare)} above the expected rate: a retry storm, a cache stampede or a new caller.`,
     },
   ];
 }
@@ -175,7 +228,7 @@ export function cacheAnomalyRuleGroups(cluster: string, namespace: string, thres
           name: 'redis_commands',
           window: CURRENT_WINDOW,
           value: (w, o) => rate('redis_commands_processed_total', w, o),
-          floor: floorOf(0.1, 1),
+          minRate: 1,
         },
         // A ratio's spread floor is absolute: one point.
         {
@@ -246,10 +299,10 @@ export function databaseAnomalyRuleGroups(
       namespace,
       component: 'postgres',
       signals: [
-        { name: 'pg_transactions', window: CURRENT_WINDOW, value: transactions, floor: floorOf(0.1, 0.1) },
+        { name: 'pg_transactions', window: CURRENT_WINDOW, value: transactions, minRate: 0.1 },
         {
           name: 'pg_rollback_ratio',
-          window: ERROR_WINDOW,
+          window: CURRENT_WINDOW,
           value: (w, o) => `${rate('cnpg_pg_stat_database_xact_rollback', db, w, o)} / (${transactions(w, o)} > 0)`,
           floor: floorOf(0.3, 0.005),
         },
@@ -282,7 +335,7 @@ export function databaseAnomalyRuleGroups(
           bound: (current, baseline) =>
             `${current} >= ${baseline} + ${t.minRollbackRise} and ${records.current}${m} >= ${t.minTransactionsPerSecond}`,
           summary: 'rollback ratio well above the seasonal baseline',
-          description: `At least ${number(t.minRollbackRise * 100)} points more of the transactions on ${database} roll back than usual over ${ERROR_WINDOW}: a failing release, constraint violations, serialization failures or timeouts.`,
+          description: `At least ${number(t.minRollbackRise * 100)} points more of the transactions on ${database} roll back than usual over ${CURRENT_WINDOW}: a failing release, constraint violations, serialization failures or timeouts.`,
         },
         {
           alert: 'AnomalyPostgresDeadlocksRise',

@@ -7,14 +7,26 @@ export interface BaselineThresholds {
   readonly weeks?: number;
   /** Fewest past weeks with data before any anomaly alert may fire (a new cluster has no baseline). @default 2 */
   readonly minWeeks?: number;
-  /** Deviation from the baseline, in spreads of the past weeks, an alert needs (up or down). @default 3 */
+  /**
+   * Score an alert needs, up or down: for a ratio or a level, spreads of the past weeks from the baseline; for a
+   * rate's spike, standard deviations of the store's own noise from the expected rate. @default 3
+   */
   readonly score?: number;
-  /** Rate-drop alerts: the rate also at least this share below the baseline. @default 0.3 */
+  /** Rate-drop alerts: score at or below minus this (in the store's own noise). @default 2.5 */
+  readonly dropScore?: number;
+  /** Rate-drop alerts: the rate also at least this share below the expected rate. @default 0.25 */
   readonly minDropShare?: number;
-  /** Rate-spike alerts: the rate also at least this share above the baseline (1 is double). @default 1 */
+  /** Rate-spike alerts: the rate also at least this share above the expected rate (1 is double). @default 0.5 */
   readonly minSpikeShare?: number;
+  /**
+   * Rates: window of the level (median of current / baseline) that follows drift from week to week, so that
+   * expected = baseline x level. Prometheus duration. @default '3h'
+   */
+  readonly levelWindow?: string;
   /** How long a deviation must last. Prometheus duration. @default '15m' */
   readonly sustained?: string;
+  /** How long a rate spike must last: a stampede or a retry storm hurts fast. Prometheus duration. @default '10m' */
+  readonly spikeSustained?: string;
 }
 
 /** Thresholds of a Valkey/Redis Cluster's anomaly alerts. */
@@ -29,7 +41,7 @@ export interface CacheAnomalyThresholds extends BaselineThresholds {
 
 /** Thresholds of a PostgreSQL cluster's (and its PgBouncer poolers') anomaly alerts. */
 export interface DatabaseAnomalyThresholds extends BaselineThresholds {
-  /** Rollback-ratio alert: the ratio also at least this far above its baseline (0.05 is 5 points). @default 0.05 */
+  /** Rollback-ratio alert: the ratio also at least this far above its baseline (0.03 is 3 points). @default 0.03 */
   readonly minRollbackRise?: number;
   /** Rollback-ratio alert: only while the database commits or rolls back this many transactions a second. @default 1 */
   readonly minTransactionsPerSecond?: number;
@@ -45,9 +57,12 @@ const BASELINE_DEFAULTS: Required<BaselineThresholds> = {
   weeks: 4,
   minWeeks: 2,
   score: 3,
-  minDropShare: 0.3,
-  minSpikeShare: 1,
+  dropScore: 2.5,
+  minDropShare: 0.25,
+  minSpikeShare: 0.5,
+  levelWindow: '3h',
   sustained: '15m',
+  spikeSustained: '10m',
 };
 
 export const CACHE_ANOMALY_DEFAULTS: Required<CacheAnomalyThresholds> = {
@@ -59,7 +74,7 @@ export const CACHE_ANOMALY_DEFAULTS: Required<CacheAnomalyThresholds> = {
 
 export const DATABASE_ANOMALY_DEFAULTS: Required<DatabaseAnomalyThresholds> = {
   ...BASELINE_DEFAULTS,
-  minRollbackRise: 0.05,
+  minRollbackRise: 0.03,
   minTransactionsPerSecond: 1,
   minDeadlocksPerHour: 6,
   minLagSeconds: 5,
@@ -70,6 +85,7 @@ export const DATABASE_ANOMALY_DEFAULTS: Required<DatabaseAnomalyThresholds> = {
 const SHARES = ['minDropShare', 'minHitRatioFall', 'minRollbackRise'] as const;
 const POSITIVE = [
   'score',
+  'dropScore',
   'minSpikeShare',
   'minLookupsPerSecond',
   'minEvictionsPerSecond',
@@ -111,5 +127,6 @@ export function checkDataTierThresholds<T extends BaselineThresholds>(
     problems.check((r[k] as number) > 0 && (r[k] as number) < 1, `${input}.${k}`, r[k], 'must be a share above 0 and below 1');
   for (const k of POSITIVE.filter((s) => s in defaults))
     problems.check(Number.isFinite(r[k]) && (r[k] as number) > 0, `${input}.${k}`, r[k], 'must be a positive number');
-  problems.check(/^([0-9]+[smh])+$/.test(r.sustained), `${input}.sustained`, r.sustained, "must be a Prometheus duration such as '15m'");
+  for (const k of ['levelWindow', 'sustained', 'spikeSustained'] as const)
+    problems.check(/^([0-9]+[smh])+$/.test(r[k]), `${input}.${k}`, r[k], "must be a Prometheus duration such as '15m'");
 }

@@ -29,42 +29,60 @@ const EXPORTED = [
 const alertsOf = (groups: ReturnType<typeof cacheAnomalyRuleGroups>) => groups[groups.length - 1].rules;
 
 describe('data tier anomaly rules', () => {
-  it('records current, median-of-weeks baseline, spread, weeks and a score per signal, in three ordered groups per store', () => {
+  it('records a median-of-weeks baseline per signal; for rates an expected rate, a deviation, its noise and a score; for the others a spread and a score', () => {
     const groups = cacheAnomalyRuleGroups('redis', 'web');
-    expect(groups.map((g) => g.name)).toEqual(['redis-anomaly-recordings', 'redis-anomaly-scores', 'redis-anomaly-alerts']);
-    const signals = ['redis_commands', 'redis_hit_ratio', 'redis_evictions'];
-    expect(groups[0].rules.map((r) => r.record)).toEqual(
-      signals.flatMap((s) => ['current', 'baseline', 'spread', 'weeks'].map((k) => dataTierRecords(s)[k as 'current'])),
-    );
-    expect(groups[1].rules.map((r) => r.record)).toEqual(signals.map((s) => dataTierRecords(s).score));
-    const baseline = groups[0].rules.find((r) => r.record === 'datatier:redis_commands:baseline')!.expr;
+    expect(groups.map((g) => g.name)).toEqual(['recordings', 'scores', 'rate-scores', 'alerts'].map((g) => `redis-anomaly-${g}`));
+    const [commands, hitRatio, evictions] = ['redis_commands', 'redis_hit_ratio', 'redis_evictions'].map(dataTierRecords);
+    expect(groups[0].rules.map((r) => r.record)).toEqual([
+      ...[commands.current, commands.baseline, commands.weeks],
+      ...[hitRatio, evictions].flatMap((r) => [r.current, r.baseline, r.spread, r.weeks]),
+    ]);
+    expect(groups[1].rules.map((r) => r.record)).toEqual([commands.expected, commands.deviation, hitRatio.score, evictions.score]);
+    expect(groups[2].rules.map((r) => r.record)).toEqual([commands.noise, commands.score]);
+    const baseline = groups[0].rules.find((r) => r.record === commands.baseline)!.expr;
     // Four past weeks, each a 1 h window centred on the same time of the week, as the services' baselines.
     expect(baseline).toMatch(/^quantile without \(weeks_ago\) \(0\.5, /);
     expect(baseline).toContain(
       'rate(redis_commands_processed_total{namespace="web",service="redis-metrics"}[1h] offset 671h30m)), "weeks_ago", "4"',
     );
     expect(baseline).not.toContain('"weeks_ago", "5"');
+    const m = '{namespace="web",cluster="redis"}';
+    // The rate: expected = baseline x the level of 3 hours; a Poisson deviation of the 10-minute count; a day of noise.
+    expect(groups[1].rules[0].expr).toBe(
+      `${commands.baseline}${m} * clamp(quantile_over_time(0.5, (${commands.current}${m} / (${commands.baseline}${m} > 0))[3h:5m]), 0.5, 2)`,
+    );
+    expect(groups[1].rules[1].expr).toMatch(/\/ sqrt\(clamp_min\(.*, 1\) \/ 600\)$/);
+    expect(groups[2].rules[0].expr).toBe(
+      `clamp_min((quantile_over_time(0.75, ${commands.deviation}${m}[1d]) - quantile_over_time(0.25, ${commands.deviation}${m}[1d])) / 1.349, 1)`,
+    );
+    // A ratio: (current - baseline) / spread, the spread at least one point.
+    expect(groups[1].rules[2].expr).toBe(
+      `(${hitRatio.current}${m} - ${hitRatio.baseline}${m}) / ((${hitRatio.spread}${m} > clamp_min(${hitRatio.baseline}${m} * 0, 0.01)) or clamp_min(${hitRatio.baseline}${m} * 0, 0.01) > 0) and ${hitRatio.weeks}${m} >= 2`,
+    );
     // Every record carries the store, so two clusters in one namespace never record the same series.
-    for (const r of [...groups[0].rules, ...groups[1].rules]) expect(r.labels).toEqual({ cluster: 'redis', component: 'redis' });
+    for (const r of groups.slice(0, 3).flatMap((g) => g.rules)) expect(r.labels).toEqual({ cluster: 'redis', component: 'redis' });
     // No score before two weeks of baseline.
-    for (const r of groups[1].rules) expect(r.expr).toMatch(/ and datatier:[a-z_]+:weeks\{namespace="web",cluster="redis"\} >= 2$/);
+    for (const r of [groups[1].rules[2], groups[1].rules[3], groups[2].rules[1]])
+      expect(r.expr).toMatch(/ and datatier:[a-z_]+:weeks\{namespace="web",cluster="redis"\} >= 2$/);
   });
 
   it('alerts only with the score, a practical bound and the sustained duration together', () => {
     const [drop, spike, hitRatio, evictions] = alertsOf(cacheAnomalyRuleGroups('redis', 'web'));
     const m = '{namespace="web",cluster="redis"}';
     expect(drop.expr).toBe(
-      `datatier:redis_commands:score${m} <= -3 and datatier:redis_commands:current${m} < 0.7 * datatier:redis_commands:baseline${m}`,
+      `datatier:redis_commands:score${m} <= -2.5 and datatier:redis_commands:current${m} < 0.75 * datatier:redis_commands:expected${m}`,
     );
     expect(spike.expr).toBe(
-      `datatier:redis_commands:score${m} >= 3 and datatier:redis_commands:current${m} > 2 * datatier:redis_commands:baseline${m}`,
+      `datatier:redis_commands:score${m} >= 3 and datatier:redis_commands:current${m} > 1.5 * datatier:redis_commands:expected${m}`,
     );
     expect(hitRatio.expr).toContain(
-      `datatier:redis_hit_ratio:current${m} <= datatier:redis_hit_ratio:baseline${m} - 0.1 and on (namespace) (`,
+      `datatier:redis_hit_ratio:score${m} <= -3 and datatier:redis_hit_ratio:current${m} <= datatier:redis_hit_ratio:baseline${m} - 0.1 and on (namespace) (`,
     );
     expect(hitRatio.expr).toMatch(/\) >= 1$/);
-    expect(evictions.expr).toContain(`datatier:redis_evictions:current${m} >= 1 and `);
-    for (const a of [drop, spike, hitRatio, evictions]) expect(a.for).toBe('15m');
+    expect(evictions.expr).toBe(
+      `datatier:redis_evictions:score${m} >= 3 and datatier:redis_evictions:current${m} >= 1 and datatier:redis_evictions:current${m} > 1.5 * datatier:redis_evictions:baseline${m}`,
+    );
+    expect([drop, spike, hitRatio, evictions].map((a) => a.for)).toEqual(['15m', '10m', '15m', '15m']);
   });
 
   it('labels every alert as the data tier routes: anomaly, a ticket, the store and its cluster, no service (the default team)', () => {
@@ -109,7 +127,7 @@ describe('data tier anomaly rules', () => {
     });
     expect(rules.databaseThresholds).toEqual({ ...DATABASE_ANOMALY_DEFAULTS, weeks: 2, score: 4, minLagSeconds: 10, sustained: '30m' });
     expect(rules.cacheThresholds.score).toBe(3);
-    const lag = rules.postgres.groups[2].rules.find((r) => r.alert === 'AnomalyPostgresReplicationLagRise')!;
+    const lag = rules.postgres.groups[3].rules.find((r) => r.alert === 'AnomalyPostgresReplicationLagRise')!;
     expect(lag.expr).toBe(
       'datatier:pg_replication_lag:score{namespace="web",cluster="postgres"} >= 4 and datatier:pg_replication_lag:current{namespace="web",cluster="postgres"} >= 10',
     );
