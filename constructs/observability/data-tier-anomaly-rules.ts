@@ -18,10 +18,12 @@ import { roundNumber as number } from './slo';
 /**
  * Seasonal baselines and anomaly alerts of the data tier's own signals, with the machinery of the services' anomaly
  * rules (anomaly-rules.ts): the baseline is the median of the same hour of the week over the past weeks (one week's
- * incident does not move it), the spread the inter-quartile range of those weeks, floored so that weeks that agree
- * exactly do not make every wobble significant; the score is (current - baseline) / spread. An alert needs the
- * score, a practical bound (a share, a number of points, an absolute floor) and `sustained`, and never fires before
- * `minWeeks` past weeks have data.
+ * incident does not move it). Rates (commands, transactions) are scored as the services' request rate, against an
+ * expected rate and the store's own noise; ratios and levels (hit ratio, rollback ratio, deadlocks, lag, pool wait)
+ * as the services' error ratio, (current - baseline) / spread, the spread being the inter-quartile range of the past
+ * weeks, floored so that weeks that agree exactly do not make every wobble significant. An alert needs the score, a
+ * practical bound (a share, a number of points, an absolute floor) and `sustained`, and never fires before
+ * `minWeeks` past weeks have data. Every alert is a ticket: the data tier's threshold alerts page on outages.
  *
  * The series are the ones the platform's exporters expose, the same the data tier's other alerts read:
  * - redis_exporter v1.75.0 (exporter/exporter.go, INFO field -> metric): total_commands_processed ->
