@@ -126,7 +126,7 @@ describeWithPrograms('data tier anomaly rules on NASA-HTTP 1995 traffic in a rea
         STEP,
       ),
     );
-  }, 300000);
+  }, 600000);
 
   afterAll(async () => {
     await prometheus.stop();
