@@ -6,6 +6,11 @@ import { ConfigError, Problems } from '../constructs/core/errors';
 import { checkLabels, costLabels } from '../constructs/core/labels';
 import { checkIngress } from '../constructs/platform/ingress';
 import { checkAnomalyThresholds } from '../constructs/observability/anomaly-rules';
+import {
+  CACHE_ANOMALY_DEFAULTS,
+  DATABASE_ANOMALY_DEFAULTS,
+  checkDataTierThresholds,
+} from '../constructs/observability/data-tier-anomaly-thresholds';
 import { CallGraph, checkCallGraph } from '../constructs/traffic/call-graph';
 import { Environment, callGraphServices, edgeOf } from './environment';
 import { RULE_IDS, checkEnvironmentShape } from './environment-schema';
@@ -37,6 +42,8 @@ export function validateEnvironment(env: Environment): CallGraph {
   p.check(dup === undefined, 'services', dup, 'names a service twice');
   // The anomaly thresholds' ranges (and minWeeks <= weeks) as AnomalyRules checks them, named by service.
   for (const s of env.services) if (s.anomaly) checkAnomalyThresholds(p, `services.${s.name}.anomaly`, s.anomaly);
+  checkDataTierThresholds(p, 'dataTier.redis.anomaly', CACHE_ANOMALY_DEFAULTS, env.dataTier.redis.anomaly);
+  checkDataTierThresholds(p, 'dataTier.postgres.anomaly', DATABASE_ANOMALY_DEFAULTS, env.dataTier.postgres.anomaly);
   p.check(
     !env.airGapped || /^https?:\/\/[^/]+\.svc(\.cluster\.local)?(:\d+)?(\/|$)/.test(env.monitoring.runbookBaseUrl ?? ''),
     'monitoring.runbookBaseUrl',

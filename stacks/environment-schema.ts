@@ -25,6 +25,7 @@ import { ALL_RULES } from '../policies/rules';
 import { retentionSchema } from '../constructs/observability/monitoring-stack-values';
 import { sloSchema } from '../constructs/observability/slo-schema';
 import { anomalyThresholdsSchema } from '../constructs/observability/anomaly-rules';
+import { cacheAnomalyThresholdsSchema, databaseAnomalyThresholdsSchema } from '../constructs/observability/data-tier-anomaly-thresholds';
 import { OPERATORS_FOR } from './kubernetes-versions';
 import { cpuLimitSchema, spotPercentSchema } from '../constructs/platform/karpenter-node-pools';
 
@@ -148,6 +149,7 @@ const dataTier = strict({
     memory: size({ whole: 'Mi' }),
     cpu: cpu(),
     storage: size({ whole: 'Gi' }),
+    anomaly: cacheAnomalyThresholdsSchema.optional(),
   }),
   postgres: strict({
     instances: count(1, LIMITS.postgresInstances),
@@ -157,6 +159,7 @@ const dataTier = strict({
     storage: size({ whole: 'Gi' }),
     backup,
     targetClients: count(1).optional(),
+    anomaly: databaseAnomalyThresholdsSchema.optional(),
   }),
 });
 

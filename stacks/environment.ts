@@ -11,6 +11,7 @@ import { RemediationPolicyInput, policyAlerts } from '../constructs/observabilit
 import { remediationWebhookUrl } from '../constructs/observability/remediation-runner';
 import { Retention } from '../constructs/observability/monitoring-stack-values';
 import { AnomalyThresholds } from '../constructs/observability/anomaly-rules';
+import { CacheAnomalyThresholds, DatabaseAnomalyThresholds } from '../constructs/observability/data-tier-anomaly-thresholds';
 import { Slo } from '../constructs/observability/slo';
 import { ScalableServiceProps } from '../constructs/workload/scalable-service';
 import { CallGraph, CallGraphService, checkCallGraph } from '../constructs/traffic/call-graph';
@@ -172,6 +173,11 @@ export interface RedisTier {
   readonly memory: Size;
   readonly cpu: Cpu;
   readonly storage: Size;
+  /**
+   * Thresholds of the cluster's anomaly alerts (seasonal baselines of its commands, hit ratio and evictions).
+   * @default - CACHE_ANOMALY_DEFAULTS of constructs/observability/data-tier-anomaly-thresholds.ts
+   */
+  readonly anomaly?: CacheAnomalyThresholds;
 }
 
 export interface PostgresTier {
@@ -186,6 +192,11 @@ export interface PostgresTier {
   readonly backup: PostgresBackup;
   /** Client connections served with one PgBouncer instance down. @default 1000 */
   readonly targetClients?: number;
+  /**
+   * Thresholds of the cluster's anomaly alerts (transactions, rollbacks, deadlocks, replication lag, pool wait).
+   * @default - DATABASE_ANOMALY_DEFAULTS of constructs/observability/data-tier-anomaly-thresholds.ts
+   */
+  readonly anomaly?: DatabaseAnomalyThresholds;
 }
 
 export interface DataTier {

@@ -7,6 +7,7 @@ import { REDIS_CLIENT_LABEL, RedisCluster } from '../constructs/data/redis-clust
 import { KeyValueEngine } from '../constructs/data/redis-engine';
 import { AlertRouting } from '../constructs/observability/alert-routing';
 import { AnomalyRules } from '../constructs/observability/anomaly-rules';
+import { DataTierAnomalyRules } from '../constructs/observability/data-tier-anomaly-rules';
 import { Dashboards, platformDashboard, serviceDashboard } from '../constructs/observability/dashboards';
 import { EventsExporterAccess } from '../constructs/observability/events-exporter';
 import { PlatformAlerts } from '../constructs/observability/platform-alerts';
@@ -72,6 +73,8 @@ export interface Platform {
   readonly dataChart: Chart;
   readonly redis: RedisCluster;
   readonly postgres: PostgresCluster;
+  /** The data stores' seasonal baselines and anomaly alerts, in the data chart. */
+  readonly dataAnomalies: DataTierAnomalyRules;
   /** One chart per service, keyed by service name. */
   readonly serviceCharts: Readonly<Record<string, Chart>>;
   readonly services: Readonly<Record<string, ScalableService>>;
@@ -138,7 +141,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
   new PlatformAlerts(foundation, 'Alerts', { namespace: env.namespace, labels: platformLabels, ...PLATFORM_TARGETS });
   const alertRouting = new AlertRouting(foundation, 'AlertRouting', { ...alertRoutingOptions(env), labels: platformLabels });
 
-  const { dataChart, redis, postgres } = addDataTier(root, foundation, env, cost);
+  const { dataChart, redis, postgres, dataAnomalies } = addDataTier(root, foundation, env, cost);
 
   const dashboards = [platformDashboard(env.namespace, Number(postgres.pgbouncerParameters.default_pool_size))];
   const serviceCharts: Record<string, Chart> = {};
@@ -256,6 +259,7 @@ export function buildPlatform(env: Environment, app: App = new App()): Platform 
     dataChart,
     redis,
     postgres,
+    dataAnomalies,
     serviceCharts,
     services,
     anomalies,
@@ -436,7 +440,14 @@ function addDataTier(root: Construct, foundation: Chart, env: Environment, cost:
     monitoringNamespace: env.monitoring.namespace,
     labels: cost,
   });
-  return { dataChart, redis, postgres };
+  // Seasonal baselines of the stores' own signals, beside their threshold alerts; thresholds from the environment.
+  const dataAnomalies = new DataTierAnomalyRules(dataChart, 'Anomalies', {
+    namespace: env.namespace,
+    redis: { cluster: redis.name, thresholds: redisTier.anomaly },
+    postgres: { cluster: postgres.name, database: postgres.database, thresholds: pgTier.anomaly },
+    labels: cost,
+  });
+  return { dataChart, redis, postgres, dataAnomalies };
 }
 
 /** Chaos experiments with verdicts and restore drills of the data tier, in the `resilience` chart. */

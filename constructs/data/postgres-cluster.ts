@@ -168,6 +168,8 @@ export class PostgresCluster extends Construct {
   public readonly readOnlyEndpoint: string;
   /** Secret (`username`, `password`, `uri`, ...) the operator creates for the application owner. */
   public readonly appSecret: string;
+  /** The application's database (and its owner's name). */
+  public readonly database: string;
 
   public readonly cluster: Cluster;
   public readonly readWritePooler: Pooler;
@@ -190,6 +192,7 @@ export class PostgresCluster extends Construct {
     this.readWriteEndpoint = `${this.name}-pooler-rw.${this.namespace}.svc:5432`;
     this.readOnlyEndpoint = `${this.name}-pooler-ro.${this.namespace}.svc:5432`;
     this.appSecret = `${this.name}-app`;
+    this.database = resolved.database;
     this.labels = {
       ...appLabels({
         name: this.name,

@@ -1,5 +1,10 @@
 import { RuleGroup, runbook } from '../observability/rule-groups';
 
+/** The series of a cluster's instances and of its poolers, as the PodMonitors label them. */
+export function postgresSelectors(cluster: string, namespace: string): { readonly pods: string; readonly poolers: string } {
+  return { pods: `namespace="${namespace}",pod=~"${cluster}-[0-9]+"`, poolers: `namespace="${namespace}",pod=~"${cluster}-pooler-.*"` };
+}
+
 /**
  * Alerts for one CloudNativePG cluster and its poolers, from the operator's default metrics (`cnpg_*`), scraped by
  * the PodMonitors with `namespace` and `pod` labels.
@@ -7,8 +12,7 @@ import { RuleGroup, runbook } from '../observability/rule-groups';
  * @see https://cloudnative-pg.io/documentation/1.24/monitoring/
  */
 export function postgresAlertRules(cluster: string, namespace: string): RuleGroup {
-  const pods = `namespace="${namespace}",pod=~"${cluster}-[0-9]+"`;
-  const poolers = `namespace="${namespace}",pod=~"${cluster}-pooler-.*"`;
+  const { pods, poolers } = postgresSelectors(cluster, namespace);
   const labels = (severity: 'page' | 'ticket') => ({ severity, component: 'postgres', cluster });
   return {
     name: `postgres-${cluster}`,

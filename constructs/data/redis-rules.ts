@@ -12,6 +12,11 @@ export interface RedisAlertOptions {
 /** Time a zone may hold more than one master: a rolling update passes through that, the rebalancer undoes it in 1-2 passes. */
 export const MASTERS_PER_ZONE_FOR = '15m';
 
+/** The series of a cluster's redis_exporter, as its ServiceMonitor labels them. */
+export function redisExporterSelector(cluster: string, namespace: string): string {
+  return `namespace="${namespace}",service="${cluster}-metrics"`;
+}
+
 /**
  * Alerts for one Valkey/Redis Cluster, from redis_exporter series (`redis_*`) scraped with `namespace` and `service`
  * labels by its ServiceMonitor, and the rebalancer's `perfstack_redis_*` series.
@@ -24,7 +29,7 @@ export const MASTERS_PER_ZONE_FOR = '15m';
  */
 export function redisAlertRules(o: RedisAlertOptions): RuleGroup {
   const { cluster, namespace } = o;
-  const sel = `namespace="${namespace}",service="${cluster}-metrics"`;
+  const sel = redisExporterSelector(cluster, namespace);
   const rebalancerSel = `namespace="${namespace}",service="${cluster}-rebalancer"`;
   const labels = (severity: 'page' | 'ticket') => ({ severity, component: 'redis', cluster });
   return {

@@ -116,7 +116,7 @@ function signalRecords(signal: string) {
 
 /** Window the current value is measured over; the seasonal values use a 1 h window centred on the same time. */
 export const CURRENT_WINDOW = '10m';
-const CURRENT_SECONDS = 600;
+export const CURRENT_SECONDS = 600;
 /** The current error ratio is noisier at low traffic: a longer window. */
 export const ERROR_WINDOW = '30m';
 /** Window the traffic noise (spread of the deviations) is measured over: a day holds busy and quiet hours. */
@@ -170,12 +170,12 @@ export function checkAnomalyThresholds(problems: Problems, input: string, t: Ano
 }
 
 /** A 1 h window centred on the same time `n` weeks ago, as an offset. */
-function weeksAgo(n: number): string {
+export function weeksAgo(n: number): string {
   return `${n * 168 - 1}h30m`;
 }
 
 /** `expr` (with a `{{w}}` range and `{{o}}` offset) at the same time of each past week, labelled `weeks_ago`. */
-function seasonal(expr: (range: string, offset: string) => string, weeks: number): string {
+export function seasonal(expr: (range: string, offset: string) => string, weeks: number): string {
   return Array.from({ length: weeks }, (_, i) => `label_replace(${expr('1h', weeksAgo(i + 1))}, "weeks_ago", "${i + 1}", "", "")`).join(
     ' or ',
   );

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { stringify } from 'yaml';
 import { SECRETS_DIR } from '../../constructs/observability/alert-receivers';
 import { AlertRoutingOptions, alertmanagerYaml } from '../../constructs/observability/alert-routing';
+import { cacheAnomalyRuleGroups, databaseAnomalyRuleGroups } from '../../constructs/observability/data-tier-anomaly-rules';
 import { ENVIRONMENTS } from '../../stacks/environments';
 import { monitoringStackValuesOf, renderEnvironment } from '../../stacks/synth';
 import { ALERTMANAGER_0_33_FIELDS, NEWER_THAN_0_25 } from './support/alertmanager-fields';
@@ -124,6 +125,21 @@ describeWithPrograms('Alertmanager routing of every environment, on real amtool'
     expect(route(file, 'alertname=RemediationEscalation', 'severity=page', ...labels)).toBe(page);
     expect(route(file, 'alertname=PodCrashLooping', 'severity=page', ...labels)).toBe(page);
   });
+
+  it.each(Object.keys(ENVIRONMENTS))(
+    "%s: the data tier's anomaly tickets, with the labels their rules set, reach the default team",
+    (env) => {
+      const e = ENVIRONMENTS[env];
+      const file = configFor(env);
+      const alerts = [cacheAnomalyRuleGroups('redis', e.namespace), databaseAnomalyRuleGroups('postgres', e.namespace, 'app')].map(
+        (groups) => groups[groups.length - 1].rules[0],
+      );
+      for (const a of alerts)
+        expect(
+          route(file, `alertname=${a.alert}`, `namespace=${e.namespace}`, ...Object.entries(a.labels!).map(([k, v]) => `${k}=${v}`)),
+        ).toBe(e.alerting.teams[e.alerting.defaultTeam].ticket);
+    },
+  );
 });
 
 /** An alert as posted to Alertmanager's v2 API. */

@@ -7,6 +7,7 @@ import { prod } from '../../stacks/prod';
 import { describeWithPrograms } from './support/programs';
 import { Point, bestBandThresholds, episodesAtOrBelow } from './support/natural-variation';
 import { BackfilledPrometheus, durationSeconds, firingEpisodes } from './support/prometheus-harness';
+import { Span, TraceRow, parseTrace, random, traceAnomalies } from './support/nasa-trace';
 
 /**
  * The anomaly rules on real traffic: NASA-HTTP July and August 1-24 1995, a request a minute each, as api-gateway's
@@ -61,66 +62,8 @@ const ALERT_OF: Record<Kind, string> = { drop: 'AnomalyTrafficDrop', spike: 'Ano
 /** The evaluated spans: tuning (July, from the first day with two past weeks to the end of the log) and report. */
 const SPANS = { july: { from: at('07-15T00:00'), to: at('07-28T13:30') }, august: { from: at('08-04T00:00'), to: at('08-24T23:55') } };
 
-/** A deterministic generator (mulberry32), so the error draws are the same every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function readTraces(): { t: number; requests: number; outage: boolean }[] {
-  return FILES.flatMap((f) =>
-    fs
-      .readFileSync(path.join(TRACES, f), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => {
-        const [minute, requests, outage] = line.split(',');
-        return { t: Date.parse(minute.replace(/-04:00$/, ':00-04:00')) / 1000, requests: Number(requests), outage: outage === '1' };
-      }),
-  );
-}
-
-type Span = { from: number; to: number };
-
-/**
- * The trace's own anomalies, found in hindsight and without the rules, so that an alert on them is not counted as
- * false: stops (5 or more minutes in a row without a request after an hour of at least 5 a minute) and hours whose
- * requests are under 60% or over twice the median of the same hour of the week over every week of the trace. Each
- * span is extended by an hour, the longest an alert lags its cause here. The marked hurricane outage is left out.
- */
-function traceAnomalies(rows: readonly { t: number; requests: number; outage: boolean }[]): Span[] {
-  const spans: Span[] = [];
-  for (let i = 0; i < rows.length;) {
-    let j = i;
-    while (j < rows.length && rows[j].requests === 0 && !rows[j].outage) j++;
-    const before = rows.slice(Math.max(0, i - 60), i);
-    if (j - i >= 5 && before.reduce((n, r) => n + r.requests, 0) >= 5 * before.length)
-      spans.push({ from: rows[i].t, to: rows[j - 1].t + 60 * MIN });
-    i = Math.max(j, i + 1);
-  }
-  const hours = new Map<number, { requests: number; minutes: number; outage: boolean }>();
-  for (const r of rows) {
-    const h = Math.floor(r.t / 3600) * 3600;
-    const e = hours.get(h) ?? { requests: 0, minutes: 0, outage: false };
-    hours.set(h, { requests: e.requests + r.requests, minutes: e.minutes + 1, outage: e.outage || r.outage });
-  }
-  const full = [...hours].filter(([, e]) => e.minutes >= 30 && !e.outage).map(([h, e]) => ({ h, rate: e.requests / e.minutes }));
-  const hourOfWeek = (h: number) => Math.floor(h / 3600) % 168;
-  const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)];
-  const medians = new Map<number, number>();
-  for (const { h } of full)
-    if (!medians.has(hourOfWeek(h)))
-      medians.set(hourOfWeek(h), median(full.filter((e) => hourOfWeek(e.h) === hourOfWeek(h)).map((e) => e.rate)));
-  for (const { h, rate } of full) {
-    const ratio = rate / medians.get(hourOfWeek(h))!;
-    if (ratio < 0.6 || ratio > 2) spans.push({ from: h, to: h + 3600 + 60 * MIN });
-  }
-  return spans;
+function readTraces(): TraceRow[] {
+  return FILES.flatMap((f) => parseTrace(fs.readFileSync(path.join(TRACES, f), 'utf8')));
 }
 
 /** OpenMetrics counters of api-gateway's requests by code, with the injections applied. */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { RuleGroup } from '../../../constructs/observability/rule-groups';
+import { Rule, RuleGroup } from '../../../constructs/observability/rule-groups';
 import { RunningPrometheus, startPrometheus } from './prometheus';
 
 /**
@@ -85,6 +85,21 @@ export class BackfilledPrometheus {
       };
       if (body.status !== 'success') throw new Error(`${expr}: ${body.error}`);
       out.push(...body.data.result);
+    }
+    return out;
+  }
+
+  /** The firing episodes of each alerting rule from `start` to `end`, its condition held for its `for` as Prometheus does. */
+  public async firing(
+    rules: readonly Rule[],
+    start: number,
+    end: number,
+    stepSeconds: number,
+  ): Promise<Record<string, { from: number; to: number }[]>> {
+    const out: Record<string, { from: number; to: number }[]> = {};
+    for (const rule of rules.filter((r) => r.alert)) {
+      const held = await this.present(rule.expr, start, end, stepSeconds);
+      out[rule.alert!] = firingEpisodes(held, start, end, stepSeconds, durationSeconds(rule.for ?? '0s'));
     }
     return out;
   }
