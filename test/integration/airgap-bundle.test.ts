@@ -70,7 +70,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
       const p = parseImageRef(r)!;
       return `${p.path}:${p.tag}`;
     });
-    pushTestImages(path.join(work, 'images'), upstream.address, [...new Set(refs)]);
+    await pushTestImages(path.join(work, 'images'), upstream.address, [...new Set(refs)]);
     repo = await chartRepository(path.join(work, 'charts'), charts.charts);
     // The connected mirror of Gateway API's release file, served beside the charts.
     fs.writeFileSync(path.join(work, 'charts', 'standard-install.yaml'), standardInstallYaml());
@@ -273,7 +273,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
       `#!/bin/sh\n[ "$1" = template ] || exit 3\nprintf 'kind: Deployment\\nspec:\\n  template:\\n    spec:\\n      containers:\\n        - image: ${airgap.imageRegistry}/grafana/grafana:12.0.0\\n'\n`,
       { mode: 0o755 },
     );
-    pushTestImages(path.join(work, 'grafana-image'), upstream.address, ['grafana/grafana:12.0.0']);
+    await pushTestImages(path.join(work, 'grafana-image'), upstream.address, ['grafana/grafana:12.0.0']);
     try {
       const { inventory } = await buildBundle(path.join(work, 'with-rendered'), {
         environment: 'airgap',
