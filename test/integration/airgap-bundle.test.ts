@@ -133,7 +133,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     expect(calls[0]).toBe(`kubectl apply --server-side --field-manager=perfstack -f ${GATEWAY_API_CRDS_FILE}`);
     expect(calls.slice(1, helm.length + 1)).toEqual(helm);
     expect(calls.slice(helm.length + 1)).toEqual(kubectl.slice(1));
-  });
+  }, 300000);
 
   it("carries Gateway API's v1.6.1 standard-channel CRDs from the pinned release file, listed with their sha256", () => {
     const inventory = JSON.parse(fs.readFileSync(path.join(bundle, 'inventory.json'), 'utf8'));
@@ -222,7 +222,7 @@ describeWithPrograms('air-gap bundle with real registries', ['skopeo', 'docker-r
     );
     expect({ code, err: withoutWarnings(err) }).toEqual({ code: 0, err: '' });
     expect(fs.readFileSync(path.join(again, 'SHA256SUMS'), 'utf8')).toBe(fs.readFileSync(path.join(bundle, 'SHA256SUMS'), 'utf8'));
-  }, 60000);
+  }, 300000);
 
   it('carries operator charts from a Helm repository, checked against the index digest', async () => {
     const local = await chartRepository(path.join(work, 'one-chart'), [{ chart: 'demo-operator', version: '1.2.3' }]);
