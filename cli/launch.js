@@ -58,6 +58,22 @@ function fresh(root, entry, typescriptVersion = require('typescript/package.json
 }
 
 /**
+ * `tsc -b tsconfig.synth.json` in `root` unless lib/ is {@link fresh}, recording a success in lib/.synth.checked so
+ * the next caller skips the compiler. Returns tsc's exit status, 0 when there was nothing to do.
+ */
+function typecheck(root, entry) {
+  if (fresh(root, entry)) return 0;
+  // Whole seconds, a second before tsc reads anything: a file saved while it runs is newer, checked next time.
+  const started = new Date(Math.floor(Date.now() / 1000 - 1) * 1000);
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', PROJECT], { cwd: root, stdio: 'inherit' });
+  if (tsc.status !== 0) return tsc.status ?? 1;
+  const checked = path.join(root, 'lib/.synth.checked');
+  fs.writeFileSync(checked, `tsc -b ${PROJECT} succeeded; nothing changed before ${started.toISOString()} (cli/launch.js)\n`);
+  fs.utimesSync(checked, started, started);
+  return 0;
+}
+
+/**
  * Type-checks and compiles when needed, then runs `lib/<entry>.js`'s `main(args)`; returns the exit code, or a
  * promise of it for a CLI that waits on the network (a `main` that is async).
  */
@@ -67,18 +83,11 @@ function launch(argv, root = path.resolve(__dirname, '..')) {
     process.stderr.write('usage: node cli/launch.js <entry, e.g. stacks/main> [arguments]\n');
     return 2;
   }
-  if (!fresh(root, entry)) {
-    // Whole seconds, a second before tsc reads anything: a file saved while it runs is newer, checked next time.
-    const started = new Date(Math.floor(Date.now() / 1000 - 1) * 1000);
-    const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-b', PROJECT], { cwd: root, stdio: 'inherit' });
-    if (tsc.status !== 0) return tsc.status ?? 1;
-    const checked = path.join(root, 'lib/.synth.checked');
-    fs.writeFileSync(checked, `tsc -b ${PROJECT} succeeded; nothing changed before ${started.toISOString()} (cli/launch.js)\n`);
-    fs.utimesSync(checked, started, started);
-  }
+  const status = typecheck(root, entry);
+  if (status !== 0) return status;
   return require(path.join(root, 'lib', `${entry}.js`)).main(args);
 }
 
-module.exports = { fresh, launch };
+module.exports = { fresh, typecheck, launch };
 
 if (require.main === module) Promise.resolve(launch(process.argv.slice(2))).then((code) => (process.exitCode = code));

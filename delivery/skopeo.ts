@@ -1,7 +1,8 @@
-import { execFileSync } from 'child_process';
+import { execFile, execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { promisify } from 'util';
 
 /** How skopeo reaches a registry: plain HTTP is for loopback test registries and site mirrors without TLS. */
 export interface RegistryAccess {
@@ -9,14 +10,30 @@ export interface RegistryAccess {
   readonly tlsVerify?: boolean;
 }
 
+const MAX_BUFFER = 64 * 1024 * 1024;
+
+/** What a failed skopeo run means for the user, in one line. */
+function failure(args: readonly string[], e: unknown): SkopeoError {
+  const err = e as { code?: string | number; stderr?: Buffer; message: string };
+  if (err.code === 'ENOENT') return new SkopeoError('skopeo is not installed (Debian/Ubuntu: apt-get install skopeo)');
+  const detail = (err.stderr?.toString() ?? err.message).trim().split('\n').pop();
+  return new SkopeoError(`skopeo ${args[0]} failed: ${detail}`);
+}
+
 function skopeo(args: readonly string[]): Buffer {
   try {
-    return execFileSync('skopeo', [...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+    return execFileSync('skopeo', [...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: MAX_BUFFER });
   } catch (e) {
-    const err = e as { code?: string; stderr?: Buffer; message: string };
-    if (err.code === 'ENOENT') throw new SkopeoError('skopeo is not installed (Debian/Ubuntu: apt-get install skopeo)');
-    const detail = (err.stderr?.toString() ?? err.message).trim().split('\n').pop();
-    throw new SkopeoError(`skopeo ${args[0]} failed: ${detail}`);
+    throw failure(args, e);
+  }
+}
+
+/** {@link skopeo} without blocking: for lookups that wait on a registry and may run side by side. */
+async function skopeoAsync(args: readonly string[]): Promise<Buffer> {
+  try {
+    return (await promisify(execFile)('skopeo', [...args], { encoding: 'buffer', maxBuffer: MAX_BUFFER })).stdout;
+  } catch (e) {
+    throw failure(args, e);
   }
 }
 
@@ -34,8 +51,8 @@ const tls = (flag: string, access: RegistryAccess) => `--${flag}=${access.tlsVer
  * The digest the reference points to now: the sha256 of the manifest (or index, for multi-platform images) as
  * stored, which is what a `@sha256:` pull asks for. Computed from the raw bytes, never re-serialized.
  */
-export function resolveDigest(reference: string, access: RegistryAccess = {}): string {
-  const raw = skopeo(['inspect', '--raw', tls('tls-verify', access), `docker://${reference}`]);
+export async function resolveDigest(reference: string, access: RegistryAccess = {}): Promise<string> {
+  const raw = await skopeoAsync(['inspect', '--raw', tls('tls-verify', access), `docker://${reference}`]);
   return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }
 

@@ -1,7 +1,9 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
+import { promisify } from 'util';
+import { inFlight } from '../../../delivery/bundle';
 import { waitForPort } from './ports';
 
 /** A real OCI registry (Debian's docker-registry, distribution 2.8) on loopback, storing in a temp folder. */
@@ -64,17 +66,22 @@ const MANIFEST_TYPES = [
 
 /**
  * Pushes a tiny distinct image for each `path:tag` to `registry`: one empty base made with umoci, each variant
- * given its own config label so every image has its own digest (a bundle that mixed two up would be caught).
+ * given its own config label so every image has its own digest (a bundle that mixed two up would be caught). The
+ * variants are written one at a time (umoci rewrites the layout's index), then pushed four at a time.
  */
-export function pushTestImages(workdir: string, registry: string, refs: readonly string[]): void {
+export async function pushTestImages(workdir: string, registry: string, refs: readonly string[]): Promise<void> {
   const layout = path.join(workdir, 'layout');
   execFileSync('umoci', ['init', '--layout', layout]);
   execFileSync('umoci', ['new', '--image', `${layout}:base`]);
-  refs.forEach((ref, i) => {
-    const tag = `v${i}`;
-    execFileSync('umoci', ['config', '--image', `${layout}:base`, '--tag', tag, '--config.label', `perfstack.test/image=${ref}`]);
-    execFileSync('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${registry}/${ref}`]);
-  });
+  refs.forEach((ref, i) =>
+    execFileSync('umoci', ['config', '--image', `${layout}:base`, '--tag', `v${i}`, '--config.label', `perfstack.test/image=${ref}`]),
+  );
+  await inFlight(
+    refs.map((ref, i) => ({ ref, tag: `v${i}` })),
+    4,
+    ({ ref, tag }) =>
+      promisify(execFile)('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', `oci:${layout}:${tag}`, `docker://${registry}/${ref}`]),
+  );
 }
 
 /** A classic Helm repository on loopback serving one tiny chart per name, with the index's sha256 digests. */
