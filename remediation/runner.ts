@@ -120,12 +120,18 @@ export class RemediationRunner {
       this.keep(alert, 'escalation', record, now);
       this.state.markEscalated(alert.fingerprint);
     }
-    // Posted on every delivery of a firing alert, so what was done stays attached while the alert fires.
-    await this.post(alert.fingerprint, now + NOTIFICATION_TTL_MS);
     this.log(JSON.stringify(record));
     const key = `service="${service}",alertname="${record.alert}",verdict="${d.verdict}",action="${record.action ?? ''}",dry_run="${record.dryRun ?? false}"`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
-    if (d.verdict !== 'skip') await this.o.executor.event(record);
+    // The audit first: an Alertmanager that refuses the notification fails the delivery (Alertmanager sends it
+    // again, and the retry posts it), but must not lose the record of an action already taken.
+    const done = await Promise.allSettled([
+      d.verdict !== 'skip' ? this.o.executor.event(record) : undefined,
+      // Posted on every delivery of a firing alert, so what was done stays attached while the alert fires.
+      this.post(alert.fingerprint, now + NOTIFICATION_TTL_MS),
+    ]);
+    const failed = done.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return record;
   }
 

@@ -1,0 +1,75 @@
+import { resolveRemediationPolicy } from '../../constructs/observability/remediation-policy';
+import { WebhookAlert, WebhookPayload } from '../../remediation/decide';
+import { PostableAlert } from '../../remediation/notifications';
+import { AuditRecord, Executor, RemediationRunner } from '../../remediation/runner';
+
+const MIN = 60_000;
+const T0 = Date.parse('2026-12-07T12:00:00Z');
+const policy = resolveRemediationPolicy(
+  'web',
+  {
+    dryRun: false,
+    services: [
+      {
+        service: 'api-gateway',
+        rules: [{ alert: 'AnomalyLatency', action: { kind: 'restart' }, maxPerHour: 2, cooldownMinutes: 15, escalateAfterMinutes: 10 }],
+      },
+    ],
+  },
+  { 'api-gateway': { minReplicas: 2, maxReplicas: 20 } },
+);
+
+/** An executor whose actions work, which records Events and notifications, and whose Alertmanager may be down. */
+class FakeExecutor implements Executor {
+  public readonly ran: string[] = [];
+  public readonly events: AuditRecord[] = [];
+  public readonly posted: PostableAlert[][] = [];
+  public alertmanagerDown = false;
+  public rolloutAt = (): number | undefined => undefined;
+  public async run(service: string, action: { kind: string }): Promise<string> {
+    this.ran.push(`${action.kind} ${service}`);
+    return 'done';
+  }
+  public async event(record: AuditRecord): Promise<void> {
+    this.events.push(record);
+  }
+  public async notify(alerts: readonly PostableAlert[]): Promise<void> {
+    if (this.alertmanagerDown) throw new Error('Alertmanager refused the runner’s notification: 503');
+    this.posted.push([...alerts]);
+  }
+}
+
+const alert = (status: WebhookAlert['status'], startsAt = new Date(T0).toISOString()): WebhookPayload => ({
+  version: '4',
+  status,
+  alerts: [
+    {
+      status,
+      labels: { alertname: 'AnomalyLatency', service: 'api-gateway', slo: 'latency', severity: 'ticket' },
+      startsAt,
+      fingerprint: 'f1',
+    },
+  ],
+});
+
+describe('RemediationRunner', () => {
+  it('audits an action it took even when Alertmanager refuses the notification, and fails the delivery so it comes again', async () => {
+    const executor = new FakeExecutor();
+    const lines: string[] = [];
+    let now = T0;
+    const runner = new RemediationRunner({ policy, executor, now: () => now, log: (l) => lines.push(l) });
+    executor.alertmanagerDown = true;
+    await expect(runner.handle(alert('firing'))).rejects.toThrow(/503/);
+    // The restart happened: its log line, Event and counter are there.
+    expect(executor.ran).toEqual(['restart api-gateway']);
+    expect(lines.map((l) => JSON.parse(l).verdict)).toEqual(['act']);
+    expect(executor.events.map((e) => e.action)).toEqual(['restart']);
+    expect(runner.metrics()).toContain('verdict="act",action="restart",dry_run="false"} 1');
+    // Alertmanager's retry: no second restart, and the outcome reaches it now.
+    executor.alertmanagerDown = false;
+    now += MIN;
+    expect((await runner.handle(alert('firing')))[0].verdict).toBe('skip');
+    expect(executor.ran).toEqual(['restart api-gateway']);
+    expect(executor.posted.flat().map((a) => a.labels.alertname)).toEqual(['RemediationOutcome']);
+  });
+});
