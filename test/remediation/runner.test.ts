@@ -1,7 +1,7 @@
 import { resolveRemediationPolicy } from '../../constructs/observability/remediation-policy';
 import { WebhookAlert, WebhookPayload } from '../../remediation/decide';
 import { PostableAlert } from '../../remediation/notifications';
-import { AuditRecord, Executor, RemediationRunner } from '../../remediation/runner';
+import { AuditRecord, Executor, FORGET_AFTER_MS, RemediationRunner } from '../../remediation/runner';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-12-07T12:00:00Z');
@@ -71,5 +71,38 @@ describe('RemediationRunner', () => {
     expect((await runner.handle(alert('firing')))[0].verdict).toBe('skip');
     expect(executor.ran).toEqual(['restart api-gateway']);
     expect(executor.posted.flat().map((a) => a.labels.alertname)).toEqual(['RemediationOutcome']);
+  });
+
+  it("answers a new episode of an alert whose last episode's resolution never reached it, instead of skipping it as escalated", async () => {
+    const executor = new FakeExecutor();
+    let now = T0;
+    const runner = new RemediationRunner({ policy, executor, now: () => now, log: () => undefined });
+    await runner.handle(alert('firing'));
+    now += 10 * MIN;
+    expect((await runner.handle(alert('firing')))[0].verdict).toBe('escalate');
+    // The resolution was muted (a silence, an SLO burn's inhibition): the next delivery is a new start, same labels.
+    now += 30 * MIN;
+    const next = await runner.handle(alert('firing', new Date(now).toISOString()));
+    expect(next.map((r) => [r.verdict, r.action])).toEqual([['act', 'restart']]);
+    expect(executor.ran).toEqual(['restart api-gateway', 'restart api-gateway']);
+    // Only the new episode's notification is posted: the lost one's escalation ends on its own.
+    expect(executor.posted[executor.posted.length - 1].map((a) => a.labels.alertname)).toEqual(['RemediationOutcome']);
+    // Its end unknown, the lost episode is not counted as resolved or escalated.
+    expect(runner.metrics()).not.toContain('perfstack_remediation_outcomes_total{');
+  });
+
+  it('forgets an alert not delivered for an hour, so what it keeps about alerts stays bounded', async () => {
+    const executor = new FakeExecutor();
+    let now = T0;
+    const runner = new RemediationRunner({ policy, executor, now: () => now, log: () => undefined });
+    await runner.handle(alert('firing'));
+    now += 10 * MIN;
+    await runner.handle(alert('firing'));
+    // Still escalated at the hour's last re-send; past it, the runner answers the alert afresh.
+    now += FORGET_AFTER_MS;
+    expect((await runner.handle(alert('firing')))[0].reason).toBe('already escalated');
+    now += FORGET_AFTER_MS + 1;
+    const again = await runner.handle(alert('firing'));
+    expect(again.map((r) => [r.verdict, r.action])).toEqual([['act', 'restart']]);
   });
 });
