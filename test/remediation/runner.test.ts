@@ -52,6 +52,17 @@ const alert = (status: WebhookAlert['status'], startsAt = new Date(T0).toISOStri
   ],
 });
 
+/** A runner that restarted api-gateway at T0 and escalated 10 minutes later, the alert still firing. */
+async function escalated() {
+  const executor = new FakeExecutor();
+  const clock = { now: T0 };
+  const runner = new RemediationRunner({ policy, executor, now: () => clock.now, log: () => undefined });
+  await runner.handle(alert('firing'));
+  clock.now += 10 * MIN;
+  expect((await runner.handle(alert('firing')))[0].verdict).toBe('escalate');
+  return { executor, runner, clock };
+}
+
 describe('RemediationRunner', () => {
   it('audits an action it took even when Alertmanager refuses the notification, and fails the delivery so it comes again', async () => {
     const executor = new FakeExecutor();
@@ -74,15 +85,10 @@ describe('RemediationRunner', () => {
   });
 
   it("answers a new episode of an alert whose last episode's resolution never reached it, instead of skipping it as escalated", async () => {
-    const executor = new FakeExecutor();
-    let now = T0;
-    const runner = new RemediationRunner({ policy, executor, now: () => now, log: () => undefined });
-    await runner.handle(alert('firing'));
-    now += 10 * MIN;
-    expect((await runner.handle(alert('firing')))[0].verdict).toBe('escalate');
+    const { executor, runner, clock } = await escalated();
     // The resolution was muted (a silence, an SLO burn's inhibition): the next delivery is a new start, same labels.
-    now += 30 * MIN;
-    const next = await runner.handle(alert('firing', new Date(now).toISOString()));
+    clock.now += 30 * MIN;
+    const next = await runner.handle(alert('firing', new Date(clock.now).toISOString()));
     expect(next.map((r) => [r.verdict, r.action])).toEqual([['act', 'restart']]);
     expect(executor.ran).toEqual(['restart api-gateway', 'restart api-gateway']);
     // Only the new episode's notification is posted: the lost one's escalation ends on its own.
@@ -92,16 +98,11 @@ describe('RemediationRunner', () => {
   });
 
   it('forgets an alert not delivered for an hour, so what it keeps about alerts stays bounded', async () => {
-    const executor = new FakeExecutor();
-    let now = T0;
-    const runner = new RemediationRunner({ policy, executor, now: () => now, log: () => undefined });
-    await runner.handle(alert('firing'));
-    now += 10 * MIN;
-    await runner.handle(alert('firing'));
+    const { runner, clock } = await escalated();
     // Still escalated at the hour's last re-send; past it, the runner answers the alert afresh.
-    now += FORGET_AFTER_MS;
+    clock.now += FORGET_AFTER_MS;
     expect((await runner.handle(alert('firing')))[0].reason).toBe('already escalated');
-    now += FORGET_AFTER_MS + 1;
+    clock.now += FORGET_AFTER_MS + 1;
     const again = await runner.handle(alert('firing'));
     expect(again.map((r) => [r.verdict, r.action])).toEqual([['act', 'restart']]);
   });
