@@ -1,4 +1,4 @@
-import { REMEDIATION_REPEAT_MINUTES } from '../constructs/observability/remediation-policy';
+import { REMEDIATION_ALERTS, REMEDIATION_REPEAT_MINUTES } from '../constructs/observability/remediation-policy';
 import { WebhookAlert } from './decide';
 import { AuditRecord } from './runner';
 
@@ -38,7 +38,7 @@ export function notification(kind: NotificationKind, alert: WebhookAlert, record
   const what = `${record.verdict}${record.action ? ` ${record.action}` : ''}: ${record.outcome}`;
   return {
     labels: {
-      alertname: kind === 'outcome' ? 'RemediationOutcome' : 'RemediationEscalation',
+      alertname: REMEDIATION_ALERTS[kind],
       // An outcome keeps the answered alert's severity, so it lands in that alert's notification and pages no one anew.
       severity: kind === 'outcome' ? (alert.labels.severity ?? 'ticket') : 'page',
       remediated_alert: record.alert,

@@ -29,6 +29,9 @@ export interface Executor {
   notify(alerts: readonly PostableAlert[]): Promise<void>;
 }
 
+/** An alert not delivered for this long is forgotten (the hourly limit's window; its rule's limits still hold). */
+export const FORGET_AFTER_MS = 3600_000;
+
 export interface RunnerOptions {
   readonly policy: RemediationPolicy;
   readonly executor: Executor;
@@ -51,6 +54,8 @@ export class RemediationRunner {
   private readonly outcomes = new Map<string, number>();
   /** The alerts the runner acted on or escalated, by fingerprint, until they resolve. */
   private readonly episodes = new Map<string, { service: string; alert: string; action: string; dryRun: boolean }>();
+  /** Each firing alert the runner keeps state for: the episode's start, and when it was last delivered. */
+  private readonly seen = new Map<string, { startsAt: string; last: number }>();
   private readonly now: () => number;
   private readonly log: (line: string) => void;
 
@@ -62,16 +67,20 @@ export class RemediationRunner {
   public async handle(payload: WebhookPayload): Promise<AuditRecord[]> {
     const records: AuditRecord[] = [];
     const failures: string[] = [];
-    // Every alert of the payload is decided, whatever fails for another; the first failure is then reported.
+    this.forgetUnseen(this.now());
+    // Every alert of the payload is decided, whatever fails for another; the failures are then reported.
     for (const alert of payload.alerts) {
       try {
         if (alert.status === 'resolved') {
           this.countOutcome(alert.fingerprint);
-          this.state.resolve(alert.fingerprint);
           await this.post(alert.fingerprint, this.now());
-          this.notices.delete(alert.fingerprint);
+          this.forget(alert.fingerprint);
           continue;
         }
+        // Same labels, same fingerprint: a later start is a new episode, whose predecessor's end never arrived.
+        const known = this.seen.get(alert.fingerprint);
+        if (known && known.startsAt !== alert.startsAt) this.forget(alert.fingerprint);
+        this.seen.set(alert.fingerprint, { startsAt: alert.startsAt, last: this.now() });
         records.push(await this.one(alert));
       } catch (e) {
         failures.push(`${alert.labels.alertname ?? 'alert'} ${alert.fingerprint}: ${(e as Error).message}`);
@@ -79,6 +88,22 @@ export class RemediationRunner {
     }
     if (failures.length > 0) throw new Error(failures.join('; '));
     return records;
+  }
+
+  /**
+   * Drops what the runner keeps about alerts not delivered for {@link FORGET_AFTER_MS}: Alertmanager re-sends a
+   * firing alert every 5 minutes, so such an alert ended, or is silenced or inhibited, and its resolution will not
+   * reach the runner (Alertmanager mutes a resolution too). Its outcome is not counted: how it ended is unknown.
+   */
+  private forgetUnseen(now: number): void {
+    for (const [fingerprint, s] of this.seen) if (now - s.last > FORGET_AFTER_MS) this.forget(fingerprint);
+  }
+
+  private forget(fingerprint: string): void {
+    this.state.resolve(fingerprint);
+    this.notices.delete(fingerprint);
+    this.episodes.delete(fingerprint);
+    this.seen.delete(fingerprint);
   }
 
   private async one(alert: WebhookAlert): Promise<AuditRecord> {

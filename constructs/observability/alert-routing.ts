@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { Problems } from '../core/errors';
-import { REMEDIATION_TIMING } from './remediation-policy';
+import { REMEDIATION_ALERTS, REMEDIATION_TIMING } from './remediation-policy';
 import { Receiver, checkReceiver, integration, secretRefs } from './alert-receivers';
 import { NOT_ACKNOWLEDGED, escalationRules } from './incident-escalation';
 import { RuleGroup, RuleGroups, Severity } from './rule-groups';
@@ -52,7 +52,9 @@ export interface AlertRoutingOptions {
 export const GROUP_BY = ['service', 'slo'] as const;
 
 /**
- * Inhibitions, as matcher strings: a ticket while a page fires for the same service and slo; an anomaly alert
+ * Inhibitions, as matcher strings: a ticket while a page fires for the same service and slo (but not while the
+ * remediation runner's escalation does: inhibition mutes an alert for every receiver, and the runner must keep
+ * seeing the ticket it escalated, re-sent and resolved, to keep its escalation firing and to end it); an anomaly alert
  * while an SLO burn alert (which already says more) fires for the same service and slo; a traffic drop while the
  * traffic has stopped altogether.
  */
@@ -61,7 +63,7 @@ export const INHIBIT_RULES: readonly {
   readonly target: readonly string[];
   readonly equal: readonly string[];
 }[] = [
-  { source: ['severity="page"'], target: ['severity="ticket"'], equal: GROUP_BY },
+  { source: ['severity="page"', `alertname!="${REMEDIATION_ALERTS.escalation}"`], target: ['severity="ticket"'], equal: GROUP_BY },
   { source: ['alertname="SloErrorBudgetBurn"'], target: ['anomaly="true"'], equal: ['namespace', ...GROUP_BY] },
   { source: ['alertname="AnomalyTrafficStopped"'], target: ['alertname="AnomalyTrafficDrop"'], equal: ['namespace', 'service'] },
 ];

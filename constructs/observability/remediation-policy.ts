@@ -86,6 +86,9 @@ export const REMEDIATION_TIMING = { groupWait: '10s', groupInterval: '1m', repea
 /** The runner route's re-send interval in minutes: how often the runner sees a still-firing alert. */
 export const REMEDIATION_REPEAT_MINUTES = Number(/^(\d+)m$/.exec(REMEDIATION_TIMING.repeatInterval)![1]);
 
+/** The alerts the runner posts to Alertmanager (remediation/notifications.ts); routing and inhibition name them. */
+export const REMEDIATION_ALERTS = { outcome: 'RemediationOutcome', escalation: 'RemediationEscalation' } as const;
+
 export const REMEDIATION_DEFAULTS = { maxPerHour: 2, cooldownMinutes: 15, escalateAfterMinutes: 10, batch: 500 } as const;
 
 /** What the policy may act on: each known service and its replica ceiling. */

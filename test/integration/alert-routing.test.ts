@@ -337,11 +337,11 @@ describeWithPrograms('Alertmanager delivery and inhibition, on a real Alertmanag
   });
 
   /** Posts `alerts` and returns, per alertname, whether Alertmanager holds it inhibited. */
-  async function inhibited(alerts: Record<string, string>[]): Promise<Record<string, boolean>> {
-    await post(alerts.map((labels) => ({ labels: { service: 'audit-service', ...labels } })));
+  async function inhibited(alerts: Record<string, string>[], service = 'audit-service'): Promise<Record<string, boolean>> {
+    await post(alerts.map((labels) => ({ labels: { service, ...labels } })));
     // Inhibition is evaluated when the alerts are read; the source must be in the store first.
     await new Promise((r) => setTimeout(r, 200));
-    const held = (await (await fetch(`${url}/api/v2/alerts?filter=service%3D%22audit-service%22`)).json()) as {
+    const held = (await (await fetch(`${url}/api/v2/alerts?filter=${encodeURIComponent(`service="${service}"`)}`)).json()) as {
       labels: Record<string, string>;
       status: { inhibitedBy: string[] };
     }[];
@@ -362,6 +362,30 @@ describeWithPrograms('Alertmanager delivery and inhibition, on a real Alertmanag
       'AnomalyLatency/latency': false,
       'AnomalyTrafficStopped/traffic': false,
       'AnomalyTrafficDrop/traffic': true,
+    });
+  });
+
+  it("never holds back the ticket the runner escalated, nor its outcome: inhibition mutes for every receiver, the runner's too", async () => {
+    // Held back, the ticket would reach the runner no more: neither its re-sends (which keep the escalation firing)
+    // nor its resolution (which ends the escalation, counts the outcome and clears the runner's state).
+    const answered = { alertname: 'AnomalyLatency', severity: 'ticket', slo: 'latency', anomaly: 'true' };
+    const state = await inhibited(
+      [
+        answered,
+        { alertname: 'RemediationOutcome', severity: 'ticket', slo: 'latency', remediated_alert: 'AnomalyLatency' },
+        { alertname: 'RemediationEscalation', severity: 'page', slo: 'latency', remediated_alert: 'AnomalyLatency' },
+        // Any other page still holds back the tickets of its service and slo.
+        { alertname: 'SloErrorBudgetBurn', severity: 'ticket', slo: 'availability' },
+        { alertname: 'SloErrorBudgetBurnFast', severity: 'page', slo: 'availability' },
+      ],
+      'web',
+    );
+    expect(state).toEqual({
+      'AnomalyLatency/latency': false,
+      'RemediationOutcome/latency': false,
+      'RemediationEscalation/latency': false,
+      'SloErrorBudgetBurn/availability': true,
+      'SloErrorBudgetBurnFast/availability': false,
     });
   });
 });

@@ -54,9 +54,9 @@ describe('AlertRouting', () => {
     expect(JSON.stringify(config)).not.toMatch(/"(routing_key|api_url|api_key|webhook_url)"/);
   });
 
-  it('silences a ticket while a page fires for the same service and slo, and an anomaly while an SLO burn does', () => {
+  it("silences a ticket while a page other than the runner's escalation fires for the same service and slo, and an anomaly while an SLO burn does", () => {
     expect(config.inhibit_rules.map((x: Json) => [x.source_matchers, x.target_matchers, x.equal])).toEqual([
-      [['severity="page"'], ['severity="ticket"'], ['service', 'slo']],
+      [['severity="page"', 'alertname!="RemediationEscalation"'], ['severity="ticket"'], ['service', 'slo']],
       [['alertname="SloErrorBudgetBurn"'], ['anomaly="true"'], ['namespace', 'service', 'slo']],
       [['alertname="AnomalyTrafficStopped"'], ['alertname="AnomalyTrafficDrop"'], ['namespace', 'service']],
     ]);
