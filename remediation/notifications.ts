@@ -33,14 +33,20 @@ export const NOTIFICATION_TTL_MS = 3 * REMEDIATION_REPEAT_MINUTES * 60_000;
 const GROUPED_BY = ['namespace', 'service', 'slo', 'team'] as const;
 
 /** The notification of `kind` about `record`, the runner's answer to `alert`, without its times. */
-export function notification(kind: NotificationKind, alert: WebhookAlert, record: AuditRecord): Omit<PostableAlert, 'startsAt' | 'endsAt'> {
+export function notification(
+  kind: NotificationKind,
+  alert: WebhookAlert,
+  record: AuditRecord,
+  dryRun = false,
+): Omit<PostableAlert, 'startsAt' | 'endsAt'> {
   const keep = GROUPED_BY.filter((k) => alert.labels[k] !== undefined);
-  const what = `${record.verdict}${record.action ? ` ${record.action}` : ''}: ${record.outcome}`;
+  const what = `${record.verdict}${record.action ? ` ${record.action}` : ''}: ${record.outcome}${dryRun && kind === 'escalation' ? ' (dry run: would page)' : ''}`;
   return {
     labels: {
       alertname: REMEDIATION_ALERTS[kind],
-      // An outcome keeps the answered alert's severity, so it lands in that alert's notification and pages no one anew.
-      severity: kind === 'outcome' ? (alert.labels.severity ?? 'ticket') : 'page',
+      // An outcome keeps the answered alert's severity, so it lands in that alert's notification and pages no one anew;
+      // so does an escalation in dry run, where nothing was done that could have failed: it says it would page.
+      severity: kind === 'outcome' || dryRun ? (alert.labels.severity ?? 'ticket') : 'page',
       remediated_alert: record.alert,
       ...Object.fromEntries(keep.map((k) => [k, alert.labels[k]])),
     },
@@ -48,7 +54,7 @@ export function notification(kind: NotificationKind, alert: WebhookAlert, record
       summary:
         kind === 'outcome'
           ? `${record.service}: ${record.alert} answered by the remediation runner (${what})`
-          : `${record.service}: ${record.alert} needs a person (${record.reason})`,
+          : `${record.service}: ${record.alert} needs a person (${record.reason})${dryRun ? '; dry run: the runner would page, and acted on nothing' : ''}`,
       remediation_outcome: what,
       description: alert.annotations?.description ?? '',
     },

@@ -184,7 +184,7 @@ export class RemediationRunner {
 
   private keep(alert: WebhookAlert, kind: NotificationKind, record: AuditRecord, now: number): void {
     const mine = this.notices.get(alert.fingerprint) ?? new Map();
-    mine.set(kind, { body: notification(kind, alert, record), at: now });
+    mine.set(kind, { body: notification(kind, alert, record, this.o.policy.dryRun), at: now });
     this.notices.set(alert.fingerprint, mine);
   }
 

@@ -54,6 +54,18 @@ describe('the runner notifications', () => {
     expect(escalated.annotations.summary).toBe('api-gateway: AnomalyLatency needs a person (limit reached)');
   });
 
+  it("pages no one in dry run: the escalation keeps the answered alert's severity and says it would page", () => {
+    const escalated = notification(
+      'escalation',
+      alert({ severity: 'ticket' }),
+      { ...record, verdict: 'escalate', action: undefined, outcome: 'escalated', reason: 'still firing 11 min after the restart' },
+      true,
+    );
+    expect(escalated.labels).toMatchObject({ alertname: 'RemediationEscalation', severity: 'ticket' });
+    expect(escalated.annotations.remediation_outcome).toBe('escalate: escalated (dry run: would page)');
+    expect(escalated.annotations.summary).toContain('dry run: the runner would page, and acted on nothing');
+  });
+
   it("lasts three of the runner route's re-sends unless posted again", () => {
     expect(NOTIFICATION_TTL_MS).toBe(15 * 60_000);
   });
