@@ -132,7 +132,8 @@ export const REMEDIATION_TARGET = 0.8;
  */
 export function increaseOf(ps: Points, from: number, stepMs: number): number {
   if (ps.length === 0) return 0;
-  let total = ps[0][0] > from + stepMs ? ps[0][1] : 0;
+  // On the query grid a series there at `from` has its first sample within half a step of it; a later one appeared.
+  let total = ps[0][0] > from + stepMs / 2 ? ps[0][1] : 0;
   for (let i = 1; i < ps.length; i++) total += ps[i][1] >= ps[i - 1][1] ? ps[i][1] - ps[i - 1][1] : ps[i][1];
   return total;
 }

@@ -117,6 +117,8 @@ describe('remediation', () => {
       ),
     ).toBe(2);
     expect(increaseOf([], T0, 60_000)).toBe(0);
+    // First seen at the grid's second point (it appeared in the period's first minute): counted.
+    expect(increaseOf([[T0 + 60_000, 1]], T0, 60_000)).toBe(1);
   });
 
   it('never counts less than the rises of the series, nor more than its rises and restarts', () => {
