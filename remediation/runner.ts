@@ -42,6 +42,12 @@ export interface RunnerOptions {
 }
 
 /**
+ * Largest webhook body read. Alertmanager's own default for a webhook is `max_alerts: 0` (all), but a payload is a
+ * group's alerts: hundreds of alerts are about 1 MB; beyond that it is not Alertmanager and is refused unread.
+ */
+export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+
+/**
  * The Alertmanager webhook receiver: decides per alert, acts (or not, in dry-run), and audits every decision three
  * ways: a JSON log line, a Kubernetes Event, and `perfstack_remediation_decisions_total`.
  */
@@ -225,8 +231,16 @@ export class RemediationRunner {
         return;
       }
       const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_PAYLOAD_BYTES) chunks.push(c);
+      });
       req.on('end', () => {
+        if (size > MAX_PAYLOAD_BYTES) {
+          res.writeHead(413).end(`payload over ${MAX_PAYLOAD_BYTES} bytes\n`);
+          return;
+        }
         let payload: WebhookPayload;
         try {
           payload = JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookPayload;

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { RemediationPolicy, resolveRemediationPolicy } from '../../constructs/observability/remediation-policy';
 import { WebhookPayload } from '../../remediation/decide';
 import { PostableAlert, postAlerts } from '../../remediation/notifications';
-import { AuditRecord, Executor, RemediationRunner } from '../../remediation/runner';
+import { AuditRecord, Executor, MAX_PAYLOAD_BYTES, RemediationRunner } from '../../remediation/runner';
 import { RunningAlertmanager, startAlertmanager } from './support/alertmanager';
 import { describeWithPrograms } from './support/programs';
 
@@ -232,6 +232,9 @@ describeWithPrograms('remediation runner behind a real Alertmanager', ['promethe
     expect(executor.ran).toEqual(['restart api-gateway']);
     expect(await (await fetch(`${url}/metrics`)).text()).toContain('verdict="act",action="restart"');
     expect((await fetch(`${url}/alerts`, { method: 'POST', body: 'nope' })).status).toBe(400);
+    // A body over the cap is refused without being kept in memory.
+    const huge = await fetch(`${url}/alerts`, { method: 'POST', body: 'x'.repeat(MAX_PAYLOAD_BYTES + 1) });
+    expect(huge.status).toBe(413);
     await new Promise((r) => server.close(r));
   });
 });
