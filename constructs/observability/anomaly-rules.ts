@@ -181,6 +181,51 @@ export function seasonal(expr: (range: string, offset: string) => string, weeks:
   );
 }
 
+/**
+ * The seasonal recordings of one signal: its current value over `window`, its baseline (the median of the same time
+ * over the past `weeks`), its spread (inter-quartile range of those weeks; not for rates, which are scored against
+ * their own noise) and how many past weeks have data. `value(window, offset)` is the signal's PromQL, `offset`
+ * being '' or ' offset <d>'. Shared with the data tier's rules (data-tier-anomaly-rules.ts).
+ */
+export function seasonalRecordings(
+  records: { readonly current: string; readonly baseline: string; readonly spread?: string; readonly weeks: string },
+  value: (window: string, offset: string) => string,
+  window: string,
+  weeks: number,
+  labels: Readonly<Record<string, string>>,
+): Rule[] {
+  const past = seasonal((w, o) => value(w, ` offset ${o}`), weeks);
+  const q = (p: number) => `quantile without (weeks_ago) (${p}, ${past})`;
+  return [
+    { record: records.current, expr: value(window, ''), labels },
+    { record: records.baseline, expr: q(0.5), labels },
+    ...(records.spread ? [{ record: records.spread, expr: `${q(0.75)} - ${q(0.25)}`, labels }] : []),
+    { record: records.weeks, expr: `count without (weeks_ago) (${past})`, labels },
+  ];
+}
+
+/** A rate's level: the median of current / baseline over `window`, within {@link LEVEL_BOUNDS}. */
+export function levelExpr(current: string, baseline: string, window: string): string {
+  const [low, high] = LEVEL_BOUNDS;
+  return `clamp(quantile_over_time(0.5, (${current} / (${baseline} > 0))[${window}:5m]), ${low}, ${high})`;
+}
+
+/** A rate's Poisson deviation over the current window, the expected rate never below `minRate` (no division by 0). */
+export function deviationExpr(current: string, expected: string, minRate: number): string {
+  return `(${current} - ${expected}) / sqrt(clamp_min(${expected}, ${minRate}) / ${CURRENT_SECONDS})`;
+}
+
+/** A rate's own noise: the robust spread (IQR / 1.349) of its recorded deviations over {@link NOISE_WINDOW}, at least 1. */
+export function noiseExpr(deviation: string): string {
+  const q = (p: number) => `quantile_over_time(${p}, ${deviation}[${NOISE_WINDOW}])`;
+  return `clamp_min((${q(0.75)} - ${q(0.25)}) / 1.349, 1)`;
+}
+
+/** A ratio's or level's score: (current - baseline) / spread, the spread never below `floor`. */
+export function seasonalScoreExpr(current: string, baseline: string, spread: string, floor: string): string {
+  return `(${current} - ${baseline}) / ((${spread} > ${floor}) or ${floor} > 0)`;
+}
+
 /** Stage 4 of the SLO pipeline, beside the burn-rate rules: recordings and alerts of one service's anomalies. */
 export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThresholds): RuleGroup[] {
   const t = resolveAnomalyThresholds(thresholds);
@@ -198,29 +243,24 @@ export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThreshold
     latency: (w: string, o = '') =>
       `histogram_quantile(${pq}, sum by (namespace, service, le) (rate(${model.histogram}_bucket{${sel}}[${w}]${o})))`,
   };
-  const offset = (o: string) => ` offset ${o}`;
   const labels = { service: model.service, namespace: model.namespace };
   const m = `{${sel}}`;
   const R = ANOMALY_RECORDS;
   const enough = (weeks: string) => `${weeks}${m} >= ${t.minWeeks}`;
-  const recordings: Rule[] = (['requests', 'errors', 'latency'] as const).flatMap((s) => {
-    const r = R[s];
-    const past = seasonal((w, o) => signals[s](w, offset(o)), t.weeks);
-    const q = (p: number) => `quantile without (weeks_ago) (${p}, ${past})`;
-    return [
-      { record: r.current, expr: signals[s](s === 'errors' ? ERROR_WINDOW : CURRENT_WINDOW), labels },
-      { record: r.baseline, expr: q(0.5), labels },
-      ...(s === 'requests' ? [] : [{ record: R[s].spread, expr: `${q(0.75)} - ${q(0.25)}`, labels }]),
-      { record: r.weeks, expr: `count without (weeks_ago) (${past})`, labels },
-    ];
-  });
+  const recordings: Rule[] = (['requests', 'errors', 'latency'] as const).flatMap((s) =>
+    seasonalRecordings(
+      { ...R[s], spread: s === 'requests' ? undefined : R[s as 'errors' | 'latency'].spread },
+      (w, o) => signals[s](w, o),
+      s === 'errors' ? ERROR_WINDOW : CURRENT_WINDOW,
+      t.weeks,
+      labels,
+    ),
+  );
 
   // Traffic: expected = baseline x level; the deviation counts requests over the current window against a Poisson
   // spread, never below minBaselineRps so an empty hour does not divide by zero.
-  const [low, high] = LEVEL_BOUNDS;
-  const level = `clamp(quantile_over_time(0.5, (${R.requests.current}${m} / (${R.requests.baseline}${m} > 0))[${t.levelWindow}:5m]), ${low}, ${high})`;
-  const expected = `${R.requests.baseline}${m} * ${level}`;
-  const deviation = `(${R.requests.current}${m} - ${expected}) / sqrt(clamp_min(${expected}, ${t.minBaselineRps}) / ${CURRENT_SECONDS})`;
+  const expected = `${R.requests.baseline}${m} * ${levelExpr(`${R.requests.current}${m}`, `${R.requests.baseline}${m}`, t.levelWindow)}`;
+  const deviation = deviationExpr(`${R.requests.current}${m}`, expected, t.minBaselineRps);
   // Error ratio and latency: the spread's floor is a share of the baseline; for the error ratio also the error
   // budget, since a ratio near zero has no meaningful relative spread.
   const seasonalScore = (s: 'errors' | 'latency'): Rule => {
@@ -229,7 +269,7 @@ export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThreshold
     const floor = s === 'errors' ? `clamp_min(${share}, ${model.availability.budget})` : share;
     return {
       record: r.score,
-      expr: `(${r.current}${m} - ${r.baseline}${m}) / ((${r.spread}${m} > ${floor}) or ${floor} > 0) and ${enough(r.weeks)}`,
+      expr: `${seasonalScoreExpr(`${r.current}${m}`, `${r.baseline}${m}`, `${r.spread}${m}`, floor)} and ${enough(r.weeks)}`,
       labels,
     };
   };
@@ -240,8 +280,7 @@ export function anomalyRuleGroups(model: SloModel, thresholds?: AnomalyThreshold
     seasonalScore('latency'),
   ];
   // The noise reads a day of recorded deviations: a group of its own, after the one that records them.
-  const iqr = `(quantile_over_time(0.75, ${R.requests.deviation}${m}[${NOISE_WINDOW}]) - quantile_over_time(0.25, ${R.requests.deviation}${m}[${NOISE_WINDOW}]))`;
-  const noise = `clamp_min(${iqr} / 1.349, 1)`;
+  const noise = noiseExpr(`${R.requests.deviation}${m}`);
   const trafficScores: Rule[] = [
     { record: R.requests.noise, expr: noise, labels },
     { record: R.requests.score, expr: `${R.requests.deviation}${m} / ${noise} and ${enough(R.requests.weeks)}`, labels },

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { Problems } from '../core/errors';
 import { postgresSelectors } from '../data/postgres-rules';
 import { redisExporterSelector } from '../data/redis-rules';
-import { CURRENT_SECONDS, CURRENT_WINDOW, ERROR_WINDOW, LEVEL_BOUNDS, NOISE_WINDOW, seasonal } from './anomaly-rules';
+import { CURRENT_WINDOW, ERROR_WINDOW, deviationExpr, levelExpr, noiseExpr, seasonalRecordings, seasonalScoreExpr } from './anomaly-rules';
 import {
   BaselineThresholds,
   CACHE_ANOMALY_DEFAULTS,
@@ -112,39 +112,27 @@ interface StoreRules {
 function storeRuleGroups(s: StoreRules, t: Required<BaselineThresholds>): RuleGroup[] {
   const labels = { cluster: s.cluster, component: s.component };
   const m = storeMatcher(s.namespace, s.cluster);
-  const offset = (o: string) => ` offset ${o}`;
   const isRate = (sig: Signal) => sig.floor === undefined;
   const recordings: Rule[] = s.signals.flatMap((sig) => {
     const r = dataTierRecords(sig.name);
-    const past = seasonal((w, o) => sig.value(w, offset(o)), t.weeks);
-    const q = (p: number) => `quantile without (weeks_ago) (${p}, ${past})`;
-    return [
-      { record: r.current, expr: sig.value(sig.window, ''), labels },
-      { record: r.baseline, expr: q(0.5), labels },
-      ...(isRate(sig) ? [] : [{ record: r.spread, expr: `${q(0.75)} - ${q(0.25)}`, labels }]),
-      { record: r.weeks, expr: `count without (weeks_ago) (${past})`, labels },
-    ];
+    return seasonalRecordings({ ...r, spread: isRate(sig) ? undefined : r.spread }, sig.value, sig.window, t.weeks, labels);
   });
   const enough = (sig: Signal) => `${dataTierRecords(sig.name).weeks}${m} >= ${t.minWeeks}`;
-  const [low, high] = LEVEL_BOUNDS;
   const scores: Rule[] = s.signals.flatMap((sig) => {
     const r = dataTierRecords(sig.name);
     const [cur, base] = [`${r.current}${m}`, `${r.baseline}${m}`];
     if (isRate(sig)) {
-      const level = `clamp(quantile_over_time(0.5, (${cur} / (${base} > 0))[${t.levelWindow}:5m]), ${low}, ${high})`;
-      const expected = `${base} * ${level}`;
+      const expected = `${base} * ${levelExpr(cur, base, t.levelWindow)}`;
       return [
         { record: r.expected, expr: expected, labels },
-        { record: r.deviation, expr: `(${cur} - ${expected}) / sqrt(clamp_min(${expected}, ${sig.minRate}) / ${CURRENT_SECONDS})`, labels },
+        { record: r.deviation, expr: deviationExpr(cur, expected, sig.minRate!), labels },
       ];
     }
-    const floor = sig.floor!(base);
-    return [{ record: r.score, expr: `(${cur} - ${base}) / ((${r.spread}${m} > ${floor}) or ${floor} > 0) and ${enough(sig)}`, labels }];
+    return [{ record: r.score, expr: `${seasonalScoreExpr(cur, base, `${r.spread}${m}`, sig.floor!(base))} and ${enough(sig)}`, labels }];
   });
   const rateScores: Rule[] = s.signals.filter(isRate).flatMap((sig) => {
     const r = dataTierRecords(sig.name);
-    const q = (p: number) => `quantile_over_time(${p}, ${r.deviation}${m}[${NOISE_WINDOW}])`;
-    const noise = `clamp_min((${q(0.75)} - ${q(0.25)}) / 1.349, 1)`;
+    const noise = noiseExpr(`${r.deviation}${m}`);
     return [
       { record: r.noise, expr: noise, labels },
       { record: r.score, expr: `${r.deviation}${m} / ${noise} and ${enough(sig)}`, labels },
