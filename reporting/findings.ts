@@ -3,7 +3,7 @@
  * error budget, latency against its objective, traffic, scaling activity and incidents. Pure.
  */
 import type { ReportObjectives } from '../constructs/observability/report-context';
-import type { NodeChange } from './node-changes';
+import { NodeChange, counterSteps } from './node-changes';
 import { ScalingDecision } from './scaling-decisions';
 import { fmt } from './svg-chart';
 
@@ -133,9 +133,7 @@ export const REMEDIATION_TARGET = 0.8;
 export function increaseOf(ps: Points, from: number, stepMs: number): number {
   if (ps.length === 0) return 0;
   // On the query grid a series there at `from` has its first sample within half a step of it; a later one appeared.
-  let total = ps[0][0] > from + stepMs / 2 ? ps[0][1] : 0;
-  for (let i = 1; i < ps.length; i++) total += ps[i][1] >= ps[i - 1][1] ? ps[i][1] - ps[i - 1][1] : ps[i][1];
-  return total;
+  return counterSteps(ps, ps[0][0] > from + stepMs / 2).reduce((total, [, n]) => total + n, 0);
 }
 
 /** What the remediation runner did for one service over the period. */

@@ -31,6 +31,18 @@ export interface NodeChange {
  * on, oldest first. A series whose first sample comes after the data's first one appeared then: the controller
  * counted its value since it started (or since it first added or removed a node for that reason).
  */
+/**
+ * What a cumulative record counted at each sample: the rise since the sample before, a fall being its process
+ * restarting (it counted the new value since). The first sample counts its value only when the series `appeared`
+ * then; otherwise it is the starting point. Shared with the report's remediation counts (findings.ts).
+ */
+export function counterSteps(samples: readonly (readonly [number, number])[], appeared: boolean): [number, number][] {
+  return samples.map(([t, v], i) => {
+    const prev = i > 0 ? samples[i - 1][1] : undefined;
+    return [t, prev === undefined ? (appeared ? v : 0) : v >= prev ? v - prev : v];
+  });
+}
+
 export function nodeChanges(series: readonly MatrixSeries[], from: number): NodeChange[] {
   const kinds = series.flatMap((s) => {
     const change = s.metric.__name__ === NODE_RECORDS.added ? 'added' : s.metric.__name__ === NODE_RECORDS.removed ? 'removed' : undefined;
@@ -39,10 +51,7 @@ export function nodeChanges(series: readonly MatrixSeries[], from: number): Node
   const dataStart = Math.min(...kinds.map(({ s }) => s.samples[0][0]));
   const out: NodeChange[] = [];
   for (const { s, change } of kinds) {
-    let prev: number | undefined;
-    for (const [t, v] of s.samples) {
-      const count = prev === undefined ? (t > dataStart ? v : 0) : v >= prev ? v - prev : v;
-      prev = v;
+    for (const [t, count] of counterSteps(s.samples, s.samples[0][0] > dataStart)) {
       // Counts are whole; a guard for values that went through float text.
       const n = Math.round(count);
       if (n <= 0 || t < from) continue;
