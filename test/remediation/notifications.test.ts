@@ -1,4 +1,4 @@
-import { NOTIFICATION_TTL_MS, notification } from '../../remediation/notifications';
+import { notification } from '../../remediation/notifications';
 import { AuditRecord } from '../../remediation/runner';
 import { WebhookAlert } from '../../remediation/decide';
 
@@ -64,9 +64,5 @@ describe('the runner notifications', () => {
     expect(escalated.labels).toMatchObject({ alertname: 'RemediationEscalation', severity: 'ticket' });
     expect(escalated.annotations.remediation_outcome).toBe('escalate: escalated (dry run: would page)');
     expect(escalated.annotations.summary).toContain('dry run: the runner would page, and acted on nothing');
-  });
-
-  it("lasts three of the runner route's re-sends unless posted again", () => {
-    expect(NOTIFICATION_TTL_MS).toBe(15 * 60_000);
   });
 });
