@@ -166,7 +166,8 @@ describeWithPrograms('remediation runner behind a real Alertmanager', ['promethe
     expect(await active('RemediationOutcome')).toEqual([]);
     expect(await active('RemediationEscalation')).toEqual([]);
 
-    // A new episode of the same alert (new fingerprint): cooldown, then a second restart, then the hourly limit.
+    // Other alerts answered by the same rule (other fingerprints: Alertmanager hashes the labels, so they differ in a
+    // label such as the pod): cooldown, then a second restart, then the hourly limit.
     const again = (fingerprint: string): WebhookPayload => ({ ...payload, alerts: [{ ...payload.alerts[0], fingerprint }] });
     expect((await runner.handle(again('b')))[0].reason).toBe('cooldown: last restart 12 min ago (15 min)');
     now += 4 * MIN;
